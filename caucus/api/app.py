@@ -1,0 +1,85 @@
+"""The REST API under /api/v1: parse, call one service, render. Errors follow API.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from caucus.api.security import BearerAuth, CaucusSessionAuth
+from caucus.kernel.errors import DomainError
+
+api = NinjaAPI(
+    title="Caucus API",
+    version="1",
+    description="The public REST contract of Caucus. See API.md in the brief.",
+    urls_namespace="api",
+    auth=[BearerAuth(), CaucusSessionAuth()],
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+STATUS_CODES = {
+    400: "invalid",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    410: "gone",
+    413: "too_large",
+    429: "throttled",
+}
+
+
+def error(request: HttpRequest, status: int, code: str, detail: str, **extra: Any) -> HttpResponse:
+    return api.create_response(request, {"error": code, "detail": detail, **extra}, status=status)
+
+
+def _field_errors(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    for err in errors:
+        loc = [str(part) for part in err.get("loc", ()) if part not in ("body", "payload")]
+        name = ".".join(loc) or "body"
+        fields.setdefault(name, []).append(str(err.get("msg", "Invalid value.")))
+    return fields
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return error(request, exc.status, exc.code, exc.detail, **exc.extra)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return error(
+        request, 400, "invalid", "The input is not valid.", fields=_field_errors(exc.errors)
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error(request, 401, "not_authenticated", "Sign in or send a bearer token.")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    status = exc.status_code
+    return error(request, status, STATUS_CODES.get(status, "error"), str(exc.message))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error(request, 404, "not_found", "Not found.")
+
+
+def _register() -> None:
+    from caucus.api import auth, cases  # noqa: F401  (routes register on import)
+
+    api.add_router("/", auth.router)
+    api.add_router("/", cases.router)
+
+
+_register()

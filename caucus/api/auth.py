@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router
+
+from caucus.accounts import services as accounts
+from caucus.api.schemas import AcceptIn, AcceptOut, ErrorOut, TokenIn, TokenOut, UserOut
+from caucus.api.security import BearerAuth, caller
+from caucus.cases import services as cases
+
+router = Router(tags=["accounts"])
+
+
+@router.post(
+    "/auth/token",
+    auth=None,
+    response={200: TokenOut, 401: ErrorOut, 429: ErrorOut},
+    summary="Exchange email, password and (when MFA is on) a TOTP code for a bearer token",
+)
+def token(request: HttpRequest, payload: TokenIn) -> TokenOut:
+    raw, user = accounts.issue_token(request, payload.email, payload.password, payload.otp)
+    return TokenOut(token=raw, user=UserOut(id=user.id, email=user.email, name=user.name))
+
+
+@router.delete("/auth/token", response={204: None}, auth=[BearerAuth()], summary="Revoke this token")
+def revoke(request: HttpRequest) -> tuple[int, None]:
+    raw = request.headers.get("Authorization", "").partition(" ")[2].strip()
+    accounts.revoke_token(caller(request), raw)
+    return 204, None
+
+
+@router.get("/auth/me", response=UserOut, summary="The signed-in account")
+def me(request: HttpRequest) -> UserOut:
+    user = caller(request)
+    return UserOut(id=user.id, email=user.email, name=user.name)
+
+
+def _optional_bearer(request: HttpRequest) -> accounts.User | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, raw = header.partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        return None
+    user = accounts.user_for_token(raw.strip())
+    if user is None:
+        from caucus.kernel.errors import Unauthenticated
+
+        raise Unauthenticated("not_authenticated", "That bearer token is not valid.")
+    return user
+
+
+@router.post(
+    "/invitations/accept",
+    auth=None,
+    response={201: AcceptOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 410: ErrorOut},
+    summary="Accept an invitation: creates the account (or uses the bearer's) and the participant",
+)
+def accept(request: HttpRequest, payload: AcceptIn) -> tuple[int, AcceptOut]:
+    result = cases.accept_invitation(
+        payload.token,
+        name=payload.name,
+        password=payload.password,
+        user=_optional_bearer(request),
+    )
+    p = result.participant
+    return 201, AcceptOut(token=result.token, participant_id=p.id, case_id=p.case_id)

@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from caucus.crypto.fields import Sealed
+
+
+def _default_retention() -> int:
+    return int(settings.CAUCUS_RETENTION_DAYS)
+
+
+class Practice(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200)
+    retention_days = models.PositiveIntegerField(default=_default_retention)
+    mfa_required_for_mediators = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Status(models.TextChoices):
+    INTAKE = "intake"
+    ONBOARDING = "onboarding"
+    ACTIVE = "active"
+    CLOSED = "closed"
+    PURGED = "purged"
+    DECLINED = "declined"
+
+
+class Kind(models.TextChoices):
+    FAMILY = "family"
+    WORKPLACE = "workplace"
+    CIVIL = "civil"
+    COMMERCIAL = "commercial"
+    OTHER = "other"
+
+
+class Structure(models.TextChoices):
+    PERMISSION_REQUIRED = "permission_required"
+    SHARED_UNLESS_MARKED = "shared_unless_marked"
+
+
+class Outcome(models.TextChoices):
+    SETTLED = "settled"
+    IMPASSE = "impasse"
+    PARTY_WITHDREW = "party_withdrew"
+    MEDIATOR_WITHDREW = "mediator_withdrew"
+
+
+class DeclineReason(models.TextChoices):
+    """Neutral reasons a mediator may give the parties. The real reasons, when they are
+    sensitive, go in the private note that only mediators read."""
+
+    NOT_SUITABLE = "not_suitable_for_mediation"
+    CONFLICT_OF_INTEREST = "conflict_of_interest"
+    OUTSIDE_PRACTICE_AREA = "outside_practice_area"
+    MEDIATOR_UNAVAILABLE = "mediator_unavailable"
+    OTHER = "other"
+
+
+class Case(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="cases")
+    title_sealed = models.BinaryField()
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    litigated = models.BooleanField(default=False)
+    # Written only by caucus.cases.lifecycle.
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.INTAKE)
+    confidentiality_structure = models.CharField(
+        max_length=32, choices=Structure.choices, default=Structure.PERMISSION_REQUIRED
+    )
+    screening_decision = models.CharField(max_length=8, blank=True, default="")
+    screening_reason_code = models.CharField(max_length=40, blank=True, default="")
+    screening_note_sealed = models.BinaryField(null=True)
+    outcome = models.CharField(max_length=24, choices=Outcome.choices, blank=True, default="")
+    note_to_parties_sealed = models.BinaryField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True)
+    purge_after = models.DateTimeField(null=True)
+    purged_at = models.DateTimeField(null=True)
+
+    title = Sealed("title_sealed", case_attr="id")
+    screening_note = Sealed("screening_note_sealed", case_attr="id")
+    note_to_parties = Sealed("note_to_parties_sealed", case_attr="id")
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "purge_after"])]
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
+class Side(models.Model):
+    """A party and everyone who acts for them: the unit of confidentiality."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sides")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
+class Role(models.TextChoices):
+    MEDIATOR = "mediator"
+    PARTY = "party"
+    ATTORNEY = "attorney"
+    EXPERT = "expert"
+    GUEST = "guest"
+
+
+class Participant(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participations"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices)
+    side = models.ForeignKey(
+        Side, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user"], name="one_participation_per_case"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
+class Invitation(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    role = models.CharField(max_length=16, choices=Role.choices)
+    side = models.ForeignKey(Side, null=True, on_delete=models.CASCADE, related_name="+")
+    email_sealed = models.BinaryField()
+    name_sealed = models.BinaryField()
+    invited_by = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True)
+    participant = models.ForeignKey(
+        Participant, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    email = Sealed("email_sealed")
+    name = Sealed("name_sealed")
+
+    def __str__(self) -> str:
+        return str(self.id)

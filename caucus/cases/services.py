@@ -1,0 +1,291 @@
+"""Writes on cases. Each function checks permission through the kernel, changes state in one
+transaction, and records the audit entry in that same transaction."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from caucus.accounts.models import User, hash_secret
+from caucus.accounts.services import check_password_strength, new_api_token, normalize_email
+from caucus.audit.chain import record
+from caucus.cases import lifecycle
+from caucus.cases.models import (
+    Case,
+    DeclineReason,
+    Invitation,
+    Outcome,
+    Participant,
+    Role,
+    Side,
+    Status,
+)
+from caucus.crypto.keyring import create_case_key
+from caucus.kernel.errors import Conflict, Gone, Invalid, NotVisible
+from caucus.kernel.permissions import Action, require, require_open_case
+from caucus.kernel.visibility import access_case
+
+TITLE_MAX = 200
+NAME_MAX = 200
+NOTE_MAX = 10_000
+INVITABLE_ROLES = (Role.PARTY, Role.ATTORNEY)
+OPEN_STATUSES = (Status.INTAKE, Status.ONBOARDING, Status.ACTIVE)
+
+
+def _required_text(fields: dict[str, list[str]], name: str, value: str, limit: int) -> str:
+    value = value.strip()
+    if not value:
+        fields.setdefault(name, []).append("This field is required.")
+    elif len(value) > limit:
+        fields.setdefault(name, []).append(f"At most {limit} characters.")
+    return value
+
+
+def open_case(user: User, *, title: str, kind: str, litigated: bool) -> Participant:
+    require_open_case(user)
+    fields: dict[str, list[str]] = {}
+    title = _required_text(fields, "title", title, TITLE_MAX)
+    if fields:
+        raise Invalid(fields)
+    with transaction.atomic():
+        case = Case(id=uuid.uuid4(), practice_id=user.practice_id, kind=kind, litigated=litigated)
+        create_case_key(case.id)
+        case.title = title
+        case.save()
+        mediator = Participant.objects.create(case=case, user=user, role=Role.MEDIATOR)
+        record(
+            "case.opened",
+            case_id=case.id,
+            actor_user_id=user.id,
+            actor_participant_id=mediator.id,
+            object_type="case",
+            object_id=case.id,
+            details={"kind": kind, "litigated": litigated},
+        )
+    return mediator
+
+
+@dataclass(frozen=True)
+class IssuedInvitation:
+    invitation: Invitation
+    token: str
+
+
+def invite(
+    user: User,
+    case_id: uuid.UUID,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    side_id: uuid.UUID | None,
+) -> IssuedInvitation:
+    actor = access_case(user, case_id)
+    require(actor, Action.INVITE)
+    case = actor.case
+    fields: dict[str, list[str]] = {}
+    email = normalize_email(email)
+    name = _required_text(fields, "name", name, NAME_MAX)
+    if role not in INVITABLE_ROLES:
+        fields["role"] = [
+            "Invite a party or an attorney; experts and guests join only through consents."
+        ]
+    if role == Role.ATTORNEY and side_id is None:
+        fields["side_id"] = ["An attorney joins an existing side."]
+    if role == Role.PARTY and side_id is not None:
+        fields["side_id"] = ["A party opens a new side; leave side_id out."]
+    if fields:
+        raise Invalid(fields)
+    if case.status not in OPEN_STATUSES:
+        raise Conflict("case_not_open", f"A case that is {case.status} takes no new people.")
+    with transaction.atomic():
+        side: Side | None = None
+        if role == Role.ATTORNEY:
+            side = Side.objects.filter(case=case, id=side_id).first()
+            if side is None:
+                raise Invalid({"side_id": ["No such side in this case."]})
+        else:
+            side = Side.objects.create(case=case)
+        raw = secrets.token_urlsafe(32)
+        invitation = Invitation(
+            id=uuid.uuid4(),
+            case=case,
+            token_hash=hash_secret(raw),
+            role=role,
+            side=side,
+            invited_by=actor,
+            expires_at=timezone.now() + timedelta(days=settings.CAUCUS_INVITATION_DAYS),
+        )
+        invitation.email = email
+        invitation.name = name
+        invitation.save()
+        record(
+            "case.invited",
+            case_id=case.id,
+            actor_user_id=user.id,
+            actor_participant_id=actor.id,
+            object_type="invitation",
+            object_id=invitation.id,
+            details={"role": role, "side_id": str(side.id)},
+        )
+    return IssuedInvitation(invitation, raw)
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    participant: Participant
+    token: str
+
+
+def find_invitation(raw_token: str) -> Invitation:
+    """The invitation a link stands for, if it can still be used."""
+    invitation = (
+        Invitation.objects.select_related("case")
+        .filter(token_hash=hash_secret(raw_token))
+        .first()
+    )
+    if invitation is None:
+        raise NotVisible()
+    if invitation.used_at is not None or invitation.expires_at <= timezone.now():
+        raise Gone("invitation_gone", "This invitation was used or has expired.")
+    if invitation.case.status not in OPEN_STATUSES:
+        raise Gone("invitation_gone", "This invitation was used or has expired.")
+    return invitation
+
+
+def accept_invitation(
+    raw_token: str, *, name: str, password: str, user: User | None
+) -> Acceptance:
+    fields: dict[str, list[str]] = {}
+    if user is None:
+        name = _required_text(fields, "name", name, NAME_MAX)
+    if fields:
+        raise Invalid(fields)
+    with transaction.atomic():
+        invitation = find_invitation(raw_token)
+        # Lock the row so two simultaneous uses of one link cannot both succeed.
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.used_at is not None:
+            raise Gone("invitation_gone", "This invitation was used or has expired.")
+        if user is None:
+            email = invitation.email
+            if User.objects.filter(email=email).exists():
+                raise Conflict(
+                    "account_exists",
+                    "An account with this email exists. Sign in, then accept the invitation.",
+                )
+            check_password_strength(password, email=email, name=name)
+            user = User.objects.create_user(email=email, name=name, password=password)
+        try:
+            with transaction.atomic():
+                participant = Participant.objects.create(
+                    case=invitation.case, user=user, role=invitation.role, side=invitation.side
+                )
+        except IntegrityError:
+            raise Conflict("already_participant", "You are already in this case.") from None
+        locked.used_at = timezone.now()
+        locked.participant = participant
+        locked.save(update_fields=["used_at", "participant"])
+        record(
+            "case.invitation_accepted",
+            case_id=invitation.case_id,
+            actor_user_id=user.id,
+            actor_participant_id=participant.id,
+            object_type="invitation",
+            object_id=invitation.id,
+            details={"role": invitation.role},
+        )
+        token = new_api_token(user)
+    return Acceptance(participant, token)
+
+
+def screen_case(
+    user: User,
+    case_id: uuid.UUID,
+    *,
+    decision: str,
+    reason_code: str | None,
+    private_note: str | None,
+) -> Case:
+    actor = access_case(user, case_id)
+    require(actor, Action.SCREEN)
+    fields: dict[str, list[str]] = {}
+    if decision == "decline" and reason_code not in DeclineReason.values:
+        fields["reason_code"] = ["Choose one of: " + ", ".join(DeclineReason.values) + "."]
+    if private_note is not None and len(private_note) > NOTE_MAX:
+        fields["private_note"] = [f"At most {NOTE_MAX} characters."]
+    if fields:
+        raise Invalid(fields)
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=actor.case_id)
+        if case.status != Status.INTAKE:
+            raise Conflict("already_screened", "This case has been screened already.")
+        lifecycle.move(case, Status.ONBOARDING if decision == "accept" else Status.DECLINED)
+        case.screening_decision = decision
+        case.screening_reason_code = (reason_code or "") if decision == "decline" else ""
+        if private_note:
+            case.screening_note = private_note
+        case.save()
+        record(
+            "case.screened",
+            case_id=case.id,
+            actor_user_id=user.id,
+            actor_participant_id=actor.id,
+            object_type="case",
+            object_id=case.id,
+            details={"decision": decision, "reason_code": case.screening_reason_code},
+        )
+    return case
+
+
+def close_case(
+    user: User, case_id: uuid.UUID, *, outcome: str, note_to_parties: str | None
+) -> Case:
+    actor = access_case(user, case_id)
+    require(actor, Action.CLOSE)
+    fields: dict[str, list[str]] = {}
+    if outcome not in Outcome.values:
+        fields["outcome"] = ["Choose one of: " + ", ".join(Outcome.values) + "."]
+    if note_to_parties is not None and len(note_to_parties) > NOTE_MAX:
+        fields["note_to_parties"] = [f"At most {NOTE_MAX} characters."]
+    if fields:
+        raise Invalid(fields)
+    with transaction.atomic():
+        case = Case.objects.select_for_update().select_related("practice").get(pk=actor.case_id)
+        lifecycle.move(case, Status.CLOSED)
+        now = timezone.now()
+        case.outcome = outcome
+        case.closed_at = now
+        case.purge_after = now + timedelta(days=case.practice.retention_days)
+        if note_to_parties:
+            case.note_to_parties = note_to_parties
+        case.save()
+        record(
+            "case.closed",
+            case_id=case.id,
+            actor_user_id=user.id,
+            actor_participant_id=actor.id,
+            object_type="case",
+            object_id=case.id,
+            details={"outcome": outcome},
+        )
+    return case
+
+
+def record_view(participant: Participant) -> None:
+    """Reading a case's content is audited (practice 10)."""
+    with transaction.atomic():
+        record(
+            "case.viewed",
+            case_id=participant.case_id,
+            actor_user_id=participant.user_id,
+            actor_participant_id=participant.id,
+            object_type="case",
+            object_id=participant.case_id,
+        )

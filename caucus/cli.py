@@ -1,0 +1,26 @@
+"""`caucus`: the operator's command. Our commands are Django management commands; the CLI
+maps `create-mediator` to `create_mediator` and passes everything else through."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+ALIASES = {
+    "create-mediator": "create_mediator",
+    "rotate-master-key": "rotate_master_key",
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caucus.settings")
+    from django.core.management import execute_from_command_line
+
+    if args:
+        args[0] = ALIASES.get(args[0], args[0])
+    execute_from_command_line(["caucus", *args])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""The one module that decides who sees what. Every filter is a SQL condition, so a list is
+one query whatever its size and a detail lookup that is not visible is simply not found."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+
+from caucus.cases.models import Case, Participant, Role, Status
+from caucus.kernel.audience import AudienceKind
+from caucus.kernel.errors import NotVisible
+
+if TYPE_CHECKING:
+    from caucus.accounts.models import User
+
+HIDDEN_STATUSES = (Status.PURGED,)
+
+
+def visible_cases(user: User) -> QuerySet[Case]:
+    return (
+        Case.objects.filter(participants__user=user)
+        .exclude(status__in=HIDDEN_STATUSES)
+        .distinct()
+    )
+
+
+def access_case(user: User, case_id: uuid.UUID | str) -> Participant:
+    """The caller's participation in a case. Missing and not a participant are one error."""
+    try:
+        case_uuid = uuid.UUID(str(case_id))
+    except ValueError:
+        raise NotVisible() from None
+    participant = (
+        Participant.objects.select_related("case", "case__practice", "side", "user")
+        .filter(case_id=case_uuid)
+        .filter(user=user)
+        .exclude(case__status__in=HIDDEN_STATUSES)
+        .first()
+    )
+    if participant is None:
+        raise NotVisible()
+    return participant
+
+
+def visible_q(participant: Participant, prefix: str = "") -> Q:
+    """The audience condition for content rows of `participant`'s case, as SQL.
+
+    Mediators see everything in their case. Everyone else sees `case` content and, when they
+    belong to a side, that side's content. `mediators` content is seen by mediators only.
+    """
+    p = prefix
+    same_case = Q(**{f"{p}case_id": participant.case_id})
+    if participant.role == Role.MEDIATOR:
+        return same_case
+    audience = Q(**{f"{p}audience_kind": AudienceKind.CASE})
+    if participant.side_id is not None:
+        audience |= Q(
+            **{f"{p}audience_kind": AudienceKind.SIDE, f"{p}audience_side_id": participant.side_id}
+        )
+    return same_case & audience
+
+
+def case_participants(participant: Participant) -> QuerySet[Participant]:
+    """Who is in the case. Every participant may see the list of names and roles."""
+    return (
+        Participant.objects.filter(case_id=participant.case_id)
+        .select_related("user")
+        .order_by("created_at", "id")
+    )

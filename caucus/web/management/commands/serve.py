@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from typing import Any
+
+import uvicorn
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Apply migrations, seed the demo on first run, and serve pages, API and WebSockets."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-demo", action="store_true", help="Do not seed the demo.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        if not options["no_demo"] and not settings.PRODUCTION:
+            call_command("demo")
+        host, port = options["host"], options["port"]
+        self.stdout.write(f"Caucus is serving at http://{host}:{port}/ (API docs at /api/v1/docs)")
+        self.stdout.flush()
+        # No access log: request lines carry invitation tokens and case ids.
+        uvicorn.run(
+            "caucus.asgi:application",
+            host=host,
+            port=port,
+            access_log=False,
+            lifespan="off",
+            log_level="warning",
+            proxy_headers=bool(settings.SECURE_PROXY_SSL_HEADER),
+        )

@@ -1,0 +1,427 @@
+"""Server-rendered pages. Each view parses a form, calls one domain service and renders;
+domain errors become the same statuses as on the API (not visible is 404)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from typing import Any, ParamSpec
+
+from django import forms
+from django.contrib.auth import login, logout
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+
+from caucus.accounts import services as accounts
+from caucus.accounts.models import User
+from caucus.cases import onboarding, selectors, services
+from caucus.cases.models import DeclineReason, Kind, Outcome, Role
+from caucus.kernel.errors import DomainError, Forbidden, Invalid, NotVisible, Throttled
+from caucus.kernel.permissions import Action, can, can_open_case
+from caucus.kernel.visibility import access_case, case_participants
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+PENDING_LOGIN_SECONDS = 300
+P = ParamSpec("P")
+
+
+def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
+    return render(request, "web/locked_out.html", status=429)
+
+
+def signed_in(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Requires a full (password and, where needed, MFA) session; maps domain errors."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not isinstance(request.user, User):
+            return redirect(f"{reverse('web:login')}?next={request.path}")
+        try:
+            return view(request, *args, **kwargs)
+        except NotVisible:
+            raise Http404() from None
+        except Forbidden as exc:
+            return render(request, "web/error.html", {"message": exc.detail}, status=403)
+        except Throttled as exc:
+            return render(request, "web/error.html", {"message": exc.detail}, status=429)
+
+    return wrapper
+
+
+def _field_errors(form: forms.Form, exc: DomainError) -> None:
+    fields: dict[str, list[str]] = exc.extra.get("fields", {})
+    if not fields:
+        form.add_error(None, exc.detail)
+    for name, messages in fields.items():
+        target = name if name in form.fields else None
+        for message in messages:
+            form.add_error(target, message)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("web:cases" if isinstance(request.user, User) else "web:login")
+
+
+class LoginForm(forms.Form):
+    email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "username"}))
+    password = forms.CharField(
+        max_length=1024, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
+class CodeForm(forms.Form):
+    otp = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"}
+        ),
+    )
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.GET.get("next") or request.POST.get("next") or ""
+    if target.startswith("/") and not target.startswith("//"):
+        return target
+    return reverse("web:cases")
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    form = LoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = accounts.check_credentials(
+                request, form.cleaned_data["email"], form.cleaned_data["password"]
+            )
+        except Throttled:
+            return locked_out(request)
+        except DomainError as exc:
+            form.add_error(None, exc.detail)
+            status = 400
+        else:
+            if accounts.mfa_needed_for_web(user):
+                request.session.cycle_key()
+                request.session["pending_user"] = str(user.id)
+                request.session["pending_until"] = (
+                    timezone.now() + timedelta(seconds=PENDING_LOGIN_SECONDS)
+                ).isoformat()
+                request.session["pending_next"] = _safe_next(request)
+                return redirect("web:otp")
+            login(request, user, backend=MODEL_BACKEND)
+            return HttpResponseRedirect(_safe_next(request))
+    elif request.method == "POST":
+        status = 400
+    return render(
+        request, "web/login.html", {"form": form, "next": _safe_next(request)}, status=status
+    )
+
+
+def _pending_user(request: HttpRequest) -> User | None:
+    raw_id = request.session.get("pending_user")
+    until = request.session.get("pending_until")
+    if not raw_id or not until:
+        return None
+    if timezone.datetime.fromisoformat(until) < timezone.now():
+        return None
+    return User.objects.filter(pk=raw_id, is_active=True).first()
+
+
+@require_http_methods(["GET", "POST"])
+def otp_view(request: HttpRequest) -> HttpResponse:
+    user = _pending_user(request)
+    if user is None:
+        return redirect("web:login")
+    device = accounts.confirmed_device(user)
+    enrollment = None
+    if device is None:
+        enrollment = accounts.pending_enrollment(user) or accounts.start_enrollment(user)
+    form = CodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["otp"]
+        try:
+            if device is None:
+                device = accounts.confirm_enrollment(request, user, code)
+            else:
+                accounts.verify_otp(request, user, code)
+        except Throttled:
+            return locked_out(request)
+        except DomainError as exc:
+            form.add_error("otp", exc.detail)
+            status = 400
+        else:
+            target = request.session.get("pending_next") or reverse("web:cases")
+            login(request, user, backend=MODEL_BACKEND)
+            otp_login(request, device)
+            return HttpResponseRedirect(target)
+    elif request.method == "POST":
+        status = 400
+    return render(
+        request, "web/otp.html", {"form": form, "enrollment": enrollment}, status=status
+    )
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("web:login")
+
+
+class OpenCaseForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=Kind.choices)
+    litigated = forms.BooleanField(required=False, label="Litigation is pending")
+
+
+@signed_in
+@require_http_methods(["GET"])
+def cases_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101  (guaranteed by @signed_in)
+    page = selectors.my_cases(user, after=None, limit=200)
+    rows = [{"case": c, "me": p} for c, p in page.rows]
+    return render(
+        request,
+        "web/cases.html",
+        {"rows": rows, "can_open": can_open_case(user), "form": OpenCaseForm()},
+    )
+
+
+@signed_in
+@require_POST
+def open_case_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101
+    form = OpenCaseForm(request.POST)
+    if form.is_valid():
+        try:
+            me = services.open_case(
+                user,
+                title=form.cleaned_data["title"],
+                kind=form.cleaned_data["kind"],
+                litigated=form.cleaned_data["litigated"],
+            )
+        except Invalid as exc:
+            _field_errors(form, exc)
+        else:
+            return redirect("web:case", case_id=me.case_id)
+    page = selectors.my_cases(user, after=None, limit=200)
+    return render(
+        request,
+        "web/cases.html",
+        {
+            "rows": [{"case": c, "me": p} for c, p in page.rows],
+            "can_open": can_open_case(user),
+            "form": form,
+        },
+        status=400,
+    )
+
+
+class InviteForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    email = forms.EmailField(max_length=254)
+    role = forms.ChoiceField(choices=[(Role.PARTY, "Party (opens a new side)"), (Role.ATTORNEY, "Attorney")])
+    side_id = forms.UUIDField(required=False, label="Side (for an attorney)")
+
+
+class ScreeningForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", "Accept"), ("decline", "Decline")])
+    reason_code = forms.ChoiceField(
+        choices=[("", "—"), *DeclineReason.choices],
+        required=False,
+        label="Reason shown to the parties (when declining)",
+    )
+    private_note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=10_000,
+        required=False,
+        label="Private note (mediators only)",
+    )
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(choices=Outcome.choices)
+    note_to_parties = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000, required=False
+    )
+
+
+def _case_page(
+    request: HttpRequest,
+    case_id: uuid.UUID,
+    *,
+    forms_override: dict[str, forms.Form] | None = None,
+    invite_url: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101
+    me = access_case(user, case_id)
+    case = me.case
+    if status == 200:
+        services.record_view(me)
+    people = list(case_participants(me))
+    sides: dict[uuid.UUID, str] = {}
+    for person in people:
+        if person.side_id and person.side_id not in sides:
+            sides[person.side_id] = f"Side {chr(ord('A') + len(sides))}"
+    page_forms: dict[str, forms.Form] = {
+        "invite": InviteForm(),
+        "screening": ScreeningForm(),
+        "close": CloseForm(),
+    }
+    page_forms.update(forms_override or {})
+    missing = onboarding.missing(case)
+    return render(
+        request,
+        "web/case.html",
+        {
+            "case": case,
+            "me": me,
+            "people": [
+                {"p": p, "side_label": sides.get(p.side_id, "") if p.side_id else ""} for p in people
+            ],
+            "sides": sides,
+            "missing": missing,
+            "is_mediator": can(me, Action.INVITE),
+            "can_screen": can(me, Action.SCREEN) and case.status == "intake",
+            "can_close": can(me, Action.CLOSE) and case.status in ("onboarding", "active"),
+            "screening_note": case.screening_note if can(me, Action.READ_SCREENING_NOTE) else "",
+            "forms": page_forms,
+            "invite_url": invite_url,
+        },
+        status=status,
+    )
+
+
+@signed_in
+@require_http_methods(["GET"])
+def case_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    return _case_page(request, case_id)
+
+
+def _post_form(
+    request: HttpRequest,
+    case_id: uuid.UUID,
+    name: str,
+    form: forms.Form,
+    call: Callable[[dict[str, Any]], str | None],
+) -> HttpResponse:
+    if form.is_valid():
+        try:
+            result = call(form.cleaned_data)
+        except (Invalid, DomainError) as exc:
+            if isinstance(exc, (NotVisible, Forbidden, Throttled)):
+                raise
+            _field_errors(form, exc)
+        else:
+            if result:
+                return _case_page(request, case_id, invite_url=result)
+            return redirect("web:case", case_id=case_id)
+    return _case_page(request, case_id, forms_override={name: form}, status=400)
+
+
+@signed_in
+@require_POST
+def invite_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101
+
+    def call(data: dict[str, Any]) -> str:
+        issued = services.invite(
+            user,
+            case_id,
+            email=data["email"],
+            name=data["name"],
+            role=data["role"],
+            side_id=data["side_id"],
+        )
+        return request.build_absolute_uri(reverse("web:accept", args=[issued.token]))
+
+    return _post_form(request, case_id, "invite", InviteForm(request.POST), call)
+
+
+@signed_in
+@require_POST
+def screening_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101
+
+    def call(data: dict[str, Any]) -> None:
+        services.screen_case(
+            user,
+            case_id,
+            decision=data["decision"],
+            reason_code=data["reason_code"] or None,
+            private_note=data["private_note"] or None,
+        )
+
+    return _post_form(request, case_id, "screening", ScreeningForm(request.POST), call)
+
+
+@signed_in
+@require_POST
+def close_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101
+
+    def call(data: dict[str, Any]) -> None:
+        services.close_case(
+            user, case_id, outcome=data["outcome"], note_to_parties=data["note_to_parties"] or None
+        )
+
+    return _post_form(request, case_id, "close", CloseForm(request.POST), call)
+
+
+class AcceptForm(forms.Form):
+    name = forms.CharField(max_length=200, required=False, label="Your name")
+    password = forms.CharField(
+        max_length=1024,
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 12 characters.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def accept_view(request: HttpRequest, token: str) -> HttpResponse:
+    current = request.user if isinstance(request.user, User) else None
+    try:
+        services.find_invitation(token)
+    except NotVisible:
+        raise Http404() from None
+    except DomainError as exc:
+        return render(request, "web/error.html", {"message": exc.detail}, status=410)
+    form = AcceptForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.accept_invitation(
+                token,
+                name=form.cleaned_data["name"],
+                password=form.cleaned_data["password"],
+                user=current,
+            )
+        except NotVisible:
+            raise Http404() from None
+        except DomainError as exc:
+            if exc.status == 410:
+                return render(request, "web/error.html", {"message": exc.detail}, status=410)
+            _field_errors(form, exc)
+            status = 400
+        else:
+            if current is None:
+                login(request, result.participant.user, backend=MODEL_BACKEND)
+            return redirect("web:case", case_id=result.participant.case_id)
+    elif request.method == "POST":
+        status = 400
+    return render(request, "web/accept.html", {"form": form, "current": current}, status=status)

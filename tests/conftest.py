@@ -1,0 +1,160 @@
+"""Shared personas: the mediator, party A with attorney A on side A, party B on side B, and an
+outsider who mediates another case. Tests act through the API as these people."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from caucus.accounts.models import User
+from caucus.accounts.services import new_api_token
+from caucus.cases import services
+from caucus.cases.models import Case, Participant, Practice
+from caucus.crypto.keyring import key_scope
+
+PASSWORD = "correct horse battery staple 42"
+
+
+@dataclass
+class Persona:
+    name: str
+    user: User | None
+    token: str | None
+    participant: Participant | None = None
+
+    @property
+    def client(self) -> ApiClient:
+        return ApiClient(self.token)
+
+
+class ApiClient:
+    """Django's test client speaking JSON with a bearer token (or none, for anonymous)."""
+
+    def __init__(self, token: str | None) -> None:
+        self.token = token
+        self.django = Client(raise_request_exception=True)
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def call(self, method: str, path: str, body: Any = None, raw: str | bytes | None = None) -> Any:
+        url = path if path.startswith("/") else f"/api/v1/{path}"
+        data: str | bytes | None
+        if raw is not None:
+            data = raw
+        elif body is not None:
+            data = json.dumps(body)
+        else:
+            data = None
+        kwargs: dict[str, Any] = {"headers": self._headers()}
+        if data is not None:
+            kwargs["data"] = data
+            kwargs["content_type"] = "application/json"
+        return getattr(self.django, method.lower())(url, **kwargs)
+
+    def get(self, path: str) -> Any:
+        return self.call("GET", path)
+
+    def post(self, path: str, body: Any = None, raw: str | bytes | None = None) -> Any:
+        return self.call("POST", path, body, raw)
+
+    def put(self, path: str, body: Any = None) -> Any:
+        return self.call("PUT", path, body)
+
+    def delete(self, path: str) -> Any:
+        return self.call("DELETE", path)
+
+
+def make_user(email: str, name: str, *, practice: Practice | None = None) -> User:
+    return User.objects.create_user(email=email, name=name, password=PASSWORD, practice=practice)
+
+
+@dataclass
+class World:
+    practice: Practice
+    case: Case
+    mediator: Persona
+    party_a: Persona
+    attorney_a: Persona
+    party_b: Persona
+    outsider: Persona
+    anonymous: Persona
+    other_case: Case
+    side_a: uuid.UUID
+    side_b: uuid.UUID
+
+    @property
+    def personas(self) -> list[Persona]:
+        return [
+            self.anonymous,
+            self.outsider,
+            self.mediator,
+            self.party_a,
+            self.attorney_a,
+            self.party_b,
+        ]
+
+
+def _join(mediator: User, case_id: uuid.UUID, email: str, name: str, role: str,
+          side_id: uuid.UUID | None) -> Persona:
+    issued = services.invite(mediator, case_id, email=email, name=name, role=role, side_id=side_id)
+    accepted = services.accept_invitation(issued.token, name=name, password=PASSWORD, user=None)
+    p = accepted.participant
+    return Persona(name, p.user, accepted.token, p)
+
+
+def build_world(*, screened: bool = True) -> World:
+    with key_scope():
+        practice = Practice.objects.create(name="Test practice")
+        med_user = make_user("mediator@example.test", "Mia Mediator", practice=practice)
+        me = services.open_case(med_user, title="Case of A and B", kind="family", litigated=True)
+        case_id = me.case_id
+        if screened:
+            services.screen_case(
+                med_user, case_id, decision="accept", reason_code=None, private_note=None
+            )
+        party_a = _join(med_user, case_id, "a@example.test", "Ada Party", "party", None)
+        assert party_a.participant is not None
+        side_a = party_a.participant.side_id
+        assert side_a is not None
+        attorney_a = _join(med_user, case_id, "att@example.test", "Abe Attorney", "attorney", side_a)
+        party_b = _join(med_user, case_id, "b@example.test", "Bea Party", "party", None)
+        assert party_b.participant is not None and party_b.participant.side_id is not None
+        other_practice = Practice.objects.create(name="Other practice")
+        out_user = make_user("outsider@example.test", "Otto Outsider", practice=other_practice)
+        other = services.open_case(out_user, title="Another case", kind="civil", litigated=False)
+        return World(
+            practice=practice,
+            case=Case.objects.get(pk=case_id),
+            mediator=Persona("mediator", med_user, new_api_token(med_user), me),
+            party_a=party_a,
+            attorney_a=attorney_a,
+            party_b=party_b,
+            outsider=Persona("outsider", out_user, new_api_token(out_user), other),
+            anonymous=Persona("anonymous", None, None),
+            other_case=other.case,
+            side_a=side_a,
+            side_b=party_b.participant.side_id,
+        )
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def intake_world(db: None) -> World:
+    return build_world(screened=False)
+
+
+@pytest.fixture(autouse=True)
+def _key_scope() -> Iterator[None]:
+    with key_scope():
+        yield
