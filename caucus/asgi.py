@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from django.core.asgi import get_asgi_application
+from django.urls import re_path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caucus.settings")
 django_asgi = get_asgi_application()
@@ -14,9 +17,24 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from caucus.websockets import websocket_urlpatterns  # noqa: E402
 
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+async def refuse_websocket(scope: Scope, receive: Receive, send: Send) -> None:
+    """A WebSocket path that no route serves is refused at the handshake (HTTP 403), not
+    answered with a server error."""
+    await receive()
+    await send({"type": "websocket.close", "code": 1008})
+
+
 application = ProtocolTypeRouter(
     {
         "http": django_asgi,
-        "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
+        "websocket": AllowedHostsOriginValidator(
+            # re_path's stubs expect a Django view; channels' router takes an ASGI app.
+            URLRouter([*websocket_urlpatterns, re_path(r"", refuse_websocket)])  # type: ignore[arg-type]
+        ),
     }
 )

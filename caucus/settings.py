@@ -168,7 +168,9 @@ else:
                     "PRAGMA foreign_keys=ON;"
                 ),
             },
-            "TEST": {"NAME": str(DATA_DIR / "test-caucus.sqlite3")},
+            # A file (not :memory:) so tests can scan the raw bytes, one per test process so
+            # concurrent runs never share a database.
+            "TEST": {"NAME": str(DATA_DIR / f"test-caucus-{os.getpid()}.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -225,6 +227,9 @@ AXES_USERNAME_FORM_FIELD = "email"
 AXES_LOCKOUT_CALLABLE = "caucus.web.views.locked_out"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# Successful sign-ins are in the audit chain; axes would keep emails, addresses and user
+# agents in the clear for each one.
+AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ADMIN = False
 AXES_SENSITIVE_PARAMETERS = ["password", "otp"]
 
@@ -245,7 +250,9 @@ SECURE_HSTS_SECONDS = 63072000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# Not "no-referrer": under it browsers send `Origin: null` with every form POST, which
+# Django's CSRF check rejects. "same-origin" still sends nothing to other sites.
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 

@@ -101,8 +101,9 @@ class World:
         ]
 
 
-def _join(mediator: User, case_id: uuid.UUID, email: str, name: str, role: str,
-          side_id: uuid.UUID | None) -> Persona:
+def _join(
+    mediator: User, case_id: uuid.UUID, email: str, name: str, role: str, side_id: uuid.UUID | None
+) -> Persona:
     issued = services.invite(mediator, case_id, email=email, name=name, role=role, side_id=side_id)
     accepted = services.accept_invitation(issued.token, name=name, password=PASSWORD, user=None)
     p = accepted.participant
@@ -123,7 +124,9 @@ def build_world(*, screened: bool = True) -> World:
         assert party_a.participant is not None
         side_a = party_a.participant.side_id
         assert side_a is not None
-        attorney_a = _join(med_user, case_id, "att@example.test", "Abe Attorney", "attorney", side_a)
+        attorney_a = _join(
+            med_user, case_id, "att@example.test", "Abe Attorney", "attorney", side_a
+        )
         party_b = _join(med_user, case_id, "b@example.test", "Bea Party", "party", None)
         assert party_b.participant is not None and party_b.participant.side_id is not None
         other_practice = Practice.objects.create(name="Other practice")

@@ -8,6 +8,8 @@ from datetime import timedelta
 
 from axes.exceptions import AxesBackendPermissionDenied
 from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_client_ip_address
+from axes.utils import reset as reset_failures
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.signals import user_login_failed
@@ -22,7 +24,7 @@ from caucus.audit.chain import record
 from caucus.cases.models import Practice
 from caucus.kernel.errors import Invalid, Throttled, Unauthenticated
 
-TOKEN_PREFIX = "cau_"
+TOKEN_PREFIX = "cau_"  # noqa: S105  (a public prefix, not a secret)
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
 # One answer for an unknown email, a wrong password and a disabled account, so that
 # the login form and the token endpoint never confirm that an address has an account.
@@ -41,9 +43,7 @@ def check_password_strength(password: str, *, email: str = "", name: str = "") -
 
 
 def _fail(request: HttpRequest, email: str) -> None:
-    user_login_failed.send(
-        sender=__name__, credentials={"email": email}, request=request
-    )
+    user_login_failed.send(sender=__name__, credentials={"email": email}, request=request)
 
 
 def check_credentials(request: HttpRequest, email: str, password: str) -> User:
@@ -61,6 +61,11 @@ def check_credentials(request: HttpRequest, email: str, password: str) -> User:
             raise Throttled("locked_out", "Too many failed attempts. Try again later.")
         raise Unauthenticated("invalid_credentials", BAD_CREDENTIALS)
     return user
+
+
+def succeeded(request: HttpRequest, user: User) -> None:
+    """Lockout counts failures in a row: a full sign-in clears them for this account here."""
+    reset_failures(ip=get_client_ip_address(request), username=user.email)
 
 
 def confirmed_device(user: User) -> TOTPDevice | None:
@@ -85,10 +90,13 @@ def mfa_needed_for_web(user: User) -> bool:
     return practice is not None and practice.mfa_required_for_mediators
 
 
-def issue_token(request: HttpRequest, email: str, password: str, otp: str | None) -> tuple[str, User]:
+def issue_token(
+    request: HttpRequest, email: str, password: str, otp: str | None
+) -> tuple[str, User]:
     user = check_credentials(request, email, password)
     if user.mfa_enabled:
         verify_otp(request, user, otp)
+    succeeded(request, user)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(user=user, key_hash=hash_secret(raw))
@@ -192,7 +200,9 @@ def create_mediator(
         if User.objects.filter(email=email).exists():
             raise Invalid({"email": ["An account with this email exists."]})
         user = User.objects.create_user(
-            email=email, name=name.strip(), password=password,
+            email=email,
+            name=name.strip(),
+            password=password,
             practice=practice or default_practice(),
         )
         enrollment = None
@@ -201,5 +211,7 @@ def create_mediator(
             user.mfa_enabled = True
             user.save(update_fields=["mfa_enabled"])
             enrollment = Enrollment(device, _b32(device), device.config_url)
-        record("accounts.mediator_created", actor_user_id=None, object_type="user", object_id=user.id)
+        record(
+            "accounts.mediator_created", actor_user_id=None, object_type="user", object_id=user.id
+        )
     return user, enrollment

@@ -76,7 +76,7 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 def _register() -> None:
-    from caucus.api import auth, cases  # noqa: F401  (routes register on import)
+    from caucus.api import auth, cases
 
     api.add_router("/", auth.router)
     api.add_router("/", cases.router)

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from caucus.accounts import services as accounts
+from caucus.accounts.models import User
 from caucus.api.schemas import AcceptIn, AcceptOut, ErrorOut, TokenIn, TokenOut, UserOut
 from caucus.api.security import BearerAuth, caller
 from caucus.cases import services as cases
+from caucus.kernel.errors import Unauthenticated
 
 router = Router(tags=["accounts"])
 
@@ -22,11 +24,13 @@ def token(request: HttpRequest, payload: TokenIn) -> TokenOut:
     return TokenOut(token=raw, user=UserOut(id=user.id, email=user.email, name=user.name))
 
 
-@router.delete("/auth/token", response={204: None}, auth=[BearerAuth()], summary="Revoke this token")
-def revoke(request: HttpRequest) -> tuple[int, None]:
+@router.delete(
+    "/auth/token", response={204: None}, auth=[BearerAuth()], summary="Revoke this token"
+)
+def revoke(request: HttpRequest) -> Status[None]:
     raw = request.headers.get("Authorization", "").partition(" ")[2].strip()
     accounts.revoke_token(caller(request), raw)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/auth/me", response=UserOut, summary="The signed-in account")
@@ -35,15 +39,13 @@ def me(request: HttpRequest) -> UserOut:
     return UserOut(id=user.id, email=user.email, name=user.name)
 
 
-def _optional_bearer(request: HttpRequest) -> accounts.User | None:
+def _optional_bearer(request: HttpRequest) -> User | None:
     header = request.headers.get("Authorization", "")
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         return None
     user = accounts.user_for_token(raw.strip())
     if user is None:
-        from caucus.kernel.errors import Unauthenticated
-
         raise Unauthenticated("not_authenticated", "That bearer token is not valid.")
     return user
 
@@ -54,7 +56,7 @@ def _optional_bearer(request: HttpRequest) -> accounts.User | None:
     response={201: AcceptOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 410: ErrorOut},
     summary="Accept an invitation: creates the account (or uses the bearer's) and the participant",
 )
-def accept(request: HttpRequest, payload: AcceptIn) -> tuple[int, AcceptOut]:
+def accept(request: HttpRequest, payload: AcceptIn) -> Status[AcceptOut]:
     result = cases.accept_invitation(
         payload.token,
         name=payload.name,
@@ -62,4 +64,4 @@ def accept(request: HttpRequest, payload: AcceptIn) -> tuple[int, AcceptOut]:
         user=_optional_bearer(request),
     )
     p = result.participant
-    return 201, AcceptOut(token=result.token, participant_id=p.id, case_id=p.case_id)
+    return Status(201, AcceptOut(token=result.token, participant_id=p.id, case_id=p.case_id))

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from caucus.api.schemas import (
     CaseIn,
@@ -31,8 +31,9 @@ router = Router(tags=["cases"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
-def render_case(case: Case, me: Participant) -> CaseOut:
-    missing = onboarding.missing(case)
+def render_case(case: Case, me: Participant, missing: list[str] | None = None) -> CaseOut:
+    if missing is None:
+        missing = onboarding.missing(case)
     mediator = can(me, Action.READ_SCREENING_NOTE)
     return CaseOut(
         id=case.id,
@@ -67,26 +68,30 @@ def _parse_cursor(raw: str | None) -> tuple[datetime, uuid.UUID] | None:
     if not raw:
         return None
     try:
-        when, _, ident = raw.partition("|")
-        return datetime.fromisoformat(when), uuid.UUID(ident)
+        return selectors.decode_cursor(raw)
     except ValueError:
         raise Invalid({"cursor": ["Not a cursor this API gave out."]}) from None
 
 
 @router.post("/cases", response={201: CaseOut, **ERRORS}, summary="Open a case (mediators)")
-def create_case(request: HttpRequest, payload: CaseIn) -> tuple[int, CaseOut]:
+def create_case(request: HttpRequest, payload: CaseIn) -> Status[CaseOut]:
     me = services.open_case(
         caller(request), title=payload.title, kind=payload.kind, litigated=payload.litigated
     )
-    return 201, render_case(me.case, me)
+    return Status(201, render_case(me.case, me))
 
 
 @router.get("/cases", response={200: CaseList, **ERRORS}, summary="The caller's cases")
 def list_cases(request: HttpRequest, params: Query[ListParams]) -> CaseList:
     if not 1 <= params.limit <= 200:
         raise Invalid({"limit": ["Between 1 and 200."]})
-    page = selectors.my_cases(caller(request), after=_parse_cursor(params.cursor), limit=params.limit)
-    return CaseList(items=[render_case(c, p) for c, p in page.rows], next=page.next_cursor)
+    page = selectors.my_cases(
+        caller(request), after=_parse_cursor(params.cursor), limit=params.limit
+    )
+    return CaseList(
+        items=[render_case(r.case, r.me, r.onboarding_missing) for r in page.rows],
+        next=page.next_cursor,
+    )
 
 
 @router.get("/cases/{case_id}", response={200: CaseOut, **ERRORS}, summary="One case")
@@ -103,7 +108,7 @@ def get_case(request: HttpRequest, case_id: uuid.UUID) -> CaseOut:
 )
 def create_invitation(
     request: HttpRequest, case_id: uuid.UUID, payload: InvitationIn
-) -> tuple[int, InvitationOut]:
+) -> Status[InvitationOut]:
     issued = services.invite(
         caller(request),
         case_id,
@@ -114,8 +119,11 @@ def create_invitation(
     )
     inv = issued.invitation
     url = request.build_absolute_uri(f"/invite/{issued.token}")
-    return 201, InvitationOut(
-        id=inv.id, invite_url=url, role=inv.role, side_id=inv.side_id, expires_at=inv.expires_at
+    return Status(
+        201,
+        InvitationOut(
+            id=inv.id, invite_url=url, role=inv.role, side_id=inv.side_id, expires_at=inv.expires_at
+        ),
     )
 
 

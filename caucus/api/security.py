@@ -20,6 +20,14 @@ class BearerAuth(HttpBearer):
 class CaucusSessionAuth(SessionAuth):
     """The browser's session, CSRF-checked. Sessions exist only after the MFA step."""
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Without a signed-in session there is nothing a forged request could ride on: the
+        # caller is not authenticated (401), not refused a CSRF check (403).
+        if not isinstance(getattr(request, "user", None), User):
+            return None
+        key: str | None = super()._get_key(request)
+        return key
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
         return user if isinstance(user, User) else None

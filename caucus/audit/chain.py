@@ -50,6 +50,23 @@ def entry_hash(
     return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
 
 
+def _locked_head() -> AuditHead:
+    """The head row, locked for this transaction. The migration creates it; should it be
+    missing (a flushed database), it is rebuilt from the last entry so the chain continues."""
+    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    if head is not None:
+        return head
+    last = AuditEntry.objects.order_by("-seq").first()
+    AuditHead.objects.get_or_create(
+        pk=1,
+        defaults={
+            "last_seq": last.seq if last else 0,
+            "last_hash": last.hash if last else GENESIS,
+        },
+    )
+    return AuditHead.objects.select_for_update().get(pk=1)
+
+
 def record(
     action: str,
     *,
@@ -65,8 +82,7 @@ def record(
     conn = transaction.get_connection()
     if not conn.in_atomic_block:
         raise RuntimeError("audit.record must run inside the action's transaction")
-    # The head row is created by this app's migration, so there is never a race to make it.
-    head = AuditHead.objects.select_for_update().get(pk=1)
+    head = _locked_head()
     seq = head.last_seq + 1
     at = timezone.now()
     owner = case_id or SYSTEM_OWNER

@@ -43,11 +43,16 @@ def seed() -> tuple[list[DemoLogin], str] | None:
         practice = Practice.objects.create(name=DEMO_PRACTICE)
         med_pw = _password()
         mediator, enrollment = create_mediator(
-            email=MEDIATOR_EMAIL, name="Morgan Mediator", password=med_pw, mfa=True,
+            email=MEDIATOR_EMAIL,
+            name="Morgan Mediator",
+            password=med_pw,
+            mfa=True,
             practice=practice,
         )
         assert enrollment is not None  # noqa: S101  (mfa=True always enrols)
-        me = open_case(mediator, title="Demo: a workplace dispute", kind="workplace", litigated=False)
+        me = open_case(
+            mediator, title="Demo: a workplace dispute", kind="workplace", litigated=False
+        )
         screen_case(mediator, me.case_id, decision="accept", reason_code=None, private_note=None)
         logins = [DemoLogin("mediator", MEDIATOR_EMAIL, med_pw)]
         people = [
@@ -63,8 +68,12 @@ def seed() -> tuple[list[DemoLogin], str] | None:
                 side_of_a = issued.invitation.side_id
             logins.append(DemoLogin(role_label, email, pw))
         issued = invite(
-            mediator, me.case_id, email="avery@demo.caucus.invalid", name="Avery Attorney",
-            role="attorney", side_id=side_of_a,
+            mediator,
+            me.case_id,
+            email="avery@demo.caucus.invalid",
+            name="Avery Attorney",
+            role="attorney",
+            side_id=side_of_a,
         )
         pw = _password()
         accept_invitation(issued.token, name="Avery Attorney", password=pw, user=None)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count
 from django.utils import timezone
 
 from caucus.cases.models import Case, Invitation, Participant, Role, Status
@@ -11,19 +16,40 @@ from caucus.cases.models import Case, Invitation, Participant, Role, Status
 NOT_YET_RECORDED = ("structure_acknowledgements", "agreement_signatures", "ground_rules")
 
 
-def missing(case: Case) -> list[str]:
+@dataclass(frozen=True)
+class Facts:
+    parties: int
+    invitations_pending: bool
+
+
+def facts_for(case_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Facts]:
+    """The facts of several cases in two queries, for lists."""
+    ids = list(case_ids)
+    parties = dict(
+        Participant.objects.filter(case_id__in=ids, role=Role.PARTY)
+        .values_list("case_id")
+        .annotate(n=Count("id"))
+        .values_list("case_id", "n")
+    )
+    pending = set(
+        Invitation.objects.filter(
+            case_id__in=ids, used_at__isnull=True, expires_at__gt=timezone.now()
+        ).values_list("case_id", flat=True)
+    )
+    return {i: Facts(parties.get(i, 0), i in pending) for i in ids}
+
+
+def missing(case: Case, facts: Facts | None = None) -> list[str]:
     if case.status == Status.INTAKE:
         return ["screening"]
     if case.status != Status.ONBOARDING:
         return []
+    if facts is None:
+        facts = facts_for([case.id])[case.id]
     gaps: list[str] = []
-    parties = Participant.objects.filter(case=case, role=Role.PARTY).count()
-    if parties < 2:
+    if facts.parties < 2:
         gaps.append("parties")
-    pending = Invitation.objects.filter(
-        case=case, used_at__isnull=True, expires_at__gt=timezone.now()
-    ).exists()
-    if pending:
+    if facts.invitations_pending:
         gaps.append("invitations_pending")
     gaps.extend(NOT_YET_RECORDED)
     return gaps

@@ -48,13 +48,13 @@ def _required_text(fields: dict[str, list[str]], name: str, value: str, limit: i
 
 
 def open_case(user: User, *, title: str, kind: str, litigated: bool) -> Participant:
-    require_open_case(user)
+    practice_id = require_open_case(user)
     fields: dict[str, list[str]] = {}
     title = _required_text(fields, "title", title, TITLE_MAX)
     if fields:
         raise Invalid(fields)
     with transaction.atomic():
-        case = Case(id=uuid.uuid4(), practice_id=user.practice_id, kind=kind, litigated=litigated)
+        case = Case(id=uuid.uuid4(), practice_id=practice_id, kind=kind, litigated=litigated)
         create_case_key(case.id)
         case.title = title
         case.save()
@@ -105,8 +105,8 @@ def invite(
     if case.status not in OPEN_STATUSES:
         raise Conflict("case_not_open", f"A case that is {case.status} takes no new people.")
     with transaction.atomic():
-        side: Side | None = None
-        if role == Role.ATTORNEY:
+        side: Side | None
+        if side_id is not None:
             side = Side.objects.filter(case=case, id=side_id).first()
             if side is None:
                 raise Invalid({"side_id": ["No such side in this case."]})
@@ -146,9 +146,7 @@ class Acceptance:
 def find_invitation(raw_token: str) -> Invitation:
     """The invitation a link stands for, if it can still be used."""
     invitation = (
-        Invitation.objects.select_related("case")
-        .filter(token_hash=hash_secret(raw_token))
-        .first()
+        Invitation.objects.select_related("case").filter(token_hash=hash_secret(raw_token)).first()
     )
     if invitation is None:
         raise NotVisible()
@@ -159,9 +157,7 @@ def find_invitation(raw_token: str) -> Invitation:
     return invitation
 
 
-def accept_invitation(
-    raw_token: str, *, name: str, password: str, user: User | None
-) -> Acceptance:
+def accept_invitation(raw_token: str, *, name: str, password: str, user: User | None) -> Acceptance:
     fields: dict[str, list[str]] = {}
     if user is None:
         name = _required_text(fields, "name", name, NAME_MAX)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.db import models
 
@@ -23,6 +24,9 @@ class AudienceScoped(models.Model):
     audience_side = models.ForeignKey(
         "cases.Side", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+
+    if TYPE_CHECKING:
+        audience_side_id: uuid.UUID | None
 
     class Meta:
         abstract = True

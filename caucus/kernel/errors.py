@@ -21,7 +21,9 @@ class Invalid(DomainError):
     status = 400
     code = "invalid"
 
-    def __init__(self, fields: dict[str, list[str]], detail: str = "The input is not valid.") -> None:
+    def __init__(
+        self, fields: dict[str, list[str]], detail: str = "The input is not valid."
+    ) -> None:
         super().__init__("invalid", detail, fields=fields)
 
 

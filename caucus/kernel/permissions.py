@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -55,6 +56,8 @@ def can_open_case(user: User) -> bool:
     return user.is_active and user.practice_id is not None
 
 
-def require_open_case(user: User) -> None:
-    if not can_open_case(user):
+def require_open_case(user: User) -> uuid.UUID:
+    """The practice the new case belongs to: the mediator's own."""
+    if not can_open_case(user) or user.practice_id is None:
         raise Forbidden("forbidden", "Only mediators open cases.")
+    return user.practice_id

@@ -20,9 +20,7 @@ HIDDEN_STATUSES = (Status.PURGED,)
 
 def visible_cases(user: User) -> QuerySet[Case]:
     return (
-        Case.objects.filter(participants__user=user)
-        .exclude(status__in=HIDDEN_STATUSES)
-        .distinct()
+        Case.objects.filter(participants__user=user).exclude(status__in=HIDDEN_STATUSES).distinct()
     )
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any, ParamSpec
 
 from django import forms
 from django.contrib.auth import login, logout
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +31,15 @@ PENDING_LOGIN_SECONDS = 300
 P = ParamSpec("P")
 
 
-def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
+def locked_out(
+    request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
+    # Axes answers a lockout for every path; API clients get the API's JSON error.
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"error": "locked_out", "detail": "Too many failed attempts. Try again later."},
+            status=429,
+        )
     return render(request, "web/locked_out.html", status=429)
 
 
@@ -69,7 +77,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 class LoginForm(forms.Form):
-    email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "username"}))
+    email = forms.EmailField(
+        max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "username"})
+    )
     password = forms.CharField(
         max_length=1024, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
@@ -129,7 +139,7 @@ def _pending_user(request: HttpRequest) -> User | None:
     until = request.session.get("pending_until")
     if not raw_id or not until:
         return None
-    if timezone.datetime.fromisoformat(until) < timezone.now():
+    if datetime.fromisoformat(until) < timezone.now():
         return None
     return User.objects.filter(pk=raw_id, is_active=True).first()
 
@@ -164,9 +174,7 @@ def otp_view(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(target)
     elif request.method == "POST":
         status = 400
-    return render(
-        request, "web/otp.html", {"form": form, "enrollment": enrollment}, status=status
-    )
+    return render(request, "web/otp.html", {"form": form, "enrollment": enrollment}, status=status)
 
 
 @require_POST
@@ -187,7 +195,7 @@ def cases_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)  # noqa: S101  (guaranteed by @signed_in)
     page = selectors.my_cases(user, after=None, limit=200)
-    rows = [{"case": c, "me": p} for c, p in page.rows]
+    rows = [{"case": r.case, "me": r.me} for r in page.rows]
     return render(
         request,
         "web/cases.html",
@@ -218,7 +226,7 @@ def open_case_view(request: HttpRequest) -> HttpResponse:
         request,
         "web/cases.html",
         {
-            "rows": [{"case": c, "me": p} for c, p in page.rows],
+            "rows": [{"case": r.case, "me": r.me} for r in page.rows],
             "can_open": can_open_case(user),
             "form": form,
         },
@@ -229,7 +237,9 @@ def open_case_view(request: HttpRequest) -> HttpResponse:
 class InviteForm(forms.Form):
     name = forms.CharField(max_length=200)
     email = forms.EmailField(max_length=254)
-    role = forms.ChoiceField(choices=[(Role.PARTY, "Party (opens a new side)"), (Role.ATTORNEY, "Attorney")])
+    role = forms.ChoiceField(
+        choices=[(Role.PARTY, "Party (opens a new side)"), (Role.ATTORNEY, "Attorney")]
+    )
     side_id = forms.UUIDField(required=False, label="Side (for an attorney)")
 
 
@@ -288,7 +298,8 @@ def _case_page(
             "case": case,
             "me": me,
             "people": [
-                {"p": p, "side_label": sides.get(p.side_id, "") if p.side_id else ""} for p in people
+                {"p": p, "side_label": sides.get(p.side_id, "") if p.side_id else ""}
+                for p in people
             ],
             "sides": sides,
             "missing": missing,
@@ -383,7 +394,12 @@ def close_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 
 class AcceptForm(forms.Form):
-    name = forms.CharField(max_length=200, required=False, label="Your name")
+    name = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Your name",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     password = forms.CharField(
         max_length=1024,
         required=False,

@@ -33,7 +33,9 @@ class LiveServer:
     env: dict[str, str]
     log: Path
 
-    def caucus(self, *args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def caucus(
+        self, *args: str, stdin: str | None = None, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [CAUCUS, *args],
             input=stdin,

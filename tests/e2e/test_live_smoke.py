@@ -14,5 +14,7 @@ def test_it_serves_the_login_page_and_the_api(caucus_server: LiveServer) -> None
     )
     assert response.status_code == 200, response.text
     token = response.json()["token"]
-    cases = httpx.get(f"{caucus_server.url}/api/v1/cases", headers={"Authorization": f"Bearer {token}"})
+    cases = httpx.get(
+        f"{caucus_server.url}/api/v1/cases", headers={"Authorization": f"Bearer {token}"}
+    )
     assert cases.json() == {"items": [], "next": None}

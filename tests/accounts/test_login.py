@@ -1,0 +1,213 @@
+from __future__ import annotations
+
+import base64
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from caucus.accounts.models import ApiToken, User, hash_secret
+from caucus.accounts.services import create_mediator
+from caucus.cases import services
+from caucus.cases.models import Invitation, Participant
+from tests.conftest import PASSWORD, ApiClient, World
+
+
+def token_call(email: str, password: str, *, ip: str = "10.0.0.1", otp: str | None = None) -> Any:
+    body: dict[str, str] = {"email": email, "password": password}
+    if otp is not None:
+        body["otp"] = otp
+    return Client().post(
+        "/api/v1/auth/token", body, content_type="application/json", REMOTE_ADDR=ip
+    )
+
+
+def current_code(user: User) -> str:
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():06d}"
+
+
+def test_it_issues_a_token_for_the_right_password(world: World) -> None:
+    response = token_call("a@example.test", PASSWORD)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["user"]["email"] == "a@example.test"
+    assert ApiClient(body["token"]).get("auth/me").json()["name"] == "Ada Party"
+
+
+def test_it_answers_the_same_for_an_unknown_email_and_a_wrong_password(world: World) -> None:
+    unknown = token_call("nobody@example.test", "whatever it is")
+    wrong = token_call("a@example.test", "whatever it is")
+    assert unknown.status_code == wrong.status_code == 401
+    assert unknown.json() == wrong.json()
+
+
+def test_it_locks_an_account_after_ten_failures_from_one_address(world: World) -> None:
+    statuses = [token_call("a@example.test", "wrong", ip="10.9.9.9").status_code for _ in range(11)]
+    assert statuses[:9] == [401] * 9
+    assert 429 in statuses[9:]
+    # Locked even with the right password, from that address.
+    assert token_call("a@example.test", PASSWORD, ip="10.9.9.9").status_code == 429
+
+
+def test_it_keys_the_lockout_on_account_and_address_together(world: World) -> None:
+    for _ in range(11):
+        token_call("a@example.test", "wrong", ip="10.1.1.1")
+    assert token_call("a@example.test", PASSWORD, ip="10.2.2.2").status_code == 200
+    assert token_call("b@example.test", PASSWORD, ip="10.1.1.1").status_code == 200
+
+
+def test_it_counts_failures_in_a_row_only(world: World) -> None:
+    for _ in range(6):
+        token_call("a@example.test", "wrong", ip="10.3.3.3")
+    assert token_call("a@example.test", PASSWORD, ip="10.3.3.3").status_code == 200
+    for _ in range(6):
+        token_call("a@example.test", "wrong", ip="10.3.3.3")
+    assert token_call("a@example.test", PASSWORD, ip="10.3.3.3").status_code == 200
+
+
+def test_it_stores_tokens_hashed_and_revokes_them(world: World) -> None:
+    raw = token_call("a@example.test", PASSWORD).json()["token"]
+    assert not ApiToken.objects.filter(key_hash=raw).exists()
+    assert ApiToken.objects.filter(key_hash=hash_secret(raw)).exists()
+    client = ApiClient(raw)
+    assert client.delete("auth/token").status_code == 204
+    assert client.get("cases").status_code == 401
+
+
+def test_it_stores_passwords_with_argon2(world: World) -> None:
+    assert world.party_a.user is not None
+    assert User.objects.get(pk=world.party_a.user.pk).password.startswith("argon2")
+
+
+@pytest.fixture
+def mfa_mediator(db: None) -> User:
+    user, _ = create_mediator(
+        email="mfa@example.test", name="Mo Mediator", password=PASSWORD, mfa=True
+    )
+    return user
+
+
+def test_it_asks_an_mfa_account_for_its_code(mfa_mediator: User) -> None:
+    missing = token_call("mfa@example.test", PASSWORD)
+    assert missing.status_code == 401
+    assert missing.json()["error"] == "otp_required"
+    right = token_call("mfa@example.test", PASSWORD, otp=current_code(mfa_mediator))
+    assert right.status_code == 200
+    wrong = token_call("mfa@example.test", PASSWORD, otp="000000")
+    assert wrong.status_code == 401
+    assert wrong.json()["error"] == "otp_required"
+
+
+def test_it_does_not_reveal_mfa_before_the_password_is_right(mfa_mediator: User) -> None:
+    response = token_call("mfa@example.test", "not the password")
+    assert response.json()["error"] == "invalid_credentials"
+
+
+def test_it_counts_wrong_codes_towards_the_lockout(mfa_mediator: User) -> None:
+    statuses = [
+        token_call("mfa@example.test", PASSWORD, otp="000000", ip="10.7.7.7").status_code
+        for _ in range(11)
+    ]
+    assert 429 in statuses
+
+
+def test_it_makes_the_totp_key_once_for_a_mediator_with_mfa(mfa_mediator: User) -> None:
+    device = TOTPDevice.objects.get(user=mfa_mediator)
+    assert device.confirmed
+    assert len(base64.b32encode(device.bin_key)) >= 32
+
+
+def test_it_accepts_an_invitation_once(world: World) -> None:
+    assert world.mediator.user is not None
+    issued = services.invite(
+        world.mediator.user,
+        world.case.id,
+        email="c@example.test",
+        name="Cy",
+        role="party",
+        side_id=None,
+    )
+    anon = ApiClient(None)
+    body = {"token": issued.token, "name": "Cy Party", "password": PASSWORD}
+    first = anon.post("invitations/accept", body)
+    assert first.status_code == 201
+    assert set(first.json()) == {"token", "participant_id", "case_id"}
+    again = anon.post("invitations/accept", {**body, "name": "Someone Else"})
+    assert again.status_code == 410
+    assert Participant.objects.filter(case=world.case, user__email="c@example.test").count() == 1
+
+
+def test_it_refuses_an_expired_invitation(world: World) -> None:
+    assert world.mediator.user is not None
+    issued = services.invite(
+        world.mediator.user,
+        world.case.id,
+        email="d@example.test",
+        name="Di",
+        role="party",
+        side_id=None,
+    )
+    Invitation.objects.filter(pk=issued.invitation.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    response = ApiClient(None).post(
+        "invitations/accept", {"token": issued.token, "name": "Di", "password": PASSWORD}
+    )
+    assert response.status_code == 410
+
+
+def test_it_stores_invitation_tokens_hashed_and_contact_details_sealed(world: World) -> None:
+    assert world.mediator.user is not None
+    issued = services.invite(
+        world.mediator.user,
+        world.case.id,
+        email="e@example.test",
+        name="Eve Secretname",
+        role="party",
+        side_id=None,
+    )
+    row = Invitation.objects.filter(pk=issued.invitation.pk).values().get()
+    assert row["token_hash"] == hash_secret(issued.token)
+    assert b"Secretname" not in bytes(row["name_sealed"])
+    assert b"e@example.test" not in bytes(row["email_sealed"])
+
+
+def test_it_attaches_an_existing_account_with_a_bearer_token(world: World) -> None:
+    assert world.mediator.user is not None
+    issued = services.invite(
+        world.mediator.user,
+        world.case.id,
+        email="x@example.test",
+        name="Ex",
+        role="party",
+        side_id=None,
+    )
+    existing = User.objects.create_user(email="already@example.test", name="Al", password=PASSWORD)
+    raw = token_call("already@example.test", PASSWORD).json()["token"]
+    response = ApiClient(raw).post("invitations/accept", {"token": issued.token})
+    assert response.status_code == 201
+    assert Participant.objects.get(pk=response.json()["participant_id"]).user_id == existing.id
+
+
+def test_it_refuses_a_weak_password_on_acceptance(world: World) -> None:
+    assert world.mediator.user is not None
+    issued = services.invite(
+        world.mediator.user,
+        world.case.id,
+        email="w@example.test",
+        name="Wy",
+        role="party",
+        side_id=None,
+    )
+    response = ApiClient(None).post(
+        "invitations/accept", {"token": issued.token, "name": "Wy", "password": "12345"}
+    )
+    assert response.status_code == 400
+    assert "password" in response.json()["fields"]
+    assert Invitation.objects.get(pk=issued.invitation.pk).used_at is None
