@@ -86,6 +86,13 @@ CAUCUS_MASTER_KEY_FILE = Path(env_str("CAUCUS_MASTER_KEY_FILE", str(DATA_DIR / "
 CAUCUS_MASTER_KEY = os.environ.get("CAUCUS_MASTER_KEY", "")
 CAUCUS_PREVIOUS_MASTER_KEYS = env_list("CAUCUS_PREVIOUS_MASTER_KEYS", [])
 
+# A PKCS#12 file holding the practice's signing key and certificate; signed agreement PDFs
+# are signed with it (pyHanko). Without it the PDFs are generated unsigned.
+CAUCUS_PDF_SIGNING_P12 = env_str("CAUCUS_PDF_SIGNING_P12", "")
+CAUCUS_PDF_SIGNING_PASSPHRASE = env_str("CAUCUS_PDF_SIGNING_PASSPHRASE", "")
+if CAUCUS_PDF_SIGNING_P12 and not Path(CAUCUS_PDF_SIGNING_P12).is_file():
+    raise ImproperlyConfigured("CAUCUS_PDF_SIGNING_P12 does not name a readable file")
+
 CAUCUS_MAX_UPLOAD_BYTES = env_int("CAUCUS_MAX_UPLOAD_BYTES", 100 * 1024 * 1024, minimum=1)
 CAUCUS_RETENTION_DAYS = env_int("CAUCUS_RETENTION_DAYS", 180, minimum=1)
 CAUCUS_INVITATION_DAYS = env_int("CAUCUS_INVITATION_DAYS", 14, minimum=1)

@@ -7,9 +7,24 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
+from ninja.types import DictStrAny
 
 from caucus.api.security import BearerAuth, CaucusSessionAuth
 from caucus.kernel.errors import DomainError
+
+
+class ObjectBodyParser(Parser):
+    """Every request body of this API is a JSON object. Anything else (an array, a string)
+    is refused whole as unparseable (400): Ninja would otherwise read the fields off it as
+    attributes, so that the body `"text"` gave a case the title `"Text"` (`str.title()`)."""
+
+    def parse_body(self, request: HttpRequest) -> DictStrAny:
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("The request body must be a JSON object.")
+        return data
+
 
 api = NinjaAPI(
     title="Caucus API",
@@ -19,6 +34,7 @@ api = NinjaAPI(
     auth=[BearerAuth(), CaucusSessionAuth()],
     docs_url="/docs",
     openapi_url="/openapi.json",
+    parser=ObjectBodyParser(),
 )
 
 STATUS_CODES = {
@@ -76,10 +92,11 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 def _register() -> None:
-    from caucus.api import auth, cases
+    from caucus.api import auth, cases, onboarding
 
     api.add_router("/", auth.router)
     api.add_router("/", cases.router)
+    api.add_router("/", onboarding.router)
 
 
 _register()

@@ -156,3 +156,129 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return str(self.id)
+
+
+class StructureAcknowledgement(models.Model):
+    """A party's acknowledgement of the case's confidentiality structure. Changing the
+    structure deletes them all: an acknowledgement is of one policy, not of whatever comes."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="acknowledgements")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    policy = models.CharField(max_length=32, choices=Structure.choices)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "participant"], name="one_ack_per_participant"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
+class AgreementKind(models.TextChoices):
+    AGREEMENT_TO_MEDIATE = "agreement_to_mediate"
+    CONFIDENTIALITY = "confidentiality"
+
+
+class Agreement(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="agreements")
+    kind = models.CharField(max_length=32, choices=AgreementKind.choices)
+    text_sealed = models.BinaryField()
+    # The hash of the exact text is what a signature binds to; it is not secret.
+    text_sha256 = models.CharField(max_length=64)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    text = Sealed("text_sealed")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind"], name="one_agreement_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
+class Signature(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="signatures")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    typed_name_sealed = models.BinaryField()
+    text_sha256 = models.CharField(max_length=64)
+    signed_at = models.DateTimeField(auto_now_add=True)
+
+    typed_name = Sealed("typed_name_sealed")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "participant", "text_sha256"], name="one_signature_per_text"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
+class GroundRule(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="ground_rules")
+    proposed_by = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    is_confidentiality_rule = models.BooleanField(default=False)
+    text_sealed = models.BinaryField()
+    why_sealed = models.BinaryField()
+    call_out_sealed = models.BinaryField()
+    # Agreed or objected is derived from the responses of the parties there are now, so a
+    # party who joins later is never bound by a rule they did not answer.
+    withdrawn_at = models.DateTimeField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    text = Sealed("text_sealed")
+    why = Sealed("why_sealed")
+    call_out = Sealed("call_out_sealed")
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
+class RuleResponse(models.Model):
+    """A party's agreement or objection to one version of a rule. Amending the rule deletes
+    its responses, so every party answers the new wording."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    rule = models.ForeignKey(GroundRule, on_delete=models.CASCADE, related_name="responses")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    agrees = models.BooleanField()
+    comment_sealed = models.BinaryField(null=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    comment = Sealed("comment_sealed")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "participant"], name="one_response_per_rule"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
+class IntakeAnswers(models.Model):
+    """A party's intake questionnaire, safety screening included. Mediators only."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    participant = models.OneToOneField(Participant, on_delete=models.CASCADE, related_name="+")
+    answers_sealed = models.BinaryField()
+    submitted_at = models.DateTimeField(auto_now=True)
+
+    answers_json = Sealed("answers_sealed")
+
+    def __str__(self) -> str:
+        return str(self.id)

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -22,10 +24,12 @@ from caucus.cases.models import (
     Invitation,
     Outcome,
     Participant,
+    Practice,
     Role,
     Side,
     Status,
 )
+from caucus.cases.onboarding_services import seed_case
 from caucus.crypto.keyring import create_case_key
 from caucus.kernel.errors import Conflict, Gone, Invalid, NotVisible
 from caucus.kernel.permissions import Action, require, require_open_case
@@ -55,10 +59,12 @@ def open_case(user: User, *, title: str, kind: str, litigated: bool) -> Particip
         raise Invalid(fields)
     with transaction.atomic():
         case = Case(id=uuid.uuid4(), practice_id=practice_id, kind=kind, litigated=litigated)
+        case.practice = Practice.objects.get(pk=practice_id)
         create_case_key(case.id)
         case.title = title
         case.save()
         mediator = Participant.objects.create(case=case, user=user, role=Role.MEDIATOR)
+        seed_case(case, mediator)
         record(
             "case.opened",
             case_id=case.id,
@@ -91,6 +97,10 @@ def invite(
     case = actor.case
     fields: dict[str, list[str]] = {}
     email = normalize_email(email)
+    try:
+        validate_email(email)
+    except ValidationError:
+        fields["email"] = ["Enter a valid email address."]
     name = _required_text(fields, "name", name, NAME_MAX)
     if role not in INVITABLE_ROLES:
         fields["role"] = [

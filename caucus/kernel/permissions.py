@@ -24,6 +24,14 @@ class Action(StrEnum):
     CLOSE = "case.close"
     READ_SCREENING_NOTE = "case.read_screening_note"
     LIST_PARTICIPANTS = "case.list_participants"
+    SET_STRUCTURE = "onboarding.set_structure"
+    ACKNOWLEDGE_STRUCTURE = "onboarding.acknowledge_structure"
+    EDIT_AGREEMENT = "onboarding.edit_agreement"
+    SIGN_AGREEMENT = "onboarding.sign_agreement"
+    PROPOSE_RULE = "onboarding.propose_rule"
+    RESPOND_TO_RULE = "onboarding.respond_to_rule"
+    SUBMIT_INTAKE = "onboarding.submit_intake"
+    READ_ALL_INTAKE = "onboarding.read_all_intake"
 
 
 def _is_mediator(participant: Participant) -> bool:
@@ -34,12 +42,28 @@ def _any_participant(participant: Participant) -> bool:
     return True
 
 
+def _is_party(participant: Participant) -> bool:
+    return participant.role == Role.PARTY
+
+
+def _mediator_or_party(participant: Participant) -> bool:
+    return participant.role in (Role.MEDIATOR, Role.PARTY)
+
+
 RULES: dict[Action, Callable[[Participant], bool]] = {
     Action.INVITE: _is_mediator,
     Action.SCREEN: _is_mediator,
     Action.CLOSE: _is_mediator,
     Action.READ_SCREENING_NOTE: _is_mediator,
     Action.LIST_PARTICIPANTS: _any_participant,
+    Action.SET_STRUCTURE: _is_mediator,
+    Action.ACKNOWLEDGE_STRUCTURE: _is_party,
+    Action.EDIT_AGREEMENT: _is_mediator,
+    Action.SIGN_AGREEMENT: _any_participant,
+    Action.PROPOSE_RULE: _mediator_or_party,
+    Action.RESPOND_TO_RULE: _is_party,
+    Action.SUBMIT_INTAKE: _is_party,
+    Action.READ_ALL_INTAKE: _is_mediator,
 }
 
 
@@ -50,6 +74,12 @@ def can(participant: Participant, action: Action) -> bool:
 def require(participant: Participant, action: Action) -> None:
     if not can(participant, action):
         raise Forbidden("forbidden", "Your role in this case does not allow this.")
+
+
+def require_proposer(participant: Participant, proposed_by_id: uuid.UUID) -> None:
+    """Only whoever proposed a ground rule amends or withdraws it."""
+    if participant.id != proposed_by_id:
+        raise Forbidden("forbidden", "Only whoever proposed this rule may change it.")
 
 
 def can_open_case(user: User) -> bool:

@@ -4,9 +4,9 @@ one query whatever its size and a detail lookup that is not visible is simply no
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from caucus.cases.models import Case, Participant, Role, Status
 from caucus.kernel.audience import AudienceKind
@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from caucus.accounts.models import User
 
 HIDDEN_STATUSES = (Status.PURGED,)
+
+
+_Scoped = TypeVar("_Scoped", bound=Model)
 
 
 def visible_cases(user: User) -> QuerySet[Case]:
@@ -40,6 +43,24 @@ def access_case(user: User, case_id: uuid.UUID | str) -> Participant:
     if participant is None:
         raise NotVisible()
     return participant
+
+
+def access_in_case(
+    user: User, model: type[_Scoped], object_id: uuid.UUID | str
+) -> tuple[_Scoped, Participant]:
+    """An object that belongs to a case, with the caller's participation in that case. For
+    objects every participant of the case may see (agreements, ground rules)."""
+    try:
+        object_uuid = uuid.UUID(str(object_id))
+    except ValueError:
+        raise NotVisible() from None
+    # Unscoped lookup by id, then scoped: the caller must be in the object's case, and a
+    # missing object and one in another case give the same answer.
+    obj = model._default_manager.filter(pk=object_uuid).first()
+    if obj is None:
+        raise NotVisible()
+    participant = access_case(user, getattr(obj, "case_id"))  # noqa: B009
+    return obj, participant
 
 
 def visible_q(participant: Participant, prefix: str = "") -> Q:

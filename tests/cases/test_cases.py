@@ -42,16 +42,18 @@ def test_it_moves_a_case_only_along_the_lifecycle() -> None:
         lifecycle.move(declined, Status.ONBOARDING)
 
 
-def test_it_writes_status_only_in_the_lifecycle_module() -> None:
+def test_it_writes_case_status_only_in_the_lifecycle_module() -> None:
+    import re
     from pathlib import Path
 
+    writes = re.compile(r"\.status\s*=\s*(Status\.|\")|update\([^)]*\bstatus=")
     root = Path(__file__).resolve().parents[2] / "caucus"
     offenders = [
         str(path.relative_to(root))
         for path in root.rglob("*.py")
         if "migrations" not in path.parts
         and path.name != "lifecycle.py"
-        and (".status = " in path.read_text() or "status=Status." in path.read_text())
+        and writes.search(path.read_text())
     ]
     assert offenders == []
 
