@@ -1,5 +1,6 @@
 from django.urls import path
 
+from caucus.web import onboarding_views as ob
 from caucus.web import views
 
 app_name = "web"
@@ -16,4 +17,30 @@ urlpatterns = [
     path("cases/<uuid:case_id>/screening", views.screening_view, name="screening"),
     path("cases/<uuid:case_id>/close", views.close_view, name="close"),
     path("invite/<str:token>", views.accept_view, name="accept"),
+    path("cases/<uuid:case_id>/onboarding", ob.onboarding_view, name="onboarding"),
+    path("cases/<uuid:case_id>/onboarding/structure", ob.structure_view, name="structure"),
+    path("cases/<uuid:case_id>/onboarding/acknowledge", ob.acknowledge_view, name="acknowledge"),
+    path("cases/<uuid:case_id>/agreements/<uuid:agreement_id>/sign", ob.sign_view, name="sign"),
+    path(
+        "cases/<uuid:case_id>/agreements/<uuid:agreement_id>/edit",
+        ob.edit_agreement_view,
+        name="edit_agreement",
+    ),
+    path(
+        "cases/<uuid:case_id>/agreements/<uuid:agreement_id>/pdf",
+        ob.agreement_pdf_view,
+        name="agreement_pdf",
+    ),
+    path("cases/<uuid:case_id>/rules", ob.propose_rule_view, name="propose_rule"),
+    path("cases/<uuid:case_id>/rules/<uuid:rule_id>/agree", ob.agree_rule_view, name="agree_rule"),
+    path(
+        "cases/<uuid:case_id>/rules/<uuid:rule_id>/object", ob.object_rule_view, name="object_rule"
+    ),
+    path("cases/<uuid:case_id>/rules/<uuid:rule_id>/amend", ob.amend_rule_view, name="amend_rule"),
+    path(
+        "cases/<uuid:case_id>/rules/<uuid:rule_id>/withdraw",
+        ob.withdraw_rule_view,
+        name="withdraw_rule",
+    ),
+    path("cases/<uuid:case_id>/onboarding/intake", ob.intake_view, name="intake"),
 ]
