@@ -93,6 +93,11 @@ CAUCUS_PDF_SIGNING_PASSPHRASE = env_str("CAUCUS_PDF_SIGNING_PASSPHRASE", "")
 if CAUCUS_PDF_SIGNING_P12 and not Path(CAUCUS_PDF_SIGNING_P12).is_file():
     raise ImproperlyConfigured("CAUCUS_PDF_SIGNING_P12 does not name a readable file")
 
+CAUCUS_VIDEO_PROVIDER = env_str("CAUCUS_VIDEO_PROVIDER", "jitsi")
+if CAUCUS_VIDEO_PROVIDER not in {"jitsi", "none"}:
+    raise ImproperlyConfigured("CAUCUS_VIDEO_PROVIDER must be 'jitsi' or 'none'")
+CAUCUS_JITSI_DOMAIN = env_str("CAUCUS_JITSI_DOMAIN", "meet.jit.si")
+
 CAUCUS_MAX_UPLOAD_BYTES = env_int("CAUCUS_MAX_UPLOAD_BYTES", 100 * 1024 * 1024, minimum=1)
 CAUCUS_RETENTION_DAYS = env_int("CAUCUS_RETENTION_DAYS", 180, minimum=1)
 CAUCUS_INVITATION_DAYS = env_int("CAUCUS_INVITATION_DAYS", 14, minimum=1)
@@ -115,6 +120,7 @@ INSTALLED_APPS = [
     "caucus.audit",
     "caucus.cases",
     "caucus.kernel",
+    "caucus.meetings",
     "caucus.web",
 ]
 

@@ -161,3 +161,35 @@ def intake_world(db: None) -> World:
 def _key_scope() -> Iterator[None]:
     with key_scope():
         yield
+
+
+def complete_onboarding(world: World) -> None:
+    """Every party acknowledges, everyone signs both agreements, every party agrees to every
+    rule: through the same services the API calls."""
+    from caucus.cases import onboarding_services as write
+    from caucus.cases.models import Agreement, GroundRule
+
+    people = [world.mediator, world.party_a, world.attorney_a, world.party_b]
+    with key_scope():
+        for party in (world.party_a, world.party_b):
+            assert party.user is not None
+            write.acknowledge_structure(party.user, world.case.id)
+        for who in people:
+            assert who.user is not None
+            for agreement in Agreement.objects.filter(case_id=world.case.id):
+                write.sign_agreement(
+                    who.user, agreement.id, typed_name=who.name, text_sha256=agreement.text_sha256
+                )
+        for rule in GroundRule.objects.filter(case_id=world.case.id, withdrawn_at__isnull=True):
+            for party in (world.party_a, world.party_b):
+                assert party.user is not None
+                write.respond_to_rule(party.user, rule.id, agrees=True, comment=None)
+    world.case.refresh_from_db()
+    assert world.case.status == "active"
+
+
+@pytest.fixture
+def active_world(db: None) -> World:
+    world = build_world()
+    complete_onboarding(world)
+    return world

@@ -92,11 +92,12 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 def _register() -> None:
-    from caucus.api import auth, cases, onboarding
+    from caucus.api import auth, cases, meetings, onboarding
 
     api.add_router("/", auth.router)
     api.add_router("/", cases.router)
     api.add_router("/", onboarding.router)
+    api.add_router("/", meetings.router)
 
 
 _register()

@@ -34,6 +34,7 @@ from caucus.crypto.keyring import create_case_key
 from caucus.kernel.errors import Conflict, Gone, Invalid, NotVisible
 from caucus.kernel.permissions import Action, require, require_open_case
 from caucus.kernel.visibility import access_case
+from caucus.meetings.services import end_all_meetings
 
 TITLE_MAX = 200
 NAME_MAX = 200
@@ -272,6 +273,7 @@ def close_case(
         if note_to_parties:
             case.note_to_parties = note_to_parties
         case.save()
+        end_all_meetings(case)
         record(
             "case.closed",
             case_id=case.id,

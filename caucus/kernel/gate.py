@@ -24,3 +24,20 @@ def require_substantive(participant: Participant) -> None:
             "agreements_unsigned",
             "Sign the agreement to mediate and the confidentiality agreement first.",
         )
+
+
+def require_content_access(participant: Participant) -> None:
+    """Reading the record of a case: allowed while it runs and after it closes (until the
+    purge), never before onboarding or to someone who has not signed."""
+    case = participant.case
+    if case.status in (Status.INTAKE, Status.ONBOARDING):
+        raise Conflict(
+            "onboarding_incomplete",
+            "The structure, the agreements and the ground rules come first.",
+            missing=onboarding.missing(case),
+        )
+    if not onboarding.has_signed_all(participant):
+        raise Conflict(
+            "agreements_unsigned",
+            "Sign the agreement to mediate and the confidentiality agreement first.",
+        )

@@ -32,6 +32,13 @@ class Action(StrEnum):
     RESPOND_TO_RULE = "onboarding.respond_to_rule"
     SUBMIT_INTAKE = "onboarding.submit_intake"
     READ_ALL_INTAKE = "onboarding.read_all_intake"
+    SCHEDULE_MEETING = "meetings.schedule"
+    RUN_MEETING = "meetings.run"
+    JOIN_MEETING = "meetings.join"
+    RAISE_ITEM = "meetings.raise_item"
+    DECIDE_ITEM = "meetings.decide_item"
+    WRITE_NOTES = "meetings.write_notes"
+    GIVE_FEEDBACK = "meetings.give_feedback"
 
 
 def _is_mediator(participant: Participant) -> bool:
@@ -64,7 +71,23 @@ RULES: dict[Action, Callable[[Participant], bool]] = {
     Action.RESPOND_TO_RULE: _is_party,
     Action.SUBMIT_INTAKE: _is_party,
     Action.READ_ALL_INTAKE: _is_mediator,
+    Action.SCHEDULE_MEETING: _is_mediator,
+    Action.RUN_MEETING: _is_mediator,
+    Action.JOIN_MEETING: lambda p: p.role != Role.MEDIATOR,
+    Action.RAISE_ITEM: _mediator_or_party,
+    Action.DECIDE_ITEM: _is_mediator,
+    Action.WRITE_NOTES: _is_mediator,
+    Action.GIVE_FEEDBACK: _any_participant,
 }
+
+
+def can_confirm_item(participant: Participant, origin_side_id: uuid.UUID | None) -> bool:
+    """The party whose side the item came from confirms its confidentiality decision."""
+    return (
+        participant.role == Role.PARTY
+        and origin_side_id is not None
+        and participant.side_id == origin_side_id
+    )
 
 
 def can(participant: Participant, action: Action) -> bool:

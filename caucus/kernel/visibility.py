@@ -88,3 +88,29 @@ def case_participants(participant: Participant) -> QuerySet[Participant]:
         .select_related("user")
         .order_by("created_at", "id")
     )
+
+
+def access_visible(
+    user: User, model: type[_Scoped], object_id: uuid.UUID | str
+) -> tuple[_Scoped, Participant]:
+    """A content object (with an audience) and the caller's participation, if the caller may
+    see it. Missing, in another case and outside the caller's audience are one answer."""
+    try:
+        object_uuid = uuid.UUID(str(object_id))
+    except ValueError:
+        raise NotVisible() from None
+    case_id = (
+        model._default_manager.filter(pk=object_uuid).values_list("case_id", flat=True).first()
+    )
+    if case_id is None:
+        raise NotVisible()
+    participant = access_case(user, case_id)
+    obj = model._default_manager.filter(visible_q(participant)).filter(pk=object_uuid).first()
+    if obj is None:
+        raise NotVisible()
+    return obj, participant
+
+
+def visible(participant: Participant, model: type[_Scoped]) -> QuerySet[_Scoped]:
+    """Every row of `model` in the participant's case that they may see, as one query."""
+    return model._default_manager.filter(visible_q(participant))

@@ -1,0 +1,442 @@
+"""Meetings, attendance, items, notes and the records request. Parse, call one service or
+selector, render."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Schema, Status
+from pydantic import Field, StringConstraints
+
+from caucus.api.schemas import ErrorOut
+from caucus.api.security import caller
+from caucus.kernel.errors import Forbidden
+from caucus.meetings import ics, selectors, services, video
+from caucus.meetings.models import Feedback, Item, Meeting
+
+router = Router(tags=["meetings"])
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
+NoteBody = Annotated[str, StringConstraints(min_length=1, max_length=100_000)]
+
+
+class MeetingIn(Schema):
+    kind: Literal["joint", "caucus"]
+    side_id: uuid.UUID | None = None
+    mode: Literal["in_person", "virtual"]
+    starts_at: datetime
+
+
+class MeetingOut(Schema):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    kind: str
+    side_id: uuid.UUID | None
+    mode: str
+    starts_at: datetime
+    status: str
+    audience: str
+
+
+class MeetingList(Schema):
+    items: list[MeetingOut]
+    next: str | None = None
+
+
+class AttestationIn(Schema):
+    private_location: bool = False
+    not_recording: bool = False
+    others_present: list[Annotated[str, StringConstraints(max_length=200)]] = Field(
+        default_factory=list, max_length=20
+    )
+
+
+class JoinIn(Schema):
+    attestation: AttestationIn
+
+
+class JoinOut(Schema):
+    state: str
+
+
+class AttendanceOut(Schema):
+    participant_id: uuid.UUID
+    state: str
+    attestation: dict[str, Any]
+    at: datetime
+
+
+class AttendanceList(Schema):
+    items: list[AttendanceOut]
+    next: str | None = None
+
+
+class AdmitIn(Schema):
+    participant_id: uuid.UUID
+
+
+class RoomOut(Schema):
+    video: dict[str, Any]
+
+
+class ItemIn(Schema):
+    text: Text
+
+
+class ItemOut(Schema):
+    id: uuid.UUID
+    meeting_id: uuid.UUID | None
+    text: str
+    audience: str
+    origin_side_id: uuid.UUID | None
+    decision: str | None
+    wording: str | None
+    confirmed: bool
+    source_item_id: uuid.UUID | None
+    created_at: datetime
+
+
+class ItemList(Schema):
+    items: list[ItemOut]
+    next: str | None = None
+
+
+class DecisionIn(Schema):
+    decision: Literal["keep_confidential", "may_share", "may_share_as_worded"]
+    wording: Annotated[str, StringConstraints(max_length=10_000)] | None = None
+
+
+class NoteIn(Schema):
+    body: NoteBody
+
+
+class NoteCreated(Schema):
+    id: uuid.UUID
+    version: int
+
+
+class VersionOut(Schema):
+    version: int
+    body: str
+    created_at: datetime
+
+
+class FeedbackOut(Schema):
+    id: uuid.UUID
+    author_id: uuid.UUID
+    on_version: int
+    body: str
+    audience: str
+    resolved_in_version: int | None
+    created_at: datetime
+
+
+class NoteOut(Schema):
+    id: uuid.UUID
+    meeting_id: uuid.UUID
+    version: int
+    body: str
+    audience: str
+    versions: list[VersionOut]
+    feedback: list[FeedbackOut]
+
+
+class FeedbackIn(Schema):
+    body: Text
+
+
+class ReviseIn(Schema):
+    body: NoteBody
+    resolves: list[uuid.UUID] = Field(default_factory=list, max_length=500)
+
+
+class RecordsOut(Schema):
+    notes: list[NoteOut]
+    statement: str
+
+
+def render_meeting(m: Meeting) -> MeetingOut:
+    return MeetingOut(
+        id=m.id,
+        case_id=m.case_id,
+        kind=m.kind,
+        side_id=m.side_id,
+        mode=m.mode,
+        starts_at=m.starts_at,
+        status=m.status,
+        audience=m.audience,
+    )
+
+
+def render_item(i: Item) -> ItemOut:
+    return ItemOut(
+        id=i.id,
+        meeting_id=i.meeting_id,
+        text=i.text,
+        audience=i.audience,
+        origin_side_id=i.origin_side_id,
+        decision=i.decision or None,
+        wording=(i.wording or None) if i.wording_sealed is not None else None,
+        confirmed=i.confirmed,
+        source_item_id=i.source_item_id,
+        created_at=i.created_at,
+    )
+
+
+def render_feedback(f: Feedback) -> FeedbackOut:
+    return FeedbackOut(
+        id=f.id,
+        author_id=f.author_id,
+        on_version=f.on_version,
+        body=f.body,
+        audience=f.audience,
+        resolved_in_version=f.resolved_in_version,
+        created_at=f.created_at,
+    )
+
+
+def render_note(view: selectors.NoteView) -> NoteOut:
+    return NoteOut(
+        id=view.note.id,
+        meeting_id=view.note.meeting_id,
+        version=view.current.version,
+        body=view.current.body,
+        audience=view.note.audience,
+        versions=[
+            VersionOut(version=v.version, body=v.body, created_at=v.created_at)
+            for v in view.versions
+        ],
+        feedback=[render_feedback(f) for f in view.feedback],
+    )
+
+
+@router.post(
+    "/cases/{case_id}/meetings",
+    response={201: MeetingOut, **ERRORS},
+    summary="Schedule a joint meeting or a caucus (mediator)",
+)
+def schedule(request: HttpRequest, case_id: uuid.UUID, payload: MeetingIn) -> Status[MeetingOut]:
+    meeting = services.schedule_meeting(
+        caller(request),
+        case_id,
+        kind=payload.kind,
+        side_id=payload.side_id,
+        mode=payload.mode,
+        starts_at=payload.starts_at,
+    )
+    return Status(201, render_meeting(meeting))
+
+
+@router.get(
+    "/cases/{case_id}/meetings",
+    response={200: MeetingList, **ERRORS},
+    summary="Meetings the caller may attend",
+)
+def list_meetings(request: HttpRequest, case_id: uuid.UUID) -> MeetingList:
+    rows, _ = selectors.meetings(caller(request), case_id)
+    return MeetingList(items=[render_meeting(m) for m in rows])
+
+
+@router.get("/meetings/{meeting_id}", response={200: MeetingOut, **ERRORS}, summary="A meeting")
+def get_meeting(request: HttpRequest, meeting_id: uuid.UUID) -> MeetingOut:
+    return render_meeting(selectors.meeting(caller(request), meeting_id)[0])
+
+
+@router.post(
+    "/meetings/{meeting_id}/start",
+    response={200: MeetingOut, **ERRORS},
+    summary="Start a meeting (mediator)",
+)
+def start(request: HttpRequest, meeting_id: uuid.UUID) -> MeetingOut:
+    return render_meeting(services.start_meeting(caller(request), meeting_id))
+
+
+@router.post(
+    "/meetings/{meeting_id}/end",
+    response={200: MeetingOut, **ERRORS},
+    summary="End a meeting (mediator); a caucus needs its close-out first",
+)
+def end(request: HttpRequest, meeting_id: uuid.UUID) -> MeetingOut:
+    return render_meeting(services.end_meeting(caller(request), meeting_id))
+
+
+@router.post(
+    "/meetings/{meeting_id}/join",
+    response={202: JoinOut, **ERRORS},
+    summary="Join with an attestation; wait in the lobby",
+)
+def join(request: HttpRequest, meeting_id: uuid.UUID, payload: JoinIn) -> Status[JoinOut]:
+    a = payload.attestation
+    attendance = services.join_meeting(
+        caller(request),
+        meeting_id,
+        private_location=a.private_location,
+        not_recording=a.not_recording,
+        others_present=a.others_present,
+    )
+    return Status(202, JoinOut(state=attendance.state))
+
+
+@router.get(
+    "/meetings/{meeting_id}/attendance",
+    response={200: AttendanceList, **ERRORS},
+    summary="The lobby and who is in, with attestations (mediator)",
+)
+def get_attendance(request: HttpRequest, meeting_id: uuid.UUID) -> AttendanceList:
+    rows = selectors.attendance(caller(request), meeting_id)
+    return AttendanceList(
+        items=[
+            AttendanceOut(participant_id=r.participant_id, state=r.state, attestation=att, at=r.at)
+            for r, att in rows
+        ]
+    )
+
+
+@router.post(
+    "/meetings/{meeting_id}/admit",
+    response={200: AttendanceOut, **ERRORS},
+    summary="Admit one attendee from the lobby (mediator)",
+)
+def admit(request: HttpRequest, meeting_id: uuid.UUID, payload: AdmitIn) -> AttendanceOut:
+    import json
+
+    row = services.admit(caller(request), meeting_id, payload.participant_id)
+    return AttendanceOut(
+        participant_id=row.participant_id,
+        state=row.state,
+        attestation=json.loads(row.attestation_json),
+        at=row.at,
+    )
+
+
+@router.get(
+    "/meetings/{meeting_id}/room",
+    response={200: RoomOut, **ERRORS},
+    summary="The video room, for admitted attendees and the mediator",
+)
+def room(request: HttpRequest, meeting_id: uuid.UUID) -> RoomOut:
+    meeting, me = selectors.meeting(caller(request), meeting_id)
+    if not services.can_see_room(me, meeting):
+        raise Forbidden("not_admitted", "The mediator admits you from the lobby first.")
+    return RoomOut(video=video.room_for(meeting))
+
+
+@router.get(
+    "/meetings/{meeting_id}/ics",
+    response={200: None, **ERRORS},
+    summary="A calendar invite with no confidential text",
+)
+def calendar(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
+    meeting, _ = selectors.meeting(caller(request), meeting_id)
+    body = ics.invite(meeting, request.build_absolute_uri(f"/meetings/{meeting.id}"))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="mediation-meeting.ics"'
+    return response
+
+
+@router.post(
+    "/meetings/{meeting_id}/items",
+    response={201: ItemOut, **ERRORS},
+    summary="Raise an item; in a caucus its audience is that side",
+)
+def raise_item(request: HttpRequest, meeting_id: uuid.UUID, payload: ItemIn) -> Status[ItemOut]:
+    return Status(
+        201, render_item(services.raise_item(caller(request), meeting_id, text=payload.text))
+    )
+
+
+@router.put(
+    "/items/{item_id}/decision",
+    response={200: ItemOut, **ERRORS},
+    summary="Record a confidentiality decision (mediator)",
+)
+def decide(request: HttpRequest, item_id: uuid.UUID, payload: DecisionIn) -> ItemOut:
+    item = services.decide_item(
+        caller(request), item_id, decision=payload.decision, wording=payload.wording
+    )
+    return render_item(item)
+
+
+@router.post(
+    "/items/{item_id}/confirm",
+    response={200: ItemOut, **ERRORS},
+    summary="The item's party confirms the decision",
+)
+def confirm(request: HttpRequest, item_id: uuid.UUID) -> ItemOut:
+    return render_item(services.confirm_item(caller(request), item_id))
+
+
+@router.get(
+    "/cases/{case_id}/items", response={200: ItemList, **ERRORS}, summary="Items the caller may see"
+)
+def list_items(request: HttpRequest, case_id: uuid.UUID) -> ItemList:
+    rows, me = selectors.items(caller(request), case_id)
+    if rows:
+        services.record_read(me, "item", [str(r.id) for r in rows])
+    return ItemList(items=[render_item(i) for i in rows])
+
+
+@router.get("/items/{item_id}", response={200: ItemOut, **ERRORS}, summary="One item")
+def get_item(request: HttpRequest, item_id: uuid.UUID) -> ItemOut:
+    found, me = selectors.item(caller(request), item_id)
+    services.record_read(me, "item", [str(found.id)])
+    return render_item(found)
+
+
+@router.post(
+    "/meetings/{meeting_id}/notes",
+    response={201: NoteCreated, **ERRORS},
+    summary="Write the notes of a meeting (mediator)",
+)
+def write_note(request: HttpRequest, meeting_id: uuid.UUID, payload: NoteIn) -> Status[NoteCreated]:
+    note = services.write_note(caller(request), meeting_id, body=payload.body)
+    return Status(201, NoteCreated(id=note.id, version=note.current_version))
+
+
+@router.get(
+    "/notes/{note_id}",
+    response={200: NoteOut, **ERRORS},
+    summary="Notes with every version and the feedback the caller may see",
+)
+def get_note(request: HttpRequest, note_id: uuid.UUID) -> NoteOut:
+    view, me = selectors.note(caller(request), note_id)
+    services.record_read(me, "note", [str(view.note.id)])
+    return render_note(view)
+
+
+@router.post(
+    "/notes/{note_id}/feedback",
+    response={201: FeedbackOut, **ERRORS},
+    summary="A correction or comment; seen by the mediators and the giver's side",
+)
+def feedback(request: HttpRequest, note_id: uuid.UUID, payload: FeedbackIn) -> Status[FeedbackOut]:
+    row = services.give_feedback(caller(request), note_id, body=payload.body)
+    return Status(201, render_feedback(row))
+
+
+@router.post(
+    "/notes/{note_id}/revise",
+    response={200: NoteOut, **ERRORS},
+    summary="A new version, resolving feedback (mediator)",
+)
+def revise(request: HttpRequest, note_id: uuid.UUID, payload: ReviseIn) -> NoteOut:
+    user = caller(request)
+    services.revise_note(user, note_id, body=payload.body, resolves=payload.resolves)
+    return render_note(selectors.note(user, note_id)[0])
+
+
+@router.post(
+    "/cases/{case_id}/records-request",
+    response={200: RecordsOut, **ERRORS},
+    summary="The notes the caller may see and the statement that no recording exists",
+)
+def records_request(request: HttpRequest, case_id: uuid.UUID) -> RecordsOut:
+    views, me = selectors.notes(caller(request), case_id)
+    services.record_read(me, "records_request", [str(v.note.id) for v in views])
+    return RecordsOut(
+        notes=[render_note(v) for v in views], statement=selectors.NO_RECORDING_STATEMENT
+    )

@@ -1,0 +1,93 @@
+"""Reads of meetings, items and notes. Every list is one SQL query filtered by the kernel."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from caucus.accounts.models import User
+from caucus.cases.models import Participant
+from caucus.kernel.gate import require_content_access
+from caucus.kernel.permissions import Action, require
+from caucus.kernel.visibility import access_case, access_visible, visible
+from caucus.meetings.models import Attendance, Feedback, Item, Meeting, Note, NoteVersion
+
+NO_RECORDING_STATEMENT = (
+    "Caucus has no recording or transcript feature. No recording or transcript of any "
+    "meeting in this mediation exists. Live chat is relayed to those present and never "
+    "stored. The mediator's notes, with the corrections participants gave, are the only "
+    "record of a meeting."
+)
+
+
+def meetings(user: User, case_id: uuid.UUID) -> tuple[list[Meeting], Participant]:
+    me = access_case(user, case_id)
+    require_content_access(me)
+    return list(visible(me, Meeting).order_by("starts_at", "id")), me
+
+
+def meeting(user: User, meeting_id: uuid.UUID) -> tuple[Meeting, Participant]:
+    found, me = access_visible(user, Meeting, meeting_id)
+    require_content_access(me)
+    return found, me
+
+
+def attendance(user: User, meeting_id: uuid.UUID) -> list[tuple[Attendance, dict[str, Any]]]:
+    found, me = access_visible(user, Meeting, meeting_id)
+    require_content_access(me)
+    require(me, Action.RUN_MEETING)
+    rows = Attendance.objects.filter(meeting=found).order_by("at")
+    return [(row, json.loads(row.attestation_json)) for row in rows]
+
+
+def items(user: User, case_id: uuid.UUID) -> tuple[list[Item], Participant]:
+    me = access_case(user, case_id)
+    require_content_access(me)
+    qs: QuerySet[Item] = visible(me, Item).order_by("created_at", "id")
+    return list(qs), me
+
+
+def item(user: User, item_id: uuid.UUID) -> tuple[Item, Participant]:
+    found, me = access_visible(user, Item, item_id)
+    require_content_access(me)
+    return found, me
+
+
+@dataclass(frozen=True)
+class NoteView:
+    note: Note
+    versions: list[NoteVersion]
+    feedback: list[Feedback]
+
+    @property
+    def current(self) -> NoteVersion:
+        return self.versions[-1]
+
+
+def _note_views(me: Participant, notes: list[Note]) -> list[NoteView]:
+    ids = [n.id for n in notes]
+    versions: dict[uuid.UUID, list[NoteVersion]] = {i: [] for i in ids}
+    for v in NoteVersion.objects.filter(note_id__in=ids).order_by("version"):
+        versions[v.note_id].append(v)
+    feedback: dict[uuid.UUID, list[Feedback]] = {i: [] for i in ids}
+    # Feedback has an audience of its own: the mediators and the side that gave it.
+    for f in visible(me, Feedback).filter(note_id__in=ids).order_by("created_at"):
+        feedback[f.note_id].append(f)
+    return [NoteView(n, versions[n.id], feedback[n.id]) for n in notes]
+
+
+def note(user: User, note_id: uuid.UUID) -> tuple[NoteView, Participant]:
+    found, me = access_visible(user, Note, note_id)
+    require_content_access(me)
+    return _note_views(me, [found])[0], me
+
+
+def notes(user: User, case_id: uuid.UUID) -> tuple[list[NoteView], Participant]:
+    me = access_case(user, case_id)
+    require_content_access(me)
+    rows = list(visible(me, Note).order_by("created_at", "id"))
+    return _note_views(me, rows), me

@@ -1,0 +1,407 @@
+"""Writes of meetings, attendance, items and notes. Each resolves the caller through the
+kernel (a meeting outside their audience is not found), passes the onboarding gate, checks
+the action, and changes state in one transaction with its audit entry."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from caucus.accounts.models import User
+from caucus.audit.chain import record
+from caucus.cases.models import Case, Participant, Role, Side
+from caucus.kernel.audience import AudienceKind
+from caucus.kernel.audience_changes import apply_structure_rule
+from caucus.kernel.errors import Conflict, Forbidden, Invalid
+from caucus.kernel.gate import require_content_access, require_substantive
+from caucus.kernel.permissions import Action, can, can_confirm_item, require
+from caucus.kernel.visibility import access_case, access_visible
+from caucus.meetings import live
+from caucus.meetings.models import (
+    Attendance,
+    AttendanceState,
+    Decision,
+    Feedback,
+    Item,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Mode,
+    Note,
+    NoteVersion,
+)
+
+TEXT_MAX = 10_000
+NOTE_MAX = 100_000
+NAME_MAX = 200
+
+
+def _audit(actor: Participant, action: str, obj_type: str, obj_id: object, **details: Any) -> None:
+    record(
+        action,
+        case_id=actor.case_id,
+        actor_user_id=actor.user_id,
+        actor_participant_id=actor.id,
+        object_type=obj_type,
+        object_id=obj_id,
+        details=details,
+    )
+
+
+def _text(name: str, value: str, limit: int) -> str:
+    value = value.strip()
+    if not value:
+        raise Invalid({name: ["This field is required."]})
+    if len(value) > limit:
+        raise Invalid({name: [f"At most {limit} characters."]})
+    return value
+
+
+def schedule_meeting(
+    user: User,
+    case_id: uuid.UUID,
+    *,
+    kind: str,
+    side_id: uuid.UUID | None,
+    mode: str,
+    starts_at: datetime,
+) -> Meeting:
+    actor = access_case(user, case_id)
+    require_substantive(actor)
+    require(actor, Action.SCHEDULE_MEETING)
+    if kind == MeetingKind.CAUCUS:
+        if side_id is None:
+            raise Invalid({"side_id": ["A caucus names the side it is with."]})
+        if not Side.objects.filter(case_id=actor.case_id, id=side_id).exists():
+            raise Invalid({"side_id": ["No such side in this case."]})
+    elif side_id is not None:
+        raise Invalid({"side_id": ["A joint meeting is with every side; leave side_id out."]})
+    if starts_at.tzinfo is None:
+        raise Invalid({"starts_at": ["Give a time zone (ISO 8601 with an offset or Z)."]})
+    with transaction.atomic():
+        meeting = Meeting.objects.create(
+            case_id=actor.case_id,
+            kind=kind,
+            side_id=side_id,
+            mode=mode,
+            starts_at=starts_at,
+            audience_kind=AudienceKind.SIDE if kind == MeetingKind.CAUCUS else AudienceKind.CASE,
+            audience_side_id=side_id,
+        )
+        _audit(actor, "meeting.scheduled", "meeting", meeting.id, kind=kind, mode=mode)
+    return meeting
+
+
+def _meeting_for_mediator(user: User, meeting_id: uuid.UUID) -> tuple[Meeting, Participant]:
+    meeting, actor = access_visible(user, Meeting, meeting_id)
+    require_substantive(actor)
+    require(actor, Action.RUN_MEETING)
+    return meeting, actor
+
+
+def start_meeting(user: User, meeting_id: uuid.UUID) -> Meeting:
+    meeting, actor = _meeting_for_mediator(user, meeting_id)
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if meeting.status != MeetingStatus.SCHEDULED:
+            raise Conflict("meeting_not_scheduled", f"This meeting is {meeting.status}.")
+        meeting.status = MeetingStatus.RUNNING
+        meeting.started_at = timezone.now()
+        meeting.save(update_fields=["status", "started_at"])
+        _audit(actor, "meeting.started", "meeting", meeting.id)
+    return meeting
+
+
+def closeout_gaps(meeting: Meeting) -> list[uuid.UUID]:
+    """Items of a caucus that still lack a decision the party has confirmed (practice 2)."""
+    if meeting.kind != MeetingKind.CAUCUS:
+        return []
+    return list(
+        Item.objects.filter(meeting=meeting, confirmed_at__isnull=True)
+        .order_by("created_at")
+        .values_list("id", flat=True)
+    )
+
+
+def end_meeting(user: User, meeting_id: uuid.UUID) -> Meeting:
+    meeting, actor = _meeting_for_mediator(user, meeting_id)
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if meeting.status != MeetingStatus.RUNNING:
+            raise Conflict("meeting_not_running", f"This meeting is {meeting.status}.")
+        gaps = closeout_gaps(meeting)
+        if gaps:
+            raise Conflict(
+                "closeout_incomplete",
+                "Every item raised in this caucus needs a decision its party has confirmed.",
+                items=[str(i) for i in gaps],
+            )
+        _end(meeting)
+        _audit(actor, "meeting.ended", "meeting", meeting.id)
+    return meeting
+
+
+def _end(meeting: Meeting) -> None:
+    meeting.status = MeetingStatus.ENDED
+    meeting.ended_at = timezone.now()
+    meeting.save(update_fields=["status", "ended_at"])
+    Attendance.objects.filter(meeting=meeting).update(state=AttendanceState.LEFT)
+    # Live chat connections close once the end is committed; nothing of the chat remains.
+    transaction.on_commit(lambda: live.close_meeting(meeting.id))
+
+
+def end_all_meetings(case: Case) -> None:
+    """Closing a case ends whatever still runs; the caller holds the transaction."""
+    for meeting in Meeting.objects.filter(case=case, status=MeetingStatus.RUNNING):
+        _end(meeting)
+
+
+def join_meeting(
+    user: User,
+    meeting_id: uuid.UUID,
+    *,
+    private_location: bool,
+    not_recording: bool,
+    others_present: list[str],
+) -> Attendance:
+    meeting, actor = access_visible(user, Meeting, meeting_id)
+    require_substantive(actor)
+    require(actor, Action.JOIN_MEETING)
+    names = [n.strip() for n in others_present if n.strip()]
+    if any(len(n) > NAME_MAX for n in names):
+        raise Invalid({"attestation.others_present": [f"Names of at most {NAME_MAX} characters."]})
+    if meeting.mode == Mode.VIRTUAL:
+        fields: dict[str, list[str]] = {}
+        if not private_location:
+            fields["attestation.private_location"] = ["Join from a private place."]
+        if not not_recording:
+            fields["attestation.not_recording"] = ["Nothing may be recorded."]
+        if fields:
+            raise Invalid(fields)
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if meeting.status != MeetingStatus.RUNNING:
+            raise Conflict("meeting_not_started", "The mediator has not started this meeting yet.")
+        if names:
+            # Guests are admitted only by every party's consent for this meeting (practice 11).
+            from caucus.meetings.guests import granted_guest_names
+
+            allowed = granted_guest_names(meeting)
+            unknown = [n for n in names if n.casefold() not in allowed]
+            if unknown:
+                raise Conflict(
+                    "guest_consent_required",
+                    "Everyone present needs the parties' consent as a guest of this meeting.",
+                    names=unknown,
+                )
+        attestation = {
+            "private_location": private_location,
+            "not_recording": not_recording,
+            "others_present": names,
+        }
+        attendance = Attendance.objects.filter(meeting=meeting, participant=actor).first()
+        if attendance is None:
+            attendance = Attendance(
+                id=uuid.uuid4(), case_id=actor.case_id, meeting=meeting, participant=actor
+            )
+        attendance.state = AttendanceState.LOBBY
+        attendance.attestation_json = json.dumps(attestation)
+        attendance.save()
+        _audit(actor, "meeting.joined_lobby", "meeting", meeting.id)
+    return attendance
+
+
+def admit(user: User, meeting_id: uuid.UUID, participant_id: uuid.UUID) -> Attendance:
+    meeting, actor = _meeting_for_mediator(user, meeting_id)
+    with transaction.atomic():
+        attendance = (
+            Attendance.objects.select_for_update()
+            .filter(meeting=meeting, participant_id=participant_id)
+            .first()
+        )
+        if attendance is None or attendance.state != AttendanceState.LOBBY:
+            raise Conflict("not_in_lobby", "That person is not waiting in the lobby.")
+        if Meeting.objects.get(pk=meeting.pk).status != MeetingStatus.RUNNING:
+            raise Conflict("meeting_not_running", "This meeting is not running.")
+        attendance.state = AttendanceState.ADMITTED
+        attendance.save(update_fields=["state", "at"])
+        _audit(actor, "meeting.admitted", "meeting", meeting.id, participant=str(participant_id))
+    return attendance
+
+
+def raise_item(user: User, meeting_id: uuid.UUID, *, text: str) -> Item:
+    meeting, actor = access_visible(user, Meeting, meeting_id)
+    require_substantive(actor)
+    require(actor, Action.RAISE_ITEM)
+    text = _text("text", text, TEXT_MAX)
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if meeting.status != MeetingStatus.RUNNING:
+            raise Conflict("meeting_not_running", "Items are raised while the meeting runs.")
+        if (
+            actor.role == Role.PARTY
+            and not Attendance.objects.filter(
+                meeting=meeting, participant=actor, state=AttendanceState.ADMITTED
+            ).exists()
+        ):
+            raise Forbidden("not_admitted", "Join the meeting and be admitted first.")
+        origin = meeting.side_id if meeting.kind == MeetingKind.CAUCUS else actor.side_id
+        item = Item(
+            id=uuid.uuid4(),
+            case_id=actor.case_id,
+            meeting=meeting,
+            origin_side_id=origin,
+            raised_by=actor,
+            audience_kind=meeting.audience_kind,
+            audience_side_id=meeting.audience_side_id,
+        )
+        item.text = text
+        item.save()
+        _audit(actor, "item.raised", "item", item.id, meeting=str(meeting.id))
+    return item
+
+
+def decide_item(user: User, item_id: uuid.UUID, *, decision: str, wording: str | None) -> Item:
+    item, actor = access_visible(user, Item, item_id)
+    require_substantive(actor)
+    require(actor, Action.DECIDE_ITEM)
+    if decision not in Decision.values:
+        raise Invalid({"decision": ["Choose one of: " + ", ".join(Decision.values) + "."]})
+    if decision == Decision.MAY_SHARE_AS_WORDED:
+        wording = _text("wording", wording or "", TEXT_MAX)
+    elif wording:
+        raise Invalid({"wording": ["Wording goes with may_share_as_worded only."]})
+    with transaction.atomic():
+        item = Item.objects.select_for_update().get(pk=item.pk)
+        if item.source_item_id is not None:
+            raise Conflict("item_is_disclosure", "A released disclosure needs no decision.")
+        if item.audience_kind == AudienceKind.CASE and item.confirmed:
+            raise Conflict("item_shared", "This item is shared with the case already.")
+        item.decision = decision
+        item.wording_sealed = None
+        if wording:
+            item.wording = wording
+        # A new decision needs the party's confirmation again.
+        item.confirmed_at = None
+        item.confirmed_by = None
+        item.save()
+        _audit(actor, "item.decided", "item", item.id, decision=decision)
+    return item
+
+
+def confirm_item(user: User, item_id: uuid.UUID) -> Item:
+    item, actor = access_visible(user, Item, item_id)
+    require_substantive(actor)
+    if not can_confirm_item(actor, item.origin_side_id):
+        raise Forbidden("forbidden", "Only the party whose side raised it confirms.")
+    with transaction.atomic():
+        item = Item.objects.select_for_update().get(pk=item.pk)
+        if not item.decision:
+            raise Conflict("no_decision", "The mediator has not proposed a decision yet.")
+        if item.confirmed:
+            raise Conflict("already_confirmed", "This decision is confirmed already.")
+        item.confirmed_at = timezone.now()
+        item.confirmed_by = actor
+        item.save(update_fields=["confirmed_at", "confirmed_by"])
+        widened = apply_structure_rule(Case.objects.get(pk=actor.case_id), item)
+        _audit(actor, "item.confirmed", "item", item.id, decision=item.decision, widened=widened)
+    return item
+
+
+def write_note(user: User, meeting_id: uuid.UUID, *, body: str) -> Note:
+    meeting, actor = access_visible(user, Meeting, meeting_id)
+    require_content_access(actor)
+    require(actor, Action.WRITE_NOTES)
+    body = _text("body", body, NOTE_MAX)
+    if meeting.status == MeetingStatus.SCHEDULED:
+        raise Conflict("meeting_not_started", "Notes are of a meeting that took place.")
+    with transaction.atomic():
+        note = Note.objects.create(
+            case_id=actor.case_id,
+            meeting=meeting,
+            author=actor,
+            audience_kind=meeting.audience_kind,
+            audience_side_id=meeting.audience_side_id,
+        )
+        version = NoteVersion(id=uuid.uuid4(), case_id=actor.case_id, note=note, version=1)
+        version.body = body
+        version.save()
+        _audit(actor, "note.written", "note", note.id, version=1)
+    return note
+
+
+def give_feedback(user: User, note_id: uuid.UUID, *, body: str) -> Feedback:
+    note, actor = access_visible(user, Note, note_id)
+    require_content_access(actor)
+    require(actor, Action.GIVE_FEEDBACK)
+    body = _text("body", body, TEXT_MAX)
+    with transaction.atomic():
+        note = Note.objects.select_for_update().get(pk=note.pk)
+        has_side = actor.side_id is not None and actor.role != Role.MEDIATOR
+        feedback = Feedback(
+            id=uuid.uuid4(),
+            case_id=actor.case_id,
+            note=note,
+            author=actor,
+            on_version=note.current_version,
+            audience_kind=AudienceKind.SIDE if has_side else AudienceKind.MEDIATORS,
+            audience_side_id=actor.side_id if has_side else None,
+        )
+        feedback.body = body
+        feedback.save()
+        _audit(actor, "note.feedback", "note", note.id, feedback=str(feedback.id))
+    return feedback
+
+
+def revise_note(user: User, note_id: uuid.UUID, *, body: str, resolves: list[uuid.UUID]) -> Note:
+    note, actor = access_visible(user, Note, note_id)
+    require_content_access(actor)
+    require(actor, Action.WRITE_NOTES)
+    body = _text("body", body, NOTE_MAX)
+    with transaction.atomic():
+        note = Note.objects.select_for_update().get(pk=note.pk)
+        known = set(
+            Feedback.objects.filter(note=note, id__in=resolves).values_list("id", flat=True)
+        )
+        unknown = [str(f) for f in resolves if f not in known]
+        if unknown:
+            raise Invalid({"resolves": [f"Not feedback on this note: {', '.join(unknown)}"]})
+        note.current_version += 1
+        note.save(update_fields=["current_version"])
+        version = NoteVersion(
+            id=uuid.uuid4(), case_id=actor.case_id, note=note, version=note.current_version
+        )
+        version.body = body
+        version.save()
+        Feedback.objects.filter(note=note, id__in=known).update(
+            resolved_in_version=note.current_version
+        )
+        _audit(actor, "note.revised", "note", note.id, version=note.current_version)
+    return note
+
+
+def record_read(participant: Participant, object_type: str, object_ids: list[str]) -> None:
+    """Every read of content is audited (practice 10), one entry per request."""
+    with transaction.atomic():
+        record(
+            f"{object_type}.read",
+            case_id=participant.case_id,
+            actor_user_id=participant.user_id,
+            actor_participant_id=participant.id,
+            object_type=object_type,
+            object_id=object_ids[0] if len(object_ids) == 1 else "",
+            details={"ids": object_ids},
+        )
+
+
+def can_see_room(participant: Participant, meeting: Meeting) -> bool:
+    if can(participant, Action.RUN_MEETING):
+        return True
+    return Attendance.objects.filter(
+        meeting=meeting, participant=participant, state=AttendanceState.ADMITTED
+    ).exists()
