@@ -13,8 +13,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caucus.settings")
 django_asgi = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from caucus.meetings.ws_auth import WebSocketAuth  # noqa: E402
 from caucus.websockets import websocket_urlpatterns  # noqa: E402
 
 Scope = dict[str, Any]
@@ -32,7 +32,7 @@ async def refuse_websocket(scope: Scope, receive: Receive, send: Send) -> None:
 application = ProtocolTypeRouter(
     {
         "http": django_asgi,
-        "websocket": AllowedHostsOriginValidator(
+        "websocket": WebSocketAuth(
             # re_path's stubs expect a Django view; channels' router takes an ASGI app.
             URLRouter([*websocket_urlpatterns, re_path(r"", refuse_websocket)])  # type: ignore[arg-type]
         ),

@@ -1,7 +1,13 @@
-"""WebSocket routes. Live meeting chat joins here; a path not listed is refused."""
+"""WebSocket routes. A path not listed is refused."""
 
 from __future__ import annotations
 
 from typing import Any
 
-websocket_urlpatterns: list[Any] = []
+from django.urls import path
+
+from caucus.meetings.consumers import MeetingChat
+
+websocket_urlpatterns: list[Any] = [
+    path("ws/meetings/<uuid:meeting_id>/", MeetingChat.as_asgi()),
+]

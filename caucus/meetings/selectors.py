@@ -91,3 +91,25 @@ def notes(user: User, case_id: uuid.UUID) -> tuple[list[NoteView], Participant]:
     require_content_access(me)
     rows = list(visible(me, Note).order_by("created_at", "id"))
     return _note_views(me, rows), me
+
+
+def chat_admission(user: object, meeting_id: object) -> tuple[uuid.UUID, str] | None:
+    """Who may open the live chat of a meeting: the mediators, and attendees the mediator
+    admitted, while it runs. Anything else is refused at the handshake."""
+    from caucus.kernel.errors import DomainError
+    from caucus.meetings.live import group_name
+    from caucus.meetings.models import MeetingStatus
+    from caucus.meetings.services import can_see_room
+
+    if not isinstance(user, User) or not user.is_active:
+        return None
+    try:
+        found, me = access_visible(user, Meeting, str(meeting_id))
+        require_content_access(me)
+    except DomainError:
+        return None
+    if found.status != MeetingStatus.RUNNING:
+        return None
+    if not can_see_room(me, found):
+        return None
+    return me.id, group_name(found.id)

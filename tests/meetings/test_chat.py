@@ -1,0 +1,199 @@
+"""Live chat through the real ASGI application: who gets in at the handshake, what is relayed,
+that every connection closes when the meeting ends, and that no chat text is ever stored."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+
+from caucus.asgi import application
+from tests.conftest import Persona, World, build_world, complete_onboarding
+from tests.security.test_canary import raw_database_bytes
+
+ATTEST = {"attestation": {"private_location": True, "not_recording": True, "others_present": []}}
+T = TypeVar("T")
+
+
+def run(coro: Callable[[], Awaitable[T]]) -> T:
+    return async_to_sync(coro)()
+
+
+@pytest.fixture
+def live_world(transactional_db: None) -> World:
+    world = build_world()
+    complete_onboarding(world)
+    return world
+
+
+def start_caucus(world: World, side: Any) -> str:
+    meeting = world.mediator.client.post(
+        f"cases/{world.case.id}/meetings",
+        {
+            "kind": "caucus",
+            "side_id": str(side),
+            "mode": "virtual",
+            "starts_at": "2026-12-01T10:00:00Z",
+        },
+    ).json()
+    world.mediator.client.post(f"meetings/{meeting['id']}/start")
+    return str(meeting["id"])
+
+
+def admit(world: World, meeting_id: str, who: Persona) -> None:
+    who.client.post(f"meetings/{meeting_id}/join", ATTEST)
+    assert who.participant is not None
+    world.mediator.client.post(
+        f"meetings/{meeting_id}/admit", {"participant_id": str(who.participant.id)}
+    )
+
+
+def communicator(meeting_id: str, who: Persona | None, **extra: Any) -> WebsocketCommunicator:
+    headers = list(extra.pop("headers", []))
+    if who is not None and who.token:
+        headers.append((b"authorization", f"Bearer {who.token}".encode()))
+    return WebsocketCommunicator(application, f"/ws/meetings/{meeting_id}/", headers=headers)
+
+
+def test_it_relays_chat_between_the_mediator_and_admitted_attendees(live_world: World) -> None:
+    w = live_world
+    meeting_id = start_caucus(w, w.side_a)
+    admit(w, meeting_id, w.party_a)
+
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any]]:
+        mediator = communicator(meeting_id, w.mediator)
+        party = communicator(meeting_id, w.party_a)
+        assert (await mediator.connect())[0]
+        assert (await party.connect())[0]
+        await party.send_json_to({"text": "Can we talk about the car?"})
+        got_mediator = await mediator.receive_json_from(timeout=5)
+        got_party = await party.receive_json_from(timeout=5)
+        await mediator.disconnect()
+        await party.disconnect()
+        return got_mediator, got_party
+
+    to_mediator, to_party = run(scenario)
+    assert to_mediator == to_party
+    assert to_mediator["text"] == "Can we talk about the car?"
+    assert w.party_a.participant is not None
+    assert to_mediator["from"] == str(w.party_a.participant.id)
+    assert "at" in to_mediator
+
+
+@pytest.mark.parametrize("who", ["party_b", "outsider", "anonymous", "attorney_a_in_lobby"])
+def test_it_refuses_anyone_not_admitted_at_the_handshake(live_world: World, who: str) -> None:
+    w = live_world
+    meeting_id = start_caucus(w, w.side_a)
+    if who == "attorney_a_in_lobby":
+        w.attorney_a.client.post(f"meetings/{meeting_id}/join", ATTEST)
+        persona: Persona = w.attorney_a
+    else:
+        persona = getattr(w, who)
+
+    async def scenario() -> tuple[bool, Any]:
+        # An allowed Origin, so that the anonymous handshake reaches the consumer's own check.
+        comm = communicator(meeting_id, persona, headers=[(b"origin", b"http://localhost")])
+        connected, code = await comm.connect()
+        await comm.disconnect()
+        return connected, code
+
+    connected, code = run(scenario)
+    assert not connected
+    assert code == 4403
+
+
+def test_it_refuses_a_meeting_that_has_not_started(live_world: World) -> None:
+    w = live_world
+    meeting = w.mediator.client.post(
+        f"cases/{w.case.id}/meetings",
+        {"kind": "joint", "mode": "virtual", "starts_at": "2026-12-01T10:00:00Z"},
+    ).json()
+
+    async def scenario() -> bool:
+        comm = communicator(meeting["id"], w.mediator)
+        connected, _ = await comm.connect()
+        await comm.disconnect()
+        return bool(connected)
+
+    assert run(scenario) is False
+
+
+def test_it_closes_every_connection_when_the_meeting_ends(live_world: World) -> None:
+    w = live_world
+    meeting_id = start_caucus(w, w.side_a)
+    admit(w, meeting_id, w.party_a)
+
+    async def scenario() -> list[Any]:
+        from channels.db import database_sync_to_async
+
+        party = communicator(meeting_id, w.party_a)
+        mediator = communicator(meeting_id, w.mediator)
+        assert (await party.connect())[0]
+        assert (await mediator.connect())[0]
+        ended = await database_sync_to_async(
+            lambda: w.mediator.client.post(f"meetings/{meeting_id}/end").status_code
+        )()
+        assert ended == 200
+        outputs = [await party.receive_output(timeout=5), await mediator.receive_output(timeout=5)]
+        return outputs
+
+    for output in run(scenario):
+        assert output["type"] == "websocket.close"
+        assert output["code"] == 4000
+
+
+def test_it_refuses_a_cookie_handshake_from_a_foreign_origin(live_world: World) -> None:
+    from django.test import Client
+
+    w = live_world
+    meeting_id = start_caucus(w, w.side_a)
+    browser = Client()
+    assert w.mediator.user is not None
+    browser.force_login(w.mediator.user, backend="django.contrib.auth.backends.ModelBackend")
+    cookie = f"{settings.SESSION_COOKIE_NAME}={browser.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+    async def scenario(origin: bytes) -> bool:
+        comm = communicator(
+            meeting_id, None, headers=[(b"cookie", cookie.encode()), (b"origin", origin)]
+        )
+        connected, _ = await comm.connect()
+        await comm.disconnect()
+        return bool(connected)
+
+    assert run(lambda: scenario(b"https://evil.example")) is False
+    assert run(lambda: scenario(b"http://localhost")) is True
+
+
+def test_it_never_writes_chat_text_to_the_database_the_disk_or_the_logs(
+    live_world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    canary = "CHAT-CANARY-offshore-account-5e1f9a"
+    w = live_world
+    meeting_id = start_caucus(w, w.side_a)
+    admit(w, meeting_id, w.party_a)
+
+    async def scenario() -> None:
+        party = communicator(meeting_id, w.party_a)
+        mediator = communicator(meeting_id, w.mediator)
+        assert (await party.connect())[0]
+        assert (await mediator.connect())[0]
+        for _ in range(3):
+            await party.send_json_to({"text": canary})
+            assert (await mediator.receive_json_from(timeout=5))["text"] == canary
+            await party.receive_json_from(timeout=5)
+        await party.disconnect()
+        await mediator.disconnect()
+
+    run(scenario)
+    assert canary.encode() not in raw_database_bytes()
+    for path in Path(settings.DATA_DIR).rglob("*"):
+        if path.is_file():
+            assert canary.encode() not in path.read_bytes(), f"chat text found in {path}"
+    assert canary not in "\n".join(r.getMessage() for r in caplog.records)
