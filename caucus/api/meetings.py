@@ -408,6 +408,19 @@ def get_note(request: HttpRequest, note_id: uuid.UUID) -> NoteOut:
     return render_note(view)
 
 
+@router.get(
+    "/notes/{note_id}/pdf",
+    response={200: None, **ERRORS},
+    summary="The notes as a PDF marked as a confidential mediation communication",
+)
+def note_pdf(request: HttpRequest, note_id: uuid.UUID) -> HttpResponse:
+    response = HttpResponse(
+        services.export_notes_pdf(caller(request), note_id), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = 'attachment; filename="meeting-notes.pdf"'
+    return response
+
+
 @router.post(
     "/notes/{note_id}/feedback",
     response={201: FeedbackOut, **ERRORS},

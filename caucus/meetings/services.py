@@ -399,6 +399,21 @@ def record_read(participant: Participant, object_type: str, object_ids: list[str
         )
 
 
+def export_notes_pdf(user: User, note_id: uuid.UUID) -> bytes:
+    """The notes with every version and the feedback the reader may see. Audited."""
+    from caucus.meetings.pdf import notes_pdf
+    from caucus.meetings.selectors import note as read_note
+
+    view, actor = read_note(user, note_id)
+    body = notes_pdf(
+        "Meeting notes",
+        [(v.version, v.created_at.strftime("%Y-%m-%d %H:%M UTC"), v.body) for v in view.versions],
+        [(f.created_at.strftime("%Y-%m-%d %H:%M UTC"), f.body) for f in view.feedback],
+    )
+    record_read(actor, "note_pdf", [str(view.note.id)])
+    return body
+
+
 def can_see_room(participant: Participant, meeting: Meeting) -> bool:
     if can(participant, Action.RUN_MEETING):
         return True

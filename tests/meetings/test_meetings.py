@@ -298,3 +298,25 @@ def test_it_lists_items_meetings_and_notes_in_constant_queries(active_world: Wor
     for (q_small, n_small), (q_large, n_large) in zip(small, large, strict=True):
         assert n_large > n_small
         assert q_large == q_small
+
+
+def test_it_exports_notes_as_a_pdf_marked_confidential(active_world: World) -> None:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    w = active_world
+    caucus = running(w, "caucus", w.side_a)
+    w.mediator.client.post(f"meetings/{caucus['id']}/end")
+    note = w.mediator.client.post(
+        f"meetings/{caucus['id']}/notes", {"body": "Side A wants the piano."}
+    ).json()
+    w.party_a.client.post(f"notes/{note['id']}/feedback", {"body": "And the bench."})
+    response = w.party_a.client.get(f"notes/{note['id']}/pdf")
+    assert response.status_code == 200
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(response.content)).pages)
+    assert "CONFIDENTIAL MEDIATION COMMUNICATION" in text
+    assert "Side A wants the piano." in text
+    assert "And the bench." in text
+    assert w.party_b.client.get(f"notes/{note['id']}/pdf").status_code == 404
+    assert AuditEntry.objects.filter(action="note_pdf.read").count() == 1
