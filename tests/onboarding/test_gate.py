@@ -1,0 +1,131 @@
+"""Practice 6: until onboarding is complete, every substantive endpoint answers 409 with what
+is missing. The operations are enumerated from the OpenAPI document by tag, so a new
+substantive endpoint is covered (or fails this test for want of a sample body) the day it
+is added."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from caucus.api.app import api
+from caucus.kernel.audience import AudienceKind
+from caucus.meetings.models import Feedback, Item, Meeting, Note, NoteVersion
+from tests.conftest import Persona, World
+
+SUBSTANTIVE_TAGS = {"meetings", "disclosures", "consents", "messages", "documents", "concerns"}
+
+SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("post", "/api/v1/cases/{case_id}/meetings"): {
+        "kind": "joint",
+        "mode": "virtual",
+        "starts_at": "2026-12-01T10:00:00Z",
+    },
+    ("post", "/api/v1/meetings/{meeting_id}/join"): {
+        "attestation": {"private_location": True, "not_recording": True, "others_present": []}
+    },
+    ("post", "/api/v1/meetings/{meeting_id}/admit"): {"participant_id": "{participant_id}"},
+    ("post", "/api/v1/meetings/{meeting_id}/items"): {"text": "x"},
+    ("put", "/api/v1/items/{item_id}/decision"): {"decision": "keep_confidential"},
+    ("post", "/api/v1/meetings/{meeting_id}/notes"): {"body": "x"},
+    ("post", "/api/v1/notes/{note_id}/feedback"): {"body": "x"},
+    ("post", "/api/v1/notes/{note_id}/revise"): {"body": "x", "resolves": []},
+}
+
+
+def substantive_operations() -> list[tuple[str, str]]:
+    schema = api.get_openapi_schema()
+    found = []
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            if SUBSTANTIVE_TAGS & set(operation.get("tags", [])):
+                found.append((method, path))
+    return sorted(found)
+
+
+def plant(world: World) -> dict[str, str]:
+    """Real objects in the onboarding case, made directly (the services would refuse), so
+    that each endpoint is refused by the gate and not for a missing object."""
+    meeting = Meeting.objects.create(
+        case=world.case,
+        kind="joint",
+        mode="virtual",
+        starts_at=datetime.now(UTC),
+        status="running",
+        audience_kind=AudienceKind.CASE,
+    )
+    assert world.mediator.participant is not None and world.party_a.participant is not None
+    item = Item(
+        id=uuid.uuid4(),
+        case=world.case,
+        meeting=meeting,
+        raised_by=world.mediator.participant,
+        audience_kind=AudienceKind.CASE,
+    )
+    item.text = "planted"
+    item.save()
+    note = Note.objects.create(
+        case=world.case,
+        meeting=meeting,
+        author=world.mediator.participant,
+        audience_kind=AudienceKind.CASE,
+    )
+    version = NoteVersion(id=uuid.uuid4(), case=world.case, note=note, version=1)
+    version.body = "planted"
+    version.save()
+    feedback = Feedback(
+        id=uuid.uuid4(),
+        case=world.case,
+        note=note,
+        author=world.party_a.participant,
+        on_version=1,
+        audience_kind=AudienceKind.SIDE,
+        audience_side_id=world.side_a,
+    )
+    feedback.body = "planted"
+    feedback.save()
+    return {
+        "case_id": str(world.case.id),
+        "meeting_id": str(meeting.id),
+        "item_id": str(item.id),
+        "note_id": str(note.id),
+        "participant_id": str(world.party_a.participant.id),
+    }
+
+
+def fill(text: str, ids: dict[str, str]) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], text)
+
+
+def test_it_finds_the_substantive_operations() -> None:
+    operations = substantive_operations()
+    assert ("post", "/api/v1/cases/{case_id}/meetings") in operations
+    assert len(operations) >= 15
+
+
+@pytest.mark.parametrize("method,path", substantive_operations())
+@pytest.mark.parametrize("who", ["mediator", "party_a"])
+def test_it_refuses_substantive_work_before_onboarding_completes(
+    world: World, method: str, path: str, who: str
+) -> None:
+    assert world.case.status == "onboarding"
+    ids = plant(world)
+    body = SAMPLE_BODIES.get((method, path))
+    if method in ("post", "put") and body is None and "records-request" not in path:
+        needs_body = api.get_openapi_schema()["paths"][path][method].get("requestBody")
+        assert not needs_body, f"add a sample body for {method.upper()} {path} to SAMPLE_BODIES"
+    persona: Persona = getattr(world, who)
+    payload = None
+    if body is not None:
+        import json
+
+        payload = json.loads(fill(json.dumps(body), ids))
+    response = persona.client.call(method.upper(), fill(path, ids), payload)
+    assert response.status_code == 409, (method, path, response.status_code, response.content)
+    answer = response.json()
+    assert answer["error"] == "onboarding_incomplete"
+    assert answer["missing"]
