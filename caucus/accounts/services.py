@@ -29,6 +29,11 @@ TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
 # One answer for an unknown email, a wrong password and a disabled account, so that
 # the login form and the token endpoint never confirm that an address has an account.
 BAD_CREDENTIALS = "The email or password is not right."
+OTP_NEEDED = "A current code from your authenticator is needed."
+OTP_MISMATCH = "That code did not match. Try the current one."
+OTP_THROTTLED = (
+    "Too many wrong codes in a row. Wait a few seconds, then type the current code again."
+)
 
 
 def normalize_email(email: str) -> str:
@@ -73,13 +78,28 @@ def confirmed_device(user: User) -> TOTPDevice | None:
     return device
 
 
+def _code_refused(device: TOTPDevice | None, otp: str | None, detail: str) -> str | None:
+    """None when the code is right; otherwise what to tell the person. After a wrong code
+    django-otp refuses every code, right or not, for 1, 2, 4... seconds: saying only that
+    the code is needed would make a correct code look wrong, so that case says to wait."""
+    if device is None or not otp:
+        return detail
+    allowed, _ = device.verify_is_allowed()
+    if not allowed:
+        return OTP_THROTTLED
+    if device.verify_token(otp.strip()):
+        return None
+    return detail
+
+
 def verify_otp(request: HttpRequest, user: User, otp: str | None) -> TOTPDevice:
     device = confirmed_device(user)
-    if device is None or not otp or not device.verify_token(otp.strip()):
+    refused = _code_refused(device, otp, OTP_NEEDED)
+    if refused is not None or device is None:
         _fail(request, user.email)
         if not AxesProxyHandler.is_allowed(request, {"email": user.email}):
             raise Throttled("locked_out", "Too many failed attempts. Try again later.")
-        raise Unauthenticated("otp_required", "A current code from your authenticator is needed.")
+        raise Unauthenticated("otp_required", refused or OTP_NEEDED)
     return device
 
 
@@ -166,9 +186,10 @@ def pending_enrollment(user: User) -> Enrollment | None:
 
 def confirm_enrollment(request: HttpRequest, user: User, otp: str) -> TOTPDevice:
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None or not otp or not device.verify_token(otp.strip()):
+    refused = _code_refused(device, otp, OTP_MISMATCH)
+    if refused is not None or device is None:
         _fail(request, user.email)
-        raise Unauthenticated("otp_required", "That code did not match. Try the current one.")
+        raise Unauthenticated("otp_required", refused or OTP_MISMATCH)
     with transaction.atomic():
         device.confirmed = True
         device.save(update_fields=["confirmed"])

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 from pydantic import Field, StringConstraints
 
-from caucus.api.schemas import ErrorOut
+from caucus.api.schemas import ErrorOut, JsonObjectIn
 from caucus.api.security import caller
 from caucus.kernel.errors import Forbidden
 from caucus.meetings import ics, selectors, services, video
@@ -47,7 +47,7 @@ class MeetingList(Schema):
     next: str | None = None
 
 
-class AttestationIn(Schema):
+class AttestationIn(JsonObjectIn):
     private_location: bool = False
     not_recording: bool = False
     others_present: list[Annotated[str, StringConstraints(max_length=200)]] = Field(

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 from pydantic import StringConstraints
 
-from caucus.api.schemas import ErrorOut
+from caucus.api.schemas import ErrorOut, JsonObjectIn
 from caucus.api.security import caller
 from caucus.cases import onboarding_selectors as read
 from caucus.cases import onboarding_services as write
@@ -107,7 +107,7 @@ class ObjectIn(Schema):
 Answer = Annotated[str, StringConstraints(max_length=5_000)]
 
 
-class SafetyIn(Schema):
+class SafetyIn(JsonObjectIn):
     feels_safe_meeting_together: bool
     history_of_violence_or_threats: bool
     afraid_of_retaliation: bool

@@ -2,15 +2,31 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import Field, StringConstraints
+from ninja.schema import DjangoGetter
+from pydantic import Field, StringConstraints, model_validator
 
 Email = Annotated[str, StringConstraints(min_length=3, max_length=254, strip_whitespace=True)]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
 Text200 = Annotated[str, StringConstraints(max_length=200)]
 Text10k = Annotated[str, StringConstraints(max_length=10_000)]
+
+
+class JsonObjectIn(Schema):
+    """An object inside a request body. Ninja's Schema reads fields off any value's attributes
+    (to render models), so without this a string, a number, a list or null given for a nested
+    object passed as one with every field at its default."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _a_json_object(cls, value: Any) -> Any:
+        # Ninja's own validator has wrapped the input in a DjangoGetter by now.
+        raw = value._obj if isinstance(value, DjangoGetter) else value
+        if not isinstance(raw, dict):
+            raise ValueError("Must be a JSON object.")
+        return value
 
 
 class ErrorOut(Schema):

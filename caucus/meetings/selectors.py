@@ -113,3 +113,53 @@ def chat_admission(user: object, meeting_id: object) -> tuple[uuid.UUID, str] | 
     if not can_see_room(me, found):
         return None
     return me.id, group_name(found.id)
+
+
+@dataclass(frozen=True)
+class MeetingPage:
+    """Everything the meeting page shows one viewer, each part filtered by the kernel: the
+    lobby only for the mediators, the room only for them and admitted attendees."""
+
+    meeting: Meeting
+    me: Participant
+    is_mediator: bool
+    my_attendance: Attendance | None
+    lobby: list[tuple[Attendance, dict[str, Any]]]
+    in_room: bool
+    room: dict[str, Any] | None
+    items: list[Item]
+    notes: list[NoteView]
+    # Every participant the viewer may know of: (name, side, role).
+    people: dict[uuid.UUID, tuple[str, uuid.UUID | None, str]]
+
+
+def meeting_page(user: User, meeting_id: uuid.UUID) -> MeetingPage:
+    from caucus.kernel.permissions import can
+    from caucus.kernel.visibility import case_participants
+    from caucus.meetings import video
+    from caucus.meetings.services import can_see_room
+
+    found, me = access_visible(user, Meeting, meeting_id)
+    require_content_access(me)
+    is_mediator = can(me, Action.RUN_MEETING)
+    rows = list(Attendance.objects.filter(meeting=found).order_by("at"))
+    mine = next((r for r in rows if r.participant_id == me.id), None)
+    lobby = [(r, json.loads(r.attestation_json)) for r in rows] if is_mediator else []
+    in_room = can_see_room(me, found)
+    item_rows = list(visible(me, Item).filter(meeting=found).order_by("created_at", "id"))
+    note_rows = list(visible(me, Note).filter(meeting=found).order_by("created_at", "id"))
+    people = {
+        p.id: (p.user.name, p.side_id, p.role) for p in case_participants(me).select_related("user")
+    }
+    return MeetingPage(
+        meeting=found,
+        me=me,
+        is_mediator=is_mediator,
+        my_attendance=mine,
+        lobby=lobby,
+        in_room=in_room,
+        room=video.room_for(found) if in_room else None,
+        items=item_rows,
+        notes=_note_views(me, note_rows),
+        people=people,
+    )

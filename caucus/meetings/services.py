@@ -21,7 +21,7 @@ from caucus.kernel.errors import Conflict, Forbidden, Invalid
 from caucus.kernel.gate import require_content_access, require_substantive
 from caucus.kernel.permissions import Action, can, can_confirm_item, require
 from caucus.kernel.visibility import access_case, access_visible
-from caucus.meetings import live
+from caucus.meetings import live, selectors
 from caucus.meetings.models import (
     Attendance,
     AttendanceState,
@@ -420,3 +420,22 @@ def can_see_room(participant: Participant, meeting: Meeting) -> bool:
     return Attendance.objects.filter(
         meeting=meeting, participant=participant, state=AttendanceState.ADMITTED
     ).exists()
+
+
+def view_meeting(user: User, meeting_id: uuid.UUID) -> selectors.MeetingPage:
+    """The meeting page's content for this viewer; the read of its items and notes is
+    audited (practice 10)."""
+    page = selectors.meeting_page(user, meeting_id)
+    if page.items:
+        record_read(page.me, "item", [str(i.id) for i in page.items])
+    if page.notes:
+        record_read(page.me, "note", [str(v.note.id) for v in page.notes])
+    return page
+
+
+def records_request(user: User, case_id: uuid.UUID) -> tuple[list[selectors.NoteView], str]:
+    """The notes the caller may see and the statement that no recording exists (practice 9);
+    the request itself is audited."""
+    views, me = selectors.notes(user, case_id)
+    record_read(me, "records_request", [str(v.note.id) for v in views])
+    return views, selectors.NO_RECORDING_STATEMENT

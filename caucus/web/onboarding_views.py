@@ -18,7 +18,7 @@ from caucus.accounts.models import User
 from caucus.cases import onboarding
 from caucus.cases import onboarding_selectors as read
 from caucus.cases import onboarding_services as write
-from caucus.cases.models import AgreementKind, Structure
+from caucus.cases.models import Agreement, AgreementKind, GroundRule, Structure
 from caucus.kernel.errors import DomainError, Forbidden, NotVisible, Throttled
 from caucus.kernel.permissions import Action, can
 from caucus.kernel.visibility import access_case, case_participants
@@ -26,9 +26,8 @@ from caucus.web.views import signed_in
 
 
 class StructureForm(forms.Form):
-    policy = forms.ChoiceField(
-        choices=Structure.choices, widget=forms.RadioSelect, label="Confidentiality structure"
-    )
+    # A select, not radio buttons: its target is 44px high like every other field.
+    policy = forms.ChoiceField(choices=Structure.choices, label="Confidentiality structure")
 
 
 class SignForm(forms.Form):
@@ -111,11 +110,39 @@ class IntakeForm(forms.Form):
         }
 
 
+def _ids(kind: str, agreement_id: uuid.UUID) -> str:
+    """Element ids for one agreement's form: the page holds a sign form (and an edit form)
+    per agreement, and shared ids would leave the second one's fields without a label."""
+    return f"id_{kind}_{agreement_id.hex[:8]}_%s"
+
+
 def _user(request: HttpRequest) -> User:
     user = request.user
     if not isinstance(user, User):
         raise NotVisible()
     return user
+
+
+def _of_case(
+    request: HttpRequest,
+    model: type[Agreement] | type[GroundRule],
+    object_id: uuid.UUID,
+    case_id: uuid.UUID,
+) -> None:
+    """The object a URL names must belong to the case the URL names (which the caller must
+    be in): otherwise `/cases/<any id>/agreements/<id>/sign` would act on another case's
+    agreement and answer for a case that does not exist. Either way: 404."""
+    me = access_case(_user(request), case_id)
+    if not model._default_manager.filter(pk=object_id, case_id=me.case_id).exists():
+        raise NotVisible()
+
+
+# The kinds' labels are "Agreement To Mediate" and "Confidentiality"; a sentence needs
+# "the confidentiality agreement", not "the confidentiality".
+AGREEMENT_NAMES: dict[str, str] = {
+    AgreementKind.AGREEMENT_TO_MEDIATE: "agreement to mediate",
+    AgreementKind.CONFIDENTIALITY: "confidentiality agreement",
+}
 
 
 def _checklist(codes: list[str], names: dict[str, str], rule_texts: dict[str, str]) -> list[str]:
@@ -133,7 +160,7 @@ def _checklist(codes: list[str], names: dict[str, str], rule_texts: dict[str, st
             lines.append(f"{names.get(rest, 'A party')} has not acknowledged the structure.")
         elif kind == "signature":
             agreement_kind, _, pid = rest.partition(":")
-            label = AgreementKind(agreement_kind).label.lower()
+            label = AGREEMENT_NAMES.get(agreement_kind, "agreement")
             lines.append(f"{names.get(pid, 'A participant')} has not signed the {label}.")
         elif kind == "ground_rule":
             lines.append(f"Not every party has agreed to the rule “{rule_texts.get(rest, '')}”.")
@@ -181,9 +208,14 @@ def _page(
                     "view": view,
                     "signed_by_me": me.id in view.signed_by,
                     "sign_form": bound.get(f"sign:{view.agreement.id}")
-                    or SignForm(initial={"text_sha256": view.agreement.text_sha256}),
+                    or SignForm(
+                        initial={"text_sha256": view.agreement.text_sha256},
+                        auto_id=_ids("sign", view.agreement.id),
+                    ),
                     "edit_form": bound.get(f"edit:{view.agreement.id}")
-                    or AgreementTextForm(initial={"text": view.text}),
+                    or AgreementTextForm(
+                        initial={"text": view.text}, auto_id=_ids("edit", view.agreement.id)
+                    ),
                     "can_edit": can(me, Action.EDIT_AGREEMENT)
                     and open_for_onboarding
                     and not view.signatures,
@@ -298,12 +330,13 @@ def acknowledge_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 @signed_in
 @require_POST
 def sign_view(request: HttpRequest, case_id: uuid.UUID, agreement_id: uuid.UUID) -> HttpResponse:
+    _of_case(request, Agreement, agreement_id, case_id)
     user = _user(request)
     return _handle(
         request,
         case_id,
         f"sign:{agreement_id}",
-        SignForm(request.POST),
+        SignForm(request.POST, auto_id=_ids("sign", agreement_id)),
         lambda d: write.sign_agreement(
             user, agreement_id, typed_name=d["typed_name"], text_sha256=d["text_sha256"]
         ),
@@ -316,12 +349,13 @@ def sign_view(request: HttpRequest, case_id: uuid.UUID, agreement_id: uuid.UUID)
 def edit_agreement_view(
     request: HttpRequest, case_id: uuid.UUID, agreement_id: uuid.UUID
 ) -> HttpResponse:
+    _of_case(request, Agreement, agreement_id, case_id)
     user = _user(request)
     return _handle(
         request,
         case_id,
         f"edit:{agreement_id}",
-        AgreementTextForm(request.POST),
+        AgreementTextForm(request.POST, auto_id=_ids("edit", agreement_id)),
         lambda d: write.edit_agreement(user, agreement_id, text=d["text"]),
         f"agreement-{agreement_id}",
     )
@@ -332,6 +366,7 @@ def edit_agreement_view(
 def agreement_pdf_view(
     request: HttpRequest, case_id: uuid.UUID, agreement_id: uuid.UUID
 ) -> HttpResponse:
+    _of_case(request, Agreement, agreement_id, case_id)
     kind, body = write.export_agreement_pdf(_user(request), agreement_id)
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{kind}.pdf"'
@@ -357,6 +392,7 @@ def propose_rule_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 @signed_in
 @require_POST
 def agree_rule_view(request: HttpRequest, case_id: uuid.UUID, rule_id: uuid.UUID) -> HttpResponse:
+    _of_case(request, GroundRule, rule_id, case_id)
     user = _user(request)
     return _handle(
         request,
@@ -371,6 +407,7 @@ def agree_rule_view(request: HttpRequest, case_id: uuid.UUID, rule_id: uuid.UUID
 @signed_in
 @require_POST
 def object_rule_view(request: HttpRequest, case_id: uuid.UUID, rule_id: uuid.UUID) -> HttpResponse:
+    _of_case(request, GroundRule, rule_id, case_id)
     user = _user(request)
     return _handle(
         request,
@@ -385,6 +422,7 @@ def object_rule_view(request: HttpRequest, case_id: uuid.UUID, rule_id: uuid.UUI
 @signed_in
 @require_POST
 def amend_rule_view(request: HttpRequest, case_id: uuid.UUID, rule_id: uuid.UUID) -> HttpResponse:
+    _of_case(request, GroundRule, rule_id, case_id)
     user = _user(request)
     return _handle(
         request,
@@ -403,6 +441,7 @@ def amend_rule_view(request: HttpRequest, case_id: uuid.UUID, rule_id: uuid.UUID
 def withdraw_rule_view(
     request: HttpRequest, case_id: uuid.UUID, rule_id: uuid.UUID
 ) -> HttpResponse:
+    _of_case(request, GroundRule, rule_id, case_id)
     user = _user(request)
     return _handle(
         request,

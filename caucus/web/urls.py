@@ -1,5 +1,6 @@
 from django.urls import path
 
+from caucus.web import meeting_views as mv
 from caucus.web import onboarding_views as ob
 from caucus.web import views
 
@@ -43,4 +44,18 @@ urlpatterns = [
         name="withdraw_rule",
     ),
     path("cases/<uuid:case_id>/onboarding/intake", ob.intake_view, name="intake"),
+    path("cases/<uuid:case_id>/meetings", views.schedule_meeting_view, name="schedule_meeting"),
+    path("cases/<uuid:case_id>/records-request", mv.records_request_view, name="records_request"),
+    path("meetings/<uuid:meeting_id>", mv.meeting_view, name="meeting"),
+    path("meetings/<uuid:meeting_id>/closeout", mv.closeout_view, name="closeout"),
+    path("meetings/<uuid:meeting_id>/start", mv.start_view, name="start_meeting"),
+    path("meetings/<uuid:meeting_id>/end", mv.end_view, name="end_meeting"),
+    path("meetings/<uuid:meeting_id>/join", mv.join_view, name="join_meeting"),
+    path("meetings/<uuid:meeting_id>/admit", mv.admit_view, name="admit"),
+    path("meetings/<uuid:meeting_id>/items", mv.raise_item_view, name="raise_item"),
+    path("meetings/<uuid:meeting_id>/notes", mv.write_note_view, name="write_note"),
+    path("items/<uuid:item_id>/decision", mv.decide_view, name="decide_item"),
+    path("items/<uuid:item_id>/confirm", mv.confirm_view, name="confirm_item"),
+    path("notes/<uuid:note_id>/feedback", mv.feedback_view, name="feedback"),
+    path("notes/<uuid:note_id>/revise", mv.revise_view, name="revise_note"),
 ]

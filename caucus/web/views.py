@@ -21,10 +21,13 @@ from django_otp import login as otp_login
 from caucus.accounts import services as accounts
 from caucus.accounts.models import User
 from caucus.cases import onboarding, selectors, services
-from caucus.cases.models import DeclineReason, Kind, Outcome, Role
+from caucus.cases.models import DeclineReason, Kind, Outcome, Participant, Role
 from caucus.kernel.errors import DomainError, Forbidden, Invalid, NotVisible, Throttled
 from caucus.kernel.permissions import Action, can, can_open_case
 from caucus.kernel.visibility import access_case, case_participants
+from caucus.meetings import selectors as meeting_selectors
+from caucus.meetings import services as meeting_services
+from caucus.meetings.models import MeetingKind, Mode
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 PENDING_LOGIN_SECONDS = 300
@@ -265,6 +268,59 @@ class CloseForm(forms.Form):
     )
 
 
+SCHEDULE_IDS = "schedule_%s"  # the invite form on the same page has a side_id too
+
+
+class ScheduleForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[(MeetingKind.JOINT, "Joint meeting"), (MeetingKind.CAUCUS, "Caucus (one side)")],
+        label="Kind of meeting",
+    )
+    side_id = forms.UUIDField(
+        required=False,
+        widget=forms.Select,
+        label="Side (for a caucus)",
+        help_text="A caucus is private to one side and the mediator.",
+    )
+    mode = forms.ChoiceField(
+        choices=[(Mode.VIRTUAL, "Virtual"), (Mode.IN_PERSON, "In person")], label="Where"
+    )
+    starts_at = forms.DateTimeField(
+        label="Starts at (UTC)",
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+def _case_meetings(
+    user: User, me: Participant, people: list[Participant]
+) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+    """The meetings the viewer may attend, labelled, and the sides a caucus can be with."""
+    party_of: dict[uuid.UUID, str] = {}
+    for person in people:
+        if person.role == Role.PARTY and person.side_id and person.side_id not in party_of:
+            party_of[person.side_id] = person.user.name
+    sides = [("", "None (joint meeting)")] + [
+        (str(side), f"{name}'s side") for side, name in party_of.items()
+    ]
+    if me.case.status not in ("active", "closed"):
+        return [], sides
+    try:
+        rows, _ = meeting_selectors.meetings(user, me.case_id)
+    except DomainError:
+        return [], sides  # e.g. agreements not yet signed: no content
+    meetings = [
+        {
+            "m": m,
+            "label": f"Caucus with {party_of.get(m.side_id, 'one side')}"
+            if m.kind == MeetingKind.CAUCUS and m.side_id is not None
+            else "Joint meeting",
+        }
+        for m in rows
+    ]
+    return meetings, sides
+
+
 def _case_page(
     request: HttpRequest,
     case_id: uuid.UUID,
@@ -288,9 +344,13 @@ def _case_page(
         "invite": InviteForm(),
         "screening": ScreeningForm(),
         "close": CloseForm(),
+        "schedule": ScheduleForm(auto_id=SCHEDULE_IDS),
     }
     page_forms.update(forms_override or {})
     missing = onboarding.missing(case)
+    meetings, side_choices = _case_meetings(user, me, people)
+    schedule_side = page_forms["schedule"].fields["side_id"]
+    schedule_side.widget.choices = side_choices
     return render(
         request,
         "web/case.html",
@@ -309,6 +369,8 @@ def _case_page(
             "screening_note": case.screening_note if can(me, Action.READ_SCREENING_NOTE) else "",
             "forms": page_forms,
             "invite_url": invite_url,
+            "meetings": meetings,
+            "can_schedule": can(me, Action.SCHEDULE_MEETING) and case.status == "active",
         },
         status=status,
     )
@@ -441,3 +503,31 @@ def accept_view(request: HttpRequest, token: str) -> HttpResponse:
     elif request.method == "POST":
         status = 400
     return render(request, "web/accept.html", {"form": form, "current": current}, status=status)
+
+
+@signed_in
+@require_POST
+def schedule_meeting_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101
+    form = ScheduleForm(request.POST, auto_id=SCHEDULE_IDS)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = meeting_services.schedule_meeting(
+                user,
+                case_id,
+                kind=data["kind"],
+                side_id=data["side_id"],
+                mode=data["mode"],
+                starts_at=data["starts_at"],
+            )
+        except DomainError as exc:
+            if isinstance(exc, (NotVisible, Forbidden, Throttled)):
+                raise
+            _field_errors(form, exc)
+            return _case_page(
+                request, case_id, forms_override={"schedule": form}, status=exc.status
+            )
+        return redirect("web:meeting", meeting_id=meeting.id)
+    return _case_page(request, case_id, forms_override={"schedule": form}, status=400)

@@ -15,9 +15,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.e2e.browser import DESKTOP, PHONE, Chromium, OpenTab, Tab
+from tests.e2e.browser import MEDIATOR_PASSWORD as MEDIATOR_PASSWORD
+
 ROOT = Path(__file__).resolve().parents[2]
 CAUCUS = str(Path(sys.executable).parent / "caucus")
-MEDIATOR_PASSWORD = "live mediator password 7741"
 
 
 def free_port() -> int:
@@ -98,3 +100,36 @@ def caucus_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Chromium]:
+    holder = Chromium()
+    try:
+        yield holder
+    finally:
+        holder.close()
+
+
+@pytest.fixture
+def open_tab(caucus_server: LiveServer, chromium: Chromium) -> Iterator[OpenTab]:
+    """Opens a fresh browser context (its own cookies) per call; phone=True for 390x844."""
+    tabs: list[Tab] = []
+
+    def new_tab(*, phone: bool = False) -> Tab:
+        if phone:
+            context = chromium.browser().new_context(
+                viewport=PHONE, device_scale_factor=3, is_mobile=True, has_touch=True
+            )
+        else:
+            context = chromium.browser().new_context(viewport=DESKTOP)
+        context.set_default_timeout(15_000)
+        tab = Tab(caucus_server.url, context)
+        tabs.append(tab)
+        return tab
+
+    yield new_tab
+    violations = [v for tab in tabs for v in tab.csp_violations()]
+    for tab in tabs:
+        tab.context.close()
+    assert violations == [], "the browser reported CSP violations"

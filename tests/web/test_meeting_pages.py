@@ -1,0 +1,205 @@
+"""The meeting pages with Django's test client: who gets which page of a caucus with side A
+(the mediator and side A see it, side B and outsiders get 404), and the forms of the
+meeting page calling the same services as the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from django.test import Client
+
+from caucus.meetings import services
+from caucus.meetings.models import Item, Meeting, Note
+from tests.conftest import Persona, World
+
+ITEM_TEXT = "Side A could accept a later move-out date"
+NOTE_TEXT = "We discussed the timetable for the move."
+
+
+@dataclass
+class Caucus:
+    meeting: Meeting
+    item: Item
+    note: Note
+
+
+def browser(persona: Persona) -> Client:
+    client = Client()
+    if persona.user is not None:
+        client.force_login(persona.user)
+    return client
+
+
+@pytest.fixture
+def caucus(active_world: World) -> Caucus:
+    world = active_world
+    mediator, party_a = world.mediator.user, world.party_a.user
+    assert mediator is not None and party_a is not None and world.party_a.participant is not None
+    meeting = services.schedule_meeting(
+        mediator,
+        world.case.id,
+        kind="caucus",
+        side_id=world.side_a,
+        mode="virtual",
+        starts_at=datetime(2026, 12, 1, 10, tzinfo=UTC),
+    )
+    services.start_meeting(mediator, meeting.id)
+    services.join_meeting(
+        party_a, meeting.id, private_location=True, not_recording=True, others_present=[]
+    )
+    services.admit(mediator, meeting.id, world.party_a.participant.id)
+    item = services.raise_item(party_a, meeting.id, text=ITEM_TEXT)
+    note = services.write_note(mediator, meeting.id, body=NOTE_TEXT)
+    meeting.refresh_from_db()
+    return Caucus(meeting, item, note)
+
+
+def cast(world: World) -> list[tuple[str, Persona]]:
+    """Every persona under its role name (party personas are named after the person)."""
+    return [
+        ("anonymous", world.anonymous),
+        ("outsider", world.outsider),
+        ("mediator", world.mediator),
+        ("party_a", world.party_a),
+        ("attorney_a", world.attorney_a),
+        ("party_b", world.party_b),
+    ]
+
+
+EXPECTED = {
+    "anonymous": 302,
+    "outsider": 404,
+    "mediator": 200,
+    "party_a": 200,
+    "attorney_a": 200,
+    "party_b": 404,
+}
+
+
+@pytest.mark.parametrize("page", ["/meetings/{id}", "/meetings/{id}/closeout"])
+def test_it_shows_a_caucus_page_only_to_the_mediator_and_that_side(
+    active_world: World, caucus: Caucus, page: str
+) -> None:
+    path = page.format(id=caucus.meeting.id)
+    for role, persona in cast(active_world):
+        response = browser(persona).get(path)
+        assert response.status_code == EXPECTED[role], (role, path)
+        body = response.content.decode()
+        if response.status_code == 200:
+            assert ITEM_TEXT in body
+        else:
+            assert ITEM_TEXT not in body
+
+
+def test_it_lists_the_caucus_on_the_case_page_only_for_those_who_may_attend(
+    active_world: World, caucus: Caucus
+) -> None:
+    link = f"/meetings/{caucus.meeting.id}"
+    for persona in (active_world.mediator, active_world.party_a, active_world.attorney_a):
+        body = browser(persona).get(f"/cases/{active_world.case.id}").content.decode()
+        assert link in body, persona.name
+    body = browser(active_world.party_b).get(f"/cases/{active_world.case.id}").content.decode()
+    assert link not in body
+    assert "Caucus with" not in body
+
+
+def test_it_answers_a_records_request_with_visible_notes_and_the_statement(
+    active_world: World, caucus: Caucus
+) -> None:
+    path = f"/cases/{active_world.case.id}/records-request"
+    for role, persona in cast(active_world):
+        response = browser(persona).post(path)
+        expected = {"anonymous": 302, "outsider": 404}.get(role, 200)
+        assert response.status_code == expected, role
+        if expected == 200:
+            body = response.content.decode()
+            assert "No recording or transcript" in body
+            assert (NOTE_TEXT in body) == (role != "party_b"), role
+
+
+def test_it_gives_the_mediator_lobby_and_room_and_a_party_the_attestation_form(
+    active_world: World, caucus: Caucus
+) -> None:
+    mediator = browser(active_world.mediator).get(f"/meetings/{caucus.meeting.id}")
+    body = mediator.content.decode()
+    assert "Lobby and attendance" in body and "Private location: yes" in body
+    assert f"caucus-{caucus.meeting.room}" in body
+    assert "Nothing here is kept." in body
+    assert "<script src=" in body and "/static/web/chat.js" in body
+    # Party A is admitted; the attorney of side A may see the caucus but must join first.
+    attorney = browser(active_world.attorney_a).get(f"/meetings/{caucus.meeting.id}")
+    text = attorney.content.decode()
+    assert 'id="join-form"' in text and "private place" in text
+    assert f"caucus-{caucus.meeting.room}" not in text and 'id="chat"' not in text
+
+
+def test_it_refuses_to_end_the_caucus_before_closeout_and_names_the_items(
+    active_world: World, caucus: Caucus
+) -> None:
+    mediator = browser(active_world.mediator)
+    response = mediator.post(f"/meetings/{caucus.meeting.id}/end")
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert 'id="closeout-gaps"' in body and ITEM_TEXT in body
+
+    response = mediator.post(
+        f"/items/{caucus.item.id}/decision", {"decision": "may_share_as_worded", "wording": ""}
+    )
+    assert response.status_code == 400
+    response = mediator.post(f"/items/{caucus.item.id}/decision", {"decision": "keep_confidential"})
+    assert response.status_code == 302
+
+    party_b = browser(active_world.party_b)
+    assert party_b.post(f"/items/{caucus.item.id}/confirm").status_code == 404
+    party_a = browser(active_world.party_a)
+    response = party_a.post(f"/items/{caucus.item.id}/confirm", {"next": "closeout"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"/meetings/{caucus.meeting.id}/closeout")
+    closeout = party_a.get(f"/meetings/{caucus.meeting.id}/closeout").content.decode()
+    assert "Every item has a confirmed decision" in closeout
+
+    assert mediator.post(f"/meetings/{caucus.meeting.id}/end").status_code == 302
+    caucus.meeting.refresh_from_db()
+    assert caucus.meeting.status == "ended"
+
+
+def test_it_lets_a_party_give_feedback_and_the_mediator_revise_keeping_every_version(
+    active_world: World, caucus: Caucus
+) -> None:
+    party_a, mediator = browser(active_world.party_a), browser(active_world.mediator)
+    note_id = caucus.note.id
+    assert (
+        browser(active_world.party_b).post(f"/notes/{note_id}/feedback", {"body": "x"}).status_code
+        == 404
+    )
+    response = party_a.post(f"/notes/{note_id}/feedback", {"body": "It was Tuesday, not Monday."})
+    assert response.status_code == 302
+    feedback = caucus.note.feedback.get()
+    response = mediator.post(
+        f"/notes/{note_id}/revise",
+        {"body": "Revised: the timetable, on Tuesday.", "resolves": [str(feedback.id)]},
+    )
+    assert response.status_code == 302
+    body = party_a.get(f"/meetings/{caucus.meeting.id}").content.decode()
+    assert "Notes, version 2" in body and "Revised: the timetable, on Tuesday." in body
+    assert NOTE_TEXT in body  # version 1 is kept
+    assert "resolved in version 2" in body
+
+
+def test_it_schedules_a_meeting_from_the_case_page_and_rerenders_errors(
+    active_world: World,
+) -> None:
+    mediator = browser(active_world.mediator)
+    path = f"/cases/{active_world.case.id}/meetings"
+    form = {"kind": "caucus", "side_id": "", "mode": "virtual", "starts_at": "2026-12-02T09:30"}
+    response = mediator.post(path, form)
+    assert response.status_code == 400
+    assert "names the side" in response.content.decode()
+    response = mediator.post(path, {**form, "side_id": str(active_world.side_b)})
+    assert response.status_code == 302
+    meeting = Meeting.objects.get(side_id=active_world.side_b)
+    assert response["Location"] == f"/meetings/{meeting.id}"
+    assert browser(active_world.party_a).get(f"/meetings/{meeting.id}").status_code == 404
+    assert browser(active_world.party_b).post(path, form).status_code == 403
