@@ -62,6 +62,8 @@ def private_file(path: Path, make: Any) -> str:
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("CAUCUS_DATA_DIR", "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+# The database, key files and stored blobs live here: readable by the service's user only.
+DATA_DIR.chmod(0o700)
 
 # "production" turns on everything `check --deploy` asks for (TLS-only cookies, HTTPS
 # redirect). "development" serves plain HTTP on loopback for the demo and the tests.
