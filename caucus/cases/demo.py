@@ -10,7 +10,6 @@ from pathlib import Path
 
 from django.conf import settings
 
-from caucus.accounts.models import User
 from caucus.accounts.services import create_mediator
 from caucus.cases.models import Practice
 from caucus.cases.services import accept_invitation, invite, open_case, screen_case
@@ -85,7 +84,3 @@ def seed() -> tuple[list[DemoLogin], str] | None:
             handle.write(f"{login.role}\t{login.email}\t{login.password}\n")
         handle.write(f"mediator TOTP key\t{enrollment.secret_b32}\n")
     return logins, enrollment.secret_b32
-
-
-def demo_users_exist() -> bool:
-    return User.objects.filter(email=MEDIATOR_EMAIL).exists()

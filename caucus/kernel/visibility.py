@@ -63,6 +63,16 @@ def access_in_case(
     return obj, participant
 
 
+def require_of_case(
+    user: User, model: type[Model], object_id: uuid.UUID, case_id: uuid.UUID
+) -> None:
+    """A URL that names both a case and an object in it: the caller must be in that case and
+    the object must belong to it. Anything else is one answer, 404."""
+    me = access_case(user, case_id)
+    if not model._default_manager.filter(pk=object_id, case_id=me.case_id).exists():
+        raise NotVisible()
+
+
 def visible_q(participant: Participant, prefix: str = "") -> Q:
     """The audience condition for content rows of `participant`'s case, as SQL.
 

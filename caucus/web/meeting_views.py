@@ -209,8 +209,8 @@ def _page_context(
         for row, att in page.lobby
     ]
     room = page.room or {}
-    is_party_of_caucus = (
-        meeting.kind == MeetingKind.CAUCUS and me.role == "party" and me.side_id == meeting.side_id
+    is_party_of_caucus = meeting.kind == MeetingKind.CAUCUS and can_confirm_item(
+        me, meeting.side_id
     )
     return {
         "meeting": meeting,
@@ -227,7 +227,7 @@ def _page_context(
         "chat_path": f"/ws/meetings/{meeting.id}/",
         "names_json": json.dumps({str(k): v[0] for k, v in page.people.items()}),
         "items": items,
-        "can_raise": running and (page.is_mediator or (admitted and me.role == "party")),
+        "can_raise": running and can(me, Action.RAISE_ITEM) and (page.is_mediator or admitted),
         "notes": notes,
         "can_write_notes": page.is_mediator and meeting.status != MeetingStatus.SCHEDULED,
         "lobby": lobby,

@@ -21,7 +21,7 @@ from caucus.cases import onboarding_services as write
 from caucus.cases.models import Agreement, AgreementKind, GroundRule, Structure
 from caucus.kernel.errors import DomainError, Forbidden, NotVisible, Throttled
 from caucus.kernel.permissions import Action, can
-from caucus.kernel.visibility import access_case, case_participants
+from caucus.kernel.visibility import access_case, case_participants, require_of_case
 from caucus.web.views import signed_in
 
 
@@ -129,12 +129,7 @@ def _of_case(
     object_id: uuid.UUID,
     case_id: uuid.UUID,
 ) -> None:
-    """The object a URL names must belong to the case the URL names (which the caller must
-    be in): otherwise `/cases/<any id>/agreements/<id>/sign` would act on another case's
-    agreement and answer for a case that does not exist. Either way: 404."""
-    me = access_case(_user(request), case_id)
-    if not model._default_manager.filter(pk=object_id, case_id=me.case_id).exists():
-        raise NotVisible()
+    require_of_case(_user(request), model, object_id, case_id)
 
 
 # The kinds' labels are "Agreement To Mediate" and "Confidentiality"; a sentence needs
