@@ -6,11 +6,13 @@ import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from django.core.asgi import get_asgi_application
 from django.urls import re_path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caucus.settings")
-django_asgi = get_asgi_application()
+# Django's handler, except that upload bodies stream to the vault instead of a temp file.
+from caucus.vault.asgi import streaming_asgi_application
+
+django_asgi = streaming_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 

@@ -9,6 +9,7 @@ import sys
 ALIASES = {
     "create-mediator": "create_mediator",
     "rotate-master-key": "rotate_master_key",
+    "verify-certificate": "verify_certificate",
 }
 
 

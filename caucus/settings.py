@@ -87,6 +87,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CAUCUS_CSRF_TRUSTED_ORIGINS", [])
 CAUCUS_MASTER_KEY_FILE = Path(env_str("CAUCUS_MASTER_KEY_FILE", str(DATA_DIR / "master.key")))
 CAUCUS_MASTER_KEY = os.environ.get("CAUCUS_MASTER_KEY", "")
 CAUCUS_PREVIOUS_MASTER_KEYS = env_list("CAUCUS_PREVIOUS_MASTER_KEYS", [])
+# Wrapped data keys and the practice signing keys live in this directory, not in the
+# database, so a database backup holds no key (issue 8). Several machines share one volume.
+CAUCUS_KEYSTORE_DIR = Path(env_str("CAUCUS_KEYSTORE_DIR", str(DATA_DIR / "keys")))
 
 # A PKCS#12 file holding the practice's signing key and certificate; signed agreement PDFs
 # are signed with it (pyHanko). Without it the PDFs are generated unsigned.
@@ -101,6 +104,43 @@ if CAUCUS_VIDEO_PROVIDER not in {"jitsi", "none"}:
 CAUCUS_JITSI_DOMAIN = env_str("CAUCUS_JITSI_DOMAIN", "meet.jit.si")
 
 CAUCUS_MAX_UPLOAD_BYTES = env_int("CAUCUS_MAX_UPLOAD_BYTES", 100 * 1024 * 1024, minimum=1)
+
+# Document vault (issue 6): blobs are ciphertext only. The filesystem under the data dir
+# unless an S3-compatible bucket is named; then every S3 setting is checked at start-up.
+CAUCUS_S3_BUCKET = env_str("CAUCUS_S3_BUCKET", "").strip()
+_vault_storage: dict[str, Any] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(DATA_DIR / "vault"), "directory_permissions_mode": 0o700},
+}
+if CAUCUS_S3_BUCKET:
+    _s3_endpoint = env_str("CAUCUS_S3_ENDPOINT_URL", "").strip()
+    if _s3_endpoint and not _s3_endpoint.startswith(("https://", "http://")):
+        raise ImproperlyConfigured("CAUCUS_S3_ENDPOINT_URL must be an http(s) URL")
+    _vault_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": CAUCUS_S3_BUCKET,
+            "endpoint_url": _s3_endpoint or None,
+            "region_name": env_str("CAUCUS_S3_REGION", "").strip() or None,
+            "access_key": env_str("CAUCUS_S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("CAUCUS_S3_SECRET_ACCESS_KEY", "") or None,
+            "location": env_str("CAUCUS_S3_PREFIX", "vault").strip("/"),
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "vault": _vault_storage,
+}
+# Paths whose request body the ASGI handler streams to the view instead of spooling it to a
+# temporary file first (caucus.vault.asgi): uploads never touch disk as plaintext.
+CAUCUS_STREAMED_UPLOAD_PATHS = [
+    r"^/api/v1/cases/[^/]+/documents/?$",
+    r"^/cases/[^/]+/documents/?$",
+]
 CAUCUS_RETENTION_DAYS = env_int("CAUCUS_RETENTION_DAYS", 180, minimum=1)
 CAUCUS_INVITATION_DAYS = env_int("CAUCUS_INVITATION_DAYS", 14, minimum=1)
 CAUCUS_LOGIN_FAILURE_LIMIT = env_int("CAUCUS_LOGIN_FAILURE_LIMIT", 10, minimum=1)
@@ -123,6 +163,12 @@ INSTALLED_APPS = [
     "caucus.cases",
     "caucus.kernel",
     "caucus.meetings",
+    "caucus.disclosures",
+    "caucus.portal",
+    "caucus.vault",
+    "caucus.retention",
+    "caucus.redaction",
+    "huey.contrib.djhuey",
     "caucus.web",
 ]
 
@@ -132,6 +178,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, which may read the body: uploads must be parsed by the vault's parser.
+    "caucus.vault.upload.UploadMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -213,6 +261,21 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Background jobs (the daily retention purge): huey on SQLite in the data directory, on
+# Redis when REDIS_URL is set. `caucus serve` runs a consumer in a thread unless
+# CAUCUS_EMBEDDED_WORKER is off (then run `caucus run_huey` somewhere).
+CAUCUS_EMBEDDED_WORKER = env_bool("CAUCUS_EMBEDDED_WORKER", True)
+HUEY: dict[str, Any] = {
+    "name": env_str("CAUCUS_CACHE_PREFIX", "caucus"),
+    "immediate": env_bool("CAUCUS_HUEY_IMMEDIATE", False),
+    "utc": True,
+    "consumer": {"workers": 1, "worker_type": "thread"},
+}
+if REDIS_URL:
+    HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
+else:
+    HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "huey.sqlite3")})
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -301,6 +364,14 @@ WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 EMAIL_BACKEND = env_str("CAUCUS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("CAUCUS_FROM_EMAIL", "caucus@localhost")
+EMAIL_HOST = env_str("CAUCUS_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("CAUCUS_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("CAUCUS_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("CAUCUS_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("CAUCUS_EMAIL_TLS", False)
+# Where the link in a notification points. A notification carries this link and nothing
+# about the case (practice 10).
+CAUCUS_SITE_URL = env_str("CAUCUS_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Logs carry ids, action names and status codes; never content, names, emails or addresses.
 # Third-party loggers that would print an email or an address are held to errors only.

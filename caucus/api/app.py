@@ -92,12 +92,22 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 def _register() -> None:
-    from caucus.api import auth, cases, meetings, onboarding
+    from caucus.api import auth, cases, disclosures, meetings, messages, onboarding
 
     api.add_router("/", auth.router)
     api.add_router("/", cases.router)
     api.add_router("/", onboarding.router)
     api.add_router("/", meetings.router)
+    api.add_router("/", disclosures.disclosures_router)
+    api.add_router("/", disclosures.consents_router)
+    api.add_router("/", disclosures.concerns_router)
+    api.add_router("/", messages.router)
+    from caucus.api import documents
+
+    api.add_router("/", documents.router)
+    from caucus.api import redaction
+
+    api.add_router("/", redaction.router)
 
 
 _register()

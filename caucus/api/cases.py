@@ -22,10 +22,11 @@ from caucus.api.schemas import (
 )
 from caucus.api.security import caller
 from caucus.cases import onboarding, selectors, services
-from caucus.cases.models import Case, Participant
-from caucus.kernel.errors import Invalid
+from caucus.cases.models import CLOSING_STATEMENTS, Case, Outcome, Participant
+from caucus.kernel.errors import Invalid, NotVisible
 from caucus.kernel.permissions import Action, can, require
 from caucus.kernel.visibility import access_case, case_participants
+from caucus.retention import selectors as retention
 
 router = Router(tags=["cases"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -56,6 +57,8 @@ def render_case(case: Case, me: Participant, missing: list[str] | None = None) -
             private_note=(case.screening_note or None) if mediator else None,
         ),
         note_to_parties=case.note_to_parties or None,
+        closing_statement=CLOSING_STATEMENTS[Outcome(case.outcome)] if case.outcome else None,
+        closing_note=(case.closing_note or None) if mediator else None,
     )
 
 
@@ -94,9 +97,16 @@ def list_cases(request: HttpRequest, params: Query[ListParams]) -> CaseList:
     )
 
 
-@router.get("/cases/{case_id}", response={200: CaseOut, **ERRORS}, summary="One case")
+@router.get(
+    "/cases/{case_id}", response={200: CaseOut, 410: ErrorOut, **ERRORS}, summary="One case"
+)
 def get_case(request: HttpRequest, case_id: uuid.UUID) -> CaseOut:
-    me = access_case(caller(request), case_id)
+    user = caller(request)
+    try:
+        me = access_case(user, case_id)
+    except NotVisible:
+        retention.raise_if_purged(user, case_id)
+        raise
     services.record_view(me)
     return render_case(me.case, me)
 
@@ -164,6 +174,10 @@ def screening(request: HttpRequest, case_id: uuid.UUID, payload: ScreeningIn) ->
 def close(request: HttpRequest, case_id: uuid.UUID, payload: CloseIn) -> CaseOut:
     user = caller(request)
     case = services.close_case(
-        user, case_id, outcome=payload.outcome, note_to_parties=payload.note_to_parties
+        user,
+        case_id,
+        outcome=payload.outcome,
+        note_to_parties=payload.note_to_parties,
+        private_note=payload.private_note,
     )
     return render_case(case, access_case(user, case.id))

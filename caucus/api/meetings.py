@@ -13,7 +13,9 @@ from pydantic import Field, StringConstraints
 
 from caucus.api.schemas import ErrorOut, JsonObjectIn
 from caucus.api.security import caller
+from caucus.cases.models import Participant
 from caucus.kernel.errors import Forbidden
+from caucus.kernel.visibility import visible_ids
 from caucus.meetings import ics, selectors, services, video
 from caucus.meetings.models import Feedback, Item, Meeting
 
@@ -172,17 +174,31 @@ def render_meeting(m: Meeting) -> MeetingOut:
     )
 
 
-def render_item(i: Item) -> ItemOut:
+def visible_links(me: Participant, items: list[Item]) -> set[uuid.UUID]:
+    """The meetings and source items these items refer to that the viewer may see: an item
+    widened out of a caucus, or released from one, must not name that caucus or its item."""
+    return visible_ids(me, Meeting, (i.meeting_id for i in items)) | visible_ids(
+        me, Item, (i.source_item_id for i in items)
+    )
+
+
+def render_item(i: Item, links: set[uuid.UUID] | None = None) -> ItemOut:
+    """`links`: the references the viewer may see; None when the caller is the one who just
+    raised, decided or confirmed the item, who sees its meeting."""
+
+    def shown(ref: uuid.UUID | None) -> uuid.UUID | None:
+        return ref if links is None or ref in links else None
+
     return ItemOut(
         id=i.id,
-        meeting_id=i.meeting_id,
+        meeting_id=shown(i.meeting_id),
         text=i.text,
         audience=i.audience,
         origin_side_id=i.origin_side_id,
         decision=i.decision or None,
         wording=(i.wording or None) if i.wording_sealed is not None else None,
         confirmed=i.confirmed,
-        source_item_id=i.source_item_id,
+        source_item_id=shown(i.source_item_id),
         created_at=i.created_at,
     )
 
@@ -377,14 +393,15 @@ def list_items(request: HttpRequest, case_id: uuid.UUID) -> ItemList:
     rows, me = selectors.items(caller(request), case_id)
     if rows:
         services.record_read(me, "item", [str(r.id) for r in rows])
-    return ItemList(items=[render_item(i) for i in rows])
+    links = visible_links(me, rows)
+    return ItemList(items=[render_item(i, links) for i in rows])
 
 
 @router.get("/items/{item_id}", response={200: ItemOut, **ERRORS}, summary="One item")
 def get_item(request: HttpRequest, item_id: uuid.UUID) -> ItemOut:
     found, me = selectors.item(caller(request), item_id)
     services.record_read(me, "item", [str(found.id)])
-    return render_item(found)
+    return render_item(found, visible_links(me, [found]))
 
 
 @router.post(

@@ -100,6 +100,8 @@ class CaseOut(Schema):
     created_at: datetime
     screening: ScreeningOut
     note_to_parties: str | None
+    closing_statement: str | None = None
+    closing_note: str | None = None
 
 
 class CaseList(Schema):
@@ -143,3 +145,4 @@ class ScreeningIn(Schema):
 class CloseIn(Schema):
     outcome: Literal["settled", "impasse", "party_withdrew", "mediator_withdrew"]
     note_to_parties: Text10k | None = None
+    private_note: Text10k | None = None

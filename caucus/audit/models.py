@@ -37,3 +37,26 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"head #{self.last_seq}"
+
+
+class AccessRecord(models.Model):
+    """Who read which content, and when (practice 17). Written beside the audit entry of the
+    read, in the same transaction; `owner_side` is whose content it was (None: the
+    mediators'), so a side's log is one indexed SQL filter."""
+
+    id = models.BigAutoField(primary_key=True)
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField()
+    participant = models.ForeignKey("cases.Participant", on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=32)
+    object_id = models.CharField(max_length=64)
+    owner_side = models.ForeignKey(
+        "cases.Side", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "owner_side", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.object_type} read"

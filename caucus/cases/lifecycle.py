@@ -9,8 +9,11 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.INTAKE: frozenset({Status.ONBOARDING, Status.DECLINED}),
     Status.ONBOARDING: frozenset({Status.ACTIVE, Status.CLOSED}),
     Status.ACTIVE: frozenset({Status.CLOSED}),
-    Status.CLOSED: frozenset({Status.PURGED}),
-    Status.DECLINED: frozenset({Status.PURGED}),
+    # A purge passes through `purging` so that a purge killed half-way is recognisable and
+    # resumed (caucus.retention.purge); the case is hidden from everyone from that moment.
+    Status.CLOSED: frozenset({Status.PURGING}),
+    Status.DECLINED: frozenset({Status.PURGING}),
+    Status.PURGING: frozenset({Status.PURGED}),
     Status.PURGED: frozenset(),
 }
 

@@ -17,6 +17,9 @@ class Practice(models.Model):
     name = models.CharField(max_length=200)
     retention_days = models.PositiveIntegerField(default=_default_retention)
     mfa_required_for_mediators = models.BooleanField(default=True)
+    # Raw Ed25519 public key that verifies this practice's deletion certificates. The private
+    # key is in the key store, wrapped by the master key (caucus.retention.signing).
+    signing_public_key = models.BinaryField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -28,6 +31,7 @@ class Status(models.TextChoices):
     ONBOARDING = "onboarding"
     ACTIVE = "active"
     CLOSED = "closed"
+    PURGING = "purging"
     PURGED = "purged"
     DECLINED = "declined"
 
@@ -50,6 +54,19 @@ class Outcome(models.TextChoices):
     IMPASSE = "impasse"
     PARTY_WITHDREW = "party_withdrew"
     MEDIATOR_WITHDREW = "mediator_withdrew"
+
+
+# What every participant is told of how the case ended (practice 15): neutral, the same for
+# every case, so that it never hints at why. The mediator's reasons stay in `closing_note`.
+CLOSING_STATEMENTS = {
+    Outcome.SETTLED: "The mediation has ended with an agreement.",
+    Outcome.IMPASSE: "The mediation has ended without an agreement.",
+    Outcome.PARTY_WITHDREW: "The mediation has ended: a party has withdrawn, as every party may.",
+    Outcome.MEDIATOR_WITHDREW: (
+        "The mediation has ended: the mediator has withdrawn, as the agreement to mediate "
+        "allows. The mediator's reasons are confidential and are not shared."
+    ),
+}
 
 
 class DeclineReason(models.TextChoices):
@@ -79,6 +96,8 @@ class Case(models.Model):
     screening_note_sealed = models.BinaryField(null=True)
     outcome = models.CharField(max_length=24, choices=Outcome.choices, blank=True, default="")
     note_to_parties_sealed = models.BinaryField(null=True)
+    # The mediator's own reasons for closing (a withdrawal's, above all): mediators only.
+    closing_note_sealed = models.BinaryField(null=True)
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True)
     purge_after = models.DateTimeField(null=True)
@@ -87,6 +106,7 @@ class Case(models.Model):
     title = Sealed("title_sealed", case_attr="id")
     screening_note = Sealed("screening_note_sealed", case_attr="id")
     note_to_parties = Sealed("note_to_parties_sealed", case_attr="id")
+    closing_note = Sealed("closing_note_sealed", case_attr="id")
 
     class Meta:
         indexes = [models.Index(fields=["status", "purge_after"])]

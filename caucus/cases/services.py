@@ -123,29 +123,44 @@ def invite(
                 raise Invalid({"side_id": ["No such side in this case."]})
         else:
             side = Side.objects.create(case=case)
-        raw = secrets.token_urlsafe(32)
-        invitation = Invitation(
-            id=uuid.uuid4(),
-            case=case,
-            token_hash=hash_secret(raw),
-            role=role,
-            side=side,
-            invited_by=actor,
-            expires_at=timezone.now() + timedelta(days=settings.CAUCUS_INVITATION_DAYS),
-        )
-        invitation.email = email
-        invitation.name = name
-        invitation.save()
-        record(
-            "case.invited",
-            case_id=case.id,
-            actor_user_id=user.id,
-            actor_participant_id=actor.id,
-            object_type="invitation",
-            object_id=invitation.id,
-            details={"role": role, "side_id": str(side.id)},
-        )
+        return _issue_invitation(actor, email=email, name=name, role=role, side=side)
+
+
+def _issue_invitation(
+    actor: Participant, *, email: str, name: str, role: str, side: Side | None
+) -> IssuedInvitation:
+    raw = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        id=uuid.uuid4(),
+        case_id=actor.case_id,
+        token_hash=hash_secret(raw),
+        role=role,
+        side=side,
+        invited_by=actor,
+        expires_at=timezone.now() + timedelta(days=settings.CAUCUS_INVITATION_DAYS),
+    )
+    invitation.email = email
+    invitation.name = name
+    invitation.save()
+    record(
+        "case.invited",
+        case_id=actor.case_id,
+        actor_user_id=actor.user_id,
+        actor_participant_id=actor.id,
+        object_type="invitation",
+        object_id=invitation.id,
+        details={"role": role, "side_id": str(side.id) if side else None},
+    )
     return IssuedInvitation(invitation, raw)
+
+
+def invite_consented_expert(
+    actor: Participant, *, email: str, name: str, side: Side | None
+) -> IssuedInvitation:
+    """The invitation of an expert every party consented to (practice 11). Only the consent
+    service calls it, inside its own transaction, once the last approval is in; a neutral
+    expert (`side` None) belongs to no side."""
+    return _issue_invitation(actor, email=email, name=name, role=Role.EXPERT, side=side)
 
 
 @dataclass(frozen=True)
@@ -252,8 +267,16 @@ def screen_case(
 
 
 def close_case(
-    user: User, case_id: uuid.UUID, *, outcome: str, note_to_parties: str | None
+    user: User,
+    case_id: uuid.UUID,
+    *,
+    outcome: str,
+    note_to_parties: str | None,
+    private_note: str | None = None,
 ) -> Case:
+    """Closing ends every meeting, lets pending disclosures and consents lapse and sets the
+    purge date from the practice's retention period. Parties see a neutral statement of the
+    outcome; the mediator's reasons (`private_note`) are read by mediators only."""
     actor = access_case(user, case_id)
     require(actor, Action.CLOSE)
     fields: dict[str, list[str]] = {}
@@ -261,8 +284,13 @@ def close_case(
         fields["outcome"] = ["Choose one of: " + ", ".join(Outcome.values) + "."]
     if note_to_parties is not None and len(note_to_parties) > NOTE_MAX:
         fields["note_to_parties"] = [f"At most {NOTE_MAX} characters."]
+    if private_note is not None and len(private_note) > NOTE_MAX:
+        fields["private_note"] = [f"At most {NOTE_MAX} characters."]
     if fields:
         raise Invalid(fields)
+    from caucus.disclosures.services import cancel_open_requests
+    from caucus.portal import notify
+
     with transaction.atomic():
         case = Case.objects.select_for_update().select_related("practice").get(pk=actor.case_id)
         lifecycle.move(case, Status.CLOSED)
@@ -272,8 +300,13 @@ def close_case(
         case.purge_after = now + timedelta(days=case.practice.retention_days)
         if note_to_parties:
             case.note_to_parties = note_to_parties
+        if private_note:
+            case.closing_note = private_note
         case.save()
         end_all_meetings(case)
+        cancel_open_requests(case.id)
+        notify.something_waiting(case.participants.select_related("user"), exclude=actor)
+        Invitation.objects.filter(case=case, used_at__isnull=True).update(expires_at=timezone.now())
         record(
             "case.closed",
             case_id=case.id,

@@ -39,6 +39,14 @@ class Action(StrEnum):
     DECIDE_ITEM = "meetings.decide_item"
     WRITE_NOTES = "meetings.write_notes"
     GIVE_FEEDBACK = "meetings.give_feedback"
+    DRAFT_DISCLOSURE = "disclosures.draft"
+    REQUEST_CONSENT = "consents.request"
+    ANSWER_CONSENT = "consents.answer"
+    RAISE_CONCERN = "concerns.raise"
+    RESPOND_TO_CONCERN = "concerns.respond"
+    POST_MESSAGE = "messages.post"
+    UPLOAD_DOCUMENT = "documents.upload"
+    REDACT_DOCUMENT = "documents.redact"
 
 
 def _is_mediator(participant: Participant) -> bool:
@@ -78,6 +86,14 @@ RULES: dict[Action, Callable[[Participant], bool]] = {
     Action.DECIDE_ITEM: _is_mediator,
     Action.WRITE_NOTES: _is_mediator,
     Action.GIVE_FEEDBACK: _any_participant,
+    Action.DRAFT_DISCLOSURE: _is_mediator,
+    Action.REQUEST_CONSENT: _is_mediator,
+    Action.ANSWER_CONSENT: _is_party,
+    Action.RAISE_CONCERN: _any_participant,
+    Action.RESPOND_TO_CONCERN: _is_mediator,
+    Action.POST_MESSAGE: _any_participant,
+    Action.UPLOAD_DOCUMENT: _any_participant,
+    Action.REDACT_DOCUMENT: _is_mediator,
 }
 
 
@@ -88,6 +104,12 @@ def can_confirm_item(participant: Participant, origin_side_id: uuid.UUID | None)
         and origin_side_id is not None
         and participant.side_id == origin_side_id
     )
+
+
+def require_named_approver(participant: Participant, approver_ids: set[uuid.UUID]) -> None:
+    """A disclosure is answered only by the approvers named when it was drafted."""
+    if participant.id not in approver_ids:
+        raise Forbidden("not_an_approver", "You are not asked to approve this.")
 
 
 def can(participant: Participant, action: Action) -> bool:

@@ -4,6 +4,7 @@ one query whatever its size and a detail lookup that is not visible is simply no
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, TypeVar
 
 from django.db.models import Model, Q, QuerySet
@@ -15,7 +16,7 @@ from caucus.kernel.errors import NotVisible
 if TYPE_CHECKING:
     from caucus.accounts.models import User
 
-HIDDEN_STATUSES = (Status.PURGED,)
+HIDDEN_STATUSES = (Status.PURGING, Status.PURGED)
 
 
 _Scoped = TypeVar("_Scoped", bound=Model)
@@ -73,21 +74,40 @@ def require_of_case(
         raise NotVisible()
 
 
-def visible_q(participant: Participant, prefix: str = "") -> Q:
+# Content whose author always sees it, whatever its audience: a concern or a message a party
+# without a side (or anyone, to the mediators only) wrote is still theirs to read.
+AUTHOR_FIELDS: dict[str, str] = {
+    "disclosures.Concern": "raised_by",
+    "portal.Message": "author",
+    "vault.Document": "uploaded_by",
+}
+# An expert retained by a side sees the case's content and only what their side shares with
+# them: messages and documents addressed to the side. Never the side's caucuses, items,
+# notes or disclosures (issue 5: "sees only case content plus what their own side shares").
+EXPERT_SIDE_MODELS = frozenset({"portal.Message", "vault.Document"})
+
+
+def visible_q(participant: Participant, prefix: str = "", model: type[Model] | None = None) -> Q:
     """The audience condition for content rows of `participant`'s case, as SQL.
 
     Mediators see everything in their case. Everyone else sees `case` content and, when they
-    belong to a side, that side's content. `mediators` content is seen by mediators only.
+    belong to a side, that side's content (experts: only the kinds in EXPERT_SIDE_MODELS).
+    `mediators` content is seen by mediators only, and by its author where the model has one.
     """
     p = prefix
     same_case = Q(**{f"{p}case_id": participant.case_id})
     if participant.role == Role.MEDIATOR:
         return same_case
+    label = model._meta.label if model is not None else ""
     audience = Q(**{f"{p}audience_kind": AudienceKind.CASE})
-    if participant.side_id is not None:
+    side_content = participant.role != Role.EXPERT or label in EXPERT_SIDE_MODELS
+    if participant.side_id is not None and side_content:
         audience |= Q(
             **{f"{p}audience_kind": AudienceKind.SIDE, f"{p}audience_side_id": participant.side_id}
         )
+    author = AUTHOR_FIELDS.get(label)
+    if author is not None:
+        audience |= Q(**{f"{p}{author}_id": participant.id})
     return same_case & audience
 
 
@@ -115,7 +135,11 @@ def access_visible(
     if case_id is None:
         raise NotVisible()
     participant = access_case(user, case_id)
-    obj = model._default_manager.filter(visible_q(participant)).filter(pk=object_uuid).first()
+    obj = (
+        model._default_manager.filter(visible_q(participant, model=model))
+        .filter(pk=object_uuid)
+        .first()
+    )
     if obj is None:
         raise NotVisible()
     return obj, participant
@@ -123,4 +147,20 @@ def access_visible(
 
 def visible(participant: Participant, model: type[_Scoped]) -> QuerySet[_Scoped]:
     """Every row of `model` in the participant's case that they may see, as one query."""
-    return model._default_manager.filter(visible_q(participant))
+    return model._default_manager.filter(visible_q(participant, model=model))
+
+
+def visible_ids(
+    participant: Participant, model: type[Model], ids: Iterable[uuid.UUID | None]
+) -> set[uuid.UUID]:
+    """Of `ids`, those of rows the participant may see, in one query. For references between
+    content (an item's meeting, a released item's source): a reference to something hidden
+    is not shown, since its id would tell that it exists."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return set()
+    return set(
+        model._default_manager.filter(visible_q(participant, model=model))
+        .filter(pk__in=wanted)
+        .values_list("pk", flat=True)
+    )

@@ -21,6 +21,7 @@ from caucus.kernel.errors import DomainError, Forbidden, NotVisible, Throttled
 from caucus.kernel.permissions import Action, can, can_confirm_item
 from caucus.meetings import selectors, services
 from caucus.meetings.models import AttendanceState, Decision, Item, MeetingKind, MeetingStatus
+from caucus.web.exchange_views import disclose_form_for, may_draft
 from caucus.web.views import signed_in
 
 DECISION_LABELS = {
@@ -178,6 +179,11 @@ def _page_context(
                 and not item.confirmed,
                 "decision_form": overrides.get(key)
                 or DecisionForm(initial=initial, auto_id=f"decision-{item.id}-%s"),
+                "disclose_form": (
+                    overrides.get(f"disclose:{item.id}") or disclose_form_for(item, page.people)
+                )
+                if may_draft(me, item)
+                else None,
             }
         )
     notes = []
@@ -245,7 +251,7 @@ def _refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return render(request, "web/error.html", {"message": exc.detail}, status=exc.status)
 
 
-def _render(
+def render_meeting(
     request: HttpRequest,
     meeting_id: uuid.UUID,
     *,
@@ -288,7 +294,7 @@ def _act(
             _field_errors(form, exc)
             error = exc
     status = error.status if error is not None else 400
-    return _render(
+    return render_meeting(
         request, where(), template=template, overrides={key: form}, error=error, status=status
     )
 
@@ -301,13 +307,13 @@ def _meeting_url(meeting_id: uuid.UUID, anchor: str = "") -> str:
 @signed_in
 @require_http_methods(["GET"])
 def meeting_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
-    return _render(request, meeting_id)
+    return render_meeting(request, meeting_id)
 
 
 @signed_in
 @require_http_methods(["GET"])
 def closeout_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
-    return _render(request, meeting_id, template="web/closeout.html")
+    return render_meeting(request, meeting_id, template="web/closeout.html")
 
 
 @signed_in

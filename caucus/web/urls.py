@@ -1,12 +1,19 @@
 from django.urls import path
 
+from caucus.web import document_views as dv
+from caucus.web import exchange_views as xv
 from caucus.web import meeting_views as mv
 from caucus.web import onboarding_views as ob
-from caucus.web import views
+from caucus.web import redaction_views as rv
+from caucus.web import retention_views, views
 
 app_name = "web"
 
 urlpatterns = [
+    path("cases/<uuid:case_id>/documents", dv.documents_view, name="documents"),
+    path("documents/<uuid:document_id>/download", dv.download_view, name="download_document"),
+    path("documents/<uuid:document_id>/redact", rv.start_view, name="start_redaction"),
+    path("redactions/<uuid:redaction_id>", rv.redaction_view, name="redaction"),
     path("", views.home, name="home"),
     path("login", views.login_view, name="login"),
     path("login/code", views.otp_view, name="otp"),
@@ -17,6 +24,11 @@ urlpatterns = [
     path("cases/<uuid:case_id>/invite", views.invite_view, name="invite"),
     path("cases/<uuid:case_id>/screening", views.screening_view, name="screening"),
     path("cases/<uuid:case_id>/close", views.close_view, name="close"),
+    path(
+        "cases/<uuid:case_id>/certificate",
+        retention_views.certificate_view,
+        name="deletion_certificate",
+    ),
     path("invite/<str:token>", views.accept_view, name="accept"),
     path("cases/<uuid:case_id>/onboarding", ob.onboarding_view, name="onboarding"),
     path("cases/<uuid:case_id>/onboarding/structure", ob.structure_view, name="structure"),
@@ -58,4 +70,22 @@ urlpatterns = [
     path("items/<uuid:item_id>/confirm", mv.confirm_view, name="confirm_item"),
     path("notes/<uuid:note_id>/feedback", mv.feedback_view, name="feedback"),
     path("notes/<uuid:note_id>/revise", mv.revise_view, name="revise_note"),
+    path("cases/<uuid:case_id>/disclosures", xv.disclosures_view, name="disclosures"),
+    path("items/<uuid:item_id>/disclose", xv.disclose_view, name="disclose_item"),
+    path(
+        "disclosures/<uuid:disclosure_id>/approve",
+        xv.approve_disclosure_view,
+        name="approve_disclosure",
+    ),
+    path(
+        "disclosures/<uuid:disclosure_id>/reject",
+        xv.reject_disclosure_view,
+        name="reject_disclosure",
+    ),
+    path("cases/<uuid:case_id>/consents", xv.consents_view, name="consents"),
+    path("consents/<uuid:consent_id>/approve", xv.approve_consent_view, name="approve_consent"),
+    path("consents/<uuid:consent_id>/deny", xv.deny_consent_view, name="deny_consent"),
+    path("cases/<uuid:case_id>/concerns", xv.concerns_view, name="concerns"),
+    path("concerns/<uuid:concern_id>/respond", xv.respond_concern_view, name="respond_concern"),
+    path("cases/<uuid:case_id>/messages", xv.messages_view, name="messages"),
 ]

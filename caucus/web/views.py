@@ -11,7 +11,14 @@ from typing import Any, ParamSpec
 
 from django import forms
 from django.contrib.auth import login, logout
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +28,7 @@ from django_otp import login as otp_login
 from caucus.accounts import services as accounts
 from caucus.accounts.models import User
 from caucus.cases import onboarding, selectors, services
-from caucus.cases.models import DeclineReason, Kind, Outcome, Participant, Role
+from caucus.cases.models import CLOSING_STATEMENTS, DeclineReason, Kind, Outcome, Participant, Role
 from caucus.kernel.errors import DomainError, Forbidden, Invalid, NotVisible, Throttled
 from caucus.kernel.permissions import Action, can, can_open_case
 from caucus.kernel.visibility import access_case, case_participants
@@ -46,11 +53,11 @@ def locked_out(
     return render(request, "web/locked_out.html", status=429)
 
 
-def signed_in(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def signed_in(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Requires a full (password and, where needed, MFA) session; maps domain errors."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not isinstance(request.user, User):
             return redirect(f"{reverse('web:login')}?next={request.path}")
         try:
@@ -262,9 +269,27 @@ class ScreeningForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    outcome = forms.ChoiceField(choices=Outcome.choices)
+    outcome = forms.ChoiceField(
+        choices=[
+            (Outcome.SETTLED, "Settled: the parties reached an agreement"),
+            (Outcome.IMPASSE, "Impasse: no agreement"),
+            (Outcome.PARTY_WITHDREW, "A party withdrew"),
+            (Outcome.MEDIATOR_WITHDREW, "I withdraw as mediator"),
+        ]
+    )
     note_to_parties = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000, required=False
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=10_000,
+        required=False,
+        label="Note to the parties",
+        help_text="Every participant reads it, beside a neutral statement of the outcome.",
+    )
+    private_note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=10_000,
+        required=False,
+        label="Your reasons (mediators only)",
+        help_text="Never shown to the parties; kept until the case is purged.",
     )
 
 
@@ -349,6 +374,8 @@ def _case_page(
     page_forms.update(forms_override or {})
     missing = onboarding.missing(case)
     meetings, side_choices = _case_meetings(user, me, people)
+    from caucus.web.exchange_views import case_nav  # it imports this module
+
     schedule_side = page_forms["schedule"].fields["side_id"]
     schedule_side.widget.choices = side_choices
     return render(
@@ -371,6 +398,11 @@ def _case_page(
             "invite_url": invite_url,
             "meetings": meetings,
             "can_schedule": can(me, Action.SCHEDULE_MEETING) and case.status == "active",
+            "nav": case_nav(me),
+            "closing_statement": CLOSING_STATEMENTS.get(Outcome(case.outcome))
+            if case.outcome
+            else "",
+            "closing_note": case.closing_note if can(me, Action.CLOSE) and case.outcome else "",
         },
         status=status,
     )
@@ -379,7 +411,17 @@ def _case_page(
 @signed_in
 @require_http_methods(["GET"])
 def case_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    return _case_page(request, case_id)
+    try:
+        return _case_page(request, case_id)
+    except NotVisible:
+        from caucus.retention.selectors import tombstone_for
+        from caucus.web.retention_views import purged_page
+
+        assert isinstance(request.user, User)  # noqa: S101
+        stone = tombstone_for(request.user, case_id)
+        if stone is None:
+            raise
+        return purged_page(request, stone)
 
 
 def _post_form(
@@ -449,7 +491,11 @@ def close_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
     def call(data: dict[str, Any]) -> None:
         services.close_case(
-            user, case_id, outcome=data["outcome"], note_to_parties=data["note_to_parties"] or None
+            user,
+            case_id,
+            outcome=data["outcome"],
+            note_to_parties=data["note_to_parties"] or None,
+            private_note=data["private_note"] or None,
         )
 
     return _post_form(request, case_id, "close", CloseForm(request.POST), call)

@@ -10,10 +10,9 @@ import pytest
 from django.test import override_settings
 
 from caucus.cases.models import Case
-from caucus.crypto import keys
+from caucus.crypto import keys, keystore
 from caucus.crypto.cipher import TamperedCiphertext
-from caucus.crypto.keyring import cipher_for, create_case_key, destroy, rewrap_all
-from caucus.crypto.models import DataKey
+from caucus.crypto.keyring import SYSTEM_OWNER, cipher_for, create_case_key, destroy, rewrap_all
 from tests.conftest import World
 
 
@@ -51,10 +50,28 @@ def test_it_detects_a_flipped_bit(world: World) -> None:
 def test_it_uses_a_different_key_per_case(db: None) -> None:
     a, b = uuid.uuid4(), uuid.uuid4()
     assert create_case_key(a).key != create_case_key(b).key
-    wrapped = {bytes(k.wrapped or b"") for k in DataKey.objects.filter(owner_id__in=[a, b])}
-    assert len(wrapped) == 2
-    for row in DataKey.objects.filter(owner_id__in=[a, b]):
-        assert cipher_for(row.owner_id).key not in bytes(row.wrapped or b"")
+    stored = {owner: keystore.get(f"{owner}.dek") for owner in (a, b)}
+    assert len({s.wrapped for s in stored.values() if s is not None}) == 2
+    for owner, key in stored.items():
+        assert key is not None
+        assert cipher_for(owner).key not in key.wrapped
+
+
+def test_it_keeps_wrapped_keys_out_of_the_database_in_private_files(world: World) -> None:
+    from django.db import connection
+
+    assert "crypto_datakey" not in connection.introspection.table_names()
+    path = keystore.directory() / f"{world.case.id}.dek"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(keystore.directory().stat().st_mode) == 0o700
+
+
+def test_it_removes_the_key_file_when_the_key_is_destroyed(world: World) -> None:
+    path = keystore.directory() / f"{world.case.id}.dek"
+    assert path.exists()
+    destroy(world.case.id)
+    destroy(world.case.id)
+    assert not path.exists()
 
 
 def test_it_cannot_read_after_the_key_is_destroyed(world: World) -> None:
@@ -64,7 +81,25 @@ def test_it_cannot_read_after_the_key_is_destroyed(world: World) -> None:
         _ = Case.objects.get(pk=world.case.pk).title
 
 
-def test_it_rotates_the_master_key_without_touching_content(world: World) -> None:
+def test_it_rotates_the_master_key_without_touching_content(world: World, tmp_path: Path) -> None:
+    # The rotation runs on a copy of this test's keys: the shared key store of the data
+    # directory must stay wrapped under the master key the other tests use.
+    import shutil
+
+    store = tmp_path / "keys"
+    store.mkdir(mode=0o700)
+    cipher_for(SYSTEM_OWNER)
+    for owner in (world.case.id, world.other_case.id, SYSTEM_OWNER):
+        shutil.copy(keystore.directory() / f"{owner}.dek", store / f"{owner}.dek")
+    isolated = override_settings(CAUCUS_KEYSTORE_DIR=store)
+    isolated.enable()
+    try:
+        _rotate(world)
+    finally:
+        isolated.disable()
+
+
+def _rotate(world: World) -> None:
     old = keys.current_master_key()
     new_b64 = base64.b64encode(os.urandom(32)).decode()
     before = bytes(Case.objects.get(pk=world.case.pk).title_sealed)
@@ -76,9 +111,11 @@ def test_it_rotates_the_master_key_without_touching_content(world: World) -> Non
         ):
             keys.master_keys.cache_clear()
             assert rewrap_all() >= 2
-            assert set(DataKey.objects.values_list("master_key_id", flat=True)) == {
-                keys.current_master_key().key_id
-            }
+            assert {
+                key.master_key_id
+                for name in keystore.names("dek")
+                if (key := keystore.get(name)) is not None
+            } == {keys.current_master_key().key_id}
             from caucus.crypto.keyring import key_scope
 
             with key_scope():

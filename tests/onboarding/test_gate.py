@@ -13,11 +13,14 @@ from typing import Any
 import pytest
 
 from caucus.api.app import api
+from caucus.disclosures.models import Consent, ConsentVote, Disclosure, DisclosureApproval
 from caucus.kernel.audience import AudienceKind
 from caucus.meetings.models import Feedback, Item, Meeting, Note, NoteVersion
+from caucus.portal.models import Message
 from tests.conftest import Persona, World
 
-SUBSTANTIVE_TAGS = {"meetings", "disclosures", "consents", "messages", "documents", "concerns"}
+# Concerns are not among them: a concern about impartiality may be the reason not to sign.
+SUBSTANTIVE_TAGS = {"meetings", "disclosures", "consents", "messages", "documents"}
 
 SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/cases/{case_id}/meetings"): {
@@ -34,6 +37,17 @@ SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/meetings/{meeting_id}/notes"): {"body": "x"},
     ("post", "/api/v1/notes/{note_id}/feedback"): {"body": "x"},
     ("post", "/api/v1/notes/{note_id}/revise"): {"body": "x", "resolves": []},
+    ("post", "/api/v1/items/{item_id}/disclosures"): {"to": "case", "text": "x"},
+    ("post", "/api/v1/cases/{case_id}/consents"): {
+        "kind": "add_expert",
+        "name": "Dr Expert",
+        "email": "expert@example.com",
+        "purpose": "x",
+    },
+    ("post", "/api/v1/cases/{case_id}/messages"): {"body": "x", "audience": "case"},
+    # Refused before the (multipart) body is read, so a JSON body stands in.
+    ("post", "/api/v1/cases/{case_id}/documents"): {"audience": "case"},
+    ("post", "/api/v1/redactions/{redaction_id}/finalize"): {"accept": []},
 }
 
 
@@ -88,7 +102,66 @@ def plant(world: World) -> dict[str, str]:
     )
     feedback.body = "planted"
     feedback.save()
+    disclosure = Disclosure(
+        id=uuid.uuid4(),
+        case=world.case,
+        item=item,
+        drafted_by=world.mediator.participant,
+        to_kind=AudienceKind.CASE,
+        audience_kind=AudienceKind.SIDE,
+        audience_side_id=world.side_a,
+    )
+    disclosure.text = "planted"
+    disclosure.save()
+    DisclosureApproval.objects.create(
+        case=world.case, disclosure=disclosure, approver=world.party_a.participant
+    )
+    consent = Consent(
+        id=uuid.uuid4(), case=world.case, kind="add_expert", requested_by=world.mediator.participant
+    )
+    consent.name = consent.purpose = "planted"
+    consent.save()
+    ConsentVote.objects.create(case=world.case, consent=consent, party=world.party_a.participant)
+    message = Message(
+        id=uuid.uuid4(),
+        case=world.case,
+        author=world.mediator.participant,
+        audience_kind=AudienceKind.CASE,
+    )
+    message.body = "planted"
+    message.save()
+    from caucus.vault.models import Document
+
+    document = Document(
+        id=uuid.uuid4(),
+        case=world.case,
+        uploaded_by=world.party_a.participant,
+        audience_kind=AudienceKind.CASE,
+        blob_name=f"{world.case.id}/planted",
+        size=1,
+    )
+    document.name = "planted.txt"
+    document.content_type = "text/plain"
+    document.sha256 = document.key_b64 = "planted"
+    document.save()
+    from caucus.redaction.models import Redaction
+
+    redaction = Redaction(
+        id=uuid.uuid4(),
+        case=world.case,
+        document=document,
+        created_by=world.mediator.participant,
+        kind="txt",
+        audience_kind=AudienceKind.MEDIATORS,
+    )
+    redaction.text = "planted"
+    redaction.save()
     return {
+        "redaction_id": str(redaction.id),
+        "disclosure_id": str(disclosure.id),
+        "consent_id": str(consent.id),
+        "message_id": str(message.id),
+        "document_id": str(document.id),
         "case_id": str(world.case.id),
         "meeting_id": str(meeting.id),
         "item_id": str(item.id),
@@ -125,6 +198,10 @@ def test_it_refuses_substantive_work_before_onboarding_completes(
 
         payload = json.loads(fill(json.dumps(body), ids))
     response = persona.client.call(method.upper(), fill(path, ids), payload)
+    if who != "mediator" and "{redaction_id}" in path:
+        # A redaction is the mediators' only: to a party it does not exist, gate or no gate.
+        assert response.status_code == 404, (method, path, response.status_code)
+        return
     assert response.status_code == 409, (method, path, response.status_code, response.content)
     answer = response.json()
     assert answer["error"] == "onboarding_incomplete"

@@ -47,7 +47,9 @@ from caucus.api.app import api
 from caucus.cases import onboarding_services, services
 from caucus.cases.models import Agreement, GroundRule
 from caucus.crypto.keyring import key_scope
+from caucus.disclosures import services as disclosure_services
 from caucus.meetings import services as meeting_services
+from caucus.portal import services as portal_services
 from tests.conftest import PASSWORD, Persona, World, build_world, complete_onboarding
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -168,6 +170,22 @@ class MeetingScene:
 
 
 @dataclass(frozen=True)
+class ExchangeScene:
+    """What crosses between sides in an active case (issue 5): in side A's running caucus, an
+    item party A confirmed as shareable with a disclosure of it pending (so side B may not
+    see either), and another such item not yet disclosed; a request to add a neutral expert
+    (every party is asked); a concern party A raised; a message for each audience."""
+
+    shareable_item: uuid.UUID
+    disclosure: uuid.UUID
+    consent: uuid.UUID
+    concern: uuid.UUID
+    message_to_mediators: uuid.UUID  # by party A
+    message_to_side_a: uuid.UUID  # by party A
+    message_to_case: uuid.UUID  # by party B
+
+
+@dataclass(frozen=True)
 class Scene:
     """The shared personas, plus what the routes with ids need: an open invitation to a
     newcomer, one of the case's agreements, a ground rule (proposed by party A while the case
@@ -179,6 +197,10 @@ class Scene:
     agreement_sha256: str
     rule_id: uuid.UUID
     meetings: MeetingScene | None = None
+    exchange: ExchangeScene | None = None
+    document: uuid.UUID | None = None  # side A's, in an active case (issue 6)
+    # side A's text document and a redaction of it, in an active case (issue 7)
+    redaction: tuple[uuid.UUID, uuid.UUID] | None = None
 
     def persona(self, name: str) -> Persona:
         persona = getattr(self.world, name)
@@ -190,6 +212,12 @@ class Scene:
         if self.meetings is None:
             raise LookupError("meetings exist only in an active case: world='active_world'")
         return self.meetings
+
+    @property
+    def x(self) -> ExchangeScene:
+        if self.exchange is None:
+            raise LookupError("disclosures exist only in an active case: world='active_world'")
+        return self.exchange
 
 
 def _user(persona: Persona) -> User:
@@ -234,6 +262,51 @@ def make_meetings(world: World) -> MeetingScene:
     )
 
 
+def make_exchange(world: World, meetings: MeetingScene) -> ExchangeScene:
+    mediator, party_a, party_b = (_user(p) for p in (world.mediator, world.party_a, world.party_b))
+    case_id = world.case.id
+
+    def confirmed_item(text: str) -> uuid.UUID:
+        item = meeting_services.raise_item(mediator, meetings.caucus, text=text)
+        meeting_services.decide_item(
+            mediator, item.id, decision="may_share_as_worded", wording="A house is at stake."
+        )
+        meeting_services.confirm_item(party_a, item.id)
+        return item.id
+
+    disclosed = confirmed_item("Ada would sell the house for the right price.")
+    disclosure = disclosure_services.draft_disclosure(
+        mediator, disclosed, to="case", text="Side A would discuss the house."
+    )
+    consent = disclosure_services.request_consent(
+        mediator,
+        case_id,
+        kind="add_expert",
+        name="Vera Valuer",
+        email="valuer@example.test",
+        purpose="To value the house.",
+        meeting_id=None,
+        side_id=None,
+    )
+    concern = disclosure_services.raise_concern(
+        party_a, case_id, topic="impartiality", body="The mediator knows Bea's brother."
+    )
+
+    def message(user: User, audience: str) -> uuid.UUID:
+        body = f"A message to {audience}."
+        return portal_services.post_message(user, case_id, body=body, audience=audience).id
+
+    return ExchangeScene(
+        shareable_item=confirmed_item("Ada could wait a year for the money."),
+        disclosure=disclosure.id,
+        consent=consent.id,
+        concern=concern.id,
+        message_to_mediators=message(party_a, "mediators"),
+        message_to_side_a=message(party_a, "own_side"),
+        message_to_case=message(party_b, "case"),
+    )
+
+
 def make_scene(world: World) -> Scene:
     mediator, party_a = _user(world.mediator), _user(world.party_a)
     issued = services.invite(
@@ -259,14 +332,81 @@ def make_scene(world: World) -> Scene:
         rule = GroundRule.objects.filter(case=world.case).order_by("id").first()
         assert rule is not None
         rule_id = rule.id
+    meetings = make_meetings(world) if world.case.status == "active" else None
     return Scene(
         world=world,
         invite_token=issued.token,
         agreement_id=agreement.id,
         agreement_sha256=agreement.text_sha256,
         rule_id=rule_id,
-        meetings=make_meetings(world) if world.case.status == "active" else None,
+        meetings=meetings,
+        exchange=make_exchange(world, meetings) if meetings is not None else None,
+        document=make_document(world) if meetings is not None else None,
+        redaction=make_redaction(world) if meetings is not None else None,
     )
+
+
+def scene_document(scene: Scene) -> uuid.UUID:
+    if scene.document is None:
+        raise LookupError("documents exist only in an active case: world='active_world'")
+    return scene.document
+
+
+def make_document(world: World) -> uuid.UUID:
+    """A document of side A: party A's, addressed to their own side."""
+    from caucus.vault.services import store_document
+
+    party_a = world.party_a.participant
+    assert party_a is not None
+    doc = store_document(
+        party_a,
+        name="side-a-valuation.pdf",
+        content_type="application/pdf",
+        chunks=[b"%PDF-1.4\n side A's valuation \n%%EOF\n"],
+        audience_kind="side",
+        audience_side_id=world.side_a,
+    )
+    return doc.id
+
+
+def make_redaction(world: World) -> tuple[uuid.UUID, uuid.UUID]:
+    """A text document of side A, which redaction can read, and a redaction proposal of it
+    (mediators only) (issue 7)."""
+    from caucus.redaction.models import Redaction, RedactionSpan
+    from caucus.vault.services import store_document
+
+    party_a, mediator = world.party_a.participant, world.mediator.participant
+    assert party_a is not None and mediator is not None
+    text = "Ada Party lives at 12 Elm Street. SSN 123-45-6789."
+    doc = store_document(
+        party_a,
+        name="side-a-memo.txt",
+        content_type="text/plain",
+        chunks=[text.encode()],
+        audience_kind="side",
+        audience_side_id=world.side_a,
+    )
+    r = Redaction(id=uuid.uuid4(), case_id=doc.case_id, document=doc, created_by=mediator,
+                  kind="txt", audience_kind="mediators")  # fmt: skip
+    r.text = text
+    r.save()
+    span = RedactionSpan(id=uuid.uuid4(), case_id=doc.case_id, redaction=r, start=0, end=9,
+                         label="PERSON")  # fmt: skip
+    span.text = "Ada Party"
+    span.save()
+    return doc.id, r.id
+
+
+def scene_text_document(scene: Scene) -> uuid.UUID:
+    if scene.redaction is None:
+        raise LookupError("redactions exist only in an active case: world='active_world'")
+    return scene.redaction[0]
+
+
+def scene_redaction(scene: Scene) -> uuid.UUID:
+    if scene.redaction is None:
+        raise LookupError("redactions exist only in an active case: world='active_world'")
+    return scene.redaction[1]
 
 
 # The value each path parameter takes. A route with a parameter not named here fails with a
@@ -279,6 +419,12 @@ PATH_VALUES: dict[str, Callable[[Scene], str]] = {
     "meeting_id": lambda s: str(s.m.caucus),
     "item_id": lambda s: str(s.m.item),
     "note_id": lambda s: str(s.m.note),
+    "disclosure_id": lambda s: str(s.x.disclosure),
+    "consent_id": lambda s: str(s.x.consent),
+    "concern_id": lambda s: str(s.x.concern),
+    "message_id": lambda s: str(s.x.message_to_mediators),
+    "document_id": lambda s: str(scene_document(s)),
+    "redaction_id": lambda s: str(scene_redaction(s)),
 }
 
 
@@ -406,6 +552,11 @@ WEB_NOT_ALLOWED = web_signed_in(outsider=405, mediator=405, members=405)
 ONBOARDING_PAGE = Redirect("/cases/{case_id}/onboarding")
 MEETING_PAGE = Redirect("/meetings/{meeting_id}")
 NEW_MEETING_PAGE = Redirect("/meetings/", prefix=True)
+DISCLOSURES_PAGE = Redirect("/cases/{case_id}/disclosures")
+CONSENTS_PAGE = Redirect("/cases/{case_id}/consents")
+CONCERNS_PAGE = Redirect("/cases/{case_id}/concerns")
+MESSAGES_PAGE = Redirect("/cases/{case_id}/messages")
+DOCUMENTS_PAGE = Redirect("/cases/{case_id}/documents")
 
 
 def web_in_caucus_a(
@@ -553,6 +704,39 @@ def attestation_form(scene: Scene) -> dict[str, Any]:
 
 def keep_confidential(scene: Scene) -> dict[str, Any]:
     return {"decision": "keep_confidential"}
+
+
+def disclosure_to_case(scene: Scene) -> dict[str, Any]:
+    return {"to": "case", "text": "Side A could wait for the money."}
+
+
+def expert_consent(scene: Scene) -> dict[str, Any]:
+    return {
+        "kind": "add_expert",
+        "name": "Pat Pensions",
+        "email": "pensions@example.test",
+        "purpose": "To value the pension.",
+    }
+
+
+def concern(scene: Scene) -> dict[str, Any]:
+    return {"topic": "confidentiality", "body": "I worry my words travel."}
+
+
+def concern_answer(scene: Scene) -> dict[str, Any]:
+    return {"body": "Nothing leaves your side without your approval."}
+
+
+def message_to_case(scene: Scene) -> dict[str, Any]:
+    return {"body": "Could we meet on Tuesday?", "audience": "case"}
+
+
+def document_upload(scene: Scene) -> dict[str, Any]:
+    """A multipart body: `call` sends it as a form with a file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    pdf = SimpleUploadedFile("agenda.pdf", b"%PDF-1.4\n agenda \n%%EOF\n", "application/pdf")
+    return {"file": pdf, "audience": "case"}
 
 
 def prefixed(prefix: Callable[[Scene], str], body: Body) -> Body:
@@ -720,6 +904,96 @@ MATRIX: dict[tuple[str, str], Entry] = {
         world="active_world",
     ),
     ("POST", "/api/v1/cases/{case_id}/records-request"): Entry(api_read(), world="active_world"),
+    # --- API: disclosures, consents, concerns, messages (issue 5; an active case). The
+    # scene's disclosure is of an item of side A's caucus: side B cannot know it exists.
+    ("POST", "/api/v1/items/{item_id}/disclosures"): Entry(
+        in_caucus_a(mediator=201, party_a=403, attorney_a=403),
+        body=disclosure_to_case,
+        world="active_world",
+        ids={"item_id": lambda s: str(s.x.shareable_item)},
+    ),
+    # Party B calls and gets an empty list: side A's disclosures are not theirs to count.
+    ("GET", "/api/v1/cases/{case_id}/disclosures"): Entry(api_read(), world="active_world"),
+    ("GET", "/api/v1/disclosures/{disclosure_id}"): Entry(
+        in_caucus_a(mediator=200, party_a=200, attorney_a=200), world="active_world"
+    ),
+    # The approvers are the item's party and their attorney; the mediator drafted it and
+    # may see it, but is not asked.
+    ("POST", "/api/v1/disclosures/{disclosure_id}/approve"): Entry(
+        in_caucus_a(mediator=403, party_a=200, attorney_a=200), world="active_world"
+    ),
+    ("POST", "/api/v1/disclosures/{disclosure_id}/reject"): Entry(
+        in_caucus_a(mediator=403, party_a=200, attorney_a=200), world="active_world"
+    ),
+    ("POST", "/api/v1/cases/{case_id}/consents"): Entry(
+        api_mediator_action(201), body=expert_consent, world="active_world"
+    ),
+    # A consent is asked of every party: the whole case sees it.
+    ("GET", "/api/v1/cases/{case_id}/consents"): Entry(api_read(), world="active_world"),
+    ("GET", "/api/v1/consents/{consent_id}"): Entry(api_read(), world="active_world"),
+    ("POST", "/api/v1/consents/{consent_id}/approve"): Entry(
+        api_parties_only(200), world="active_world"
+    ),
+    ("POST", "/api/v1/consents/{consent_id}/deny"): Entry(
+        api_parties_only(200), world="active_world"
+    ),
+    ("POST", "/api/v1/cases/{case_id}/concerns"): Entry(
+        expect(anonymous=401, outsider=404, mediator=201, members=201),
+        body=concern,
+        world="active_world",
+    ),
+    ("GET", "/api/v1/cases/{case_id}/concerns"): Entry(api_read(), world="active_world"),
+    # Party A raised it: the mediators and side A see it, side B cannot know it exists.
+    ("GET", "/api/v1/concerns/{concern_id}"): Entry(
+        in_caucus_a(mediator=200, party_a=200, attorney_a=200), world="active_world"
+    ),
+    ("POST", "/api/v1/concerns/{concern_id}/respond"): Entry(
+        in_caucus_a(mediator=200, party_a=403, attorney_a=403),
+        body=concern_answer,
+        world="active_world",
+    ),
+    ("POST", "/api/v1/cases/{case_id}/messages"): Entry(
+        expect(anonymous=401, outsider=404, mediator=201, members=201),
+        body=message_to_case,
+        world="active_world",
+    ),
+    ("GET", "/api/v1/cases/{case_id}/messages"): Entry(api_read(), world="active_world"),
+    # Party A's message to the mediators: its author and the mediators read it, nobody else
+    # (the other audiences: `test_it_shows_each_message_to_its_audience_only`).
+    ("GET", "/api/v1/messages/{message_id}"): Entry(
+        api_roles(mediator=200, party_a=200, attorney_a=404, party_b=404), world="active_world"
+    ),
+    # --- API: documents and the access log (issue 6; an active case). The scene's document
+    # is party A's, addressed to side A: side B cannot know it exists.
+    ("POST", "/api/v1/cases/{case_id}/documents"): Entry(
+        expect(anonymous=401, outsider=404, mediator=201, members=201),
+        body=document_upload,
+        world="active_world",
+    ),
+    ("GET", "/api/v1/cases/{case_id}/documents"): Entry(api_read(), world="active_world"),
+    ("GET", "/api/v1/documents/{document_id}"): Entry(
+        in_caucus_a(mediator=200, party_a=200, attorney_a=200), world="active_world"
+    ),
+    ("GET", "/api/v1/documents/{document_id}/content"): Entry(
+        in_caucus_a(mediator=200, party_a=200, attorney_a=200), world="active_world"
+    ),
+    ("GET", "/api/v1/cases/{case_id}/access-log"): Entry(api_read(), world="active_world"),
+    # --- API: redaction (issue 7; an active case). Mediators only: a party who can see the
+    # document is refused (403); a redaction's audience is the mediators, so to everyone
+    # else it does not exist (404).
+    ("POST", "/api/v1/documents/{document_id}/redactions"): Entry(
+        in_caucus_a(mediator=201, party_a=403, attorney_a=403),
+        world="active_world",
+        ids={"document_id": lambda s: str(scene_text_document(s))},
+    ),
+    ("GET", "/api/v1/redactions/{redaction_id}"): Entry(
+        api_roles(mediator=200, party_a=404, attorney_a=404, party_b=404), world="active_world"
+    ),
+    ("POST", "/api/v1/redactions/{redaction_id}/finalize"): Entry(
+        api_roles(mediator=201, party_a=404, attorney_a=404, party_b=404),
+        body=lambda s: {"accept": [], "add": [{"start": 0, "end": 3, "label": "PERSON"}]},
+        world="active_world",
+    ),
     # --- The API's own documents: public, they describe the interface and hold no data.
     ("GET", "/api/v1/"): Entry(each(404)),
     ("POST", "/api/v1/"): Entry(each(404)),
@@ -762,6 +1036,12 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/cases/<uuid:case_id>/close"): Entry(
         web_signed_in(outsider=404, mediator=CASE_PAGE, members=403), body=settle
     ),
+    # Retention (issue 8): a live case has no deletion certificate, so everyone gets 404; a
+    # purged case's certificate (mediators of its practice only) is in tests/retention.
+    ("GET", "/cases/<uuid:case_id>/certificate"): Entry(
+        web_signed_in(outsider=404, mediator=404, members=404)
+    ),
+    ("POST", "/cases/<uuid:case_id>/certificate"): Entry(WEB_NOT_ALLOWED),
     # --- Web: onboarding. Each POST sends the caller back to the onboarding page.
     ("GET", "/cases/<uuid:case_id>/onboarding"): Entry(
         web_signed_in(outsider=404, mediator=200, members=200)
@@ -898,6 +1178,109 @@ MATRIX: dict[tuple[str, str], Entry] = {
         body=lambda s: {"body": "We met and talked at length."},
         world="active_world",
     ),
+    # --- Web: disclosures, consents, concerns, messages (issue 5; an active case). Each
+    # POST sends the caller back to the page that lists what changed.
+    ("GET", "/cases/<uuid:case_id>/disclosures"): Entry(
+        web_signed_in(outsider=404, mediator=200, members=200), world="active_world"
+    ),
+    ("POST", "/cases/<uuid:case_id>/disclosures"): Entry(WEB_NOT_ALLOWED, world="active_world"),
+    ("GET", "/items/<uuid:item_id>/disclose"): Entry(WEB_NOT_ALLOWED, world="active_world"),
+    ("POST", "/items/<uuid:item_id>/disclose"): Entry(
+        web_in_caucus_a(mediator=DISCLOSURES_PAGE, party_a=403, attorney_a=403),
+        body=disclosure_to_case,
+        world="active_world",
+        ids={"item_id": lambda s: str(s.x.shareable_item)},
+    ),
+    ("GET", "/disclosures/<uuid:disclosure_id>/approve"): Entry(
+        WEB_NOT_ALLOWED, world="active_world"
+    ),
+    ("POST", "/disclosures/<uuid:disclosure_id>/approve"): Entry(
+        web_in_caucus_a(mediator=403, party_a=DISCLOSURES_PAGE, attorney_a=DISCLOSURES_PAGE),
+        world="active_world",
+    ),
+    ("GET", "/disclosures/<uuid:disclosure_id>/reject"): Entry(
+        WEB_NOT_ALLOWED, world="active_world"
+    ),
+    ("POST", "/disclosures/<uuid:disclosure_id>/reject"): Entry(
+        web_in_caucus_a(mediator=403, party_a=DISCLOSURES_PAGE, attorney_a=DISCLOSURES_PAGE),
+        world="active_world",
+    ),
+    ("GET", "/cases/<uuid:case_id>/consents"): Entry(
+        web_signed_in(outsider=404, mediator=200, members=200), world="active_world"
+    ),
+    ("POST", "/cases/<uuid:case_id>/consents"): Entry(
+        web_signed_in(outsider=404, mediator=CONSENTS_PAGE, members=403),
+        body=expert_consent,
+        world="active_world",
+    ),
+    ("GET", "/consents/<uuid:consent_id>/approve"): Entry(WEB_NOT_ALLOWED, world="active_world"),
+    ("POST", "/consents/<uuid:consent_id>/approve"): Entry(
+        web_parties_only(CONSENTS_PAGE), world="active_world"
+    ),
+    ("GET", "/consents/<uuid:consent_id>/deny"): Entry(WEB_NOT_ALLOWED, world="active_world"),
+    ("POST", "/consents/<uuid:consent_id>/deny"): Entry(
+        web_parties_only(CONSENTS_PAGE), world="active_world"
+    ),
+    ("GET", "/cases/<uuid:case_id>/concerns"): Entry(
+        web_signed_in(outsider=404, mediator=200, members=200), world="active_world"
+    ),
+    ("POST", "/cases/<uuid:case_id>/concerns"): Entry(
+        web_signed_in(outsider=404, mediator=CONCERNS_PAGE, members=CONCERNS_PAGE),
+        body=concern,
+        world="active_world",
+    ),
+    ("GET", "/concerns/<uuid:concern_id>/respond"): Entry(WEB_NOT_ALLOWED, world="active_world"),
+    ("POST", "/concerns/<uuid:concern_id>/respond"): Entry(
+        web_in_caucus_a(mediator=CONCERNS_PAGE, party_a=403, attorney_a=403),
+        body=concern_answer,
+        world="active_world",
+    ),
+    ("GET", "/cases/<uuid:case_id>/messages"): Entry(
+        web_signed_in(outsider=404, mediator=200, members=200), world="active_world"
+    ),
+    ("POST", "/cases/<uuid:case_id>/messages"): Entry(
+        web_signed_in(outsider=404, mediator=MESSAGES_PAGE, members=MESSAGES_PAGE),
+        body=message_to_case,
+        world="active_world",
+    ),
+    # --- Web: documents (issue 6; an active case)
+    ("GET", "/cases/<uuid:case_id>/documents"): Entry(
+        web_signed_in(outsider=404, mediator=200, members=200), world="active_world"
+    ),
+    ("POST", "/cases/<uuid:case_id>/documents"): Entry(
+        web_signed_in(outsider=404, mediator=DOCUMENTS_PAGE, members=DOCUMENTS_PAGE),
+        body=document_upload,
+        world="active_world",
+    ),
+    ("GET", "/documents/<uuid:document_id>/download"): Entry(
+        web_in_caucus_a(mediator=200, party_a=200, attorney_a=200), world="active_world"
+    ),
+    ("POST", "/documents/<uuid:document_id>/download"): Entry(
+        WEB_NOT_ALLOWED, world="active_world"
+    ),
+    # --- Web: redaction review (issue 7; an active case; mediators only)
+    # POST only; refused by method before anything is looked up, so it reveals nothing.
+    ("GET", "/documents/<uuid:document_id>/redact"): Entry(WEB_NOT_ALLOWED, world="active_world"),
+    ("POST", "/documents/<uuid:document_id>/redact"): Entry(
+        web_in_caucus_a(
+            mediator=Redirect("/redactions/", prefix=True), party_a=403, attorney_a=403
+        ),
+        world="active_world",
+        ids={"document_id": lambda s: str(scene_text_document(s))},
+    ),
+    ("GET", "/redactions/<uuid:redaction_id>"): Entry(
+        web_roles(mediator=200, party_a=404, attorney_a=404, party_b=404), world="active_world"
+    ),
+    ("POST", "/redactions/<uuid:redaction_id>"): Entry(
+        web_roles(
+            mediator=DOCUMENTS_PAGE,
+            party_a=404,
+            attorney_a=404,
+            party_b=404,
+        ),
+        body=lambda s: {"accept": []},
+        world="active_world",
+    ),
     # --- Web: the invitation link (public)
     ("GET", "/invite/<str:token>"): Entry(each(200)),
     # A newcomer's account is made and signed in; a signed-in caller joins with their own
@@ -949,6 +1332,8 @@ def call(
     persona = scene.persona(persona_name)
     url = fill(route, scene, path_overrides)
     if is_api(route):
+        if body is not None and any(hasattr(v, "read") for v in body.values()):
+            return persona.client.django.post(url, data=body, headers=persona.client._headers())
         return persona.client.call(method, url, body)
     client = web_client(persona)
     if method == "GET":
@@ -1148,3 +1533,45 @@ def test_it_refuses_the_methods_a_page_does_not_declare(scene: Scene, db: None, 
             assert response.status_code == as_get.status_code, (method, describe(response))
         else:
             assert response.status_code == 405, (method, describe(response))
+
+
+MESSAGE_READERS: dict[str, tuple[Callable[[ExchangeScene], uuid.UUID], frozenset[str]]] = {
+    "mediators": (lambda x: x.message_to_mediators, frozenset({"mediator", "party_a"})),
+    "own_side": (
+        lambda x: x.message_to_side_a,
+        frozenset({"mediator", "party_a", "attorney_a"}),
+    ),
+    "case": (
+        lambda x: x.message_to_case,
+        frozenset({"mediator", "party_a", "attorney_a", "party_b"}),
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("scene", "audience"),
+    [pytest.param("active_world", a, id=a) for a in MESSAGE_READERS],
+    indirect=["scene"],
+    scope="module",
+)
+def test_it_shows_each_message_to_its_audience_only(scene: Scene, db: None, audience: str) -> None:
+    """The matrix has one row for GET /messages/{id}; here each audience's message, read by
+    everyone, one by one and in the list."""
+    pick, readers = MESSAGE_READERS[audience]
+    message_id = str(pick(scene.x))
+    for persona in PERSONAS:
+        one = call(
+            scene,
+            persona,
+            "GET",
+            "/api/v1/messages/{message_id}",
+            body=None,
+            path_overrides={"message_id": message_id},
+        )
+        expected = 200 if persona in readers else 401 if persona == "anonymous" else 404
+        assert one.status_code == expected, (persona, describe(one))
+        if persona in ("anonymous", "outsider"):
+            continue
+        listed = call(scene, persona, "GET", "/api/v1/cases/{case_id}/messages", body=None)
+        ids = {m["id"] for m in listed.json()["items"]}
+        assert (message_id in ids) == (persona in readers), persona

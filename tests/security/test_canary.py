@@ -105,3 +105,78 @@ def test_it_keeps_every_content_string_out_of_the_raw_database_and_the_logs(
         for form in variants(canary):
             assert form not in raw, f"{label} found in the raw database"
         assert canary.lower() not in logs.lower(), f"{label} found in the logs"
+
+
+EXCHANGE_CANARIES = {
+    "item": "CANARY-ITEM-offshore-4c1e",
+    "disclosure": "CANARY-WORDING-open-to-sale-8b3f",
+    "message": "CANARY-MESSAGE-late-payments-2d9a",
+    "concern": "CANARY-CONCERN-bias-77e0",
+    "concern_response": "CANARY-ANSWER-recusal-19fa",
+    "consent_name": "CANARY-EXPERT-Vasquez-6a2b",
+    "consent_purpose": "CANARY-PURPOSE-pension-valuation-e5c7",
+    "closing_note": "CANARY-REASONS-threats-0b8d",
+}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_issue_5_content_stays_out_of_the_raw_database_the_logs_and_the_mail(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from django.core import mail
+
+    from tests.conftest import build_world, complete_onboarding
+    from tests.meetings.test_meetings import admitted, running
+
+    caplog.set_level(logging.DEBUG)
+    mail.outbox.clear()
+    c = EXCHANGE_CANARIES
+    with key_scope():
+        w = build_world()
+        complete_onboarding(w)
+        meeting = running(w, "caucus", w.side_a)
+        admitted(w, meeting, w.party_a)
+        item = w.party_a.client.post(f"meetings/{meeting['id']}/items", {"text": c["item"]})
+        item_id = item.json()["id"]
+        w.mediator.client.put(f"items/{item_id}/decision", {"decision": "may_share"})
+        w.party_a.client.post(f"items/{item_id}/confirm")
+        drafted = w.mediator.client.post(
+            f"items/{item_id}/disclosures", {"to": "case", "text": c["disclosure"]}
+        )
+        assert drafted.status_code == 201, drafted.content
+        for who in (w.party_a, w.attorney_a):
+            who.client.post(f"disclosures/{drafted.json()['id']}/approve")
+        sent = w.party_b.client.post(
+            f"cases/{w.case.id}/messages", {"body": c["message"], "audience": "case"}
+        )
+        assert sent.status_code == 201
+        concern = w.party_a.client.post(
+            f"cases/{w.case.id}/concerns", {"topic": "impartiality", "body": c["concern"]}
+        )
+        w.mediator.client.post(
+            f"concerns/{concern.json()['id']}/respond", {"body": c["concern_response"]}
+        )
+        asked = w.mediator.client.post(
+            f"cases/{w.case.id}/consents",
+            {
+                "kind": "add_expert",
+                "name": c["consent_name"],
+                "email": "canary-expert@example.test",
+                "purpose": c["consent_purpose"],
+            },
+        )
+        assert asked.status_code == 201
+        closed = w.mediator.client.post(
+            f"cases/{w.case.id}/close",
+            {"outcome": "mediator_withdrew", "private_note": c["closing_note"]},
+        )
+        assert closed.status_code == 200
+    assert mail.outbox, "the actions above notify someone"
+    raw = raw_database_bytes()
+    logs = "\n".join(record.getMessage() for record in caplog.records)
+    mails = "\n".join(f"{m.subject}\n{m.body}" for m in mail.outbox)
+    for label, canary in c.items():
+        for form in variants(canary):
+            assert form not in raw, f"{label} found in the raw database"
+        assert canary.lower() not in logs.lower(), f"{label} found in the logs"
+        assert canary not in mails, f"{label} found in a notification"

@@ -24,6 +24,9 @@ class Command(BaseCommand):
         host, port = options["host"], options["port"]
         self.stdout.write(f"Caucus is serving at http://{host}:{port}/ (API docs at /api/v1/docs)")
         self.stdout.flush()
+        from caucus.retention.worker import start_embedded_consumer
+
+        consumer = start_embedded_consumer()
         # No access log: request lines carry invitation tokens and case ids.
         uvicorn.run(
             "caucus.asgi:application",
@@ -34,3 +37,5 @@ class Command(BaseCommand):
             log_level="warning",
             proxy_headers=bool(settings.SECURE_PROXY_SSL_HEADER),
         )
+        if consumer is not None:
+            consumer.stop(graceful=True)

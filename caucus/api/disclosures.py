@@ -1,0 +1,368 @@
+"""Disclosures, consents and concerns (API.md "Disclosures, consents, concerns, messages").
+Parse, call one service, render."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from pydantic import StringConstraints
+
+from caucus.api.schemas import ErrorOut
+from caucus.api.security import caller
+from caucus.cases.models import Participant
+from caucus.disclosures import services
+from caucus.disclosures.models import Concern, Consent, Disclosure
+from caucus.disclosures.selectors import visible_meeting_ids
+from caucus.kernel.permissions import Action, can
+
+disclosures_router = Router(tags=["disclosures"])
+consents_router = Router(tags=["consents"])
+# Concerns are not substantive work: one may be raised before any agreement is signed.
+concerns_router = Router(tags=["concerns"])
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class AnswerOut(Schema):
+    participant_id: uuid.UUID
+    answer: str
+    answered_at: datetime | None
+
+
+class OriginalOut(Schema):
+    item_id: uuid.UUID
+    text: str
+    decision: str | None
+    wording: str | None
+
+
+class DisclosureIn(Schema):
+    to: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    text: Text
+
+
+class DisclosureOut(Schema):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    item_id: uuid.UUID
+    status: str
+    to: str
+    text: str
+    audience: str
+    original: OriginalOut
+    approvers: list[uuid.UUID]
+    answers: list[AnswerOut]
+    released_item_id: uuid.UUID | None
+    created_at: datetime
+    decided_at: datetime | None
+
+
+class DisclosureList(Schema):
+    items: list[DisclosureOut]
+    next: str | None = None
+
+
+def render_disclosure(d: Disclosure) -> DisclosureOut:
+    approvals = list(d.approvals.all())
+    item = d.item
+    return DisclosureOut(
+        id=d.id,
+        case_id=d.case_id,
+        item_id=d.item_id,
+        status=d.status,
+        to=f"side:{d.to_side_id}" if d.to_side_id else "case",
+        text=d.text,
+        audience=d.audience,
+        # The original beside the proposed wording: everyone who may see the disclosure
+        # may see its item (the same side's audience).
+        original=OriginalOut(
+            item_id=item.id,
+            text=item.text,
+            decision=item.decision or None,
+            wording=item.wording or None,
+        ),
+        approvers=[a.approver_id for a in approvals],
+        answers=[
+            AnswerOut(participant_id=a.approver_id, answer=a.answer, answered_at=a.answered_at)
+            for a in approvals
+        ],
+        released_item_id=d.released_item_id,
+        created_at=d.created_at,
+        decided_at=d.decided_at,
+    )
+
+
+@disclosures_router.post(
+    "/items/{item_id}/disclosures",
+    response={201: DisclosureOut, **ERRORS},
+    summary="Draft a disclosure of an item (mediators)",
+)
+def draft(request: HttpRequest, item_id: uuid.UUID, payload: DisclosureIn) -> Status[DisclosureOut]:
+    d = services.draft_disclosure(caller(request), item_id, to=payload.to, text=payload.text)
+    found, _ = services.read_disclosure(caller(request), d.id)
+    return Status(201, render_disclosure(found))
+
+
+@disclosures_router.get(
+    "/cases/{case_id}/disclosures",
+    response={200: DisclosureList, **ERRORS},
+    summary="Disclosures the caller may see: the mediators all, a side its own",
+)
+def list_disclosures(request: HttpRequest, case_id: uuid.UUID) -> DisclosureList:
+    found, _ = services.read_disclosures(caller(request), case_id)
+    return DisclosureList(items=[render_disclosure(d) for d in found])
+
+
+@disclosures_router.get(
+    "/disclosures/{disclosure_id}", response={200: DisclosureOut, **ERRORS}, summary="A disclosure"
+)
+def get_disclosure(request: HttpRequest, disclosure_id: uuid.UUID) -> DisclosureOut:
+    found, _ = services.read_disclosure(caller(request), disclosure_id)
+    return render_disclosure(found)
+
+
+@disclosures_router.post(
+    "/disclosures/{disclosure_id}/approve",
+    response={200: DisclosureOut, **ERRORS},
+    summary="Approve a disclosure (its named approvers)",
+)
+def approve(request: HttpRequest, disclosure_id: uuid.UUID) -> DisclosureOut:
+    services.approve_disclosure(caller(request), disclosure_id)
+    found, _ = services.read_disclosure(caller(request), disclosure_id)
+    return render_disclosure(found)
+
+
+@disclosures_router.post(
+    "/disclosures/{disclosure_id}/reject",
+    response={200: DisclosureOut, **ERRORS},
+    summary="Reject a disclosure (its named approvers); one rejection ends it",
+)
+def reject(request: HttpRequest, disclosure_id: uuid.UUID) -> DisclosureOut:
+    services.reject_disclosure(caller(request), disclosure_id)
+    found, _ = services.read_disclosure(caller(request), disclosure_id)
+    return render_disclosure(found)
+
+
+# --- Consents -----------------------------------------------------------------------------
+
+
+class ConsentIn(Schema):
+    kind: Literal["add_expert", "admit_guest"]
+    name: Name
+    email: Annotated[str, StringConstraints(max_length=254)] | None = None
+    purpose: Text
+    meeting_id: uuid.UUID | None = None
+    side_id: uuid.UUID | None = None
+
+
+class ConsentOut(Schema):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    kind: str
+    status: str
+    name: str
+    email: str | None
+    purpose: str
+    meeting_id: uuid.UUID | None
+    side_id: uuid.UUID | None
+    approvers: list[uuid.UUID]
+    answers: list[AnswerOut]
+    invite_url: str | None
+    created_at: datetime
+    decided_at: datetime | None
+
+
+class ConsentList(Schema):
+    items: list[ConsentOut]
+    next: str | None = None
+
+
+def render_consent(
+    request: HttpRequest, c: Consent, me: Participant, meetings: set[uuid.UUID]
+) -> ConsentOut:
+    votes = list(c.votes.all())
+    mediator = can(me, Action.REQUEST_CONSENT)
+    invite_url = None
+    if mediator and c.invite_token and c.invitation_id is not None:
+        invite_url = request.build_absolute_uri(f"/invite/{c.invite_token}")
+    return ConsentOut(
+        id=c.id,
+        case_id=c.case_id,
+        kind=c.kind,
+        status=c.status,
+        name=c.name,
+        email=(c.email or None) if mediator else None,
+        purpose=c.purpose,
+        meeting_id=c.meeting_id if c.meeting_id in meetings else None,
+        side_id=c.side_id,
+        approvers=[v.party_id for v in votes],
+        answers=[
+            AnswerOut(participant_id=v.party_id, answer=v.answer, answered_at=v.answered_at)
+            for v in votes
+        ],
+        invite_url=invite_url,
+        created_at=c.created_at,
+        decided_at=c.decided_at,
+    )
+
+
+def _consent_out(request: HttpRequest, consent_id: uuid.UUID) -> ConsentOut:
+    found, me = services.read_consent(caller(request), consent_id)
+    ids = {found.meeting_id} if found.meeting_id else set()
+    return render_consent(request, found, me, visible_meeting_ids(me, ids))
+
+
+@consents_router.post(
+    "/cases/{case_id}/consents",
+    response={201: ConsentOut, **ERRORS},
+    summary="Ask every party to consent to an expert or a guest (mediators)",
+)
+def request_consent(
+    request: HttpRequest, case_id: uuid.UUID, payload: ConsentIn
+) -> Status[ConsentOut]:
+    c = services.request_consent(
+        caller(request),
+        case_id,
+        kind=payload.kind,
+        name=payload.name,
+        email=payload.email,
+        purpose=payload.purpose,
+        meeting_id=payload.meeting_id,
+        side_id=payload.side_id,
+    )
+    return Status(201, _consent_out(request, c.id))
+
+
+@consents_router.get(
+    "/cases/{case_id}/consents", response={200: ConsentList, **ERRORS}, summary="Consents"
+)
+def list_consents(request: HttpRequest, case_id: uuid.UUID) -> ConsentList:
+    found, me = services.read_consents(caller(request), case_id)
+    meetings = visible_meeting_ids(me, {c.meeting_id for c in found if c.meeting_id})
+    return ConsentList(items=[render_consent(request, c, me, meetings) for c in found])
+
+
+@consents_router.get(
+    "/consents/{consent_id}", response={200: ConsentOut, **ERRORS}, summary="A consent"
+)
+def get_consent(request: HttpRequest, consent_id: uuid.UUID) -> ConsentOut:
+    return _consent_out(request, consent_id)
+
+
+@consents_router.post(
+    "/consents/{consent_id}/approve",
+    response={200: ConsentOut, **ERRORS},
+    summary="Approve (parties); when all have, granted",
+)
+def approve_consent(request: HttpRequest, consent_id: uuid.UUID) -> ConsentOut:
+    services.approve_consent(caller(request), consent_id)
+    return _consent_out(request, consent_id)
+
+
+@consents_router.post(
+    "/consents/{consent_id}/deny",
+    response={200: ConsentOut, **ERRORS},
+    summary="Deny (parties); one denial denies",
+)
+def deny_consent(request: HttpRequest, consent_id: uuid.UUID) -> ConsentOut:
+    services.deny_consent(caller(request), consent_id)
+    return _consent_out(request, consent_id)
+
+
+# --- Concerns -----------------------------------------------------------------------------
+
+
+class ConcernIn(Schema):
+    topic: Literal["impartiality", "confidentiality", "safety", "other"]
+    body: Text
+
+
+class ResponseIn(Schema):
+    body: Text
+
+
+class ResponseOut(Schema):
+    id: uuid.UUID
+    author_id: uuid.UUID
+    body: str
+    created_at: datetime
+
+
+class ConcernOut(Schema):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    topic: str
+    body: str
+    raised_by: uuid.UUID
+    audience: str
+    responses: list[ResponseOut]
+    created_at: datetime
+
+
+class ConcernList(Schema):
+    items: list[ConcernOut]
+    next: str | None = None
+
+
+def render_concern(c: Concern) -> ConcernOut:
+    return ConcernOut(
+        id=c.id,
+        case_id=c.case_id,
+        topic=c.topic,
+        body=c.body,
+        raised_by=c.raised_by_id,
+        audience=c.audience,
+        responses=[
+            ResponseOut(id=r.id, author_id=r.author_id, body=r.body, created_at=r.created_at)
+            for r in c.responses.all()
+        ],
+        created_at=c.created_at,
+    )
+
+
+@concerns_router.post(
+    "/cases/{case_id}/concerns",
+    response={201: ConcernOut, **ERRORS},
+    summary="Raise a concern (any participant, any time before the case closes)",
+)
+def raise_concern(
+    request: HttpRequest, case_id: uuid.UUID, payload: ConcernIn
+) -> Status[ConcernOut]:
+    c = services.raise_concern(caller(request), case_id, topic=payload.topic, body=payload.body)
+    found, _ = services.read_concern(caller(request), c.id)
+    return Status(201, render_concern(found))
+
+
+@concerns_router.get(
+    "/cases/{case_id}/concerns",
+    response={200: ConcernList, **ERRORS},
+    summary="Concerns: the mediators see all, others their side's and their own",
+)
+def list_concerns(request: HttpRequest, case_id: uuid.UUID) -> ConcernList:
+    found, _ = services.read_concerns(caller(request), case_id)
+    return ConcernList(items=[render_concern(c) for c in found])
+
+
+@concerns_router.get(
+    "/concerns/{concern_id}", response={200: ConcernOut, **ERRORS}, summary="A concern"
+)
+def get_concern(request: HttpRequest, concern_id: uuid.UUID) -> ConcernOut:
+    found, _ = services.read_concern(caller(request), concern_id)
+    return render_concern(found)
+
+
+@concerns_router.post(
+    "/concerns/{concern_id}/respond",
+    response={200: ConcernOut, **ERRORS},
+    summary="Answer a concern (mediators)",
+)
+def respond(request: HttpRequest, concern_id: uuid.UUID, payload: ResponseIn) -> ConcernOut:
+    services.respond_to_concern(caller(request), concern_id, body=payload.body)
+    found, _ = services.read_concern(caller(request), concern_id)
+    return render_concern(found)

@@ -1,0 +1,161 @@
+"""Documents and the access log. The upload route declares no body parameters, so Ninja
+never parses the body: the vault's parser does, after the caller has been resolved."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from django.http import HttpRequest, StreamingHttpResponse
+from ninja import Router, Schema, Status
+
+from caucus.api.schemas import ErrorOut
+from caucus.api.security import caller
+from caucus.audit.access import access_log
+from caucus.vault import selectors, services
+from caucus.vault.models import Document
+from caucus.vault.responses import download_response
+from caucus.vault.upload import upload_context
+
+router = Router(tags=["documents"])
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file", "audience"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "audience": {
+                            "type": "string",
+                            "description": "mediators, own_side, case or side:<side_id>",
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+class DocumentOut(Schema):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    name: str
+    size: int
+    sha256: str
+    content_type: str
+    audience: str
+    uploaded_by: uuid.UUID
+    origin_side_id: uuid.UUID | None
+    public_record: bool
+    source_document_id: uuid.UUID | None
+    created_at: datetime
+
+
+class DocumentList(Schema):
+    items: list[DocumentOut]
+    next: str | None = None
+
+
+class AccessObjectOut(Schema):
+    type: str
+    id: str
+
+
+class AccessOut(Schema):
+    at: datetime
+    participant_id: uuid.UUID
+    action: str
+    object: AccessObjectOut
+
+
+class AccessList(Schema):
+    items: list[AccessOut]
+    next: str | None = None
+
+
+def render_document(d: Document) -> DocumentOut:
+    return DocumentOut(
+        id=d.id,
+        case_id=d.case_id,
+        name=d.name,
+        size=d.size,
+        sha256=d.sha256,
+        content_type=d.content_type,
+        audience=d.audience,
+        uploaded_by=d.uploaded_by_id,
+        origin_side_id=d.origin_side_id,
+        public_record=d.public_record,
+        source_document_id=d.source_document_id,
+        created_at=d.created_at,
+    )
+
+
+@router.post(
+    "/cases/{case_id}/documents",
+    response={201: DocumentOut, 413: ErrorOut, **ERRORS},
+    summary="Upload a document (multipart `file`, `audience`); encrypted as it streams in",
+    openapi_extra=UPLOAD_BODY,
+)
+def upload(request: HttpRequest, case_id: uuid.UUID) -> Status[DocumentOut]:
+    actor = services.begin_upload(caller(request), case_id)
+    files = request.FILES
+    doc = services.finish_upload(
+        actor,
+        upload_context(request),
+        files_present="file" in files,
+        audience=str(request.POST.get("audience", "")),
+    )
+    return Status(201, render_document(doc))
+
+
+@router.get(
+    "/cases/{case_id}/documents",
+    response={200: DocumentList, **ERRORS},
+    summary="Documents the caller may see",
+)
+def list_documents(request: HttpRequest, case_id: uuid.UUID) -> DocumentList:
+    rows, _ = selectors.documents(caller(request), case_id)
+    return DocumentList(items=[render_document(d) for d in rows])
+
+
+@router.get(
+    "/documents/{document_id}", response={200: DocumentOut, **ERRORS}, summary="One document"
+)
+def get_document(request: HttpRequest, document_id: uuid.UUID) -> DocumentOut:
+    return render_document(selectors.document(caller(request), document_id)[0])
+
+
+@router.get(
+    "/documents/{document_id}/content",
+    response={200: None, **ERRORS},
+    summary="The document's bytes, streamed as an attachment; audited",
+)
+def content(request: HttpRequest, document_id: uuid.UUID) -> StreamingHttpResponse:
+    doc, _, chunks = services.open_document(caller(request), document_id)
+    return download_response(request, doc, chunks)
+
+
+@router.get(
+    "/cases/{case_id}/access-log",
+    response={200: AccessList, **ERRORS},
+    summary="Who read the caller's side's content, and when (mediators: every read)",
+)
+def get_access_log(request: HttpRequest, case_id: uuid.UUID) -> AccessList:
+    rows = access_log(caller(request), case_id)
+    return AccessList(
+        items=[
+            AccessOut(
+                at=r.at,
+                participant_id=r.participant_id,
+                action=r.action,
+                object=AccessObjectOut(type=r.object_type, id=r.object_id),
+            )
+            for r in rows
+        ]
+    )

@@ -1,0 +1,79 @@
+"""Portal messages. Parse, call one service, render."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from pydantic import StringConstraints
+
+from caucus.api.schemas import ErrorOut
+from caucus.api.security import caller
+from caucus.portal import services
+from caucus.portal.models import Message
+
+router = Router(tags=["messages"])
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+class MessageIn(Schema):
+    body: Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+    audience: Literal["mediators", "own_side", "case"]
+
+
+class MessageOut(Schema):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    author_id: uuid.UUID
+    author_name: str
+    body: str
+    audience: str
+    created_at: datetime
+
+
+class MessageList(Schema):
+    items: list[MessageOut]
+    next: str | None = None
+
+
+def render_message(m: Message) -> MessageOut:
+    return MessageOut(
+        id=m.id,
+        case_id=m.case_id,
+        author_id=m.author_id,
+        author_name=m.author.user.name,
+        body=m.body,
+        audience=m.audience,
+        created_at=m.created_at,
+    )
+
+
+@router.post(
+    "/cases/{case_id}/messages",
+    response={201: MessageOut, **ERRORS},
+    summary="Send a portal message to the mediators, your side or the case",
+)
+def post(request: HttpRequest, case_id: uuid.UUID, payload: MessageIn) -> Status[MessageOut]:
+    m = services.post_message(
+        caller(request), case_id, body=payload.body, audience=payload.audience
+    )
+    return Status(201, render_message(m))
+
+
+@router.get(
+    "/cases/{case_id}/messages",
+    response={200: MessageList, **ERRORS},
+    summary="The messages the caller may read (audited)",
+)
+def list_messages(request: HttpRequest, case_id: uuid.UUID) -> MessageList:
+    found, _ = services.read_messages(caller(request), case_id)
+    return MessageList(items=[render_message(m) for m in found])
+
+
+@router.get("/messages/{message_id}", response={200: MessageOut, **ERRORS}, summary="A message")
+def get_message(request: HttpRequest, message_id: uuid.UUID) -> MessageOut:
+    found, _ = services.read_message(caller(request), message_id)
+    return render_message(found)

@@ -1,0 +1,163 @@
+"""The redaction engine: Presidio's `AnalyzerEngine` with our recognizers only, run with an
+NLP engine that needs no model, so nothing is downloaded or loaded from outside."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from functools import cache
+from typing import Any
+
+import tldextract
+import tldextract.tldextract
+from presidio_analyzer import (
+    AnalyzerEngine,
+    EntityRecognizer,
+    RecognizerRegistry,
+    RecognizerResult,
+)
+from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine
+
+from caucus.redaction.knowledge import CaseKnowledge
+from caucus.redaction.recognizers import (
+    DATE,
+    CaseRecognizer,
+    NameRecognizer,
+    PatternsRecognizer,
+)
+from caucus.redaction.spans import Span
+
+# Presidio's email recognizer calls the module-level extractor, which would fetch the
+# public suffix list and cache it in the home directory: use the snapshot shipped in the
+# package, with no cache at all.
+tldextract.tldextract.TLD_EXTRACTOR = tldextract.TLDExtract(
+    cache_dir=None, suffix_list_urls=(), fallback_to_snapshot=True
+)
+
+# Presidio logs each recognizer it loads at INFO; our logs stay quiet about redaction.
+logging.getLogger("presidio-analyzer").setLevel(logging.WARNING)
+
+# When spans of different labels overlap the merged span keeps the most specific label.
+PRIORITY = {label: i for i, label in enumerate(
+    ("SSN", "CARD", "ACCOUNT", "DOB", "CASE_NUMBER", "EMAIL", "PHONE", "CHILD", "ADDRESS",
+     "EMPLOYER", "PERSON")
+)}  # fmt: skip
+
+
+class NoModelNlpEngine(NlpEngine):
+    """Presidio wants an NLP engine; ours has no model and yields no tokens, because our
+    recognizers carry their context in their own patterns."""
+
+    def load(self) -> None:
+        pass
+
+    def is_loaded(self) -> bool:
+        return True
+
+    def process_text(self, text: str, language: str) -> NlpArtifacts:
+        return NlpArtifacts(
+            entities=[],
+            tokens=[],  # type: ignore[arg-type]  # no tokens: our recognizers need none
+            tokens_indices=[],
+            lemmas=[],
+            nlp_engine=self,
+            language=language,
+        )
+
+    def process_batch(
+        self,
+        texts: Iterable[str],
+        language: str,
+        batch_size: int = 1,
+        n_process: int = 1,
+        **kwargs: Any,
+    ) -> Iterator[tuple[str, NlpArtifacts]]:
+        for text in texts:
+            yield text, self.process_text(text, language)
+
+    def is_stopword(self, word: str, language: str) -> bool:
+        return False
+
+    def is_punct(self, word: str, language: str) -> bool:
+        return False
+
+    def get_supported_entities(self) -> list[str]:
+        return []
+
+    def get_supported_languages(self) -> list[str]:
+        return ["en"]
+
+
+@cache
+def analyzer() -> AnalyzerEngine:
+    registry = RecognizerRegistry(recognizers=[PatternsRecognizer(), NameRecognizer()])
+    return AnalyzerEngine(
+        registry=registry, nlp_engine=NoModelNlpEngine(), supported_languages=["en"]
+    )
+
+
+_JOINABLE = re.compile(r"[ \t]+(?:[A-Z]\.?[ \t]+)*|[ \t]*-[ \t]*")
+_DOB_AFTER_NAME = re.compile(rf"\s*\(\s*(?:born\s+|dob\s*:?\s*|b\.\s*)?({DATE})\s*\)", re.I)
+
+
+def _union(text: str, items: list[tuple[int, int, str]]) -> list[Span]:
+    spans: list[list[Any]] = []
+    for start, end, label in sorted(items):
+        if spans:
+            last = spans[-1]
+            gap = text[last[1] : start]
+            names = {last[2], label} <= {"PERSON", "CHILD"}
+            if start <= last[1] or (names and _JOINABLE.fullmatch(gap)):
+                last[1] = max(last[1], end)
+                if PRIORITY[label] < PRIORITY[last[2]]:
+                    last[2] = label
+                continue
+        spans.append([start, end, label])
+    return [Span(s, e, lab) for s, e, lab in spans]
+
+
+def merge(text: str, results: list[RecognizerResult]) -> list[Span]:
+    """Overlapping or touching results become one span; name parts separated only by spaces
+    or initials join, so "Jonathan A. Whitfield" is one removal. A date in brackets right
+    after a name is that person's date of birth."""
+    items = [(r.start, r.end, r.entity_type) for r in results if r.end > r.start]
+    out = _union(text, items)
+    for span in out:
+        if span.label in {"PERSON", "CHILD"}:
+            m = _DOB_AFTER_NAME.match(text, span.end)
+            if m:
+                items.append((m.start(1), m.end(1), "DOB"))
+    return _union(text, items) if len(items) > len(out) else out
+
+
+def detect(text: str, knowledge: CaseKnowledge | None = None) -> list[Span]:
+    ad_hoc: list[EntityRecognizer] = (
+        [CaseRecognizer(knowledge)] if knowledge and not knowledge.is_empty() else []
+    )
+    results = analyzer().analyze(
+        text=text, language="en", ad_hoc_recognizers=ad_hoc or None, score_threshold=0.0
+    )
+    return merge(text, results)
+
+
+def presidio_default() -> AnalyzerEngine:
+    """Presidio's own default recognizers, offline: spaCy's blank English pipeline (a
+    tokenizer, no model to download) stands in for the model it would fetch."""
+    import spacy
+    from presidio_analyzer.nlp_engine import SpacyNlpEngine
+
+    engine = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": "blank"}])
+    engine.nlp = {"en": spacy.blank("en")}  # type: ignore[assignment]
+    registry = RecognizerRegistry()
+    registry.load_predefined_recognizers(languages=["en"], nlp_engine=engine)
+    return AnalyzerEngine(registry=registry, nlp_engine=engine, supported_languages=["en"])
+
+
+def deny_list(knowledge: CaseKnowledge) -> Any:
+    """The case's strings as Presidio's own deny-list recognizer, for the baseline."""
+    from presidio_analyzer import PatternRecognizer
+
+    return PatternRecognizer(
+        supported_entity="KNOWN", deny_list=[v for v, _ in knowledge.labelled()]
+    )

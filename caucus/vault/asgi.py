@@ -1,0 +1,110 @@
+"""Django's ASGI handler reads a whole request body into a SpooledTemporaryFile before the
+view runs: an upload larger than FILE_UPLOAD_MAX_MEMORY_SIZE would reach a temporary file as
+plaintext. For the upload paths (settings.CAUCUS_STREAMED_UPLOAD_PATHS) this handler gives
+the request a body that pulls each ASGI message only when the parser asks for more, so the
+vault's upload handler encrypts the bytes as they arrive. Other requests are untouched."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import django
+from django.conf import settings
+from django.core.exceptions import RequestAborted
+from django.core.handlers.asgi import ASGIHandler
+
+Message = dict[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+
+
+class StreamedReceive:
+    """The server's `receive`, plus a body read lazily from the view's thread."""
+
+    def __init__(self, receive: Receive, loop: asyncio.AbstractEventLoop) -> None:
+        self.receive = receive
+        self.loop = loop
+        self.body_finished = asyncio.Event()
+
+    async def __call__(self) -> Message:
+        return await self.receive()
+
+    def finished(self) -> None:
+        self.loop.call_soon_threadsafe(self.body_finished.set)
+
+
+class StreamedBody(io.RawIOBase):
+    def __init__(self, owner: StreamedReceive) -> None:
+        super().__init__()
+        self._owner = owner
+        self._buf = bytearray()
+        self._more = True
+
+    def readable(self) -> bool:
+        return True
+
+    def _pull(self) -> None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:
+            raise RuntimeError("the streamed body is read from the view's thread only")
+        message = asyncio.run_coroutine_threadsafe(self._owner(), self._owner.loop).result()
+        if message["type"] == "http.disconnect":
+            self._more = False
+            self._owner.finished()
+            raise RequestAborted()
+        self._buf += message.get("body", b"")
+        self._more = bool(message.get("more_body", False))
+        if not self._more:
+            self._owner.finished()
+
+    def read(self, size: int | None = -1) -> bytes:
+        while self._more and (size is None or size < 0 or len(self._buf) < size):
+            self._pull()
+            if size is not None and size >= 0 and self._buf:
+                break
+        if size is None or size < 0 or size >= len(self._buf):
+            data = bytes(self._buf)
+            self._buf.clear()
+            return data
+        data = bytes(self._buf[:size])
+        del self._buf[:size]
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+class StreamingUploadASGIHandler(ASGIHandler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.streamed_paths = [re.compile(p) for p in settings.CAUCUS_STREAMED_UPLOAD_PATHS]
+
+    async def handle(self, scope: Any, receive: Any, send: Any) -> None:
+        path = scope.get("path", "")
+        if scope.get("method") == "POST" and any(p.match(path) for p in self.streamed_paths):
+            receive = StreamedReceive(receive, asyncio.get_running_loop())
+        await super().handle(scope, receive, send)
+
+    async def read_body(self, receive: Any) -> Any:
+        if isinstance(receive, StreamedReceive):
+            return StreamedBody(receive)
+        return await super().read_body(receive)
+
+    async def listen_for_disconnect(self, receive: Any) -> Any:
+        if isinstance(receive, StreamedReceive):
+            # The body belongs to the view until its last message has been read.
+            await receive.body_finished.wait()
+        return await super().listen_for_disconnect(receive)
+
+
+def streaming_asgi_application() -> StreamingUploadASGIHandler:
+    django.setup(set_prefix=False)
+    return StreamingUploadASGIHandler()

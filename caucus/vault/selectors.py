@@ -1,0 +1,32 @@
+"""Reads of document metadata. Lists are one SQL query through the kernel's filter; the
+names they reveal are content, so each list or lookup is audited."""
+
+from __future__ import annotations
+
+import uuid
+
+from caucus.accounts.models import User
+from caucus.audit.access import record_reads
+from caucus.cases.models import Participant
+from caucus.kernel.gate import require_content_access
+from caucus.kernel.visibility import access_case, access_visible, visible
+from caucus.vault.models import Document
+
+PAGE = 200
+
+
+def documents(user: User, case_id: uuid.UUID) -> tuple[list[Document], Participant]:
+    me = access_case(user, case_id)
+    require_content_access(me)
+    rows = list(visible(me, Document).order_by("-created_at", "id")[:PAGE])
+    record_reads(
+        me, "document", [(str(d.id), d.owner_side_id()) for d in rows], action="document.listed"
+    )
+    return rows, me
+
+
+def document(user: User, document_id: uuid.UUID | str) -> tuple[Document, Participant]:
+    doc, me = access_visible(user, Document, document_id)
+    require_content_access(me)
+    record_reads(me, "document", [(str(doc.id), doc.owner_side_id())], action="document.viewed")
+    return doc, me

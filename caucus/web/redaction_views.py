@@ -1,0 +1,116 @@
+"""The mediator's redaction review: start a proposal from a document, see the text with the
+proposed removals marked, accept or reject each, add removals (a form, or by selecting text
+with a little JavaScript), then make the copy. Each request calls caucus.redaction."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from caucus.accounts.models import User
+from caucus.kernel.errors import DomainError, Forbidden, NotVisible, Throttled
+from caucus.redaction import selectors, services
+from caucus.redaction.models import Redaction
+from caucus.redaction.spans import LABELS
+from caucus.web.exchange_views import case_nav
+from caucus.web.views import signed_in
+
+ADD_ROWS = 3
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101  (guaranteed by @signed_in)
+    return user
+
+
+def _segments(r: Redaction) -> list[dict[str, Any]]:
+    """The text cut at the proposed spans, each piece with its offset in the text."""
+    text, out, pos = r.text, [], 0
+    for n, span in enumerate(selectors.spans(r), start=1):
+        if span.start < pos:
+            continue
+        if span.start > pos:
+            out.append({"start": pos, "text": text[pos : span.start], "span": None})
+        out.append({"start": span.start, "text": text[span.start : span.end], "span": span, "n": n})
+        pos = span.end
+    if pos < len(text):
+        out.append({"start": pos, "text": text[pos:], "span": None})
+    return out
+
+
+def _page(
+    request: HttpRequest, redaction_id: uuid.UUID, error: DomainError | None = None
+) -> HttpResponse:
+    r, me = selectors.redaction(_user(request), redaction_id)
+    spans = selectors.spans(r)
+    context = {
+        "case": me.case,
+        "me": me,
+        "nav": {**case_nav(me), "current": "documents"},
+        "r": r,
+        "document_name": r.document.name,
+        "segments": _segments(r),
+        "spans": list(enumerate(spans, start=1)),
+        "labels": LABELS,
+        "add_rows": range(ADD_ROWS),
+        "text_length": len(r.text),
+        "error": error,
+    }
+    return render(request, "web/redaction.html", context, status=error.status if error else 200)
+
+
+@signed_in
+@require_POST
+def start_view(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
+    try:
+        r = services.propose_redaction(
+            _user(request), document_id, generalise=request.POST.get("generalise") == "on"
+        )
+    except DomainError as exc:
+        if isinstance(exc, (NotVisible, Forbidden, Throttled)):
+            raise
+        return render(request, "web/error.html", {"message": exc.detail}, status=exc.status)
+    return redirect(reverse("web:redaction", args=[r.id]))
+
+
+def _added(request: HttpRequest) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for i in range(ADD_ROWS):
+        start = request.POST.get(f"add-{i}-start", "").strip()
+        end = request.POST.get(f"add-{i}-end", "").strip()
+        if not start and not end:
+            continue
+        item: dict[str, Any] = {"label": request.POST.get(f"add-{i}-label", "")}
+        item["start"] = int(start) if start.isdigit() else None
+        item["end"] = int(end) if end.isdigit() else None
+        out.append(item)
+    return out
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def redaction_view(request: HttpRequest, redaction_id: uuid.UUID) -> HttpResponse:
+    if request.method == "GET":
+        return _page(request, redaction_id)
+    accept: list[uuid.UUID] = []
+    for raw in request.POST.getlist("accept"):
+        try:
+            accept.append(uuid.UUID(raw))
+        except ValueError:
+            continue
+    try:
+        copy = services.finalize_redaction(
+            _user(request), redaction_id, accept=accept, add=_added(request)
+        )
+    except DomainError as exc:
+        if isinstance(exc, (NotVisible, Forbidden, Throttled)):
+            raise
+        return _page(request, redaction_id, exc)
+    r, _ = selectors.redaction(_user(request), redaction_id)
+    return redirect(reverse("web:documents", args=[r.case_id]) + f"#document-{copy.id}")

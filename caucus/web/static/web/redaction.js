@@ -1,0 +1,38 @@
+// Selecting text in the document fills the next empty "Add removals" row with its offsets.
+(function () {
+  "use strict";
+  var pre = document.getElementById("redaction-text");
+  if (!pre) { return; }
+
+  function offset(node, within) {
+    var el = node.nodeType === Node.TEXT_NODE ? node.parentElement : node;
+    var seg = el && el.closest ? el.closest(".seg") : null;
+    if (!seg || !pre.contains(seg)) { return null; }
+    return parseInt(seg.getAttribute("data-start"), 10) + (node.nodeType === Node.TEXT_NODE ? within : 0);
+  }
+
+  function nextRow() {
+    var rows = document.querySelectorAll(".add-row");
+    for (var i = 0; i < rows.length; i++) {
+      var n = rows[i].getAttribute("data-row");
+      var s = document.getElementById("add-" + n + "-start");
+      var e = document.getElementById("add-" + n + "-end");
+      if (!s.value && !e.value) { return n; }
+    }
+    return null;
+  }
+
+  pre.addEventListener("mouseup", function () {
+    var sel = window.getSelection();
+    if (!sel || sel.isCollapsed || sel.rangeCount === 0) { return; }
+    var range = sel.getRangeAt(0);
+    var a = offset(range.startContainer, range.startOffset);
+    var b = offset(range.endContainer, range.endOffset);
+    if (a === null || b === null || b <= a) { return; }
+    var n = nextRow();
+    if (n === null) { return; }
+    document.getElementById("add-" + n + "-start").value = a;
+    document.getElementById("add-" + n + "-end").value = b;
+    document.getElementById("add-" + n + "-text").textContent = "Selected: “" + sel.toString() + "”";
+  });
+})();

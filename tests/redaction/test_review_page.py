@@ -1,0 +1,70 @@
+"""The mediator's review page: proposed removals marked with number and label, accept or
+reject each, add by offsets, then the copy is made and the page links to it."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from caucus.vault.models import Document
+from tests.conftest import World
+from tests.redaction.test_redaction_api import MEMO, _intake
+from tests.vault.helpers import body, upload
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(w: World) -> Client:
+    client = Client()
+    assert w.mediator.user is not None
+    client.force_login(w.mediator.user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def test_it_reviews_and_makes_the_redacted_copy_from_the_page(active_world: World) -> None:
+    w = active_world
+    _intake(w)
+    doc = upload(w.party_a, w.case.id, name="memo.txt", data=MEMO.encode(),
+                 content_type="text/plain", audience="case").json()  # fmt: skip
+    client = _client(w)
+    listing = client.get(f"/cases/{w.case.id}/documents").content.decode()
+    assert f"/documents/{doc['id']}/redact" in listing
+    started = client.post(f"/documents/{doc['id']}/redact")
+    assert started.status_code == 302
+    page_url = started["Location"]
+    page = client.get(page_url).content.decode()
+    assert 'class="proposed"' in page and ": CHILD]" in page and "<script" in page
+    assert "style=" not in page
+    import re
+
+    ids = re.findall(r'name="accept" value="([0-9a-f-]+)"', page)
+    start = MEMO.index("Kestrel")
+    done = client.post(
+        page_url,
+        {"accept": ids, "add-0-start": str(start), "add-0-end": str(start + 7),
+         "add-0-label": "PERSON"},
+    )  # fmt: skip
+    assert done.status_code == 302
+    copy = Document.objects.get(public_record=True)
+    text = body(w.mediator.client.get(f"documents/{copy.id}/content")).decode()
+    assert "Kestrel" not in text and "Lena" not in text
+    again = client.get(page_url).content.decode()
+    assert 'id="finalized"' in again
+
+
+def test_it_shows_field_errors_for_bad_offsets_and_hides_the_page_from_parties(
+    active_world: World,
+) -> None:
+    w = active_world
+    doc = upload(w.party_a, w.case.id, name="memo.txt", data=MEMO.encode(),
+                 content_type="text/plain", audience="case").json()  # fmt: skip
+    client = _client(w)
+    page_url = client.post(f"/documents/{doc['id']}/redact")["Location"]
+    bad = client.post(page_url, {"add-0-start": "50", "add-0-end": "10", "add-0-label": "PERSON"})
+    assert bad.status_code == 400
+    assert "start &lt; end" in bad.content.decode() or "start < end" in bad.content.decode()
+    party = Client()
+    assert w.party_a.user is not None
+    party.force_login(w.party_a.user, backend="django.contrib.auth.backends.ModelBackend")
+    assert party.get(page_url).status_code == 404
+    assert party.post(f"/documents/{doc['id']}/redact").status_code == 403
