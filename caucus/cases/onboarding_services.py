@@ -29,7 +29,6 @@ from caucus.cases.models import (
     Structure,
     StructureAcknowledgement,
 )
-from caucus.cases.pdf import agreement_pdf
 from caucus.kernel.errors import Conflict, Invalid
 from caucus.kernel.permissions import Action, require, require_proposer
 from caucus.kernel.visibility import access_case, access_in_case
@@ -223,6 +222,9 @@ def export_agreement_pdf(user: User, agreement_id: uuid.UUID) -> tuple[str, byte
         ).order_by("signed_at")
     ]
     title = AgreementKind(agreement.kind).label
+    # ReportLab and pyHanko load on the first export, not with every server process.
+    from caucus.cases.pdf import agreement_pdf
+
     body = agreement_pdf(title, agreement.text, agreement.text_sha256, signatures)
     with transaction.atomic():
         _audit(actor, "onboarding.agreement_exported", "agreement", agreement.id)
