@@ -245,10 +245,15 @@ def screen_case(
     if fields:
         raise Invalid(fields)
     with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=actor.case_id)
+        case = Case.objects.select_for_update().select_related("practice").get(pk=actor.case_id)
         if case.status != Status.INTAKE:
             raise Conflict("already_screened", "This case has been screened already.")
         lifecycle.move(case, Status.ONBOARDING if decision == "accept" else Status.DECLINED)
+        if decision == "decline":
+            # A declined case ends here: its personal data goes on the same schedule as a
+            # closed case's (practice 14).
+            case.closed_at = timezone.now()
+            case.purge_after = case.closed_at + timedelta(days=case.practice.retention_days)
         case.screening_decision = decision
         case.screening_reason_code = (reason_code or "") if decision == "decline" else ""
         if private_note:

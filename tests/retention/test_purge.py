@@ -21,7 +21,7 @@ from caucus.retention.models import CasePurge, DeletionCertificate
 from caucus.retention.purge import due, run_purge
 from caucus.retention.signing import verify_document
 from caucus.retention.tasks import purge_expired
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, World
 from tests.retention.scenario import Scenario, after_purge_after, build_scenario
 
 
@@ -234,3 +234,24 @@ def test_it_parses_as_of_strictly(db: None) -> None:
     with pytest.raises(CommandError):
         call_command("purge", "--as-of", "next tuesday")
     call_command("purge", "--as-of", "2020-01-01")
+
+
+def test_a_declined_case_is_purged_on_the_same_schedule(intake_world: World) -> None:
+    from caucus.cases import services
+
+    w = intake_world
+    assert w.mediator.user is not None
+    declined = services.screen_case(
+        w.mediator.user,
+        w.case.id,
+        decision="decline",
+        reason_code="not_suitable_for_mediation",
+        private_note="declined for a reason",
+    )
+    assert declined.status == "declined" and declined.purge_after is not None
+    assert declined.closed_at is not None
+    days = (declined.purge_after - declined.closed_at).days
+    assert days == declined.practice.retention_days
+    report = run_purge(declined.purge_after)
+    assert report.purged == [w.case.id]
+    assert Case.objects.get(pk=w.case.id).status == "purged"

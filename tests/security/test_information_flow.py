@@ -163,7 +163,10 @@ class Obj:
     author: str | None = None  # messages and concerns: their author always reads them
     item: str | None = None  # disclosures: the item disclosed
     to: str | None = None  # disclosures: "case" or "side:<uuid>"
-    approvers: dict[Name, str] = field(default_factory=dict)  # who -> pending/approved/rejected
+    approvers: dict[Name, str] = field(default_factory=dict)
+    # A released item's wording and id are known to the side that approved it (its
+    # disclosure shows both), even where that side may not read the item itself.
+    known_by: str | None = None  # who -> pending/approved/rejected
 
 
 class InformationFlow(RuleBasedStateMachine):
@@ -261,6 +264,8 @@ class InformationFlow(RuleBasedStateMachine):
         content = response.content
         for obj in self.objects.values():
             if self.may_read(who, obj):
+                continue
+            if obj.known_by is not None and obj.known_by in (self.side_of[who], MEDIATORS):
                 continue
             # Its text and its id: existence is confidential (a caucus's included).
             secrets = obj.markers if obj.kind == "secret" else [*obj.markers, obj.id]
@@ -580,7 +585,12 @@ class InformationFlow(RuleBasedStateMachine):
             # The approved wording now lives in the new item, for the target audience; the
             # disclosure and the original item stay their side's.
             self.objects[new_id] = Obj(
-                "item", new_id, obj.to, list(obj.markers), origin_side=source.origin_side
+                "item",
+                new_id,
+                obj.to,
+                list(obj.markers),
+                origin_side=source.origin_side,
+                known_by=obj.audience,
             )
             obj.markers = []
             self.touched.add(new_id)
