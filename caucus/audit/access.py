@@ -13,9 +13,9 @@ from django.utils import timezone
 from caucus.accounts.models import User
 from caucus.audit.chain import record
 from caucus.audit.models import AccessRecord
-from caucus.cases.models import Participant, Role
+from caucus.cases.models import Participant
 from caucus.kernel.gate import require_content_access
-from caucus.kernel.visibility import access_case
+from caucus.kernel.visibility import access_case, access_log_q
 
 
 def record_reads(
@@ -67,9 +67,8 @@ def access_log(user: User, case_id: uuid.UUID, *, limit: int = 500) -> list[Acce
 
 def log_for(me: Participant, *, limit: int = 500) -> list[AccessRecord]:
     """The access log `me` may see; the caller has resolved `me` through the kernel."""
-    rows: QuerySet[AccessRecord] = AccessRecord.objects.filter(case_id=me.case_id)
-    if me.role != Role.MEDIATOR:
-        if me.side_id is None:
-            return []
-        rows = rows.filter(owner_side_id=me.side_id)
+    shown = access_log_q(me)
+    if shown is None:
+        return []
+    rows: QuerySet[AccessRecord] = AccessRecord.objects.filter(shown)
     return list(rows.order_by("-at", "-id")[:limit])

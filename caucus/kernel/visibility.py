@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
-from caucus.cases.models import Case, Participant, Role, Status
+from caucus.cases.models import Case, Participant, Role, Side, Status
 from caucus.kernel.audience import AudienceKind
-from caucus.kernel.errors import NotVisible
+from caucus.kernel.errors import Invalid, NotVisible
 
 if TYPE_CHECKING:
     from caucus.accounts.models import User
@@ -164,3 +164,42 @@ def visible_ids(
         .filter(pk__in=wanted)
         .values_list("pk", flat=True)
     )
+
+
+AUDIENCE_INPUTS = ("mediators", "own_side", "case")
+
+
+def requested_audience(actor: Participant, audience: str) -> tuple[str, uuid.UUID | None]:
+    """The audience a participant asks for new content (API.md conventions): `mediators`,
+    `case`, `own_side`, or `side:<id>` of their own side (any side of the case, for a
+    mediator). Nobody may address content to a side they do not belong to."""
+    audience = audience.strip()
+    if audience == "mediators":
+        return AudienceKind.MEDIATORS, None
+    if audience == "case":
+        return AudienceKind.CASE, None
+    if audience == "own_side":
+        if actor.side_id is None:
+            raise Invalid({"audience": ["You belong to no side: choose mediators or case."]})
+        return AudienceKind.SIDE, actor.side_id
+    if audience.startswith("side:"):
+        try:
+            side_id = uuid.UUID(audience[5:])
+        except ValueError:
+            raise Invalid({"audience": ["side: names a side by its id."]}) from None
+        allowed = actor.role == Role.MEDIATOR or side_id == actor.side_id
+        if allowed and Side.objects.filter(case_id=actor.case_id, id=side_id).exists():
+            return AudienceKind.SIDE, side_id
+        raise Invalid({"audience": ["You may address your own side only."]})
+    raise Invalid({"audience": ["Choose one of: " + ", ".join(AUDIENCE_INPUTS) + "."]})
+
+
+def access_log_q(participant: Participant) -> Q | None:
+    """Which reads of the access log (practice 17) a participant sees: the mediators every
+    read in their case, anyone else the reads of their own side's content. None: nothing."""
+    same_case = Q(case_id=participant.case_id)
+    if participant.role == Role.MEDIATOR:
+        return same_case
+    if participant.side_id is None:
+        return None
+    return same_case & Q(owner_side_id=participant.side_id)

@@ -9,36 +9,22 @@ from django.db import transaction
 from caucus.accounts.models import User
 from caucus.audit.chain import record
 from caucus.cases.models import Participant
-from caucus.kernel.audience import AudienceKind
 from caucus.kernel.errors import Invalid
 from caucus.kernel.gate import require_substantive
 from caucus.kernel.permissions import Action, require
-from caucus.kernel.visibility import access_case
+from caucus.kernel.visibility import access_case, requested_audience
 from caucus.meetings.services import record_read
 from caucus.portal import notify, selectors
 from caucus.portal.models import Message
 
 BODY_MAX = 20_000
-AUDIENCES = ("mediators", "own_side", "case")
-
-
-def message_audience(actor: Participant, audience: str) -> tuple[str, uuid.UUID | None]:
-    if audience == "mediators":
-        return AudienceKind.MEDIATORS, None
-    if audience == "case":
-        return AudienceKind.CASE, None
-    if audience == "own_side" and actor.side_id is not None:
-        return AudienceKind.SIDE, actor.side_id
-    if audience == "own_side":
-        raise Invalid({"audience": ["You belong to no side: write to the mediators or the case."]})
-    raise Invalid({"audience": ["Choose one of: " + ", ".join(AUDIENCES) + "."]})
 
 
 def post_message(user: User, case_id: uuid.UUID, *, body: str, audience: str) -> Message:
     actor = access_case(user, case_id)
     require_substantive(actor)
     require(actor, Action.POST_MESSAGE)
-    kind, side_id = message_audience(actor, audience)
+    kind, side_id = requested_audience(actor, audience)
     body = body.strip()
     if not body:
         raise Invalid({"body": ["This field is required."]})

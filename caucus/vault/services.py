@@ -14,20 +14,19 @@ from django.db import transaction
 from caucus.accounts.models import User
 from caucus.audit.access import record_reads
 from caucus.audit.chain import record
-from caucus.cases.models import Participant, Role, Side
+from caucus.cases.models import Participant, Side
 from caucus.crypto.cipher import TamperedCiphertext
 from caucus.kernel.audience import AudienceKind
 from caucus.kernel.errors import Conflict, DomainError, Invalid
 from caucus.kernel.gate import require_content_access, require_substantive
 from caucus.kernel.permissions import Action, require
-from caucus.kernel.visibility import access_case, access_visible
+from caucus.kernel.visibility import access_case, access_visible, requested_audience
 from caucus.vault import storage
 from caucus.vault.models import Document
 from caucus.vault.segments import decrypt_stream
 from caucus.vault.upload import StagedUpload, UploadContext
 
 NAME_MAX = 200
-AUDIENCES = ("mediators", "own_side", "case")
 
 # The allow-list: each type with the extensions it may carry and how its bytes begin.
 TYPES: dict[str, tuple[tuple[str, ...], tuple[bytes, ...]]] = {
@@ -99,28 +98,6 @@ def classify(name: str, declared: str, head: bytes) -> str:
     return kind
 
 
-def resolve_audience(actor: Participant, audience: str) -> tuple[str, uuid.UUID | None]:
-    audience = audience.strip()
-    if audience == "mediators":
-        return AudienceKind.MEDIATORS, None
-    if audience == "case":
-        return AudienceKind.CASE, None
-    if audience == "own_side":
-        if actor.side_id is None:
-            raise Invalid({"audience": ["You belong to no side: choose mediators or case."]})
-        return AudienceKind.SIDE, actor.side_id
-    if audience.startswith("side:"):
-        try:
-            side_id = uuid.UUID(audience[5:])
-        except ValueError:
-            raise Invalid({"audience": ["side: names a side by its id."]}) from None
-        allowed = actor.role == Role.MEDIATOR or side_id == actor.side_id
-        if allowed and Side.objects.filter(case_id=actor.case_id, id=side_id).exists():
-            return AudienceKind.SIDE, side_id
-        raise Invalid({"audience": ["You may address your own side only."]})
-    raise Invalid({"audience": ["Choose one of: " + ", ".join(AUDIENCES) + "."]})
-
-
 def begin_upload(user: User, case_id: uuid.UUID) -> Participant:
     """Everything that must hold before a byte of the body is read."""
     actor = access_case(user, case_id)
@@ -160,7 +137,7 @@ def finish_upload(
     staged = _staged_from(context, files_present)
     if staged.case_id != actor.case_id:
         raise Invalid({"file": ["This upload belongs to another case."]})
-    kind, side_id = resolve_audience(actor, audience)
+    kind, side_id = requested_audience(actor, audience)
     name = check_name(staged.name)
     content_type = classify(name, staged.declared_type, staged.head)
     return _commit(actor, staged, name, content_type, kind, side_id, False, None)
