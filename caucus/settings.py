@@ -104,6 +104,18 @@ if CAUCUS_VIDEO_PROVIDER not in {"jitsi", "none"}:
 CAUCUS_JITSI_DOMAIN = env_str("CAUCUS_JITSI_DOMAIN", "meet.jit.si")
 
 CAUCUS_MAX_UPLOAD_BYTES = env_int("CAUCUS_MAX_UPLOAD_BYTES", 100 * 1024 * 1024, minimum=1)
+# An upload's body holds a server thread while it arrives: the whole body must arrive within
+# this many seconds (else 408), and one user has at most this many uploads in flight (else
+# 429, counted in the shared cache so that the bound holds across processes).
+CAUCUS_UPLOAD_DEADLINE_SECONDS = env_int("CAUCUS_UPLOAD_DEADLINE_SECONDS", 900, minimum=1)
+CAUCUS_UPLOADS_PER_USER = env_int("CAUCUS_UPLOADS_PER_USER", 3, minimum=1)
+# What one redaction may read and propose, so that a small file that unpacks into a huge one
+# is refused (413 document_too_large, 400 too_many_spans) in seconds and in bounded memory.
+# Detection runs at about 10,000 characters a second.
+CAUCUS_REDACTION_MAX_BYTES = env_int("CAUCUS_REDACTION_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
+CAUCUS_REDACTION_MAX_CHARS = env_int("CAUCUS_REDACTION_MAX_CHARS", 200_000, minimum=1)
+CAUCUS_REDACTION_MAX_PDF_PAGES = env_int("CAUCUS_REDACTION_MAX_PDF_PAGES", 500, minimum=1)
+CAUCUS_REDACTION_MAX_SPANS = env_int("CAUCUS_REDACTION_MAX_SPANS", 10_000, minimum=1)
 
 # Document vault (issue 6): blobs are ciphertext only. The filesystem under the data dir
 # unless an S3-compatible bucket is named; then every S3 setting is checked at start-up.

@@ -2,13 +2,19 @@
 view runs: an upload larger than FILE_UPLOAD_MAX_MEMORY_SIZE would reach a temporary file as
 plaintext. For the upload paths (settings.CAUCUS_STREAMED_UPLOAD_PATHS) this handler gives
 the request a body that pulls each ASGI message only when the parser asks for more, so the
-vault's upload handler encrypts the bytes as they arrive. Other requests are untouched."""
+vault's upload handler encrypts the bytes as they arrive. Other requests are untouched.
+
+Reading such a body holds a server thread, so it is bounded in time: the whole body must
+arrive within settings.CAUCUS_UPLOAD_DEADLINE_SECONDS of the request's start, or the read
+raises `BodyDeadlineExceeded` (answered 408 by the upload middleware)."""
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import io
 import re
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -19,6 +25,10 @@ from django.core.handlers.asgi import ASGIHandler
 
 Message = dict[str, Any]
 Receive = Callable[[], Awaitable[Message]]
+
+
+class BodyDeadlineExceeded(Exception):
+    """The request body did not arrive within the upload deadline."""
 
 
 class StreamedReceive:
@@ -42,6 +52,7 @@ class StreamedBody(io.RawIOBase):
         self._owner = owner
         self._buf = bytearray()
         self._more = True
+        self._deadline = time.monotonic() + float(settings.CAUCUS_UPLOAD_DEADLINE_SECONDS)
 
     def readable(self) -> bool:
         return True
@@ -53,7 +64,19 @@ class StreamedBody(io.RawIOBase):
             pass
         else:
             raise RuntimeError("the streamed body is read from the view's thread only")
-        message = asyncio.run_coroutine_threadsafe(self._owner(), self._owner.loop).result()
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            self._more = False
+            raise BodyDeadlineExceeded()
+        pending = asyncio.run_coroutine_threadsafe(self._owner(), self._owner.loop)
+        try:
+            message = pending.result(timeout=remaining)
+        except concurrent.futures.TimeoutError:
+            pending.cancel()
+            # The rest of the body is never read; the disconnect listener stays parked until
+            # the response is sent, as for any body the view did not read to its end.
+            self._more = False
+            raise BodyDeadlineExceeded() from None
         if message["type"] == "http.disconnect":
             self._more = False
             self._owner.finished()

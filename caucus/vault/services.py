@@ -113,6 +113,10 @@ def _staged_from(context: UploadContext | None, files_present: bool) -> StagedUp
         raise TooLarge("too_large", f"The file is larger than the limit of {context.limit} bytes.")
     if context.corrupt:
         raise Invalid({"file": ["The multipart body is malformed or cut short."]})
+    if context.refused:
+        # The gate saw the file part before the caller could be checked (a session's CSRF
+        # token sent after the file), so nothing was stored.
+        raise Invalid({"file": ["Send the CSRF token before the file."]})
     if context.unsafe_name:
         raise Invalid({"file": ["The file name may not contain a path or control characters."]})
     if context.extra_files:
