@@ -65,7 +65,7 @@ def render(r: Redaction, spans: list[RedactionSpan]) -> RedactionOut:
 
 @router.post(
     "/documents/{document_id}/redactions",
-    response={201: RedactionOut, **ERRORS},
+    response={201: RedactionOut, 413: ErrorOut, **ERRORS},
     summary="Propose the spans to remove from a text, DOCX or PDF document (mediators)",
 )
 def propose(

@@ -25,7 +25,7 @@ from caucus.kernel.gate import require_substantive
 from caucus.kernel.permissions import Action, require
 from caucus.kernel.visibility import access_visible
 from caucus.redaction import selectors
-from caucus.redaction.formats import FormatError, extract, write
+from caucus.redaction.formats import FormatError, Limits, extract, write
 from caucus.redaction.knowledge import KNOWLEDGE_KEYS, CaseKnowledge
 from caucus.redaction.models import Redaction, RedactionSpan
 from caucus.redaction.spans import LABELS, Span, apply
@@ -44,9 +44,21 @@ INTAKE_KEYS = {
 
 
 class Unredactable(DomainError):
-    """The file cannot be redacted whole (encrypted, image-only, corrupt): 400 with a code."""
+    """The file cannot be redacted whole (encrypted, image-only, corrupt): 400 with a code;
+    too large to redact here: 413."""
 
     status = 400
+
+    def __init__(self, code: str, detail: str, status: int = 400) -> None:
+        super().__init__(code, detail)
+        self.status = status
+
+
+def _limits() -> Limits:
+    return Limits(
+        max_chars=int(settings.CAUCUS_REDACTION_MAX_CHARS),
+        max_pdf_pages=int(settings.CAUCUS_REDACTION_MAX_PDF_PAGES),
+    )
 
 
 def _audit(actor: Participant, action: str, obj_id: object, **details: Any) -> None:
@@ -93,12 +105,14 @@ def knowledge_for_case(case_id: uuid.UUID) -> CaseKnowledge:
 
 
 def _read(actor: Participant, doc: Document) -> bytes:
-    limit = int(settings.CAUCUS_MAX_UPLOAD_BYTES)
+    limit = int(settings.CAUCUS_REDACTION_MAX_BYTES)
+    if doc.size > limit:
+        raise Unredactable("document_too_large", "The document is too large to redact.", 413)
     parts, size = [], 0
     for chunk in read_plaintext_for(actor, doc):
         size += len(chunk)
         if size > limit:
-            raise Unredactable("too_large", "The document is too large to redact.")
+            raise Unredactable("document_too_large", "The document is too large to redact.", 413)
         parts.append(chunk)
     return b"".join(parts)
 
@@ -109,12 +123,19 @@ def propose_redaction(user: User, document_id: uuid.UUID, *, generalise: bool = 
     require(actor, Action.REDACT_DOCUMENT)
     data = _read(actor, doc)
     try:
-        source = extract(data, name=doc.name, content_type=doc.content_type)
+        source = extract(data, name=doc.name, content_type=doc.content_type, limits=_limits())
     except FormatError as exc:
-        raise Unredactable(exc.code, exc.detail) from None
+        raise Unredactable(exc.code, exc.detail, exc.status) from None
+    del data
     from caucus.redaction.engine import detect  # Presidio loads on the first redaction
 
     spans = detect(source.text, knowledge_for_case(actor.case_id))
+    most = int(settings.CAUCUS_REDACTION_MAX_SPANS)
+    if len(spans) > most:
+        raise Unredactable(
+            "too_many_spans",
+            f"The document has more than {most} things to remove; redact it in parts.",
+        )
     with transaction.atomic():
         redaction = Redaction(
             id=uuid.uuid4(),
