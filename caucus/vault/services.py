@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import codecs
+import csv
 import uuid
 from collections.abc import Iterable, Iterator
 
@@ -22,6 +23,7 @@ from caucus.kernel.gate import require_content_access, require_substantive
 from caucus.kernel.permissions import Action, require
 from caucus.kernel.visibility import access_case, access_visible, requested_audience
 from caucus.vault import storage
+from caucus.vault.formulas import first_formula
 from caucus.vault.models import Document
 from caucus.vault.segments import decrypt_stream
 from caucus.vault.upload import StagedUpload, UploadContext
@@ -47,6 +49,11 @@ GENERIC_TYPES = {"", "application/octet-stream", "binary/octet-stream"}
 class TooLarge(DomainError):
     status = 413
     code = "too_large"
+
+
+class CsvFormula(DomainError):
+    status = 400
+    code = "csv_formula"
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -144,7 +151,29 @@ def finish_upload(
     kind, side_id = requested_audience(actor, audience)
     name = check_name(staged.name)
     content_type = classify(name, staged.declared_type, staged.head)
+    if name.lower().endswith(".csv"):
+        _refuse_formulas(staged)
     return _commit(actor, staged, name, content_type, kind, side_id, False, None)
+
+
+def _refuse_formulas(staged: StagedUpload) -> None:
+    """See caucus.vault.formulas: a CSV whose cell a spreadsheet would run is refused."""
+
+    def read() -> Iterator[bytes]:
+        source = storage.open_for_read(staged.blob_name)
+        return decrypt_stream(staged.key, staged.document_id, source, on_done=source.close)
+
+    try:
+        found = first_formula(read)
+    except csv.Error:
+        raise Invalid({"file": ["The CSV file cannot be read as CSV."]}) from None
+    if found is not None:
+        row, column = found
+        message = (
+            f"Row {row}, column {column} starts with =, +, -, @ or a control character, which "
+            "a spreadsheet would run as a formula. Put an apostrophe before it, or send a PDF."
+        )
+        raise CsvFormula("csv_formula", message, fields={"file": [message]})
 
 
 def _commit(
