@@ -53,10 +53,11 @@
         window.location.assign(xhr.responseURL);
         return;
       }
-      if (xhr.status === 413) {
+      if (xhr.status === 413 || xhr.status === 408 || xhr.status === 429) {
+        // The vault answers these before the page is rendered, in one plain sentence.
         button.disabled = false;
         bar.hidden = true;
-        status.textContent = "The file is larger than the limit.";
+        status.textContent = xhr.status === 413 ? "The file is larger than the limit." : xhr.responseText;
         return;
       }
       showPage(xhr.responseText);
