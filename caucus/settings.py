@@ -155,6 +155,12 @@ CAUCUS_STREAMED_UPLOAD_PATHS = [
 ]
 CAUCUS_RETENTION_DAYS = env_int("CAUCUS_RETENTION_DAYS", 180, minimum=1)
 CAUCUS_INVITATION_DAYS = env_int("CAUCUS_INVITATION_DAYS", 14, minimum=1)
+# Mediators without a second factor (`create-mediator --no-mfa`, for scripts) use the API
+# with a password alone. Development allows them; production only when the operator says
+# so, since such an account's password is then the only lock on the cases it mediates.
+CAUCUS_ALLOW_PASSWORD_ONLY_SERVICE_ACCOUNTS = env_bool(
+    "CAUCUS_ALLOW_PASSWORD_ONLY_SERVICE_ACCOUNTS", not PRODUCTION
+)
 CAUCUS_LOGIN_FAILURE_LIMIT = env_int("CAUCUS_LOGIN_FAILURE_LIMIT", 10, minimum=1)
 if CAUCUS_LOGIN_FAILURE_LIMIT > 10:
     raise ImproperlyConfigured("CAUCUS_LOGIN_FAILURE_LIMIT may be at most 10")
@@ -374,7 +380,11 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-EMAIL_BACKEND = env_str("CAUCUS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# By default each mail is a file in CAUCUS_DATA_DIR/mail (0700), where a developer reads
+# it and the purge deletes a purged person's messages; never printed, since the log is out
+# of the purge's reach (production refuses the console backend: caucus.portal.mailbox).
+EMAIL_BACKEND = env_str("CAUCUS_EMAIL_BACKEND", "caucus.portal.mailbox.MailboxBackend")
+EMAIL_FILE_PATH = Path(env_str("CAUCUS_EMAIL_DIR", str(DATA_DIR / "mail")))
 DEFAULT_FROM_EMAIL = env_str("CAUCUS_FROM_EMAIL", "caucus@localhost")
 EMAIL_HOST = env_str("CAUCUS_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("CAUCUS_EMAIL_PORT", 25, minimum=1)
@@ -387,13 +397,28 @@ CAUCUS_SITE_URL = env_str("CAUCUS_SITE_URL", "http://127.0.0.1:8000").rstrip("/"
 
 # Logs carry ids, action names and status codes; never content, names, emails or addresses.
 # Third-party loggers that would print an email or an address are held to errors only.
+# Every logger reaches the one handler, and its filter takes invitation tokens out of any
+# line (Django's "Bad Request: /invite/<token>" warning included): Django's and uvicorn's
+# own handlers are removed, so nothing is written beside it.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"scrub_secrets": {"()": "caucus.web.logs.ScrubSecrets"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["scrub_secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("CAUCUS_LOG_LEVEL", "INFO")},
     "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
+        "uvicorn": {"handlers": [], "propagate": True},
+        "uvicorn.error": {"handlers": [], "propagate": True},
+        "uvicorn.access": {"handlers": [], "propagate": True},
         "axes": {"level": "ERROR", "propagate": True},
         "django.security": {"level": "WARNING", "propagate": True},
     },

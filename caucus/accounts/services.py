@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -10,10 +11,12 @@ from axes.exceptions import AxesBackendPermissionDenied
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_ip_address
 from axes.utils import reset as reset_failures
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -31,6 +34,9 @@ TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
 BAD_CREDENTIALS = "The email or password is not right."
 OTP_NEEDED = "A current code from your authenticator is needed."
 OTP_MISMATCH = "That code did not match. Try the current one."
+OTP_ENROL_FIRST = (
+    "This account needs an authenticator: sign in on the web once to add one, then send its code."
+)
 OTP_THROTTLED = (
     "Too many wrong codes in a row. Wait a few seconds, then type the current code again."
 )
@@ -110,12 +116,30 @@ def mfa_needed_for_web(user: User) -> bool:
     return practice is not None and practice.mfa_required_for_mediators
 
 
+def password_only_refused(user: User) -> bool:
+    """A mediator whose practice requires MFA but who has no second factor (made with
+    --no-mfa) may use the API with a password alone only where the operator allows such
+    service accounts: otherwise the password is the only lock on every case they mediate."""
+    if user.mfa_enabled or settings.CAUCUS_ALLOW_PASSWORD_ONLY_SERVICE_ACCOUNTS:
+        return False
+    return mfa_needed_for_web(user)
+
+
+def refuse_password_only(user: User) -> None:
+    """For each use of a bearer token: a token issued before the policy changed stops too."""
+    if password_only_refused(user):
+        raise Unauthenticated("otp_required", OTP_ENROL_FIRST)
+
+
 def issue_token(
     request: HttpRequest, email: str, password: str, otp: str | None
 ) -> tuple[str, User]:
     user = check_credentials(request, email, password)
     if user.mfa_enabled:
         verify_otp(request, user, otp)
+    elif password_only_refused(user):
+        _fail(request, user.email)
+        raise Unauthenticated("otp_required", OTP_ENROL_FIRST)
     succeeded(request, user)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
@@ -128,7 +152,7 @@ def user_for_token(raw: str) -> User | None:
     if not raw.startswith(TOKEN_PREFIX):
         return None
     token = (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.select_related("user__practice")
         .filter(key_hash=hash_secret(raw), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
@@ -169,16 +193,36 @@ def _b32(device: TOTPDevice) -> str:
     return base64.b32encode(device.bin_key).decode().rstrip("=")
 
 
+ENROLLED_SUBJECT = "An authenticator was added to your Caucus account"
+ENROLLED_BODY = (
+    "An authenticator app was just added to your Caucus account: from now on it gives the\n"
+    "code you type after your password.\n\n"
+    "If you did this, there is nothing to do. If you did not, someone knows your password:\n"
+    "tell your practice at once.\n"
+)
+
+
 def start_enrollment(user: User) -> Enrollment:
-    """A new unconfirmed TOTP device, replacing any earlier unconfirmed one."""
+    """A new unconfirmed TOTP device, replacing any earlier unconfirmed one. Its secret is
+    shown to whoever holds the password, so the showing is audited."""
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user, confirmed=False).delete()
         device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+        record(
+            "auth.mfa_enrollment_started",
+            actor_user_id=user.id,
+            object_type="user",
+            object_id=user.id,
+        )
     return Enrollment(device, _b32(device), device.config_url)
 
 
-def pending_enrollment(user: User) -> Enrollment | None:
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+def pending_enrollment(user: User, device_id: object) -> Enrollment | None:
+    """The enrolment this browser started. Another browser (someone else who knows the
+    password) never sees the same secret: it starts its own, which replaces this one."""
+    if not isinstance(device_id, int):
+        return None
+    device = TOTPDevice.objects.filter(user=user, confirmed=False, pk=device_id).first()
     if device is None:
         return None
     return Enrollment(device, _b32(device), device.config_url)
@@ -195,14 +239,52 @@ def confirm_enrollment(request: HttpRequest, user: User, otp: str) -> TOTPDevice
         device.save(update_fields=["confirmed"])
         User.objects.filter(pk=user.pk).update(mfa_enabled=True)
         record("auth.mfa_enrolled", actor_user_id=user.id, object_type="user", object_id=user.id)
+        # To the account's own address, so its owner learns of an enrolment they did not
+        # make. No secret and no code: only that it happened.
+        address = user.email
+        transaction.on_commit(
+            lambda: send_mail(ENROLLED_SUBJECT, ENROLLED_BODY, None, [address], fail_silently=True)
+        )
     return device
 
 
-def default_practice() -> Practice:
-    practice = Practice.objects.order_by("created_at").first()
-    if practice is None:
-        practice = Practice.objects.create(name="Caucus practice")
-    return practice
+PRACTICE_NAME_MAX = 200
+FIRST_PRACTICE_NAME = "Caucus practice"
+
+
+def practice_named(name_or_id: str) -> Practice:
+    """An existing practice, by id or by its exact name (refused when two share it)."""
+    wanted = name_or_id.strip()
+    try:
+        found = list(Practice.objects.filter(pk=uuid.UUID(wanted)))
+    except ValueError:
+        found = list(Practice.objects.filter(name=wanted)[:2])
+    if len(found) != 1:
+        problem = "No practice has this name or id." if not found else "Several have this name."
+        raise Invalid({"practice": [problem + " Give a practice's id."]})
+    return found[0]
+
+
+def new_practice(name: str) -> Practice:
+    name = name.strip()
+    if not name or len(name) > PRACTICE_NAME_MAX:
+        raise Invalid({"practice": [f"Give the new practice a name of 1 to {PRACTICE_NAME_MAX}."]})
+    if Practice.objects.filter(name=name).exists():
+        raise Invalid({"practice": ["A practice has this name already."]})
+    return Practice.objects.create(name=name)
+
+
+def _sole_practice() -> Practice:
+    """Without a practice named: the installation's only one, made on first use. Practices
+    are tenants (cases, purge certificates), so with several none is picked for you."""
+    practices = list(Practice.objects.order_by("created_at")[:2])
+    if not practices:
+        return Practice.objects.create(name=FIRST_PRACTICE_NAME)
+    if len(practices) > 1:
+        raise Invalid(
+            {"practice": ["There are several practices: name one, or ask for a new one."]}
+        )
+    return practices[0]
 
 
 def create_mediator(
@@ -216,6 +298,15 @@ def create_mediator(
         fields["name"] = ["Enter a name."]
     if fields:
         raise Invalid(fields)
+    if not mfa and not settings.CAUCUS_ALLOW_PASSWORD_ONLY_SERVICE_ACCOUNTS:
+        raise Invalid(
+            {
+                "mfa": [
+                    "Password-only mediators are off here: set "
+                    "CAUCUS_ALLOW_PASSWORD_ONLY_SERVICE_ACCOUNTS=true to allow them."
+                ]
+            }
+        )
     check_password_strength(password, email=email, name=name)
     with transaction.atomic():
         if User.objects.filter(email=email).exists():
@@ -224,7 +315,7 @@ def create_mediator(
             email=email,
             name=name.strip(),
             password=password,
-            practice=practice or default_practice(),
+            practice=practice or _sole_practice(),
         )
         enrollment = None
         if mfa:

@@ -47,6 +47,7 @@ def _optional_bearer(request: HttpRequest) -> User | None:
     user = accounts.user_for_token(raw.strip())
     if user is None:
         raise Unauthenticated("not_authenticated", "That bearer token is not valid.")
+    accounts.refuse_password_only(user)
     return user
 
 

@@ -128,7 +128,7 @@ def create_invitation(
         side_id=payload.side_id,
     )
     inv = issued.invitation
-    url = request.build_absolute_uri(f"/invite/{issued.token}")
+    url = services.invitation_link(issued.token)
     return Status(
         201,
         InvitationOut(

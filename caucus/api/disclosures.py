@@ -14,6 +14,7 @@ from pydantic import StringConstraints
 from caucus.api.schemas import ErrorOut
 from caucus.api.security import caller
 from caucus.cases.models import Participant
+from caucus.cases.services import invitation_link
 from caucus.disclosures import services
 from caucus.disclosures.models import Concern, Consent, Disclosure
 from caucus.disclosures.selectors import visible_meeting_ids
@@ -190,7 +191,7 @@ def render_consent(
     mediator = can(me, Action.REQUEST_CONSENT)
     invite_url = None
     if mediator and c.invite_token and c.invitation_id is not None:
-        invite_url = request.build_absolute_uri(f"/invite/{c.invite_token}")
+        invite_url = invitation_link(c.invite_token)
     return ConsentOut(
         id=c.id,
         case_id=c.case_id,

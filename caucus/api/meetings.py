@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 from pydantic import Field, StringConstraints
@@ -348,7 +349,7 @@ def room(request: HttpRequest, meeting_id: uuid.UUID) -> RoomOut:
 )
 def calendar(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     meeting, _ = selectors.meeting(caller(request), meeting_id)
-    body = ics.invite(meeting, request.build_absolute_uri(f"/meetings/{meeting.id}"))
+    body = ics.invite(meeting, f"{settings.CAUCUS_SITE_URL}/meetings/{meeting.id}")
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="mediation-meeting.ics"'
     return response

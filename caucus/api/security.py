@@ -6,13 +6,14 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
 from caucus.accounts.models import User
-from caucus.accounts.services import user_for_token
+from caucus.accounts.services import refuse_password_only, user_for_token
 
 
 class BearerAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         user = user_for_token(token)
         if user is not None:
+            refuse_password_only(user)
             request.user = user
         return user
 

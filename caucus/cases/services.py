@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from caucus.accounts.models import User, hash_secret
@@ -76,6 +77,13 @@ def open_case(user: User, *, title: str, kind: str, litigated: bool) -> Particip
             details={"kind": kind, "litigated": litigated},
         )
     return mediator
+
+
+def invitation_link(raw_token: str) -> str:
+    """The link an invitee opens. Built from CAUCUS_SITE_URL, never from the request's Host
+    header: a forged Host would make the mediator hand out a link that sends the token to
+    another site."""
+    return f"{settings.CAUCUS_SITE_URL}{reverse('web:accept', args=[raw_token])}"
 
 
 @dataclass(frozen=True)
@@ -195,6 +203,13 @@ def accept_invitation(raw_token: str, *, name: str, password: str, user: User | 
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if locked.used_at is not None:
             raise Gone("invitation_gone", "This invitation was used or has expired.")
+        if user is not None and normalize_email(user.email) != invitation.email:
+            # A link that leaks (a forwarded mail, a shared screen) must not let whoever is
+            # signed in take the seat meant for the person it was addressed to.
+            raise Conflict(
+                "email_mismatch",
+                "This invitation is for another email address. Sign in with that account.",
+            )
         if user is None:
             email = invitation.email
             if User.objects.filter(email=email).exists():

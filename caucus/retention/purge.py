@@ -12,7 +12,7 @@ b. destroy the case's data key in the key store (crypto-shredding): from here on
 c. delete the content: blobs first (files are not transactional), then the rows, category
    by category (`caucus.retention.shredders`), and the sealed fields of the case row;
 d. delete the accounts of people with no other live case (mediators keep theirs), with
-   their API tokens, TOTP devices and lockout records;
+   their API tokens, TOTP devices, lockout records and the mails stored for them;
 e. write the signed deletion certificate;
 f. mark the case `purged`; the row stays as a tombstone (ids, dates and codes only), so the
    case answers 410 with its certificate.
@@ -35,7 +35,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import OperationalError, connection, transaction
 from django.db.models import Q
@@ -45,8 +45,12 @@ from caucus.audit.chain import record
 from caucus.cases import lifecycle
 from caucus.cases.models import Case, Participant, Status
 from caucus.crypto import keyring
+from caucus.portal import mailbox
 from caucus.retention import shredders, signing
 from caucus.retention.models import CasePurge, DeletionCertificate, PurgeStep
+
+if TYPE_CHECKING:
+    from caucus.accounts.models import User
 
 log = logging.getLogger(__name__)
 
@@ -197,21 +201,30 @@ def _emptied_sealed_fields() -> dict[str, bytes | None]:
     }
 
 
+def _accounts_to_delete(user_ids: list[str]) -> list[User]:
+    from caucus.accounts.models import User
+
+    return [
+        user
+        for user in User.objects.filter(pk__in=user_ids, practice__isnull=True)
+        # Live: any case not yet purged, this run's other purging cases included (their
+        # own purge deletes the account once their participant rows are gone).
+        if not Participant.objects.filter(user=user).exclude(case__status=Status.PURGED).exists()
+    ]
+
+
 def _delete_accounts(progress: CasePurge) -> None:
     from axes.models import AccessAttempt
 
-    from caucus.accounts.models import User
-
+    # Mail files first (files are not transactional): a purge killed after this step finds
+    # the same accounts again and repeats it.
+    mailbox.forget(user.email for user in _accounts_to_delete(progress.user_ids))
     with transaction.atomic():
         fresh = _locked(progress, PurgeStep.CONTENT_DELETED)
         if fresh is None:
             return
         deleted = 0
-        for user in User.objects.filter(pk__in=fresh.user_ids, practice__isnull=True):
-            # Live: any case not yet purged, this run's other purging cases included (their
-            # own purge deletes the account once their participant rows are gone).
-            if Participant.objects.filter(user=user).exclude(case__status=Status.PURGED).exists():
-                continue
+        for user in _accounts_to_delete(fresh.user_ids):
             AccessAttempt.objects.filter(username__iexact=user.email).delete()
             user.delete()
             deleted += 1

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from caucus.accounts.models import User
 from caucus.cases.models import Participant, Role
+from caucus.cases.services import invitation_link
 from caucus.disclosures import services as disclosures
 from caucus.disclosures.models import (
     Answer,
@@ -405,7 +406,7 @@ def _consents_context(
         meeting = meetings.get(c.meeting_id) if c.meeting_id in seen else None
         invite_url = None
         if mediator and c.invite_token and c.invitation_id is not None:
-            invite_url = request.build_absolute_uri(reverse("web:accept", args=[c.invite_token]))
+            invite_url = invitation_link(c.invite_token)
         rows.append(
             {
                 "c": c,

@@ -22,6 +22,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
@@ -107,7 +108,11 @@ class CodeForm(forms.Form):
 
 def _safe_next(request: HttpRequest) -> str:
     target = request.GET.get("next") or request.POST.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
+    # Django's own check: browsers read `/\evil.com` as `//evil.com`, which a prefix test
+    # misses. Only paths on this site, never another host or scheme.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts=None, require_https=request.is_secure()
+    ):
         return target
     return reverse("web:cases")
 
@@ -162,7 +167,10 @@ def otp_view(request: HttpRequest) -> HttpResponse:
     device = accounts.confirmed_device(user)
     enrollment = None
     if device is None:
-        enrollment = accounts.pending_enrollment(user) or accounts.start_enrollment(user)
+        enrollment = accounts.pending_enrollment(user, request.session.get("enrolling_device"))
+        if enrollment is None:
+            enrollment = accounts.start_enrollment(user)
+            request.session["enrolling_device"] = enrollment.device.pk
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -460,7 +468,7 @@ def invite_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             role=data["role"],
             side_id=data["side_id"],
         )
-        return request.build_absolute_uri(reverse("web:accept", args=[issued.token]))
+        return services.invitation_link(issued.token)
 
     return _post_form(request, case_id, "invite", InviteForm(request.POST), call)
 
@@ -541,7 +549,8 @@ def accept_view(request: HttpRequest, token: str) -> HttpResponse:
             if exc.status == 410:
                 return render(request, "web/error.html", {"message": exc.detail}, status=410)
             _field_errors(form, exc)
-            status = 400
+            # 409 when the form was right but the signed-in account may not take this seat.
+            status = exc.status
         else:
             if current is None:
                 login(request, result.participant.user, backend=MODEL_BACKEND)

@@ -183,7 +183,7 @@ def test_it_attaches_an_existing_account_with_a_bearer_token(world: World) -> No
     issued = services.invite(
         world.mediator.user,
         world.case.id,
-        email="x@example.test",
+        email="Already@example.test",
         name="Ex",
         role="party",
         side_id=None,

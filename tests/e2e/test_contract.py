@@ -393,7 +393,16 @@ def test_it_attaches_the_bearers_own_account(caucus_server: LiveServer, mediator
     me = member.api.get("/auth/me").json()
 
     second = mediator.open_case(title="Second case")
-    token = mediator.invite(second["id"])
+    someone_else = mediator.invite(second["id"])
+    refused = member.api.post("/invitations/accept", {"token": someone_else})
+    assert_error(refused, 409)
+    assert refused.json()["error"] == "email_mismatch"
+    made = mediator.post(
+        f"/cases/{second['id']}/invitations",
+        {"email": me["email"], "name": "Bo Bearer", "role": "party"},
+    )
+    assert made.status_code == 201, made.text
+    token = invite_token(made.json()["invite_url"])
     accepted = member.api.post("/invitations/accept", {"token": token})
     assert accepted.status_code == 201, accepted.text
     body = accepted.json()

@@ -1,3 +1,6 @@
+import time
+import uuid
+
 import httpx
 import pytest
 
@@ -18,3 +21,57 @@ def test_it_serves_the_login_page_and_the_api(caucus_server: LiveServer) -> None
         f"{caucus_server.url}/api/v1/cases", headers={"Authorization": f"Bearer {token}"}
     )
     assert cases.json() == {"items": [], "next": None}
+
+
+def test_it_links_to_the_served_port_and_keeps_mail_out_of_the_log(
+    caucus_server: LiveServer,
+) -> None:
+    """`caucus serve --port P` without CAUCUS_SITE_URL: invitation and notification links
+    name port P; notifications land in the data dir's mailbox, not in the server's output."""
+    url = caucus_server.url
+    caucus_server.create_mediator("links@example.test", "Link Mediator", mfa=False)
+    token = httpx.post(
+        f"{url}/api/v1/auth/token",
+        json={"email": "links@example.test", "password": MEDIATOR_PASSWORD},
+    ).json()["token"]
+    mediator = {"Authorization": f"Bearer {token}"}
+    case = httpx.post(
+        f"{url}/api/v1/cases",
+        json={"title": "Links", "kind": "civil", "litigated": False},
+        headers=mediator,
+    ).json()
+    party_email = f"party-{uuid.uuid4().hex[:8]}@example.test"
+    made = httpx.post(
+        f"{url}/api/v1/cases/{case['id']}/invitations",
+        json={"email": party_email, "name": "Pia Party", "role": "party"},
+        headers=mediator,
+    ).json()
+    assert made["invite_url"].startswith(f"{url}/invite/"), made["invite_url"]
+    invite = made["invite_url"].removeprefix(f"{url}/invite/")
+    # A refused form post is logged by Django: without the token.
+    assert httpx.post(made["invite_url"], data={}).status_code in (400, 403)
+    joined = httpx.post(
+        f"{url}/api/v1/invitations/accept",
+        json={"token": invite, "name": "Pia Party", "password": MEDIATOR_PASSWORD},
+    )
+    assert joined.status_code == 201, joined.text
+    screened = httpx.post(
+        f"{url}/api/v1/cases/{case['id']}/screening", json={"decision": "accept"}, headers=mediator
+    )
+    assert screened.status_code == 200, screened.text
+    closed = httpx.post(
+        f"{url}/api/v1/cases/{case['id']}/close", json={"outcome": "impasse"}, headers=mediator
+    )
+    assert closed.status_code == 200, closed.text
+
+    mailbox = caucus_server.data_dir / "mail"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not any(mailbox.glob("*.eml")):
+        time.sleep(0.2)
+    mails = [path.read_text() for path in mailbox.glob("*.eml")]
+    to_party = [m for m in mails if party_email in m]
+    assert to_party, mails
+    assert f"{url}/cases" in to_party[0]
+    log = caucus_server.log.read_text()
+    assert party_email not in log
+    assert invite not in log

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import shutil
 import sqlite3
+import stat
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.db import connection
+from django.test import override_settings
 
 from caucus.cases.models import Case
 from caucus.crypto import keys
@@ -75,6 +77,36 @@ def test_it_leaves_no_planted_string_anywhere_after_the_purge(
     if hits(s, logs):
         found["logs"] = hits(s, logs)
     assert found == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_deletes_the_mails_of_purged_people_from_the_mailbox(tmp_path: Path) -> None:
+    """The embedded mail backend keeps messages as files; a purged person's address must not
+    outlive the purge there (nor in the log: the backend never prints)."""
+    mail_dir = tmp_path / "mail"
+    with override_settings(
+        EMAIL_BACKEND="caucus.portal.mailbox.MailboxBackend", EMAIL_FILE_PATH=mail_dir
+    ):
+        s = build_scenario()
+        emails = {label: text for label, text in s.planted.items() if label.endswith("_email")}
+        assert emails
+
+        def addressed() -> set[str]:
+            found = set()
+            for path in files_under(mail_dir):
+                blob = path.read_bytes().lower()
+                found |= {label for label, email in emails.items() if email.encode() in blob}
+            return found
+
+        assert addressed(), "the scenario's notifications are in the mailbox"
+        assert stat.S_IMODE(mail_dir.stat().st_mode) == 0o700
+        mediator_mail = [
+            p for p in files_under(mail_dir) if s.mediator.email.encode() in p.read_bytes()
+        ]
+        run_purge(after_purge_after(s.case_id))
+        assert addressed() == set()
+        # The mediator keeps their account, and with it their mail.
+        assert all(p.exists() for p in mediator_mail)
 
 
 @dataclass(frozen=True)

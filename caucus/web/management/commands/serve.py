@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from argparse import ArgumentParser
 from typing import Any
 
@@ -7,6 +8,8 @@ import uvicorn
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+WILDCARD_HOSTS = {"0.0.0.0", "::", ""}  # noqa: S104  (compared, not bound)
 
 
 class Command(BaseCommand):
@@ -22,7 +25,16 @@ class Command(BaseCommand):
         if not options["no_demo"] and not settings.PRODUCTION:
             call_command("demo")
         host, port = options["host"], options["port"]
+        if not settings.PRODUCTION and not os.environ.get("CAUCUS_SITE_URL"):
+            # Links in mails and invitations must reach this server, so without an
+            # operator-given site URL they name the address and port actually served.
+            shown = "127.0.0.1" if host in WILDCARD_HOSTS else host
+            shown = f"[{shown}]" if ":" in shown else shown
+            settings.CAUCUS_SITE_URL = f"http://{shown}:{port}"
+            os.environ["CAUCUS_SITE_URL"] = settings.CAUCUS_SITE_URL
         self.stdout.write(f"Caucus is serving at http://{host}:{port}/ (API docs at /api/v1/docs)")
+        if settings.EMAIL_BACKEND == "caucus.portal.mailbox.MailboxBackend":
+            self.stdout.write(f"Mail is kept in {settings.EMAIL_FILE_PATH}, one .eml file each.")
         self.stdout.flush()
         from caucus.retention.worker import start_embedded_consumer
 
@@ -33,6 +45,9 @@ class Command(BaseCommand):
             host=host,
             port=port,
             access_log=False,
+            # uvicorn's loggers go through the project's handler and its scrubbing filter
+            # instead of handlers of their own.
+            log_config=None,
             lifespan="off",
             log_level="warning",
             proxy_headers=bool(settings.SECURE_PROXY_SSL_HEADER),
