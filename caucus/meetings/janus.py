@@ -299,24 +299,35 @@ def sync_room_quietly(meeting_id: uuid.UUID) -> None:
         log.warning("janus sync failed for meeting %s: %s", meeting_id, type(exc).__name__)
 
 
+def _require_in_room(meeting: Meeting, participant: Participant) -> None:
+    if not _needs_room(meeting) or participant.id not in _in_room(meeting):
+        raise Forbidden("not_admitted", "The mediator admits you from the lobby first.")
+
+
+def janus_token(meeting: Meeting, participant: Participant) -> dict[str, Any]:
+    """A fresh core token for a browser already in the room: Janus checks one on every
+    request (keepalives included), so the page renews it before `token_expires_at`. No
+    call to Janus; Forbidden once the participant is no longer admitted."""
+    _require_in_room(meeting, participant)
+    token, expiry = core_token()
+    return {"token": token, "token_expires_at": datetime.fromtimestamp(expiry, UTC).isoformat()}
+
+
 def janus_connection(meeting: Meeting, participant: Participant) -> dict[str, Any]:
     """What this participant's browser needs to join the meeting's room: Janus's public
     URL, the room, a core token valid at most a minute, the join token and the feed id to
     publish as. Only for the mediators and attendees admitted to the running meeting
     (Forbidden otherwise); VideoUnavailable when Janus cannot be reached."""
-    if not _needs_room(meeting) or participant.id not in _in_room(meeting):
-        raise Forbidden("not_admitted", "The mediator admits you from the lobby first.")
+    _require_in_room(meeting, participant)
     try:
         sync_room(meeting.id)
     except JanusError as exc:
         log.warning("janus refused a room sync for meeting %s: %s", meeting.id, exc.code)
         raise VideoUnavailable() from None
-    token, expiry = core_token()
     return {
         "url": settings.CAUCUS_JANUS_PUBLIC_URL,
         "room": room_id(meeting.id),
-        "token": token,
-        "token_expires_at": datetime.fromtimestamp(expiry, UTC).isoformat(),
+        **janus_token(meeting, participant),
         "join_token": join_token(meeting.id, participant.id),
         "feed_id": feed_id(meeting.id, participant.id),
         "e2ee": True,

@@ -118,6 +118,8 @@ def test_it_mints_janus_and_turn_credentials_only_for_admitted_attendees(
         with pytest.raises(Forbidden):
             janus.janus_connection(meeting, who)
         with pytest.raises(Forbidden):
+            janus.janus_token(meeting, who)
+        with pytest.raises(Forbidden):
             turn.ice_servers_for(meeting, who)
     assert synced == []
     admit(w, joint, w.party_a)
@@ -127,6 +129,7 @@ def test_it_mints_janus_and_turn_credentials_only_for_admitted_attendees(
     assert given["url"] == janus_mode.CAUCUS_JANUS_PUBLIC_URL and given["e2ee"] is True
     assert int(given["token"].split(",")[0]) <= time.time() + 60
     assert janus.janus_connection(joint, w.mediator.participant)["room"] == given["room"]
+    assert janus.janus_token(joint, w.party_a.participant)["token"].endswith("=")
     servers = turn.ice_servers_for(joint, w.party_a.participant)
     assert servers[0]["urls"] == ["turn:turn.example.test:3478"]
     assert servers[0]["username"].count(":") == 1
@@ -136,6 +139,8 @@ def test_it_mints_janus_and_turn_credentials_only_for_admitted_attendees(
     joint.refresh_from_db()
     with pytest.raises(Forbidden):
         janus.janus_connection(joint, w.party_a.participant)
+    with pytest.raises(Forbidden):
+        janus.janus_token(joint, w.mediator.participant)
     with pytest.raises(Forbidden):
         turn.ice_servers_for(joint, w.mediator.participant)
 
