@@ -332,3 +332,37 @@ def janus_connection(meeting: Meeting, participant: Participant) -> dict[str, An
         "feed_id": feed_id(meeting.id, participant.id),
         "e2ee": True,
     }
+
+
+# --- End-to-end key agreement frames ---------------------------------------------------------
+
+_E2EE_FIELDS: dict[str, dict[str, tuple[type, int]]] = {
+    # field: (type, maximum length of a string or maximum value of an integer)
+    "public": {"key": (str, 200)},
+    "key": {"to": (int, 2**_ID_BITS), "epoch": (int, 255), "iv": (str, 32), "wrapped": (str, 128)},
+    "want": {"to": (int, 2**_ID_BITS)},
+}
+
+
+def e2ee_frame(meeting_id: uuid.UUID, sender_id: uuid.UUID, frame: object) -> dict[str, Any] | None:
+    """A key-agreement frame of room-janus.js ({"type": "e2ee", "kind": ...}) as the meeting
+    socket may relay it, or None to drop it. Its shape and sizes are fixed, and `feed` must
+    be the sender's own feed id: an attendee cannot announce a public key, or hand out a
+    media key, in someone else's name. The frames hold public keys and wrapped keys only;
+    like all signaling they are relayed, never stored or logged."""
+    if not isinstance(frame, dict) or frame.get("type") != "e2ee":
+        return None
+    fields = _E2EE_FIELDS.get(str(frame.get("kind")))
+    if fields is None or set(frame) != {"type", "kind", "feed", *fields}:
+        return None
+    if frame["feed"] != feed_id(meeting_id, sender_id):
+        return None
+    for name, (kind, limit) in fields.items():
+        value = frame[name]
+        if type(value) is not kind:
+            return None
+        if isinstance(value, str) and not 0 < len(value) <= limit:
+            return None
+        if isinstance(value, int) and not 0 <= value <= limit:
+            return None
+    return dict(frame)

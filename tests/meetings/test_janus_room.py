@@ -18,7 +18,7 @@ from caucus.kernel.errors import Forbidden
 from caucus.meetings import janus
 from caucus.meetings.models import Meeting
 from tests.conftest import Persona, World, build_world, complete_onboarding
-from tests.meetings.conftest import JanusServer
+from tests.meetings.conftest import JANUS_ADMIN_KEY, JANUS_SECRET, JanusServer
 from tests.meetings.janus_peer import JanusPeer, JanusRefused
 
 ATTEST = {"attestation": {"private_location": True, "not_recording": True, "others_present": []}}
@@ -248,6 +248,16 @@ def test_it_kicks_an_attendee_sent_back_to_the_lobby_who_then_cannot_rejoin(
     run(scenario)
     with pytest.raises(Forbidden):
         connection(meeting, w.party_a)
+    # Janus's log holds no token or secret Caucus handed out or keeps.
+    logged = janus_server.log.read_text()
+    for secret in (
+        party["join_token"],
+        party["token"].split(":")[1],
+        janus.room_secret(meeting.id),
+        JANUS_ADMIN_KEY,
+        JANUS_SECRET,
+    ):
+        assert secret not in logged
 
 
 def test_it_destroys_the_room_when_the_meeting_ends(

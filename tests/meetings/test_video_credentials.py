@@ -261,3 +261,34 @@ def test_it_writes_a_coturn_configuration_with_the_rest_api_secret_and_no_privat
     janus_mode.CAUCUS_TURN_SECRET = ""
     with pytest.raises(ConfigError):
         render_turn(listening_ip="127.0.0.1")
+
+
+def test_it_relays_only_well_formed_key_frames_in_the_senders_own_name(
+    janus_mode: Settings,
+) -> None:
+    meeting, sender, other = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    mine = janus.feed_id(meeting, sender)
+    public = {"type": "e2ee", "kind": "public", "feed": mine, "key": "B" * 88}
+    wrapped = {
+        "type": "e2ee",
+        "kind": "key",
+        "feed": mine,
+        "to": janus.feed_id(meeting, other),
+        "epoch": 3,
+        "iv": "A" * 16,
+        "wrapped": "C" * 44,
+    }
+    assert janus.e2ee_frame(meeting, sender, public) == public
+    assert janus.e2ee_frame(meeting, sender, wrapped) == wrapped
+    for bad in (
+        {**public, "feed": janus.feed_id(meeting, other)},  # in someone else's name
+        {**public, "key": "B" * 201},
+        {**public, "key": 5},
+        {**public, "extra": 1},
+        {**wrapped, "epoch": 256},
+        {**wrapped, "epoch": True},
+        {**wrapped, "kind": "other"},
+        {"type": "chat", "text": "hi"},
+        "not a frame",
+    ):
+        assert janus.e2ee_frame(meeting, sender, bad) is None
