@@ -7,6 +7,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
+import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -292,3 +295,34 @@ def test_it_relays_only_well_formed_key_frames_in_the_senders_own_name(
         "not a frame",
     ):
         assert janus.e2ee_frame(meeting, sender, bad) is None
+
+
+def settings_error(tmp_path: Path, **env: str) -> str:
+    """What importing the settings says under `env` ("" when it loads)."""
+    result = subprocess.run(
+        [sys.executable, "-c", "import caucus.settings"],
+        env={**os.environ, "CAUCUS_DATA_DIR": str(tmp_path), **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result.stderr.strip().splitlines()[-1] if result.returncode else ""
+
+
+def test_it_refuses_malformed_janus_and_turn_settings_at_start_up(tmp_path: Path) -> None:
+    assert settings_error(tmp_path) == ""
+    for env, name in (
+        ({"CAUCUS_JANUS_TOKEN_SECRET": "short"}, "CAUCUS_JANUS_TOKEN_SECRET"),
+        ({"CAUCUS_JANUS_ADMIN_KEY": 'x" quote ' * 5}, "CAUCUS_JANUS_ADMIN_KEY"),
+        ({"CAUCUS_JANUS_URL": "http://127.0.0.1:8188"}, "CAUCUS_JANUS_URL"),
+        ({"CAUCUS_JANUS_TOKEN_TTL": "120"}, "CAUCUS_JANUS_TOKEN_TTL"),
+        ({"CAUCUS_JANUS_RTP_PORTS": "40000"}, "CAUCUS_JANUS_RTP_PORTS"),
+        ({"CAUCUS_TURN_URLS": "https://turn.example.test"}, "CAUCUS_TURN_URLS"),
+        ({"CAUCUS_TURN_SECRET": "short"}, "CAUCUS_TURN_SECRET"),
+        ({"CAUCUS_TURN_TTL": "86400"}, "CAUCUS_TURN_TTL"),
+    ):
+        assert name in settings_error(tmp_path, **env)
+    # Janus mode keeps generated secrets in 0600 files of the data directory.
+    assert settings_error(tmp_path, CAUCUS_VIDEO="janus") == ""
+    for name in ("janus-token-secret", "janus-admin-key"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o600
