@@ -32,7 +32,8 @@
  *                              //   removed, ice_failed, token_refused
  *     onsafetycode(code),
  *   });
- *   room.stats()  -> Promise<{framesDecoded, audioPacketsReceived, videoPacketsReceived}>
+ *   room.stats()  -> Promise<{framesDecoded, audioPacketsReceived, videoPacketsReceived,
+ *                             feedsDecoding}>  (feedsDecoding: remote people whose video decodes)
  *   room.leave()
  *   CaucusJanus.supported() -> boolean (encoded transforms available)
  */
@@ -492,16 +493,20 @@
       let framesDecoded = 0;
       let audioPacketsReceived = 0;
       let videoPacketsReceived = 0;
+      let feedsDecoding = 0;
       for (const { pc } of subscribers.values()) {
+        let decoded = 0;
         (await pc.getStats()).forEach((r) => {
           if (r.type === "inbound-rtp" && r.kind === "video") {
-            framesDecoded += r.framesDecoded || 0;
+            decoded += r.framesDecoded || 0;
             videoPacketsReceived += r.packetsReceived || 0;
           }
           if (r.type === "inbound-rtp" && r.kind === "audio") audioPacketsReceived += r.packetsReceived || 0;
         });
+        framesDecoded += decoded;
+        if (decoded > 0) feedsDecoding += 1;
       }
-      return { framesDecoded, audioPacketsReceived, videoPacketsReceived };
+      return { framesDecoded, audioPacketsReceived, videoPacketsReceived, feedsDecoding };
     };
 
     return { leave, stats, feed: c.feed_id };
