@@ -31,7 +31,6 @@ import time
 import uuid
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -101,19 +100,22 @@ def run_size(n: int, base_url: str, janus_pid: int, window: float) -> dict[str, 
         handle.request(
             janus.create_params(meeting, [janus.join_token(meeting.id, p) for p in people])
         )
-    connections: list[dict[str, Any]] = []
-    for person in people:
+
+    def fresh() -> dict[str, str]:
+        # What janus_token() answers; the page renews before each token's minute is up.
         token, expiry = janus.core_token()
-        connections.append(
-            {
-                "url": os.environ["CAUCUS_JANUS_URL"],
-                "room": janus.room_id(meeting.id),
-                "token": token,
-                "token_expires_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expiry)),
-                "join_token": janus.join_token(meeting.id, person),
-                "feed_id": janus.feed_id(meeting.id, person),
-            }
-        )
+        expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expiry))
+        return {"token": token, "token_expires_at": expires}
+
+    connections = [
+        {
+            "url": os.environ["CAUCUS_JANUS_URL"],
+            "room": janus.room_id(meeting.id),
+            "join_token": janus.join_token(meeting.id, person),
+            "feed_id": janus.feed_id(meeting.id, person),
+        }
+        for person in people
+    ]
     marker = f"--caucus-bench={secrets.token_hex(4)}"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -130,12 +132,13 @@ def run_size(n: int, base_url: str, janus_pid: int, window: float) -> dict[str, 
             context = browser.new_context()
             pages = [context.new_page() for _ in range(n)]
             for page in pages:
+                page.expose_function("caucusRenew", fresh)
                 page.goto(base_url)
             joined: list[float] = []
             first: list[float | None] = [None] * n
             for page, conn in zip(pages, connections, strict=True):
                 joined.append(time.monotonic())
-                page.evaluate(JOIN_JS, {"connection": conn, "channel": "bench"})
+                page.evaluate(JOIN_JS, {"connection": {**conn, **fresh()}, "channel": "bench"})
             everyone = None
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline and everyone is None:
@@ -149,7 +152,8 @@ def run_size(n: int, base_url: str, janus_pid: int, window: float) -> dict[str, 
                 else:
                     time.sleep(0.2)
             if everyone is None:
-                errors = [page.evaluate("() => window.errors") for page in pages]
+                probe = "() => [window.errors, window.room.states()]"
+                errors = [page.evaluate(probe) for page in pages]
                 raise RuntimeError(f"{n}: not everyone decoded everyone in 60 s: {states} {errors}")
             pids = tree(browser_root(marker))
             chromium_before, janus_before = cpu_seconds(pids), cpu_seconds({janus_pid})

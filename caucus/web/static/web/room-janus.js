@@ -34,6 +34,7 @@
  *   });
  *   room.stats()  -> Promise<{framesDecoded, audioPacketsReceived, videoPacketsReceived,
  *                             feedsDecoding}>  (feedsDecoding: remote people whose video decodes)
+ *   room.states() -> ["new"|"checking"|"connected"|..., ...]  (publisher first)
  *   room.leave()
  *   CaucusJanus.supported() -> boolean (encoded transforms available)
  */
@@ -405,6 +406,8 @@
     };
 
     let privateId = 0;
+    const subscribeFailed = (error) =>
+      fail("subscribe_failed", `Someone's video could not be received (${error && error.message}).`);
     const onPublisherEvent = (m) => {
       const data = (m.plugindata && m.plugindata.data) || {};
       if (m.janus === "hangup" || (data.leaving === "ok" && data.reason === "kicked")) {
@@ -412,7 +415,7 @@
         fail("removed", "You are no longer in this meeting's room.");
         return;
       }
-      for (const p of data.publishers || []) subscribe(p.id, privateId).catch(() => {});
+      for (const p of data.publishers || []) subscribe(p.id, privateId).catch(subscribeFailed);
       for (const gone of [data.unpublished, data.leaving]) {
         if (typeof gone === "number") unsubscribe(gone);
       }
@@ -480,7 +483,7 @@
         { type: "offer", sdp: pc.localDescription.sdp, e2ee: true }
       );
       await pc.setRemoteDescription(configured.jsep);
-      for (const p of joined.plugindata.data.publishers || []) subscribe(p.id, privateId).catch(() => {});
+      for (const p of joined.plugindata.data.publishers || []) subscribe(p.id, privateId).catch(subscribeFailed);
     } catch (error) {
       const unreachable = String(error && error.message) === "janus_unreachable";
       leave();
@@ -509,7 +512,10 @@
       return { framesDecoded, audioPacketsReceived, videoPacketsReceived, feedsDecoding };
     };
 
-    return { leave, stats, feed: c.feed_id };
+    // For the page's diagnostics: the ICE state of the publisher and each subscription.
+    const states = () => peers.map((pc) => pc.iceConnectionState);
+
+    return { leave, stats, states, feed: c.feed_id };
   }
 
   window.CaucusJanus = { join, supported };
