@@ -8,7 +8,9 @@ import sys
 
 ALIASES = {
     "create-mediator": "create_mediator",
+    "janus-config": "janus_config",
     "rotate-master-key": "rotate_master_key",
+    "turn-config": "turn_config",
     "verify-certificate": "verify_certificate",
 }
 

@@ -103,6 +103,77 @@ if CAUCUS_VIDEO_PROVIDER not in {"jitsi", "none"}:
     raise ImproperlyConfigured("CAUCUS_VIDEO_PROVIDER must be 'jitsi' or 'none'")
 CAUCUS_JITSI_DOMAIN = env_str("CAUCUS_JITSI_DOMAIN", "meet.jit.si")
 
+# --- Janus and TURN (issue 12) ------------------------------------------------------------
+# Janus is driven only by Caucus: CAUCUS_JANUS_URL is Caucus's own loopback connection to
+# Janus's WebSocket, CAUCUS_JANUS_PUBLIC_URL the one browsers use (wss://host/janus behind
+# the proxy). The token secret signs Janus core tokens; the admin key lets Caucus (and only
+# Caucus) create rooms. Without them in the environment, Janus mode keeps generated ones in
+# 0600 files in the data directory, where `caucus janus-config` finds them too.
+_JANUS_MODE = os.environ.get("CAUCUS_VIDEO", "") == "janus"
+
+
+def env_secret(name: str, file_name: str, *, generate: bool) -> str:
+    """A secret written into Janus's or coturn's configuration: 32+ URL-safe characters, so
+    it never needs quoting there and is never short enough to guess."""
+    raw = os.environ.get(name, "").strip()
+    if not raw and generate:
+        raw = private_file(DATA_DIR / file_name, lambda: secrets.token_urlsafe(32))
+    if raw and (len(raw) < 32 or not all(c.isalnum() or c in "-_" for c in raw)):
+        raise ImproperlyConfigured(f"{name} must be at least 32 characters of [A-Za-z0-9_-]")
+    return raw
+
+
+def env_ws_url(name: str, default: str) -> str:
+    raw = env_str(name, default).strip().rstrip("/")
+    if not raw.startswith(("ws://", "wss://")):
+        raise ImproperlyConfigured(f"{name} must be a ws:// or wss:// URL, got {raw!r}")
+    return raw
+
+
+def env_port_range(name: str, default: str) -> str:
+    raw = env_str(name, default).strip()
+    low, _, high = raw.partition("-")
+    if not (low.isdigit() and high.isdigit() and 1024 <= int(low) < int(high) <= 65535):
+        raise ImproperlyConfigured(f"{name} must be a port range like 20000-40000, got {raw!r}")
+    return raw
+
+
+CAUCUS_JANUS_URL = env_ws_url("CAUCUS_JANUS_URL", "ws://127.0.0.1:8188")
+CAUCUS_JANUS_PUBLIC_URL = env_ws_url("CAUCUS_JANUS_PUBLIC_URL", CAUCUS_JANUS_URL)
+CAUCUS_JANUS_TOKEN_SECRET = env_secret(
+    "CAUCUS_JANUS_TOKEN_SECRET", "janus-token-secret", generate=_JANUS_MODE
+)
+CAUCUS_JANUS_ADMIN_KEY = env_secret(
+    "CAUCUS_JANUS_ADMIN_KEY", "janus-admin-key", generate=_JANUS_MODE
+)
+# A Janus core token lives at most a minute: the browser fetches a fresh one while it stays
+# admitted, so a removed attendee's session dies within that minute even if a kick is lost.
+CAUCUS_JANUS_TOKEN_TTL = env_int("CAUCUS_JANUS_TOKEN_TTL", 60, minimum=10)
+if CAUCUS_JANUS_TOKEN_TTL > 60:
+    raise ImproperlyConfigured("CAUCUS_JANUS_TOKEN_TTL may be at most 60 (seconds)")
+CAUCUS_JANUS_TIMEOUT_MS = env_int("CAUCUS_JANUS_TIMEOUT_MS", 3000, minimum=100)
+# Used by `caucus janus-config` only: where Janus listens and which UDP ports media uses.
+CAUCUS_JANUS_WS_PORT = env_int("CAUCUS_JANUS_WS_PORT", 8188, minimum=1)
+CAUCUS_JANUS_RTP_PORTS = env_port_range("CAUCUS_JANUS_RTP_PORTS", "20000-40000")
+CAUCUS_JANUS_PUBLISHERS = env_int("CAUCUS_JANUS_PUBLISHERS", 12, minimum=2)
+if _JANUS_MODE and PRODUCTION and not CAUCUS_JANUS_PUBLIC_URL.startswith("wss://"):
+    raise ImproperlyConfigured("CAUCUS_JANUS_PUBLIC_URL must be wss:// in production")
+
+# coturn with `use-auth-secret`: Caucus mints short-lived credentials for admitted attendees
+# only. TURN is offered when both the URLs and the shared secret are set.
+CAUCUS_TURN_URLS = env_list("CAUCUS_TURN_URLS", [])
+for _turn_url in CAUCUS_TURN_URLS:
+    if not _turn_url.startswith(("turn:", "turns:", "stun:")):
+        raise ImproperlyConfigured(f"CAUCUS_TURN_URLS: {_turn_url!r} is not a turn:/turns: URL")
+CAUCUS_TURN_SECRET = env_secret("CAUCUS_TURN_SECRET", "turn-secret", generate=False)
+CAUCUS_TURN_TTL = env_int("CAUCUS_TURN_TTL", 300, minimum=30)
+if CAUCUS_TURN_TTL > 3600:
+    raise ImproperlyConfigured("CAUCUS_TURN_TTL may be at most 3600 (seconds)")
+CAUCUS_TURN_REALM = env_str("CAUCUS_TURN_REALM", "caucus").strip()
+if not CAUCUS_TURN_REALM or not all(c.isalnum() or c in ".-" for c in CAUCUS_TURN_REALM):
+    raise ImproperlyConfigured("CAUCUS_TURN_REALM must be a host-like name ([A-Za-z0-9.-])")
+# --- end of Janus and TURN ------------------------------------------------------------------
+
 CAUCUS_MAX_UPLOAD_BYTES = env_int("CAUCUS_MAX_UPLOAD_BYTES", 100 * 1024 * 1024, minimum=1)
 # An upload's body holds a server thread while it arrives: the whole body must arrive within
 # this many seconds (else 408), and one user has at most this many uploads in flight (else

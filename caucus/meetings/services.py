@@ -9,6 +9,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -51,6 +52,15 @@ def _audit(actor: Participant, action: str, obj_type: str, obj_id: object, **det
         object_id=obj_id,
         details=details,
     )
+
+
+def _sync_video_room(meeting_id: uuid.UUID) -> None:
+    """Janus mode: once the change is committed, Janus's room follows it (created, its
+    `allowed` list and participants matched to admission, destroyed at the end)."""
+    if getattr(settings, "CAUCUS_VIDEO", "") == "janus":
+        from caucus.meetings.janus import sync_room_quietly
+
+        transaction.on_commit(lambda: sync_room_quietly(meeting_id))
 
 
 def _text(name: str, value: str, limit: int) -> str:
@@ -114,6 +124,7 @@ def start_meeting(user: User, meeting_id: uuid.UUID) -> Meeting:
         meeting.started_at = timezone.now()
         meeting.save(update_fields=["status", "started_at"])
         _audit(actor, "meeting.started", "meeting", meeting.id)
+        _sync_video_room(meeting.id)
     return meeting
 
 
@@ -153,6 +164,7 @@ def _end(meeting: Meeting) -> None:
     Attendance.objects.filter(meeting=meeting).update(state=AttendanceState.LEFT)
     # Live chat connections close once the end is committed; nothing of the chat remains.
     transaction.on_commit(lambda: live.close_meeting(meeting.id))
+    _sync_video_room(meeting.id)
 
 
 def end_all_meetings(case: Case) -> None:
@@ -209,6 +221,8 @@ def join_meeting(
             attendance = Attendance(
                 id=uuid.uuid4(), case_id=actor.case_id, meeting=meeting, participant=actor
             )
+        elif attendance.state == AttendanceState.ADMITTED:
+            _sync_video_room(meeting.id)
         attendance.state = AttendanceState.LOBBY
         attendance.attestation_json = json.dumps(attestation)
         attendance.save()
@@ -231,6 +245,7 @@ def admit(user: User, meeting_id: uuid.UUID, participant_id: uuid.UUID) -> Atten
         attendance.state = AttendanceState.ADMITTED
         attendance.save(update_fields=["state", "at"])
         _audit(actor, "meeting.admitted", "meeting", meeting.id, participant=str(participant_id))
+        _sync_video_room(meeting.id)
     return attendance
 
 

@@ -1,0 +1,146 @@
+"""Janus and coturn started from the repository's configuration (deploy/), written by the
+same functions `caucus janus-config` and `caucus turn-config` use, on free loopback ports.
+Tests that need them skip only when the binary is not installed (CI installs both)."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from pytest_django.fixtures import Settings
+
+from caucus.meetings.deploy import JANUS_FILES, render_janus, render_turn, write_private
+
+JANUS_SECRET = "test-janus-token-secret-0123456789abcdef"
+JANUS_ADMIN_KEY = "test-janus-admin-key-0123456789abcdefgh"
+TURN_SECRET = "test-turn-secret-0123456789abcdefghijklmn"
+
+needs_janus = pytest.mark.skipif(shutil.which("janus") is None, reason="janus is not installed")
+needs_turnserver = pytest.mark.skipif(
+    shutil.which("turnserver") is None, reason="coturn (turnserver) is not installed"
+)
+
+
+def free_port(kind: int = socket.SOCK_STREAM) -> int:
+    with socket.socket(socket.AF_INET, kind) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_listening(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"not listening on {port}:\n{log.read_text()[-3000:]}")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@dataclass
+class JanusServer:
+    url: str
+    workdir: Path
+    configs: Path
+    log: Path
+
+
+@pytest.fixture
+def janus_server(tmp_path: Path, settings: Settings) -> Iterator[JanusServer]:
+    """Janus with deploy/janus/, Caucus's settings pointed at it and in Janus mode."""
+    if shutil.which("janus") is None:
+        pytest.skip("janus is not installed")
+    settings.CAUCUS_VIDEO = "janus"
+    settings.CAUCUS_JANUS_TOKEN_SECRET = JANUS_SECRET
+    settings.CAUCUS_JANUS_ADMIN_KEY = JANUS_ADMIN_KEY
+    port = free_port()
+    low = random.randrange(40000, 59000, 200)
+    configs = tmp_path / "janus-config"
+    files = render_janus(configs, ws_port=port, rtp_ports=f"{low}-{low + 199}")
+    configs.mkdir(mode=0o700)
+    for name in JANUS_FILES:
+        write_private(configs / name, files[name])
+    workdir = tmp_path / "janus-cwd"
+    workdir.mkdir()
+    log = tmp_path / "janus.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            ["janus", "-F", str(configs), "-o", "-d", "4"],
+            cwd=workdir,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_listening(port, process, log)
+        url = f"ws://127.0.0.1:{port}"
+        settings.CAUCUS_JANUS_URL = url
+        settings.CAUCUS_JANUS_PUBLIC_URL = url
+        yield JanusServer(url=url, workdir=workdir, configs=configs, log=log)
+    finally:
+        stop(process)
+
+
+@dataclass
+class TurnServer:
+    url: str
+    port: int
+    log: Path
+
+
+@pytest.fixture
+def turn_server(tmp_path: Path, settings: Settings) -> Iterator[TurnServer]:
+    """coturn with deploy/coturn/turnserver.conf on loopback; loopback peers are allowed so
+    that two peers on this machine can relay to each other."""
+    if shutil.which("turnserver") is None:
+        pytest.skip("coturn (turnserver) is not installed")
+    settings.CAUCUS_TURN_SECRET = TURN_SECRET
+    port = free_port(socket.SOCK_DGRAM)
+    low = random.randrange(40000, 59000, 200)
+    conf = tmp_path / "turnserver.conf"
+    write_private(
+        conf,
+        render_turn(
+            listening_ip="127.0.0.1",
+            listening_port=port,
+            relay_ip="127.0.0.1",
+            min_port=low,
+            max_port=low + 199,
+            allow_loopback_peers=True,
+        ),
+    )
+    log = tmp_path / "turnserver.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            ["turnserver", "-c", str(conf), "--pidfile", str(tmp_path / "turn.pid")],
+            cwd=tmp_path,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        # coturn listens on TCP as well as UDP on its port: ready once TCP answers.
+        wait_listening(port, process, log)
+        url = f"turn:127.0.0.1:{port}?transport=udp"
+        settings.CAUCUS_TURN_URLS = [url]
+        yield TurnServer(url=url, port=port, log=log)
+    finally:
+        stop(process)
