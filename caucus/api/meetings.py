@@ -329,6 +329,26 @@ def admit(request: HttpRequest, meeting_id: uuid.UUID, payload: AdmitIn) -> Atte
     )
 
 
+@router.post(
+    "/meetings/{meeting_id}/remove",
+    response={200: JoinOut, **ERRORS},
+    summary="Turn someone away from the lobby or send them out of the room (mediator)",
+)
+def remove(request: HttpRequest, meeting_id: uuid.UUID, payload: AdmitIn) -> JoinOut:
+    row = services.remove_attendee(caller(request), meeting_id, payload.participant_id)
+    return JoinOut(state=row.state)
+
+
+@router.post(
+    "/meetings/{meeting_id}/leave",
+    response={200: JoinOut, **ERRORS},
+    summary="Leave the lobby or the room; joining again leads back to the lobby",
+)
+def leave(request: HttpRequest, meeting_id: uuid.UUID) -> JoinOut:
+    row = services.leave_meeting(caller(request), meeting_id)
+    return JoinOut(state=row.state)
+
+
 @router.get(
     "/meetings/{meeting_id}/room",
     response={200: RoomOut, **ERRORS},

@@ -93,13 +93,26 @@ def notes(user: User, case_id: uuid.UUID) -> tuple[list[NoteView], Participant]:
     return _note_views(me, rows), me
 
 
-def chat_admission(user: object, meeting_id: object) -> tuple[uuid.UUID, str] | None:
-    """Who may open the live chat of a meeting: the mediators, and attendees the mediator
-    admitted, while it runs. Anything else is refused at the handshake."""
+@dataclass(frozen=True)
+class Seat:
+    """Who holds a live connection to a meeting, and where: in the room (the mediators and
+    admitted attendees) or waiting in the lobby."""
+
+    meeting_id: uuid.UUID
+    participant_id: uuid.UUID
+    name: str
+    role: str
+    is_mediator: bool
+    in_room: bool
+
+
+def seat(user: object, meeting_id: object) -> Seat | None:
+    """Who may open the live connection of a meeting while it runs: the mediators and the
+    admitted attendees enter the room; an attendee in the lobby gets a lobby connection that
+    carries their own admission and nothing else. Anyone else is refused at the handshake."""
     from caucus.kernel.errors import DomainError
-    from caucus.meetings.live import group_name
-    from caucus.meetings.models import MeetingStatus
-    from caucus.meetings.services import can_see_room
+    from caucus.kernel.permissions import can
+    from caucus.meetings.models import AttendanceState, MeetingStatus
 
     if not isinstance(user, User) or not user.is_active:
         return None
@@ -110,9 +123,24 @@ def chat_admission(user: object, meeting_id: object) -> tuple[uuid.UUID, str] | 
         return None
     if found.status != MeetingStatus.RUNNING:
         return None
-    if not can_see_room(me, found):
+    is_mediator = can(me, Action.RUN_MEETING)
+    state = (
+        None
+        if is_mediator
+        else Attendance.objects.filter(meeting=found, participant=me)
+        .values_list("state", flat=True)
+        .first()
+    )
+    if not is_mediator and state not in {AttendanceState.ADMITTED, AttendanceState.LOBBY}:
         return None
-    return me.id, group_name(found.id)
+    return Seat(
+        meeting_id=found.id,
+        participant_id=me.id,
+        name=user.name,
+        role=me.role,
+        is_mediator=is_mediator,
+        in_room=is_mediator or state == AttendanceState.ADMITTED,
+    )
 
 
 @dataclass(frozen=True)

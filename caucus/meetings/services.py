@@ -151,8 +151,8 @@ def _end(meeting: Meeting) -> None:
     meeting.ended_at = timezone.now()
     meeting.save(update_fields=["status", "ended_at"])
     Attendance.objects.filter(meeting=meeting).update(state=AttendanceState.LEFT)
-    # Live chat connections close once the end is committed; nothing of the chat remains.
-    transaction.on_commit(lambda: live.close_meeting(meeting.id))
+    # Live connections close once the end is committed; nothing of the chat remains.
+    live.meeting_ended_on_commit(meeting.id)
 
 
 def end_all_meetings(case: Case) -> None:
@@ -209,10 +209,17 @@ def join_meeting(
             attendance = Attendance(
                 id=uuid.uuid4(), case_id=actor.case_id, meeting=meeting, participant=actor
             )
+        elif attendance.state == AttendanceState.ADMITTED:
+            # Joining again sends the attendee back to the lobby: their live connections to
+            # the room close now, not when the meeting ends.
+            live.admission_ended(meeting.id, actor.id, "lobby")
         attendance.state = AttendanceState.LOBBY
         attendance.attestation_json = json.dumps(attestation)
         attendance.save()
         _audit(actor, "meeting.joined_lobby", "meeting", meeting.id)
+        live.lobby_changed(
+            meeting.id, actor.id, state="lobby", name=actor.user.name, attestation=attestation
+        )
     return attendance
 
 
@@ -231,6 +238,58 @@ def admit(user: User, meeting_id: uuid.UUID, participant_id: uuid.UUID) -> Atten
         attendance.state = AttendanceState.ADMITTED
         attendance.save(update_fields=["state", "at"])
         _audit(actor, "meeting.admitted", "meeting", meeting.id, participant=str(participant_id))
+        live.admitted(meeting.id, participant_id)
+        live.lobby_changed(
+            meeting.id,
+            participant_id,
+            state="admitted",
+            name=attendance.participant.user.name,
+            attestation=json.loads(attendance.attestation_json),
+        )
+    return attendance
+
+
+def _send_away(meeting: Meeting, participant_id: uuid.UUID, reason: str) -> Attendance:
+    """Ends one attendance (in the lobby or in the room); the caller holds the transaction.
+    Every live connection of that person to this meeting closes once it is committed."""
+    attendance = (
+        Attendance.objects.select_for_update()
+        .select_related("participant__user")
+        .filter(meeting=meeting, participant_id=participant_id)
+        .first()
+    )
+    if attendance is None or attendance.state == AttendanceState.LEFT:
+        raise Conflict("not_attending", "That person is neither in the lobby nor in the room.")
+    attendance.state = AttendanceState.LEFT
+    attendance.save(update_fields=["state", "at"])
+    live.admission_ended(meeting.id, participant_id, reason)
+    live.lobby_changed(
+        meeting.id,
+        participant_id,
+        state="left",
+        name=attendance.participant.user.name,
+        attestation=None,
+    )
+    return attendance
+
+
+def remove_attendee(user: User, meeting_id: uuid.UUID, participant_id: uuid.UUID) -> Attendance:
+    """The mediator turns someone away from the lobby or sends them out of the room."""
+    meeting, actor = _meeting_for_mediator(user, meeting_id)
+    with transaction.atomic():
+        attendance = _send_away(meeting, participant_id, "removed")
+        _audit(actor, "meeting.removed", "meeting", meeting.id, participant=str(participant_id))
+    return attendance
+
+
+def leave_meeting(user: User, meeting_id: uuid.UUID) -> Attendance:
+    """An attendee leaves the lobby or the room; joining again takes them back to the lobby."""
+    meeting, actor = access_visible(user, Meeting, meeting_id)
+    require_substantive(actor)
+    require(actor, Action.JOIN_MEETING)
+    with transaction.atomic():
+        attendance = _send_away(meeting, actor.id, "left")
+        _audit(actor, "meeting.left", "meeting", meeting.id)
     return attendance
 
 

@@ -366,6 +366,26 @@ def admit_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
 
 @signed_in
 @require_POST
+def remove_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
+    def call(data: dict[str, Any]) -> str:
+        services.remove_attendee(_user(request), meeting_id, data["participant_id"])
+        return _meeting_url(meeting_id, "lobby")
+
+    return _act(request, AdmitForm(request.POST), "admit", call, lambda: meeting_id)
+
+
+@signed_in
+@require_POST
+def leave_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
+    def call(data: dict[str, Any]) -> str:
+        services.leave_meeting(_user(request), meeting_id)
+        return _meeting_url(meeting_id)
+
+    return _act(request, forms.Form(request.POST), "join", call, lambda: meeting_id)
+
+
+@signed_in
+@require_POST
 def raise_item_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     def call(data: dict[str, Any]) -> str:
         item = services.raise_item(_user(request), meeting_id, text=data["text"])

@@ -857,6 +857,15 @@ MATRIX: dict[tuple[str, str], Entry] = {
         body=attorney_a_in_lobby,
         world="active_world",
     ),
+    ("POST", "/api/v1/meetings/{meeting_id}/remove"): Entry(
+        in_caucus_a(mediator=200, party_a=403, attorney_a=403),
+        body=attorney_a_in_lobby,
+        world="active_world",
+    ),
+    # Attendees leave; the mediator ends the meeting instead.
+    ("POST", "/api/v1/meetings/{meeting_id}/leave"): Entry(
+        in_caucus_a(mediator=403, party_a=200, attorney_a=200), world="active_world"
+    ),
     # Party A was admitted; attorney A still waits in the lobby.
     ("GET", "/api/v1/meetings/{meeting_id}/room"): Entry(
         in_caucus_a(mediator=200, party_a=200, attorney_a=403), world="active_world"
@@ -1141,6 +1150,17 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/meetings/<uuid:meeting_id>/admit"): Entry(
         web_in_caucus_a(mediator=MEETING_PAGE, party_a=403, attorney_a=403),
         body=attorney_a_in_lobby,
+        world="active_world",
+    ),
+    ("GET", "/meetings/<uuid:meeting_id>/remove"): Entry(WEB_NOT_ALLOWED, world="active_world"),
+    ("POST", "/meetings/<uuid:meeting_id>/remove"): Entry(
+        web_in_caucus_a(mediator=MEETING_PAGE, party_a=403, attorney_a=403),
+        body=attorney_a_in_lobby,
+        world="active_world",
+    ),
+    ("GET", "/meetings/<uuid:meeting_id>/leave"): Entry(WEB_NOT_ALLOWED, world="active_world"),
+    ("POST", "/meetings/<uuid:meeting_id>/leave"): Entry(
+        web_in_caucus_a(mediator=403, party_a=MEETING_PAGE, attorney_a=MEETING_PAGE),
         world="active_world",
     ),
     ("GET", "/meetings/<uuid:meeting_id>/items"): Entry(WEB_NOT_ALLOWED, world="active_world"),
