@@ -221,8 +221,13 @@ def test_it_never_writes_chat_text_to_the_database_the_disk_or_the_logs(
         await mediator.disconnect()
 
     run(scenario)
+    assert_nowhere(canary, caplog)
+
+
+def assert_nowhere(canary: str, caplog: pytest.LogCaptureFixture) -> None:
+    """Not in the database's raw bytes, in no file of the data directory, in no log line."""
     assert canary.encode() not in raw_database_bytes()
     for path in Path(settings.DATA_DIR).rglob("*"):
         if path.is_file():
-            assert canary.encode() not in path.read_bytes(), f"chat text found in {path}"
+            assert canary.encode() not in path.read_bytes(), f"canary found in {path}"
     assert canary not in "\n".join(r.getMessage() for r in caplog.records)
