@@ -351,14 +351,14 @@ def leave(request: HttpRequest, meeting_id: uuid.UUID) -> JoinOut:
 
 @router.get(
     "/meetings/{meeting_id}/room",
-    response={200: RoomOut, **ERRORS},
+    response={200: RoomOut, 503: ErrorOut, **ERRORS},
     summary="The video room, for admitted attendees and the mediator",
 )
 def room(request: HttpRequest, meeting_id: uuid.UUID) -> RoomOut:
     meeting, me = selectors.meeting(caller(request), meeting_id)
     if not services.can_see_room(me, meeting):
         raise Forbidden("not_admitted", "The mediator admits you from the lobby first.")
-    return RoomOut(video=video.room_for(meeting))
+    return RoomOut(video=video.room_for(meeting, me))
 
 
 @router.get(

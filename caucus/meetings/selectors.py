@@ -161,10 +161,20 @@ class MeetingPage:
     people: dict[uuid.UUID, tuple[str, uuid.UUID | None, str]]
 
 
+def _room(found: Meeting, me: Participant) -> dict[str, Any]:
+    from caucus.kernel.errors import Unavailable
+    from caucus.meetings import video
+
+    try:
+        return video.room_for(found, me)
+    except Unavailable as exc:
+        # The page still shows the chat, items and notes; the room says why there is no video.
+        return {"provider": video.provider_for(found), "unavailable": exc.detail}
+
+
 def meeting_page(user: User, meeting_id: uuid.UUID) -> MeetingPage:
     from caucus.kernel.permissions import can
     from caucus.kernel.visibility import case_participants
-    from caucus.meetings import video
     from caucus.meetings.services import can_see_room
 
     found, me = access_visible(user, Meeting, meeting_id)
@@ -186,7 +196,7 @@ def meeting_page(user: User, meeting_id: uuid.UUID) -> MeetingPage:
         my_attendance=mine,
         lobby=lobby,
         in_room=in_room,
-        room=video.room_for(found) if in_room else None,
+        room=_room(found, me) if in_room else None,
         items=item_rows,
         notes=_note_views(me, note_rows),
         people=people,

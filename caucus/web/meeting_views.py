@@ -229,7 +229,12 @@ def _page_context(
         "admitted": admitted,
         "in_room": page.in_room and running,
         "room": room,
-        "room_config_json": json.dumps(room.get("config", {}), sort_keys=True),
+        # The room's live page (socket, chat, video, forms sent without a reload).
+        "live_room": page.in_room and running,
+        "ice_json": json.dumps(room.get("ice_servers", [])),
+        "lobby_ws_path": f"/ws/meetings/{meeting.id}/lobby/"
+        if running and state == AttendanceState.LOBBY
+        else "",
         "chat_path": f"/ws/meetings/{meeting.id}/",
         "names_json": json.dumps({str(k): v[0] for k, v in page.people.items()}),
         "items": items,
