@@ -1595,3 +1595,41 @@ def test_it_shows_each_message_to_its_audience_only(scene: Scene, db: None, audi
         listed = call(scene, persona, "GET", "/api/v1/cases/{case_id}/messages", body=None)
         ids = {m["id"] for m in listed.json()["items"]}
         assert (message_id in ids) == (persona in readers), persona
+
+
+# The meeting's WebSocket (issue 12): where each person's handshake lands in side A's running
+# caucus, where party A is admitted and attorney A waits. "room" opens
+# /ws/meetings/<id>/ (chat, presence, signaling); "lobby" opens only /ws/meetings/<id>/lobby/,
+# which carries their own admission and nothing else; None is refused on both.
+SOCKET_SEATS: dict[str, str | None] = {
+    "anonymous": None,
+    "outsider": None,
+    "mediator": "room",
+    "party_a": "room",
+    "attorney_a": "lobby",
+    "party_b": None,
+}
+
+
+@pytest.mark.parametrize(
+    ("scene", "persona"),
+    [("active_world", p) for p in PERSONAS],
+    indirect=["scene"],
+    scope="module",
+)
+def test_it_seats_each_person_at_the_meeting_socket_as_declared(
+    scene: Scene, db: None, persona: str
+) -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    from caucus.meetings.selectors import seat
+
+    user = scene.persona(persona).user or AnonymousUser()
+    # A meeting not running has no socket for anyone.
+    for meeting_id, expected in (
+        (scene.m.caucus, SOCKET_SEATS[persona]),
+        (scene.m.scheduled, None),
+    ):
+        found = seat(user, meeting_id)
+        where = None if found is None else ("room" if found.in_room else "lobby")
+        assert where == expected, (persona, meeting_id)
