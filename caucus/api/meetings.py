@@ -329,6 +329,23 @@ def admit(request: HttpRequest, meeting_id: uuid.UUID, payload: AdmitIn) -> Atte
     )
 
 
+class CaucusIn(Schema):
+    side_id: uuid.UUID
+
+
+@router.post(
+    "/meetings/{meeting_id}/caucus",
+    response={201: MeetingOut, **ERRORS},
+    summary="From a running joint meeting, open a caucus with one side and invite it (mediator)",
+)
+def open_caucus(
+    request: HttpRequest, meeting_id: uuid.UUID, payload: CaucusIn
+) -> Status[MeetingOut]:
+    return Status(
+        201, render_meeting(services.open_caucus(caller(request), meeting_id, payload.side_id))
+    )
+
+
 @router.post(
     "/meetings/{meeting_id}/remove",
     response={200: JoinOut, **ERRORS},

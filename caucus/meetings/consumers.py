@@ -352,6 +352,14 @@ class MeetingChat(AsyncWebsocketConsumer):  # type: ignore[misc]
         if self.seat is not None and self.seat.in_room:
             await self._send({"type": event["kind"], "from": event["from"], "data": event["data"]})
 
+    async def room_move(self, event: dict[str, Any]) -> None:
+        if self.seat is not None and self.seat.in_room:
+            await self._send({"type": "move", "meeting_id": event["meeting_id"]})
+
+    async def room_mediator_away(self, event: dict[str, Any]) -> None:
+        if self.seat is not None and self.seat.in_room:
+            await self._send({"type": "mediator_away"})
+
     async def lobby_changed(self, event: dict[str, Any]) -> None:
         if self.seat is not None and self.seat.is_mediator:
             await self._send(

@@ -88,3 +88,15 @@ def lobby_changed(
             "attestation": attestation,
         },
     )
+
+
+def invite_to_move(meeting_id: uuid.UUID, participant_id: uuid.UUID, to: uuid.UUID) -> None:
+    """Asks one person in a joint meeting to move to the caucus the mediator opened."""
+    _on_commit(
+        person_group(meeting_id, participant_id), {"type": "room.move", "meeting_id": str(to)}
+    )
+
+
+def mediator_away(meeting_id: uuid.UUID, participant_id: uuid.UUID) -> None:
+    """Tells one person that the mediator is in a private session: never with whom."""
+    _on_commit(person_group(meeting_id, participant_id), {"type": "room.mediator_away"})

@@ -159,6 +159,9 @@ class MeetingPage:
     notes: list[NoteView]
     # Every participant the viewer may know of: (name, side, role).
     people: dict[uuid.UUID, tuple[str, uuid.UUID | None, str]]
+    # The viewer's attestation in another meeting of this case that runs now, offered for
+    # reconfirmation when they have not joined this one.
+    reconfirm: dict[str, Any] | None = None
 
 
 def _room(found: Meeting, me: Participant) -> dict[str, Any]:
@@ -200,4 +203,21 @@ def meeting_page(user: User, meeting_id: uuid.UUID) -> MeetingPage:
         items=item_rows,
         notes=_note_views(me, note_rows),
         people=people,
+        reconfirm=_sitting_attestation(me, found) if mine is None else None,
     )
+
+
+def _sitting_attestation(me: Participant, meeting: Meeting) -> dict[str, Any] | None:
+    from caucus.meetings.models import AttendanceState, MeetingStatus
+
+    row = (
+        Attendance.objects.filter(
+            participant=me,
+            meeting__status=MeetingStatus.RUNNING,
+            state=AttendanceState.ADMITTED,
+        )
+        .exclude(meeting=meeting)
+        .order_by("-at")
+        .first()
+    )
+    return json.loads(row.attestation_json) if row else None

@@ -117,6 +117,42 @@ def start_meeting(user: User, meeting_id: uuid.UUID) -> Meeting:
     return meeting
 
 
+def open_caucus(user: User, meeting_id: uuid.UUID, side_id: uuid.UUID) -> Meeting:
+    """From a running joint meeting, the mediator opens a caucus with one side in one step:
+    the caucus is created and started, that side's people in the joint room are asked to
+    move (their attestation is offered again for reconfirmation), and everyone else in the
+    joint room learns only that the mediator is in a private session, never with whom."""
+    joint, actor = _meeting_for_mediator(user, meeting_id)
+    if joint.kind != MeetingKind.JOINT or joint.status != MeetingStatus.RUNNING:
+        raise Conflict("not_a_running_joint_meeting", "Open a caucus from a running joint meeting.")
+    if not Side.objects.filter(case_id=actor.case_id, id=side_id).exists():
+        raise Invalid({"side_id": ["No such side in this case."]})
+    now = timezone.now()
+    with transaction.atomic():
+        caucus = Meeting.objects.create(
+            case_id=actor.case_id,
+            kind=MeetingKind.CAUCUS,
+            side_id=side_id,
+            mode=joint.mode,
+            starts_at=now,
+            status=MeetingStatus.RUNNING,
+            started_at=now,
+            audience_kind=AudienceKind.SIDE,
+            audience_side_id=side_id,
+        )
+        _audit(actor, "meeting.scheduled", "meeting", caucus.id, kind="caucus", mode=joint.mode)
+        _audit(actor, "meeting.started", "meeting", caucus.id, from_meeting=str(joint.id))
+        in_joint = Attendance.objects.filter(
+            meeting=joint, state=AttendanceState.ADMITTED
+        ).select_related("participant")
+        for row in in_joint:
+            if row.participant.side_id == side_id:
+                live.invite_to_move(joint.id, row.participant_id, caucus.id)
+            else:
+                live.mediator_away(joint.id, row.participant_id)
+    return caucus
+
+
 def closeout_gaps(meeting: Meeting) -> list[uuid.UUID]:
     """Items of a caucus that still lack a decision the party has confirmed (practice 2)."""
     if meeting.kind != MeetingKind.CAUCUS:

@@ -56,6 +56,10 @@ class AdmitForm(forms.Form):
     participant_id = forms.UUIDField(widget=forms.HiddenInput)
 
 
+class CaucusForm(forms.Form):
+    side_id = forms.UUIDField(label="Open a caucus with")
+
+
 class ItemForm(forms.Form):
     text = forms.CharField(
         max_length=10_000,
@@ -242,13 +246,32 @@ def _page_context(
         "notes": notes,
         "can_write_notes": page.is_mediator and meeting.status != MeetingStatus.SCHEDULED,
         "lobby": lobby,
+        # The sides a mediator may take aside from a running joint meeting: (side, its party).
+        "caucus_sides": sorted(
+            {(str(side), name) for name, side, role in page.people.values() if role == "party"},
+            key=lambda pair: pair[1],
+        )
+        if page.is_mediator and running and meeting.kind == MeetingKind.JOINT
+        else [],
         "is_party_of_caucus": is_party_of_caucus,
         "closeout_done": bool(page.items) and all(i.confirmed for i in page.items),
         "forms": {
-            "join": overrides.get("join") or JoinForm(),
+            # An attestation given for this sitting (in the joint meeting the mediator came
+            # from) is offered again for reconfirmation, not retyped.
+            "join": overrides.get("join") or JoinForm(initial=_reconfirm(page.reconfirm)),
             "item": overrides.get("item") or ItemForm(),
             "note": overrides.get("note") or NoteForm(),
         },
+    }
+
+
+def _reconfirm(attestation: dict[str, Any] | None) -> dict[str, Any]:
+    if not attestation:
+        return {}
+    return {
+        "private_location": attestation.get("private_location", False),
+        "not_recording": attestation.get("not_recording", False),
+        "others_present": "\n".join(attestation.get("others_present", [])),
     }
 
 
@@ -367,6 +390,16 @@ def admit_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
         return _meeting_url(meeting_id, "lobby")
 
     return _act(request, AdmitForm(request.POST), "admit", call, lambda: meeting_id)
+
+
+@signed_in
+@require_POST
+def open_caucus_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
+    def call(data: dict[str, Any]) -> str:
+        caucus = services.open_caucus(_user(request), meeting_id, data["side_id"])
+        return _meeting_url(caucus.id)
+
+    return _act(request, CaucusForm(request.POST), "caucus", call, lambda: meeting_id)
 
 
 @signed_in

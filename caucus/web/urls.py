@@ -65,6 +65,7 @@ urlpatterns = [
     path("meetings/<uuid:meeting_id>/join", mv.join_view, name="join_meeting"),
     path("meetings/<uuid:meeting_id>/admit", mv.admit_view, name="admit"),
     path("meetings/<uuid:meeting_id>/remove", mv.remove_view, name="remove_attendee"),
+    path("meetings/<uuid:meeting_id>/caucus", mv.open_caucus_view, name="open_caucus"),
     path("meetings/<uuid:meeting_id>/leave", mv.leave_view, name="leave_meeting"),
     path("meetings/<uuid:meeting_id>/items", mv.raise_item_view, name="raise_item"),
     path("meetings/<uuid:meeting_id>/notes", mv.write_note_view, name="write_note"),

@@ -281,3 +281,39 @@ def test_it_never_writes_a_signaling_payload_to_the_database_the_disk_or_the_log
 
     run(scenario)
     assert_nowhere(canary, caplog)
+
+
+def test_it_moves_one_side_to_a_caucus_and_tells_the_other_only_that_the_mediator_is_away(
+    live_world: World,  # noqa: F811
+) -> None:
+    w = live_world
+    joint = start_joint(w)
+    admit(w, joint, w.party_a)
+    admit(w, joint, w.party_b)
+
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any], str]:
+        _mediator, party_a, party_b = await connected(joint, w.mediator, w.party_a, w.party_b)
+        opened = await database_sync_to_async(
+            lambda: w.mediator.client.post(
+                f"meetings/{joint}/caucus", {"side_id": str(w.side_a)}
+            ).json()
+        )()
+        return (
+            await receive_kind(party_a, "move"),
+            await receive_kind(party_b, "mediator_away"),
+            (str(opened["id"])),
+        )
+
+    move, away, caucus = run(scenario)
+    assert move == {"type": "move", "meeting_id": caucus}
+    assert away == {"type": "mediator_away"}  # never with whom, never which meeting
+    assert w.party_b.client.get(f"meetings/{caucus}").status_code == 404
+    assert w.party_a.client.get(f"meetings/{caucus}").json()["status"] == "running"
+    # Party A's attestation for this sitting is offered again on the caucus page.
+    from django.test import Client
+
+    assert w.party_a.user is not None
+    browser = Client()
+    browser.force_login(w.party_a.user, backend="django.contrib.auth.backends.ModelBackend")
+    page = browser.get(f"/meetings/{caucus}").content.decode()
+    assert 'name="private_location" checked' in page.replace(' id="id_private_location"', "")

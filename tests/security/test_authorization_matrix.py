@@ -678,6 +678,10 @@ def attorney_a_in_lobby(scene: Scene) -> dict[str, Any]:
     return {"participant_id": str(scene.m.attorney_a_participant)}
 
 
+def caucus_side(scene: Scene) -> dict[str, Any]:
+    return {"side_id": str(scene.world.side_a)}
+
+
 def item_text(scene: Scene) -> dict[str, Any]:
     return {"text": "Bea's pension matters most to her."}
 
@@ -855,6 +859,12 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/api/v1/meetings/{meeting_id}/admit"): Entry(
         in_caucus_a(mediator=200, party_a=403, attorney_a=403),
         body=attorney_a_in_lobby,
+        world="active_world",
+    ),
+    # The scene's meetings are caucuses: a caucus is opened from a running joint meeting only.
+    ("POST", "/api/v1/meetings/{meeting_id}/caucus"): Entry(
+        in_caucus_a(mediator=409, party_a=403, attorney_a=403),
+        body=caucus_side,
         world="active_world",
     ),
     ("POST", "/api/v1/meetings/{meeting_id}/remove"): Entry(
@@ -1150,6 +1160,12 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/meetings/<uuid:meeting_id>/admit"): Entry(
         web_in_caucus_a(mediator=MEETING_PAGE, party_a=403, attorney_a=403),
         body=attorney_a_in_lobby,
+        world="active_world",
+    ),
+    ("GET", "/meetings/<uuid:meeting_id>/caucus"): Entry(WEB_NOT_ALLOWED, world="active_world"),
+    ("POST", "/meetings/<uuid:meeting_id>/caucus"): Entry(
+        web_in_caucus_a(mediator=409, party_a=403, attorney_a=403),
+        body=caucus_side,
         world="active_world",
     ),
     ("GET", "/meetings/<uuid:meeting_id>/remove"): Entry(WEB_NOT_ALLOWED, world="active_world"),

@@ -39,6 +39,21 @@
 
   function say(text) { if (status) status.textContent = text; }
 
+  function notice(text, href) {
+    var box = document.getElementById("room-notice");
+    if (!box) return;
+    box.textContent = text + " ";
+    if (href && /^\/meetings\/[0-9a-f-]{36}$/.test(href)) {
+      var link = document.createElement("a");
+      link.className = "button";
+      link.id = "move-link";
+      link.href = href;
+      link.textContent = "Go to the private session";
+      box.appendChild(link);
+    }
+    box.hidden = false;
+  }
+
   // ---- The socket, shared with chat.js through DOM events. ----
   var socket = null;
   var me = null;
@@ -65,6 +80,8 @@
       else if (frame.type === "presence") onPresence(frame.present);
       else if (frame.type === "signal") onSignal(frame.from, frame.data);
       else if (frame.type === "lobby") refresh(["run"]);
+      else if (frame.type === "move") notice("The mediator invites you to a private session with your side.", "/meetings/" + frame.meeting_id);
+      else if (frame.type === "mediator_away") notice("The mediator is in a private session. Please wait here; they will be back.", null);
       emit("caucus:frame", frame);
     });
     socket.addEventListener("close", function (event) {
