@@ -98,10 +98,15 @@ CAUCUS_PDF_SIGNING_PASSPHRASE = env_str("CAUCUS_PDF_SIGNING_PASSPHRASE", "")
 if CAUCUS_PDF_SIGNING_P12 and not Path(CAUCUS_PDF_SIGNING_P12).is_file():
     raise ImproperlyConfigured("CAUCUS_PDF_SIGNING_P12 does not name a readable file")
 
-CAUCUS_VIDEO_PROVIDER = env_str("CAUCUS_VIDEO_PROVIDER", "jitsi")
-if CAUCUS_VIDEO_PROVIDER not in {"jitsi", "none"}:
-    raise ImproperlyConfigured("CAUCUS_VIDEO_PROVIDER must be 'jitsi' or 'none'")
-CAUCUS_JITSI_DOMAIN = env_str("CAUCUS_JITSI_DOMAIN", "meet.jit.si")
+# The meeting room's video (issue 12). "mesh": peer-to-peer WebRTC between the browsers,
+# signaled over the meeting's WebSocket, with no server on the media path (the embedded
+# default); "janus": the Janus SFU that Caucus drives; "none": no video. No third-party
+# server either way.
+CAUCUS_VIDEO = env_str("CAUCUS_VIDEO", "mesh").strip()
+if CAUCUS_VIDEO not in {"mesh", "janus", "none"}:
+    raise ImproperlyConfigured(
+        f"CAUCUS_VIDEO must be 'mesh', 'janus' or 'none', got {CAUCUS_VIDEO!r}"
+    )
 
 # --- Janus and TURN (issue 12) ------------------------------------------------------------
 # Janus is driven only by Caucus: CAUCUS_JANUS_URL is Caucus's own loopback connection to

@@ -10,4 +10,5 @@ from caucus.meetings.consumers import MeetingChat
 
 websocket_urlpatterns: list[Any] = [
     path("ws/meetings/<uuid:meeting_id>/", MeetingChat.as_asgi()),
+    path("ws/meetings/<uuid:meeting_id>/lobby/", MeetingChat.as_asgi(lobby=True)),
 ]

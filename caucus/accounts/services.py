@@ -22,6 +22,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from caucus.accounts.live import close_token_connections
 from caucus.accounts.models import ApiToken, User, hash_secret
 from caucus.audit.chain import record
 from caucus.cases.models import Practice
@@ -149,6 +150,12 @@ def issue_token(
 
 
 def user_for_token(raw: str) -> User | None:
+    found = token_identity(raw)
+    return found[0] if found else None
+
+
+def token_identity(raw: str) -> tuple[User, uuid.UUID] | None:
+    """The user of a live token and the token's id (a socket joins the token's group)."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
     token = (
@@ -161,16 +168,25 @@ def user_for_token(raw: str) -> User | None:
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token.user, token.id
+
+
+def token_is_live(token_id: uuid.UUID) -> bool:
+    return ApiToken.objects.filter(
+        pk=token_id, revoked_at__isnull=True, user__is_active=True
+    ).exists()
 
 
 def revoke_token(user: User, raw: str) -> None:
     with transaction.atomic():
-        updated = ApiToken.objects.filter(
+        live = ApiToken.objects.filter(
             user=user, key_hash=hash_secret(raw), revoked_at__isnull=True
-        ).update(revoked_at=timezone.now())
+        )
+        ids = list(live.values_list("id", flat=True))
+        updated = live.update(revoked_at=timezone.now())
         if updated:
             record("auth.token_revoked", actor_user_id=user.id, object_type="token")
+            close_token_connections(ids)
 
 
 def new_api_token(user: User) -> str:

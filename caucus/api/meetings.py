@@ -330,16 +330,53 @@ def admit(request: HttpRequest, meeting_id: uuid.UUID, payload: AdmitIn) -> Atte
     )
 
 
+class CaucusIn(Schema):
+    side_id: uuid.UUID
+
+
+@router.post(
+    "/meetings/{meeting_id}/caucus",
+    response={201: MeetingOut, **ERRORS},
+    summary="From a running joint meeting, open a caucus with one side and invite it (mediator)",
+)
+def open_caucus(
+    request: HttpRequest, meeting_id: uuid.UUID, payload: CaucusIn
+) -> Status[MeetingOut]:
+    return Status(
+        201, render_meeting(services.open_caucus(caller(request), meeting_id, payload.side_id))
+    )
+
+
+@router.post(
+    "/meetings/{meeting_id}/remove",
+    response={200: JoinOut, **ERRORS},
+    summary="Turn someone away from the lobby or send them out of the room (mediator)",
+)
+def remove(request: HttpRequest, meeting_id: uuid.UUID, payload: AdmitIn) -> JoinOut:
+    row = services.remove_attendee(caller(request), meeting_id, payload.participant_id)
+    return JoinOut(state=row.state)
+
+
+@router.post(
+    "/meetings/{meeting_id}/leave",
+    response={200: JoinOut, **ERRORS},
+    summary="Leave the lobby or the room; joining again leads back to the lobby",
+)
+def leave(request: HttpRequest, meeting_id: uuid.UUID) -> JoinOut:
+    row = services.leave_meeting(caller(request), meeting_id)
+    return JoinOut(state=row.state)
+
+
 @router.get(
     "/meetings/{meeting_id}/room",
-    response={200: RoomOut, **ERRORS},
+    response={200: RoomOut, 503: ErrorOut, **ERRORS},
     summary="The video room, for admitted attendees and the mediator",
 )
 def room(request: HttpRequest, meeting_id: uuid.UUID) -> RoomOut:
     meeting, me = selectors.meeting(caller(request), meeting_id)
     if not services.can_see_room(me, meeting):
         raise Forbidden("not_admitted", "The mediator admits you from the lobby first.")
-    return RoomOut(video=video.room_for(meeting))
+    return RoomOut(video=video.room_for(meeting, me))
 
 
 @router.get(

@@ -62,3 +62,10 @@ class Gone(DomainError):
 class Throttled(DomainError):
     status = 429
     code = "throttled"
+
+
+class Unavailable(DomainError):
+    """A service Caucus depends on (the video server) does not answer now."""
+
+    status = 503
+    code = "unavailable"

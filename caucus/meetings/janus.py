@@ -37,7 +37,7 @@ from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
 from caucus.cases.models import Participant
-from caucus.kernel.errors import DomainError, Forbidden
+from caucus.kernel.errors import Forbidden, Unavailable
 from caucus.kernel.permissions import Action, can
 from caucus.meetings.models import Attendance, AttendanceState, Meeting, MeetingStatus, Mode
 
@@ -50,7 +50,7 @@ ROOM_EXISTS = 427
 _ID_BITS = 52
 
 
-class VideoUnavailable(DomainError):
+class VideoUnavailable(Unavailable):
     """Janus is down or misbehaving: the room cannot be reached now (never a 500)."""
 
     status = 503

@@ -93,13 +93,26 @@ def notes(user: User, case_id: uuid.UUID) -> tuple[list[NoteView], Participant]:
     return _note_views(me, rows), me
 
 
-def chat_admission(user: object, meeting_id: object) -> tuple[uuid.UUID, str] | None:
-    """Who may open the live chat of a meeting: the mediators, and attendees the mediator
-    admitted, while it runs. Anything else is refused at the handshake."""
+@dataclass(frozen=True)
+class Seat:
+    """Who holds a live connection to a meeting, and where: in the room (the mediators and
+    admitted attendees) or waiting in the lobby."""
+
+    meeting_id: uuid.UUID
+    participant_id: uuid.UUID
+    name: str
+    role: str
+    is_mediator: bool
+    in_room: bool
+
+
+def seat(user: object, meeting_id: object) -> Seat | None:
+    """Who may open the live connection of a meeting while it runs: the mediators and the
+    admitted attendees enter the room; an attendee in the lobby gets a lobby connection that
+    carries their own admission and nothing else. Anyone else is refused at the handshake."""
     from caucus.kernel.errors import DomainError
-    from caucus.meetings.live import group_name
-    from caucus.meetings.models import MeetingStatus
-    from caucus.meetings.services import can_see_room
+    from caucus.kernel.permissions import can
+    from caucus.meetings.models import AttendanceState, MeetingStatus
 
     if not isinstance(user, User) or not user.is_active:
         return None
@@ -110,9 +123,24 @@ def chat_admission(user: object, meeting_id: object) -> tuple[uuid.UUID, str] | 
         return None
     if found.status != MeetingStatus.RUNNING:
         return None
-    if not can_see_room(me, found):
+    is_mediator = can(me, Action.RUN_MEETING)
+    state = (
+        None
+        if is_mediator
+        else Attendance.objects.filter(meeting=found, participant=me)
+        .values_list("state", flat=True)
+        .first()
+    )
+    if not is_mediator and state not in {AttendanceState.ADMITTED, AttendanceState.LOBBY}:
         return None
-    return me.id, group_name(found.id)
+    return Seat(
+        meeting_id=found.id,
+        participant_id=me.id,
+        name=user.name,
+        role=me.role,
+        is_mediator=is_mediator,
+        in_room=is_mediator or state == AttendanceState.ADMITTED,
+    )
 
 
 @dataclass(frozen=True)
@@ -131,12 +159,25 @@ class MeetingPage:
     notes: list[NoteView]
     # Every participant the viewer may know of: (name, side, role).
     people: dict[uuid.UUID, tuple[str, uuid.UUID | None, str]]
+    # The viewer's attestation in another meeting of this case that runs now, offered for
+    # reconfirmation when they have not joined this one.
+    reconfirm: dict[str, Any] | None = None
+
+
+def _room(found: Meeting, me: Participant) -> dict[str, Any]:
+    from caucus.kernel.errors import Unavailable
+    from caucus.meetings import video
+
+    try:
+        return video.room_for(found, me)
+    except Unavailable as exc:
+        # The page still shows the chat, items and notes; the room says why there is no video.
+        return {"provider": video.provider_for(found), "unavailable": exc.detail}
 
 
 def meeting_page(user: User, meeting_id: uuid.UUID) -> MeetingPage:
     from caucus.kernel.permissions import can
     from caucus.kernel.visibility import case_participants
-    from caucus.meetings import video
     from caucus.meetings.services import can_see_room
 
     found, me = access_visible(user, Meeting, meeting_id)
@@ -158,8 +199,25 @@ def meeting_page(user: User, meeting_id: uuid.UUID) -> MeetingPage:
         my_attendance=mine,
         lobby=lobby,
         in_room=in_room,
-        room=video.room_for(found) if in_room else None,
+        room=_room(found, me) if in_room else None,
         items=item_rows,
         notes=_note_views(me, note_rows),
         people=people,
+        reconfirm=_sitting_attestation(me, found) if mine is None else None,
     )
+
+
+def _sitting_attestation(me: Participant, meeting: Meeting) -> dict[str, Any] | None:
+    from caucus.meetings.models import AttendanceState, MeetingStatus
+
+    row = (
+        Attendance.objects.filter(
+            participant=me,
+            meeting__status=MeetingStatus.RUNNING,
+            state=AttendanceState.ADMITTED,
+        )
+        .exclude(meeting=meeting)
+        .order_by("-at")
+        .first()
+    )
+    return json.loads(row.attestation_json) if row else None

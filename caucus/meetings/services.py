@@ -128,6 +128,43 @@ def start_meeting(user: User, meeting_id: uuid.UUID) -> Meeting:
     return meeting
 
 
+def open_caucus(user: User, meeting_id: uuid.UUID, side_id: uuid.UUID) -> Meeting:
+    """From a running joint meeting, the mediator opens a caucus with one side in one step:
+    the caucus is created and started, that side's people in the joint room are asked to
+    move (their attestation is offered again for reconfirmation), and everyone else in the
+    joint room learns only that the mediator is in a private session, never with whom."""
+    joint, actor = _meeting_for_mediator(user, meeting_id)
+    if joint.kind != MeetingKind.JOINT or joint.status != MeetingStatus.RUNNING:
+        raise Conflict("not_a_running_joint_meeting", "Open a caucus from a running joint meeting.")
+    if not Side.objects.filter(case_id=actor.case_id, id=side_id).exists():
+        raise Invalid({"side_id": ["No such side in this case."]})
+    now = timezone.now()
+    with transaction.atomic():
+        caucus = Meeting.objects.create(
+            case_id=actor.case_id,
+            kind=MeetingKind.CAUCUS,
+            side_id=side_id,
+            mode=joint.mode,
+            starts_at=now,
+            status=MeetingStatus.RUNNING,
+            started_at=now,
+            audience_kind=AudienceKind.SIDE,
+            audience_side_id=side_id,
+        )
+        _audit(actor, "meeting.scheduled", "meeting", caucus.id, kind="caucus", mode=joint.mode)
+        _audit(actor, "meeting.started", "meeting", caucus.id, from_meeting=str(joint.id))
+        _sync_video_room(caucus.id)
+        in_joint = Attendance.objects.filter(
+            meeting=joint, state=AttendanceState.ADMITTED
+        ).select_related("participant")
+        for row in in_joint:
+            if row.participant.side_id == side_id:
+                live.invite_to_move(joint.id, row.participant_id, caucus.id)
+            else:
+                live.mediator_away(joint.id, row.participant_id)
+    return caucus
+
+
 def closeout_gaps(meeting: Meeting) -> list[uuid.UUID]:
     """Items of a caucus that still lack a decision the party has confirmed (practice 2)."""
     if meeting.kind != MeetingKind.CAUCUS:
@@ -162,8 +199,8 @@ def _end(meeting: Meeting) -> None:
     meeting.ended_at = timezone.now()
     meeting.save(update_fields=["status", "ended_at"])
     Attendance.objects.filter(meeting=meeting).update(state=AttendanceState.LEFT)
-    # Live chat connections close once the end is committed; nothing of the chat remains.
-    transaction.on_commit(lambda: live.close_meeting(meeting.id))
+    # Live connections close once the end is committed; nothing of the chat remains.
+    live.meeting_ended_on_commit(meeting.id)
     _sync_video_room(meeting.id)
 
 
@@ -222,11 +259,17 @@ def join_meeting(
                 id=uuid.uuid4(), case_id=actor.case_id, meeting=meeting, participant=actor
             )
         elif attendance.state == AttendanceState.ADMITTED:
+            # Joining again sends the attendee back to the lobby: their live connections to
+            # the room close now, not when the meeting ends.
+            live.admission_ended(meeting.id, actor.id, "lobby")
             _sync_video_room(meeting.id)
         attendance.state = AttendanceState.LOBBY
         attendance.attestation_json = json.dumps(attestation)
         attendance.save()
         _audit(actor, "meeting.joined_lobby", "meeting", meeting.id)
+        live.lobby_changed(
+            meeting.id, actor.id, state="lobby", name=actor.user.name, attestation=attestation
+        )
     return attendance
 
 
@@ -246,6 +289,59 @@ def admit(user: User, meeting_id: uuid.UUID, participant_id: uuid.UUID) -> Atten
         attendance.save(update_fields=["state", "at"])
         _audit(actor, "meeting.admitted", "meeting", meeting.id, participant=str(participant_id))
         _sync_video_room(meeting.id)
+        live.admitted(meeting.id, participant_id)
+        live.lobby_changed(
+            meeting.id,
+            participant_id,
+            state="admitted",
+            name=attendance.participant.user.name,
+            attestation=json.loads(attendance.attestation_json),
+        )
+    return attendance
+
+
+def _send_away(meeting: Meeting, participant_id: uuid.UUID, reason: str) -> Attendance:
+    """Ends one attendance (in the lobby or in the room); the caller holds the transaction.
+    Every live connection of that person to this meeting closes once it is committed."""
+    attendance = (
+        Attendance.objects.select_for_update()
+        .select_related("participant__user")
+        .filter(meeting=meeting, participant_id=participant_id)
+        .first()
+    )
+    if attendance is None or attendance.state == AttendanceState.LEFT:
+        raise Conflict("not_attending", "That person is neither in the lobby nor in the room.")
+    attendance.state = AttendanceState.LEFT
+    attendance.save(update_fields=["state", "at"])
+    live.admission_ended(meeting.id, participant_id, reason)
+    _sync_video_room(meeting.id)
+    live.lobby_changed(
+        meeting.id,
+        participant_id,
+        state="left",
+        name=attendance.participant.user.name,
+        attestation=None,
+    )
+    return attendance
+
+
+def remove_attendee(user: User, meeting_id: uuid.UUID, participant_id: uuid.UUID) -> Attendance:
+    """The mediator turns someone away from the lobby or sends them out of the room."""
+    meeting, actor = _meeting_for_mediator(user, meeting_id)
+    with transaction.atomic():
+        attendance = _send_away(meeting, participant_id, "removed")
+        _audit(actor, "meeting.removed", "meeting", meeting.id, participant=str(participant_id))
+    return attendance
+
+
+def leave_meeting(user: User, meeting_id: uuid.UUID) -> Attendance:
+    """An attendee leaves the lobby or the room; joining again takes them back to the lobby."""
+    meeting, actor = access_visible(user, Meeting, meeting_id)
+    require_substantive(actor)
+    require(actor, Action.JOIN_MEETING)
+    with transaction.atomic():
+        attendance = _send_away(meeting, actor.id, "left")
+        _audit(actor, "meeting.left", "meeting", meeting.id)
     return attendance
 
 

@@ -1,54 +1,69 @@
-"""Video rooms. A provider turns a meeting into an embed configuration; Jitsi Meet is the
-first. The configuration turns off every way of keeping what is said (practice 8)."""
+"""The meeting room's video: what an admitted attendee needs to connect, and nothing for
+anyone else. There is no recording, transcription or streaming path in any provider
+(practice 8), and no third-party server: "mesh" connects the browsers to one another
+(WebRTC, DTLS-SRTP end to end), signaled over the meeting's own WebSocket; "janus" goes
+through the Janus SFU that Caucus drives (caucus.meetings.janus)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
+from caucus.cases.models import Participant
+from caucus.meetings import janus, turn
 from caucus.meetings.models import Meeting, Mode
 
+# What the room answer holds is valid this long; the page asks again for a fresh one.
+ANSWER_LIFETIME = timedelta(minutes=1)
 
-def jitsi(meeting: Meeting) -> dict[str, Any]:
-    return {
-        "provider": "jitsi",
-        "domain": settings.CAUCUS_JITSI_DOMAIN,
-        # The room name is the meeting's own unguessable token, never the case's title; a
-        # caucus is a meeting of its own, so it always has a room of its own.
-        "room": f"caucus-{meeting.room}",
-        "config": {
-            "fileRecordingsEnabled": False,
-            "localRecording": {"disable": True},
-            "recordingService": {"enabled": False, "sharingEnabled": False},
-            "liveStreamingEnabled": False,
-            "liveStreaming": {"enabled": False},
-            "transcription": {"enabled": False, "autoTranscribeOnRecord": False},
-            "transcribingEnabled": False,
-            "fileSharing": {"enabled": False},
-            "disableInviteFunctions": True,
-            "enableLobbyChat": False,
-            "lobby": {"autoKnock": True, "enableChat": False},
-            "enableLobby": True,
-            "prejoinConfig": {"enabled": True},
-            "disableDeepLinking": True,
-            "analytics": {"disabled": True},
-            "toolbarButtons": [
-                "microphone",
-                "camera",
-                "desktop",
-                "fullscreen",
-                "hangup",
-                "tileview",
-                "settings",
-                "raisehand",
-                "videoquality",
-            ],
-        },
+
+def provider_for(meeting: Meeting) -> str:
+    return "none" if meeting.mode == Mode.IN_PERSON else str(settings.CAUCUS_VIDEO)
+
+
+def ice_servers(meeting: Meeting, participant: Participant) -> list[dict[str, Any]]:
+    """STUN/TURN servers for this admitted attendee's browser (RTCIceServer dicts): coturn
+    with short-lived credentials when configured; without one, none, and browsers on one
+    network, or with public addresses, connect directly."""
+    return turn.ice_servers_for(meeting, participant)
+
+
+def janus_connection(meeting: Meeting, participant: Participant) -> dict[str, Any]:
+    """What this admitted attendee needs to join the meeting's Janus room (its short-lived
+    join token among it); 503 `video_unavailable` when Janus cannot be reached."""
+    return janus.janus_connection(meeting, participant)
+
+
+def room_for(meeting: Meeting, participant: Participant) -> dict[str, Any]:
+    """The room answer for an admitted attendee or a mediator (the caller checked that)."""
+    provider = provider_for(meeting)
+    answer: dict[str, Any] = {
+        "provider": provider,
+        # The meeting's own unguessable token, never the case's title; a caucus is a meeting
+        # of its own, so it always has a room of its own.
+        "room": f"caucus-{meeting.room}" if provider != "none" else None,
+        "recording": False,
+        "transcription": False,
+        "live_streaming": False,
     }
-
-
-def room_for(meeting: Meeting) -> dict[str, Any]:
-    if meeting.mode == Mode.IN_PERSON or settings.CAUCUS_VIDEO_PROVIDER == "none":
-        return {"provider": "none", "room": None, "config": {}}
-    return jitsi(meeting)
+    if provider == "none":
+        return answer
+    answer.update(
+        {
+            "signaling": f"/ws/meetings/{meeting.id}/",
+            "ice_servers": ice_servers(meeting, participant),
+            # Mesh media is end to end between browsers by DTLS-SRTP; Janus adds encoded
+            # transforms under a key the participants agree among themselves.
+            "e2ee": {
+                "media": "dtls-srtp" if provider == "mesh" else "insertable-streams",
+                "key_exchange": None if provider == "mesh" else "ecdh-p256",
+            },
+            "expires_at": (timezone.now() + ANSWER_LIFETIME).isoformat(),
+        }
+    )
+    if provider == "janus":
+        answer["janus"] = janus_connection(meeting, participant)
+    return answer

@@ -56,6 +56,10 @@ class AdmitForm(forms.Form):
     participant_id = forms.UUIDField(widget=forms.HiddenInput)
 
 
+class CaucusForm(forms.Form):
+    side_id = forms.UUIDField(label="Open a caucus with")
+
+
 class ItemForm(forms.Form):
     text = forms.CharField(
         max_length=10_000,
@@ -229,7 +233,12 @@ def _page_context(
         "admitted": admitted,
         "in_room": page.in_room and running,
         "room": room,
-        "room_config_json": json.dumps(room.get("config", {}), sort_keys=True),
+        # The room's live page (socket, chat, video, forms sent without a reload).
+        "live_room": page.in_room and running,
+        "ice_json": json.dumps(room.get("ice_servers", [])),
+        "lobby_ws_path": f"/ws/meetings/{meeting.id}/lobby/"
+        if running and state == AttendanceState.LOBBY
+        else "",
         "chat_path": f"/ws/meetings/{meeting.id}/",
         "names_json": json.dumps({str(k): v[0] for k, v in page.people.items()}),
         "items": items,
@@ -237,13 +246,32 @@ def _page_context(
         "notes": notes,
         "can_write_notes": page.is_mediator and meeting.status != MeetingStatus.SCHEDULED,
         "lobby": lobby,
+        # The sides a mediator may take aside from a running joint meeting: (side, its party).
+        "caucus_sides": sorted(
+            {(str(side), name) for name, side, role in page.people.values() if role == "party"},
+            key=lambda pair: pair[1],
+        )
+        if page.is_mediator and running and meeting.kind == MeetingKind.JOINT
+        else [],
         "is_party_of_caucus": is_party_of_caucus,
         "closeout_done": bool(page.items) and all(i.confirmed for i in page.items),
         "forms": {
-            "join": overrides.get("join") or JoinForm(),
+            # An attestation given for this sitting (in the joint meeting the mediator came
+            # from) is offered again for reconfirmation, not retyped.
+            "join": overrides.get("join") or JoinForm(initial=_reconfirm(page.reconfirm)),
             "item": overrides.get("item") or ItemForm(),
             "note": overrides.get("note") or NoteForm(),
         },
+    }
+
+
+def _reconfirm(attestation: dict[str, Any] | None) -> dict[str, Any]:
+    if not attestation:
+        return {}
+    return {
+        "private_location": attestation.get("private_location", False),
+        "not_recording": attestation.get("not_recording", False),
+        "others_present": "\n".join(attestation.get("others_present", [])),
     }
 
 
@@ -362,6 +390,36 @@ def admit_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
         return _meeting_url(meeting_id, "lobby")
 
     return _act(request, AdmitForm(request.POST), "admit", call, lambda: meeting_id)
+
+
+@signed_in
+@require_POST
+def open_caucus_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
+    def call(data: dict[str, Any]) -> str:
+        caucus = services.open_caucus(_user(request), meeting_id, data["side_id"])
+        return _meeting_url(caucus.id)
+
+    return _act(request, CaucusForm(request.POST), "caucus", call, lambda: meeting_id)
+
+
+@signed_in
+@require_POST
+def remove_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
+    def call(data: dict[str, Any]) -> str:
+        services.remove_attendee(_user(request), meeting_id, data["participant_id"])
+        return _meeting_url(meeting_id, "lobby")
+
+    return _act(request, AdmitForm(request.POST), "admit", call, lambda: meeting_id)
+
+
+@signed_in
+@require_POST
+def leave_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
+    def call(data: dict[str, Any]) -> str:
+        services.leave_meeting(_user(request), meeting_id)
+        return _meeting_url(meeting_id)
+
+    return _act(request, forms.Form(request.POST), "join", call, lambda: meeting_id)
 
 
 @signed_in

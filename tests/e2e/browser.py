@@ -28,7 +28,15 @@ from playwright.sync_api import (
 MEDIATOR_PASSWORD = "live mediator password 7741"
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    # A synthetic camera and microphone, granted without a prompt: the meeting room's tests
+    # decode each other's video and audio (issue 12).
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+]
 MISSING_CHROMIUM = (
     f"{CHROMIUM} is missing: the browser tests need Debian's Chromium "
     "(apt-get install chromium); Playwright's own browser download is not used."

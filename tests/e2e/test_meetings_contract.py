@@ -24,6 +24,15 @@ def ws(server: LiveServer, meeting_id: str, who: Person) -> ClientConnection:
     return connect(url, additional_headers=who.api.headers, open_timeout=10)
 
 
+def next_chat(conn: ClientConnection) -> dict[str, Any]:
+    """The next chat frame, past presence and the other frames of the room."""
+    for _ in range(20):
+        frame: dict[str, Any] = json.loads(conn.recv(timeout=10))
+        if frame.get("type") == "chat":
+            return frame
+    raise AssertionError("no chat frame")
+
+
 def raw(server: LiveServer, who: Person, path: str) -> httpx.Response:
     return httpx.get(f"{server.url}/api/v1{path}", headers=who.api.headers, timeout=30)
 
@@ -76,16 +85,17 @@ def test_it_runs_a_caucus_through_the_api_and_the_live_chat(caucus_server: LiveS
     assert lobby[0]["participant_id"] == party_a_id
     med.call("POST", f"/meetings/{mid}/admit", {"participant_id": party_a_id})
     room = a.api.call("GET", f"/meetings/{mid}/room")["video"]
-    assert room["config"]["fileRecordingsEnabled"] is False
-    assert room["config"]["transcription"]["enabled"] is False
+    assert room["provider"] == "mesh"
+    assert (room["recording"], room["transcription"], room["live_streaming"]) == (False,) * 3
+    assert room["signaling"] == f"/ws/meetings/{mid}/"
 
     assert refused(caucus_server, mid, b), "the other side must be refused at the handshake"
     with ws(caucus_server, mid, case.mediator) as mediator_chat, ws(caucus_server, mid, a) as chat:
         chat.send(json.dumps({"text": "Only for the mediator's ears."}))
-        heard: dict[str, Any] = json.loads(mediator_chat.recv(timeout=10))
+        heard = next_chat(mediator_chat)
         assert heard["text"] == "Only for the mediator's ears."
         assert heard["from"] == party_a_id
-        assert json.loads(chat.recv(timeout=10))["text"] == heard["text"]
+        assert next_chat(chat)["text"] == heard["text"]
 
         item = a.api.call(
             "POST", f"/meetings/{mid}/items", {"text": "I would sell the van."}, expect_status=201
@@ -101,7 +111,8 @@ def test_it_runs_a_caucus_through_the_api_and_the_live_chat(caucus_server: LiveS
         # Every chat connection closes when the meeting ends.
         for conn in (mediator_chat, chat):
             with pytest.raises(Exception):  # noqa: B017 - ConnectionClosed of either kind
-                conn.recv(timeout=10)
+                for _ in range(20):  # presence and the "closed" frame come before the close
+                    conn.recv(timeout=10)
 
     ics = raw(caucus_server, a, f"/meetings/{mid}/ics")
     assert ics.status_code == 200

@@ -61,6 +61,22 @@ def communicator(meeting_id: str, who: Persona | None, **extra: Any) -> Websocke
     return WebsocketCommunicator(application, f"/ws/meetings/{meeting_id}/", headers=headers)
 
 
+async def receive_close(comm: WebsocketCommunicator) -> dict[str, Any]:
+    """The close that ends this connection, after whatever frames came before it."""
+    while True:
+        output: dict[str, Any] = await comm.receive_output(timeout=5)
+        if output["type"] == "websocket.close":
+            return output
+
+
+async def receive_kind(comm: WebsocketCommunicator, kind: str) -> dict[str, Any]:
+    """The next frame of this type, skipping the others (hello, presence...)."""
+    while True:
+        frame: dict[str, Any] = await comm.receive_json_from(timeout=5)
+        if frame.get("type") == kind:
+            return frame
+
+
 def test_it_relays_chat_between_the_mediator_and_admitted_attendees(live_world: World) -> None:
     w = live_world
     meeting_id = start_caucus(w, w.side_a)
@@ -72,8 +88,8 @@ def test_it_relays_chat_between_the_mediator_and_admitted_attendees(live_world: 
         assert (await mediator.connect())[0]
         assert (await party.connect())[0]
         await party.send_json_to({"text": "Can we talk about the car?"})
-        got_mediator = await mediator.receive_json_from(timeout=5)
-        got_party = await party.receive_json_from(timeout=5)
+        got_mediator = await receive_kind(mediator, "chat")
+        got_party = await receive_kind(party, "chat")
         await mediator.disconnect()
         await party.disconnect()
         return got_mediator, got_party
@@ -98,7 +114,9 @@ def test_it_refuses_anyone_not_admitted_at_the_handshake(live_world: World, who:
 
     async def scenario() -> tuple[bool, Any]:
         # An allowed Origin, so that the anonymous handshake reaches the consumer's own check.
-        comm = communicator(meeting_id, persona, headers=[(b"origin", b"http://localhost")])
+        comm = communicator(
+            meeting_id, persona, headers=[(b"host", b"localhost"), (b"origin", b"http://localhost")]
+        )
         connected, code = await comm.connect()
         await comm.disconnect()
         return connected, code
@@ -140,7 +158,7 @@ def test_it_closes_every_connection_when_the_meeting_ends(live_world: World) -> 
             lambda: w.mediator.client.post(f"meetings/{meeting_id}/end").status_code
         )()
         assert ended == 200
-        outputs = [await party.receive_output(timeout=5), await mediator.receive_output(timeout=5)]
+        outputs = [await receive_close(party), await receive_close(mediator)]
         return outputs
 
     for output in run(scenario):
@@ -158,9 +176,11 @@ def test_it_refuses_a_cookie_handshake_from_a_foreign_origin(live_world: World) 
     browser.force_login(w.mediator.user, backend="django.contrib.auth.backends.ModelBackend")
     cookie = f"{settings.SESSION_COOKIE_NAME}={browser.cookies[settings.SESSION_COOKIE_NAME].value}"
 
-    async def scenario(origin: bytes) -> bool:
+    async def scenario(origin: bytes, host: bytes = b"localhost") -> bool:
         comm = communicator(
-            meeting_id, None, headers=[(b"cookie", cookie.encode()), (b"origin", origin)]
+            meeting_id,
+            None,
+            headers=[(b"cookie", cookie.encode()), (b"origin", origin), (b"host", host)],
         )
         connected, _ = await comm.connect()
         await comm.disconnect()
@@ -168,6 +188,15 @@ def test_it_refuses_a_cookie_handshake_from_a_foreign_origin(live_world: World) 
 
     assert run(lambda: scenario(b"https://evil.example")) is False
     assert run(lambda: scenario(b"http://localhost")) is True
+    # Another port of the same host is another origin (another application, another site).
+    assert run(lambda: scenario(b"http://localhost:1337")) is False
+    assert run(lambda: scenario(b"https://localhost")) is False
+    assert run(lambda: scenario(b"http://localhost:8000", b"localhost:8000")) is True
+    assert run(lambda: scenario(b"http://localhost:1337", b"localhost:8000")) is False
+    # A Host outside ALLOWED_HOSTS lends no origin; the configured site's origin is allowed.
+    assert run(lambda: scenario(b"http://evil.example", b"evil.example")) is False
+    site = settings.CAUCUS_SITE_URL.encode()
+    assert run(lambda: scenario(site, b"evil.example")) is True
 
 
 def test_it_never_writes_chat_text_to_the_database_the_disk_or_the_logs(
@@ -186,14 +215,19 @@ def test_it_never_writes_chat_text_to_the_database_the_disk_or_the_logs(
         assert (await mediator.connect())[0]
         for _ in range(3):
             await party.send_json_to({"text": canary})
-            assert (await mediator.receive_json_from(timeout=5))["text"] == canary
-            await party.receive_json_from(timeout=5)
+            assert (await receive_kind(mediator, "chat"))["text"] == canary
+            await receive_kind(party, "chat")
         await party.disconnect()
         await mediator.disconnect()
 
     run(scenario)
+    assert_nowhere(canary, caplog)
+
+
+def assert_nowhere(canary: str, caplog: pytest.LogCaptureFixture) -> None:
+    """Not in the database's raw bytes, in no file of the data directory, in no log line."""
     assert canary.encode() not in raw_database_bytes()
     for path in Path(settings.DATA_DIR).rglob("*"):
         if path.is_file():
-            assert canary.encode() not in path.read_bytes(), f"chat text found in {path}"
+            assert canary.encode() not in path.read_bytes(), f"canary found in {path}"
     assert canary not in "\n".join(r.getMessage() for r in caplog.records)

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from caucus.audit.models import AuditEntry
@@ -82,13 +85,12 @@ def test_it_keeps_attendees_out_until_started_and_admitted(active_world: World) 
         f"meetings/{meeting['id']}/admit", {"participant_id": str(w.party_a.participant.id)}
     )
     room = w.party_a.client.get(f"meetings/{meeting['id']}/room").json()["video"]
-    config = room["config"]
-    assert room["provider"] == "jitsi"
-    assert config["fileRecordingsEnabled"] is False
-    assert config["liveStreamingEnabled"] is False
-    assert config["transcription"]["enabled"] is False
-    assert config["fileSharing"]["enabled"] is False
-    assert config["enableLobby"] is True
+    assert room["provider"] == "mesh"
+    assert room["recording"] is False
+    assert room["transcription"] is False
+    assert room["live_streaming"] is False
+    assert room["signaling"] == f"/ws/meetings/{meeting['id']}/"
+    assert room["ice_servers"] == []
     assert w.party_a.client.get(f"meetings/{meeting['id']}/attendance").status_code == 403
 
 
@@ -320,3 +322,32 @@ def test_it_exports_notes_as_a_pdf_marked_confidential(active_world: World) -> N
     assert "And the bench." in text
     assert w.party_b.client.get(f"notes/{note['id']}/pdf").status_code == 404
     assert AuditEntry.objects.filter(action="note_pdf.read").count() == 1
+
+
+@pytest.mark.parametrize("value", ["jitsi", "Mesh", "p2p"])
+def test_it_refuses_to_start_with_an_unknown_video_provider(tmp_path: Path, value: str) -> None:
+    from tests.security.test_hardening import caucus_env, run_caucus
+
+    done = run_caucus(caucus_env(tmp_path, CAUCUS_VIDEO=value), "check")
+    assert done.returncode != 0
+    assert "CAUCUS_VIDEO must be 'mesh', 'janus' or 'none'" in done.stderr
+
+
+def test_it_points_no_one_at_a_third_party_video_server() -> None:
+    root = Path(__file__).resolve().parents[2]
+    for path in [*root.joinpath("caucus").rglob("*"), root / "README.md"]:
+        if path.is_file() and path.suffix in {".py", ".html", ".js", ".md", ".css"}:
+            assert "jit.si" not in path.read_text(), path
+
+
+@override_settings(CAUCUS_VIDEO="janus")
+def test_it_answers_503_while_the_video_server_is_unavailable(active_world: World) -> None:
+    w = active_world
+    meeting = w.mediator.client.post(
+        f"cases/{w.case.id}/meetings",
+        {"kind": "joint", "mode": "virtual", "starts_at": "2026-12-01T10:00:00Z"},
+    ).json()
+    w.mediator.client.post(f"meetings/{meeting['id']}/start")
+    answer = w.mediator.client.get(f"meetings/{meeting['id']}/room")
+    assert answer.status_code == 503
+    assert answer.json()["error"] == "video_unavailable"

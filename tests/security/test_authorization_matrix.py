@@ -678,6 +678,10 @@ def attorney_a_in_lobby(scene: Scene) -> dict[str, Any]:
     return {"participant_id": str(scene.m.attorney_a_participant)}
 
 
+def caucus_side(scene: Scene) -> dict[str, Any]:
+    return {"side_id": str(scene.world.side_a)}
+
+
 def item_text(scene: Scene) -> dict[str, Any]:
     return {"text": "Bea's pension matters most to her."}
 
@@ -856,6 +860,21 @@ MATRIX: dict[tuple[str, str], Entry] = {
         in_caucus_a(mediator=200, party_a=403, attorney_a=403),
         body=attorney_a_in_lobby,
         world="active_world",
+    ),
+    # The scene's meetings are caucuses: a caucus is opened from a running joint meeting only.
+    ("POST", "/api/v1/meetings/{meeting_id}/caucus"): Entry(
+        in_caucus_a(mediator=409, party_a=403, attorney_a=403),
+        body=caucus_side,
+        world="active_world",
+    ),
+    ("POST", "/api/v1/meetings/{meeting_id}/remove"): Entry(
+        in_caucus_a(mediator=200, party_a=403, attorney_a=403),
+        body=attorney_a_in_lobby,
+        world="active_world",
+    ),
+    # Attendees leave; the mediator ends the meeting instead.
+    ("POST", "/api/v1/meetings/{meeting_id}/leave"): Entry(
+        in_caucus_a(mediator=403, party_a=200, attorney_a=200), world="active_world"
     ),
     # Party A was admitted; attorney A still waits in the lobby.
     ("GET", "/api/v1/meetings/{meeting_id}/room"): Entry(
@@ -1141,6 +1160,23 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/meetings/<uuid:meeting_id>/admit"): Entry(
         web_in_caucus_a(mediator=MEETING_PAGE, party_a=403, attorney_a=403),
         body=attorney_a_in_lobby,
+        world="active_world",
+    ),
+    ("GET", "/meetings/<uuid:meeting_id>/caucus"): Entry(WEB_NOT_ALLOWED, world="active_world"),
+    ("POST", "/meetings/<uuid:meeting_id>/caucus"): Entry(
+        web_in_caucus_a(mediator=409, party_a=403, attorney_a=403),
+        body=caucus_side,
+        world="active_world",
+    ),
+    ("GET", "/meetings/<uuid:meeting_id>/remove"): Entry(WEB_NOT_ALLOWED, world="active_world"),
+    ("POST", "/meetings/<uuid:meeting_id>/remove"): Entry(
+        web_in_caucus_a(mediator=MEETING_PAGE, party_a=403, attorney_a=403),
+        body=attorney_a_in_lobby,
+        world="active_world",
+    ),
+    ("GET", "/meetings/<uuid:meeting_id>/leave"): Entry(WEB_NOT_ALLOWED, world="active_world"),
+    ("POST", "/meetings/<uuid:meeting_id>/leave"): Entry(
+        web_in_caucus_a(mediator=403, party_a=MEETING_PAGE, attorney_a=MEETING_PAGE),
         world="active_world",
     ),
     ("GET", "/meetings/<uuid:meeting_id>/items"): Entry(WEB_NOT_ALLOWED, world="active_world"),
@@ -1568,3 +1604,41 @@ def test_it_shows_each_message_to_its_audience_only(scene: Scene, db: None, audi
         listed = call(scene, persona, "GET", "/api/v1/cases/{case_id}/messages", body=None)
         ids = {m["id"] for m in listed.json()["items"]}
         assert (message_id in ids) == (persona in readers), persona
+
+
+# The meeting's WebSocket (issue 12): where each person's handshake lands in side A's running
+# caucus, where party A is admitted and attorney A waits. "room" opens
+# /ws/meetings/<id>/ (chat, presence, signaling); "lobby" opens only /ws/meetings/<id>/lobby/,
+# which carries their own admission and nothing else; None is refused on both.
+SOCKET_SEATS: dict[str, str | None] = {
+    "anonymous": None,
+    "outsider": None,
+    "mediator": "room",
+    "party_a": "room",
+    "attorney_a": "lobby",
+    "party_b": None,
+}
+
+
+@pytest.mark.parametrize(
+    ("scene", "persona"),
+    [("active_world", p) for p in PERSONAS],
+    indirect=["scene"],
+    scope="module",
+)
+def test_it_seats_each_person_at_the_meeting_socket_as_declared(
+    scene: Scene, db: None, persona: str
+) -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    from caucus.meetings.selectors import seat
+
+    user = scene.persona(persona).user or AnonymousUser()
+    # A meeting not running has no socket for anyone.
+    for meeting_id, expected in (
+        (scene.m.caucus, SOCKET_SEATS[persona]),
+        (scene.m.scheduled, None),
+    ):
+        found = seat(user, meeting_id)
+        where = None if found is None else ("room" if found.in_room else "lobby")
+        assert where == expected, (persona, meeting_id)

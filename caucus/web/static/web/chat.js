@@ -1,9 +1,10 @@
-// Live meeting chat: relays messages to the people in the meeting now. Nothing is stored,
-// here or on the server; the log lives only in this page and is gone when it closes.
+// Live meeting chat over the room's socket (room.js): relays messages to the people in the
+// meeting now. Nothing is stored, here or on the server; the log lives only in this page
+// and is gone when it closes.
 (function () {
   "use strict";
   var root = document.getElementById("chat");
-  if (!root) return;
+  if (!root || !window.CaucusLive) return;
   var log = document.getElementById("chat-log");
   var form = document.getElementById("chat-form");
   var input = document.getElementById("chat-text");
@@ -11,9 +12,7 @@
   var names = {};
   try { names = JSON.parse(root.getAttribute("data-names") || "{}"); } catch (e) { names = {}; }
   var me = root.getAttribute("data-me");
-  var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
-  var url = scheme + window.location.host + root.getAttribute("data-ws-path");
-  var socket = null;
+  var open = false;
 
   function say(text) { status.textContent = text; }
 
@@ -34,37 +33,32 @@
     log.appendChild(li);
   }
 
-  function connect() {
-    socket = new WebSocket(url);
-    socket.addEventListener("open", function () {
-      say("Connected. Only the people in this meeting now see what you send.");
-      root.setAttribute("data-connected", "true");
-    });
-    socket.addEventListener("message", function (event) {
-      var frame;
-      try { frame = JSON.parse(event.data); } catch (e) { return; }
-      if (frame && typeof frame.text === "string" && frame.from) {
-        show(frame);
-      } else if (frame && frame.error) {
-        say(frame.detail || "That message was not sent.");
-      }
-    });
-    socket.addEventListener("close", function (event) {
-      root.setAttribute("data-connected", "false");
-      if (event.code === 4000) say("The meeting has ended. The chat is gone.");
-      else if (event.code === 4403) say("The chat is open only to people admitted to this meeting.");
-      else say("Disconnected. Reload the page to reconnect.");
-    });
-  }
+  document.addEventListener("caucus:open", function () {
+    open = true;
+    say("Connected. Only the people in this meeting now see what you send.");
+    root.setAttribute("data-connected", "true");
+  });
+  document.addEventListener("caucus:frame", function (event) {
+    var frame = event.detail;
+    if (frame.type === "chat" && typeof frame.text === "string") show(frame);
+    else if (frame.type === "error" && frame.error !== "not_in_room") say(frame.detail || "That message was not sent.");
+  });
+  document.addEventListener("caucus:close", function (event) {
+    open = false;
+    root.setAttribute("data-connected", "false");
+    var code = event.detail.code;
+    if (code === 4000) say("The meeting has ended. The chat is gone.");
+    else if (code === 4403) say("The chat is open only to people admitted to this meeting.");
+    else if (code === 4001 || code === 4002 || code === 4401) say("You are no longer in this meeting. The chat is closed.");
+    else say("Disconnected. Reload the page to reconnect.");
+  });
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value.trim();
-    if (!text || !socket || socket.readyState !== WebSocket.OPEN) return;
-    socket.send(JSON.stringify({ text: text }));
+    if (!text || !open) return;
+    window.CaucusLive.send({ type: "chat", text: text });
     input.value = "";
     input.focus();
   });
-
-  connect();
 })();
