@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http.request import split_domain_port, validate_host
 
-from caucus.accounts.services import token_identity
+from caucus.accounts.services import password_only_refused, token_identity
 
 
 def _header(scope: dict[str, Any], wanted: bytes) -> str | None:
@@ -79,7 +79,9 @@ class WebSocketAuth:
         if token is None:
             return await self.by_cookie(scope, receive, send)
         found = await database_sync_to_async(token_identity)(token)
-        if found is None:
+        # A mediator whose practice requires MFA and who has none gets no socket either:
+        # the API answers them 401 otp_required, and a socket is no way around it.
+        if found is None or await database_sync_to_async(password_only_refused)(found[0]):
             return await self.inner(dict(scope, user=AnonymousUser()), receive, send)
         user, token_id = found
         return await self.inner(dict(scope, user=user, caucus_token_id=token_id), receive, send)

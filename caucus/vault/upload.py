@@ -34,7 +34,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.datastructures import MultiValueDict
 
 from caucus.accounts.models import User
-from caucus.accounts.services import user_for_token
+from caucus.accounts.services import password_only_refused, user_for_token
 from caucus.crypto.keyring import key_scope
 from caucus.kernel.errors import DomainError
 from caucus.vault import storage
@@ -206,8 +206,10 @@ class UploadContext:
             scheme, _, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
             if scheme.lower() == "bearer" and token:
                 user = user_for_token(token)
-                if user is not None:
+                # The API refuses this caller (401 otp_required): nothing may be written.
+                if user is not None and not password_only_refused(user):
                     return user, False
+                return None, False
         session_user = get_user(request)
         return (session_user, True) if isinstance(session_user, User) else (None, False)
 

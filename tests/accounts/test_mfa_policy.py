@@ -142,3 +142,25 @@ def test_it_audits_and_announces_the_first_enrolment_on_the_web() -> None:
     secret = TOTPDevice.objects.get(user=user, confirmed=True)
     b32 = b32encode(secret.bin_key).decode().rstrip("=")
     assert b32 not in message.body and secret.key not in message.body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_gives_no_socket_user_to_a_password_only_mediator_where_mfa_is_required() -> None:
+    from asgiref.sync import async_to_sync
+
+    from caucus.meetings.ws_auth import WebSocketAuth
+
+    user = password_only("script@example.test")
+    raw = new_api_token(user)
+    seen: list[Any] = []
+
+    async def inner(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        seen.append(scope["user"])
+
+    scope = {"type": "websocket", "headers": [(b"authorization", f"Bearer {raw}".encode())]}
+    with STRICT:
+        async_to_sync(WebSocketAuth(inner))(scope, None, None)
+    with LENIENT:
+        async_to_sync(WebSocketAuth(inner))(scope, None, None)
+    assert not seen[0].is_authenticated
+    assert seen[1].pk == user.pk
