@@ -192,14 +192,3 @@ def requested_audience(actor: Participant, audience: str) -> tuple[str, uuid.UUI
             return AudienceKind.SIDE, side_id
         raise Invalid({"audience": ["You may address your own side only."]})
     raise Invalid({"audience": ["Choose one of: " + ", ".join(AUDIENCE_INPUTS) + "."]})
-
-
-def access_log_q(participant: Participant) -> Q | None:
-    """Which reads of the access log (practice 17) a participant sees: the mediators every
-    read in their case, anyone else the reads of their own side's content. None: nothing."""
-    same_case = Q(case_id=participant.case_id)
-    if participant.role == Role.MEDIATOR:
-        return same_case
-    if participant.side_id is None:
-        return None
-    return same_case & Q(owner_side_id=participant.side_id)
