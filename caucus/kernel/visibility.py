@@ -192,3 +192,14 @@ def requested_audience(actor: Participant, audience: str) -> tuple[str, uuid.UUI
             return AudienceKind.SIDE, side_id
         raise Invalid({"audience": ["You may address your own side only."]})
     raise Invalid({"audience": ["Choose one of: " + ", ".join(AUDIENCE_INPUTS) + "."]})
+
+
+def shown_origin_side(
+    viewer: Participant, origin_side_id: uuid.UUID | None, *, released: bool
+) -> uuid.UUID | None:
+    """The side an item came from, as `viewer` may be told it. A released item (a disclosure's
+    approved wording) names its origin side only to the mediators and to that side: the
+    wording was approved to travel, not the fact of which side's caucus said it."""
+    if not released or viewer.role == Role.MEDIATOR or viewer.side_id == origin_side_id:
+        return origin_side_id
+    return None
