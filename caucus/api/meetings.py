@@ -16,7 +16,7 @@ from caucus.api.schemas import ErrorOut, JsonObjectIn
 from caucus.api.security import caller
 from caucus.cases.models import Participant
 from caucus.kernel.errors import Forbidden
-from caucus.kernel.visibility import visible_ids
+from caucus.kernel.visibility import shown_origin_side, visible_ids
 from caucus.meetings import ics, selectors, services, video
 from caucus.meetings.models import Feedback, Item, Meeting
 
@@ -183,19 +183,26 @@ def visible_links(me: Participant, items: list[Item]) -> set[uuid.UUID]:
     )
 
 
-def render_item(i: Item, links: set[uuid.UUID] | None = None) -> ItemOut:
+def render_item(
+    i: Item, links: set[uuid.UUID] | None = None, viewer: Participant | None = None
+) -> ItemOut:
     """`links`: the references the viewer may see; None when the caller is the one who just
-    raised, decided or confirmed the item, who sees its meeting."""
+    raised, decided or confirmed the item, who sees its meeting. `viewer`: who reads it, for
+    what a released item may tell them of its origin; None for that same caller."""
 
     def shown(ref: uuid.UUID | None) -> uuid.UUID | None:
         return ref if links is None or ref in links else None
+
+    origin = i.origin_side_id
+    if viewer is not None:
+        origin = shown_origin_side(viewer, origin, released=i.source_item_id is not None)
 
     return ItemOut(
         id=i.id,
         meeting_id=shown(i.meeting_id),
         text=i.text,
         audience=i.audience,
-        origin_side_id=i.origin_side_id,
+        origin_side_id=origin,
         decision=i.decision or None,
         wording=(i.wording or None) if i.wording_sealed is not None else None,
         confirmed=i.confirmed,
@@ -432,14 +439,14 @@ def list_items(request: HttpRequest, case_id: uuid.UUID) -> ItemList:
     if rows:
         services.record_read(me, "item", [str(r.id) for r in rows])
     links = visible_links(me, rows)
-    return ItemList(items=[render_item(i, links) for i in rows])
+    return ItemList(items=[render_item(i, links, me) for i in rows])
 
 
 @router.get("/items/{item_id}", response={200: ItemOut, **ERRORS}, summary="One item")
 def get_item(request: HttpRequest, item_id: uuid.UUID) -> ItemOut:
     found, me = selectors.item(caller(request), item_id)
     services.record_read(me, "item", [str(found.id)])
-    return render_item(found, visible_links(me, [found]))
+    return render_item(found, visible_links(me, [found]), me)
 
 
 @router.post(

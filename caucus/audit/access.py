@@ -15,22 +15,31 @@ from caucus.audit.chain import record
 from caucus.audit.models import AccessRecord
 from caucus.cases.models import Participant
 from caucus.kernel.gate import require_content_access
-from caucus.kernel.visibility import access_case, access_log_q
+from caucus.kernel.reads import access_log_q, read_owners
+from caucus.kernel.visibility import access_case
+
+
+def _uuid(object_id: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(object_id)
+    except ValueError:
+        return None
 
 
 def record_reads(
     participant: Participant,
     object_type: str,
-    objects: Sequence[tuple[str, uuid.UUID | None]],
+    object_ids: Sequence[uuid.UUID | str],
     *,
     action: str = "",
 ) -> None:
-    """`objects`: (object id, the side whose content it is, or None for the mediators').
-    One audit entry per call, in the same transaction as the access rows."""
-    if not objects:
+    """One audit entry per call, in the same transaction as the access rows; the kernel
+    decides whose content each object is (`read_owners`)."""
+    if not object_ids:
         return
     action = action or f"{object_type}.read"
-    ids = [str(object_id) for object_id, _ in objects]
+    objects = read_owners(object_type, object_ids)
+    ids = [object_id for object_id, _ in objects]
     with transaction.atomic():
         entry = record(
             action,
@@ -50,7 +59,8 @@ def record_reads(
                     participant_id=participant.id,
                     action=action,
                     object_type=object_type,
-                    object_id=str(object_id),
+                    object_id=object_id,
+                    object_uuid=_uuid(object_id),
                     owner_side_id=side_id,
                 )
                 for object_id, side_id in objects
@@ -59,7 +69,8 @@ def record_reads(
 
 
 def access_log(user: User, case_id: uuid.UUID, *, limit: int = 500) -> list[AccessRecord]:
-    """Reads of the caller's side's content, newest first; the mediators see every read."""
+    """Reads of the caller's side's content that the caller may see, newest first; the
+    mediators see every read."""
     me = access_case(user, case_id)
     require_content_access(me)
     return log_for(me, limit=limit)

@@ -42,7 +42,8 @@ class AuditHead(models.Model):
 class AccessRecord(models.Model):
     """Who read which content, and when (practice 17). Written beside the audit entry of the
     read, in the same transaction; `owner_side` is whose content it was (None: the
-    mediators'), so a side's log is one indexed SQL filter."""
+    mediators'), so a side's log is one indexed SQL filter; `object_uuid` is the object's id
+    as the content tables store it, so whether the viewer may see the object is SQL too."""
 
     id = models.BigAutoField(primary_key=True)
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
@@ -51,6 +52,7 @@ class AccessRecord(models.Model):
     action = models.CharField(max_length=64)
     object_type = models.CharField(max_length=32)
     object_id = models.CharField(max_length=64)
+    object_uuid = models.UUIDField(null=True)
     owner_side = models.ForeignKey(
         "cases.Side", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from caucus.cases import onboarding
 from caucus.cases.models import Participant, Status
 from caucus.kernel.errors import Conflict
+from caucus.kernel.permissions import require_open
 
 
 def require_substantive(participant: Participant) -> None:
@@ -17,6 +18,7 @@ def require_substantive(participant: Participant) -> None:
             "The structure, the agreements and the ground rules come first.",
             missing=onboarding.missing(case),
         )
+    require_open(case)
     if case.status != Status.ACTIVE:
         raise Conflict("case_not_active", f"This case is {case.status}.")
     if not onboarding.has_signed_all(participant):

@@ -1,6 +1,7 @@
 """Permission checks for actions on objects the caller can already see.
 
-`can` answers; `require` raises Forbidden (403). Visibility itself is decided in
+`can` answers; `require` raises Forbidden (403), and Conflict (409 `case_closed`) for any
+action that changes something in a closed or declined case. Visibility itself is decided in
 `caucus.kernel.visibility`, and an object that is not visible never reaches these checks.
 """
 
@@ -11,8 +12,8 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from caucus.cases.models import Participant, Role
-from caucus.kernel.errors import Forbidden
+from caucus.cases.models import Case, Participant, Role, Status
+from caucus.kernel.errors import Conflict, Forbidden
 
 if TYPE_CHECKING:
     from caucus.accounts.models import User
@@ -32,6 +33,7 @@ class Action(StrEnum):
     RESPOND_TO_RULE = "onboarding.respond_to_rule"
     SUBMIT_INTAKE = "onboarding.submit_intake"
     READ_ALL_INTAKE = "onboarding.read_all_intake"
+    SEE_ATTENDANCE = "meetings.see_attendance"
     SCHEDULE_MEETING = "meetings.schedule"
     RUN_MEETING = "meetings.run"
     JOIN_MEETING = "meetings.join"
@@ -81,6 +83,7 @@ RULES: dict[Action, Callable[[Participant], bool]] = {
     Action.READ_ALL_INTAKE: _is_mediator,
     Action.SCHEDULE_MEETING: _is_mediator,
     Action.RUN_MEETING: _is_mediator,
+    Action.SEE_ATTENDANCE: _is_mediator,
     Action.JOIN_MEETING: lambda p: p.role != Role.MEDIATOR,
     Action.RAISE_ITEM: _mediator_or_party,
     Action.DECIDE_ITEM: _is_mediator,
@@ -95,6 +98,28 @@ RULES: dict[Action, Callable[[Participant], bool]] = {
     Action.UPLOAD_DOCUMENT: _any_participant,
     Action.REDACT_DOCUMENT: _is_mediator,
 }
+
+
+# The actions that change nothing. Every other action is a write, refused once the case is
+# closed: a new action is a write unless it is named here, so a forgotten one fails closed.
+READ_ONLY: frozenset[Action] = frozenset(
+    {
+        Action.READ_SCREENING_NOTE,
+        Action.LIST_PARTICIPANTS,
+        Action.READ_ALL_INTAKE,
+        Action.SEE_ATTENDANCE,
+    }
+)
+# A closed case's record stays readable until the purge, but nothing in it changes any more
+# (issue 13 item 6); a declined case never opened.
+FINISHED = frozenset({Status.CLOSED, Status.DECLINED})
+
+
+def require_open(case: Case) -> None:
+    """Every write to a case passes here (through `require`, `require_proposer` and the
+    onboarding gate): a finished case answers 409 `case_closed`."""
+    if case.status in FINISHED:
+        raise Conflict("case_closed", f"This case is {case.status}: nothing in it changes now.")
 
 
 def can_confirm_item(participant: Participant, origin_side_id: uuid.UUID | None) -> bool:
@@ -117,12 +142,15 @@ def can(participant: Participant, action: Action) -> bool:
 
 
 def require(participant: Participant, action: Action) -> None:
+    if action not in READ_ONLY:
+        require_open(participant.case)
     if not can(participant, action):
         raise Forbidden("forbidden", "Your role in this case does not allow this.")
 
 
 def require_proposer(participant: Participant, proposed_by_id: uuid.UUID) -> None:
     """Only whoever proposed a ground rule amends or withdraws it."""
+    require_open(participant.case)
     if participant.id != proposed_by_id:
         raise Forbidden("forbidden", "Only whoever proposed this rule may change it.")
 

@@ -194,12 +194,12 @@ def requested_audience(actor: Participant, audience: str) -> tuple[str, uuid.UUI
     raise Invalid({"audience": ["Choose one of: " + ", ".join(AUDIENCE_INPUTS) + "."]})
 
 
-def access_log_q(participant: Participant) -> Q | None:
-    """Which reads of the access log (practice 17) a participant sees: the mediators every
-    read in their case, anyone else the reads of their own side's content. None: nothing."""
-    same_case = Q(case_id=participant.case_id)
-    if participant.role == Role.MEDIATOR:
-        return same_case
-    if participant.side_id is None:
-        return None
-    return same_case & Q(owner_side_id=participant.side_id)
+def shown_origin_side(
+    viewer: Participant, origin_side_id: uuid.UUID | None, *, released: bool
+) -> uuid.UUID | None:
+    """The side an item came from, as `viewer` may be told it. A released item (a disclosure's
+    approved wording) names its origin side only to the mediators and to that side: the
+    wording was approved to travel, not the fact of which side's caucus said it."""
+    if not released or viewer.role == Role.MEDIATOR or viewer.side_id == origin_side_id:
+        return origin_side_id
+    return None

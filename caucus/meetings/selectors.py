@@ -39,7 +39,7 @@ def meeting(user: User, meeting_id: uuid.UUID) -> tuple[Meeting, Participant]:
 def attendance(user: User, meeting_id: uuid.UUID) -> list[tuple[Attendance, dict[str, Any]]]:
     found, me = access_visible(user, Meeting, meeting_id)
     require_content_access(me)
-    require(me, Action.RUN_MEETING)
+    require(me, Action.SEE_ATTENDANCE)
     rows = Attendance.objects.filter(meeting=found).order_by("at")
     return [(row, json.loads(row.attestation_json)) for row in rows]
 

@@ -501,33 +501,7 @@ def record_read(participant: Participant, object_type: str, object_ids: list[str
     the access log (practice 17) with the side whose content each object is."""
     from caucus.audit.access import record_reads
 
-    record_reads(participant, object_type, _owner_sides(object_type, object_ids))
-
-
-# The model behind each audited object type, and where the author's side is found for
-# content addressed to the whole case (None: only the audience side counts).
-_READ_MODELS: dict[str, tuple[str, str | None]] = {
-    "item": ("meetings.Item", "origin_side_id"),
-    "note": ("meetings.Note", None),
-    "note_pdf": ("meetings.Note", None),
-    "records_request": ("meetings.Note", None),
-    "message": ("portal.Message", "author__side_id"),
-    "concern": ("disclosures.Concern", "raised_by__side_id"),
-}
-
-
-def _owner_sides(object_type: str, object_ids: list[str]) -> list[tuple[str, uuid.UUID | None]]:
-    from django.apps import apps
-
-    found: dict[str, uuid.UUID | None] = {}
-    spec = _READ_MODELS.get(object_type)
-    if spec is not None and object_ids:
-        model = apps.get_model(spec[0])
-        fields = ["id", "audience_kind", "audience_side_id"] + ([spec[1]] if spec[1] else [])
-        for row in model._default_manager.filter(pk__in=object_ids).values_list(*fields):
-            side = row[2] if row[1] == AudienceKind.SIDE else (row[3] if spec[1] else None)
-            found[str(row[0])] = side
-    return [(i, found.get(i)) for i in object_ids]
+    record_reads(participant, object_type, object_ids)
 
 
 def export_notes_pdf(user: User, note_id: uuid.UUID) -> bytes:

@@ -6,16 +6,17 @@ import uuid
 
 from caucus.accounts.models import User
 from caucus.cases.models import Participant
-from caucus.kernel.gate import require_substantive
+from caucus.kernel.gate import require_content_access
 from caucus.kernel.visibility import access_visible
 from caucus.redaction.models import Redaction, RedactionSpan
 
 
 def redaction(user: User, redaction_id: uuid.UUID | str) -> tuple[Redaction, Participant]:
     """Not visible first (a redaction is the mediators' only: to anyone else it does not
-    exist, whatever the state of the case), then the gate."""
+    exist, whatever the state of the case), then the gate: a closed case's redactions stay
+    readable until the purge, like the rest of its record."""
     found, me = access_visible(user, Redaction, redaction_id)
-    require_substantive(me)
+    require_content_access(me)
     return found, me
 
 

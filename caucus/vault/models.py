@@ -5,7 +5,7 @@ import uuid
 from django.db import models
 
 from caucus.crypto.fields import Sealed
-from caucus.kernel.audience import AudienceKind, AudienceScoped
+from caucus.kernel.audience import AudienceScoped
 
 
 class Document(AudienceScoped):
@@ -38,15 +38,6 @@ class Document(AudienceScoped):
 
     class Meta:
         indexes = [models.Index(fields=["case", "created_at"])]
-
-    def owner_side_id(self) -> uuid.UUID | None:
-        """Whose content this is, for the access log: the side it is addressed to, or for
-        case-wide content the uploader's side; None for the mediators' own."""
-        if self.audience_kind == AudienceKind.SIDE:
-            return self.audience_side_id
-        if self.audience_kind == AudienceKind.CASE:
-            return self.origin_side_id
-        return self.origin_side_id
 
     def __str__(self) -> str:
         return str(self.id)

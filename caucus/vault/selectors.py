@@ -19,14 +19,12 @@ def documents(user: User, case_id: uuid.UUID) -> tuple[list[Document], Participa
     me = access_case(user, case_id)
     require_content_access(me)
     rows = list(visible(me, Document).order_by("-created_at", "id")[:PAGE])
-    record_reads(
-        me, "document", [(str(d.id), d.owner_side_id()) for d in rows], action="document.listed"
-    )
+    record_reads(me, "document", [d.id for d in rows], action="document.listed")
     return rows, me
 
 
 def document(user: User, document_id: uuid.UUID | str) -> tuple[Document, Participant]:
     doc, me = access_visible(user, Document, document_id)
     require_content_access(me)
-    record_reads(me, "document", [(str(doc.id), doc.owner_side_id())], action="document.viewed")
+    record_reads(me, "document", [doc.id], action="document.viewed")
     return doc, me

@@ -286,7 +286,7 @@ def open_document(
         first = next(stream)
     except (FileNotFoundError, TamperedCiphertext, StopIteration):
         raise Conflict("document_unavailable", "This document cannot be read.") from None
-    record_reads(me, "document", [(str(doc.id), doc.owner_side_id())])
+    record_reads(me, "document", [doc.id])
 
     def chained() -> Iterator[bytes]:
         yield first
@@ -300,7 +300,5 @@ def read_plaintext_for(actor: Participant, doc: Document) -> Iterator[bytes]:
     the kernel and checked it may see `doc`; the read is audited."""
     if doc.case_id != actor.case_id:
         raise Invalid({"document": ["The document is in another case."]})
-    record_reads(
-        actor, "document", [(str(doc.id), doc.owner_side_id())], action="document.processed"
-    )
+    record_reads(actor, "document", [doc.id], action="document.processed")
     return _plaintext(doc)

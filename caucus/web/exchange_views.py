@@ -30,7 +30,7 @@ from caucus.disclosures.models import (
 from caucus.disclosures.selectors import visible_meeting_ids
 from caucus.kernel.errors import DomainError, Forbidden, NotVisible, Throttled
 from caucus.kernel.permissions import Action, can
-from caucus.kernel.visibility import case_participants
+from caucus.kernel.visibility import case_participants, shown_origin_side
 from caucus.meetings import selectors as meeting_selectors
 from caucus.meetings import services as meeting_services
 from caucus.meetings.models import Item, MeetingKind, MeetingStatus
@@ -284,7 +284,13 @@ def _disclosures_context(user: User, case_id: uuid.UUID) -> tuple[str, dict[str,
         "me": me,
         "nav": _nav(me, "disclosures"),
         "disclosures": rows,
-        "shared": [{"item": i, "from_side": people.side(i.origin_side_id)} for i in shared],
+        "shared": [
+            {
+                "item": i,
+                "from_side": people.side(shown_origin_side(me, i.origin_side_id, released=True)),
+            }
+            for i in shared
+        ],
     }
 
 

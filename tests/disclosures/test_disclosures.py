@@ -95,6 +95,47 @@ def test_it_releases_to_one_side_only(active_world: World) -> None:
     assert WORDING in texts_seen(w.party_b, w)
 
 
+def released_to_case(w: World) -> str:
+    disclosure = draft(w, caucus_item(w)).json()
+    for who in (w.party_a, w.attorney_a):
+        assert who.client.post(f"disclosures/{disclosure['id']}/approve").status_code == 200
+    released: str = w.mediator.client.get(f"disclosures/{disclosure['id']}").json()[
+        "released_item_id"
+    ]
+    return released
+
+
+def test_a_released_item_names_its_origin_side_only_to_that_side(active_world: World) -> None:
+    """Issue 13 item 9: the wording was approved to travel, not which side's caucus said it."""
+    w = active_world
+    released = released_to_case(w)
+    assert w.party_b.client.get(f"items/{released}").json()["origin_side_id"] is None
+    listed = w.party_b.client.get(f"cases/{w.case.id}/items").json()["items"]
+    assert [i["origin_side_id"] for i in listed if i["id"] == released] == [None]
+    assert str(w.side_a) not in w.party_b.client.get(f"cases/{w.case.id}/items").text
+    for who in (w.mediator, w.party_a, w.attorney_a):
+        shown = who.client.get(f"items/{released}").json()
+        assert shown["origin_side_id"] == str(w.side_a), who.name
+
+
+def test_the_disclosures_page_names_a_released_items_side_only_to_that_side(
+    active_world: World,
+) -> None:
+    from django.test import Client
+
+    w = active_world
+    released_to_case(w)
+    pages = {}
+    for who in (w.party_a, w.party_b):
+        browser = Client()
+        assert who.user is not None
+        browser.force_login(who.user, backend="django.contrib.auth.backends.ModelBackend")
+        pages[who.name] = browser.get(f"/cases/{w.case.id}/disclosures").content.decode()
+    assert WORDING in pages[w.party_b.name] and "from one side" in pages[w.party_b.name]
+    assert "from Ada Party&#x27;s side" in pages[w.party_a.name]
+    assert "Ada Party&#x27;s side" not in pages[w.party_b.name]
+
+
 def test_one_rejection_ends_it(active_world: World) -> None:
     w = active_world
     disclosure = draft(w, caucus_item(w)).json()

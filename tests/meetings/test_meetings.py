@@ -237,6 +237,28 @@ def test_it_keeps_note_feedback_with_the_side_that_gave_it(active_world: World) 
     assert len(revised["feedback"]) == 2
 
 
+def test_it_takes_no_notes_feedback_or_revision_once_the_case_is_closed(
+    active_world: World,
+) -> None:
+    """Issue 13 item 6: the record of a closed case is read, never written."""
+    w = active_world
+    joint = running(w, "joint")
+    note = w.mediator.client.post(f"meetings/{joint['id']}/notes", {"body": "We met."}).json()
+    closed = w.mediator.client.post(f"cases/{w.case.id}/close", {"outcome": "settled"})
+    assert closed.status_code == 200, closed.content
+    writes = (
+        (w.mediator, f"meetings/{joint['id']}/notes", {"body": "Later notes."}),
+        (w.party_a, f"notes/{note['id']}/feedback", {"body": "A late correction."}),
+        (w.mediator, f"notes/{note['id']}/revise", {"body": "Rewritten.", "resolves": []}),
+    )
+    for who, path, body in writes:
+        refused = who.client.post(path, body)
+        assert refused.status_code == 409, (path, refused.content)
+        assert refused.json()["error"] == "case_closed"
+    shown = w.party_a.client.get(f"notes/{note['id']}").json()
+    assert [v["version"] for v in shown["versions"]] == [1] and shown["feedback"] == []
+
+
 def test_it_answers_a_records_request_with_notes_and_the_statement(active_world: World) -> None:
     w = active_world
     caucus = running(w, "caucus", w.side_a)

@@ -1420,7 +1420,15 @@ WORLDS: dict[str, Callable[[], World]] = {
     "world": build_world,
     "intake_world": lambda: build_world(screened=False),
     "active_world": _active_world,
+    # The active world's scene, then the case is closed (issue 13 item 6).
+    "closed_world": _active_world,
 }
+
+
+def close_case(scene: Scene) -> None:
+    services.close_case(
+        _user(scene.world.mediator), scene.world.case.id, outcome="settled", note_to_parties=None
+    )
 
 
 @contextlib.contextmanager
@@ -1438,6 +1446,8 @@ def shared_scene(kind: str, blocker: DjangoDbBlocker) -> Iterator[Scene]:
     with blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic():
         with key_scope():
             built = make_scene(WORLDS[kind]())
+            if kind == "closed_world":
+                close_case(built)
         yield built
         transaction.set_rollback(True)
 
@@ -1642,3 +1652,54 @@ def test_it_seats_each_person_at_the_meeting_socket_as_declared(
         found = seat(user, meeting_id)
         where = None if found is None else ("room" if found.in_room else "lobby")
         assert where == expected, (persona, meeting_id)
+
+
+# Operations that take a POST but change nothing (a records request is an audited read).
+CHANGE_NOTHING = frozenset(
+    {
+        ("POST", "/api/v1/cases/{case_id}/records-request"),
+        ("POST", "/cases/<uuid:case_id>/records-request"),
+    }
+)
+MEMBERS = ("mediator", "party_a", "attorney_a", "party_b")
+
+
+def closed_case_writes() -> Iterator[Any]:
+    """Every API operation and page that changes something in a case: all but GET, of the
+    routes that name a case or an object in one (the invitation link names a token)."""
+    for method, route in sorted(MATRIX):
+        if method == "GET" or "{token}" in route or "<str:token>" in route:
+            continue
+        if not path_params(route) or (method, route) in CHANGE_NOTHING:
+            continue
+        if MATRIX[(method, route)].outcomes["mediator"] == 405:
+            continue
+        for persona in MEMBERS:
+            yield pytest.param(
+                "closed_world", (method, route, persona), id=f"{method} {route} as {persona}"
+            )
+
+
+@pytest.mark.parametrize(
+    ("scene", "write"), list(closed_case_writes()), indirect=["scene"], scope="module"
+)
+def test_it_refuses_every_write_to_a_closed_case(
+    scene: Scene, db: None, write: tuple[str, str, str]
+) -> None:
+    """Issue 13 item 6: a closed case's record stays readable, but every write to it answers
+    409 `case_closed` on the API (a page is refused and shown again), whoever calls; what the
+    caller may not see stays 404."""
+    method, route, persona = write
+    entry = MATRIX[(method, route)]
+    body = entry.body(scene) if entry.body else None
+    response = call(
+        scene, persona, method, route, body=body, path_overrides=entry.path_overrides(scene)
+    )
+    if entry.outcomes[persona] == 404:
+        assert response.status_code == 404, describe(response)
+        return
+    if is_api(route):
+        assert response.status_code == 409, describe(response)
+        assert response.json()["error"] == "case_closed", describe(response)
+    else:  # the page is shown again; the case and onboarding forms answer 400
+        assert response.status_code in (400, 409), describe(response)

@@ -843,6 +843,19 @@ class InformationFlow(RuleBasedStateMachine):
                     self.expect_audience(self.objects[row["id"]], row["audience"])
                 if kind == "note":
                     self.check_feedback(who, row["id"], row["feedback"])
+        self.check_access_log(who)
+
+    def check_access_log(self, who: Name) -> None:
+        """Practice 17 (issue 13 item 1): a read is listed only to someone who may read the
+        object read; its id, time and reader would tell that hidden content exists."""
+        response = self.call(who, "GET", f"cases/{self.case_id}/access-log")
+        if who in ("outsider", "anonymous"):
+            self.expect_denied(who, response, "access-log")
+            return
+        assert response.status_code == 200, (who, response.content)
+        for entry in parse(response)["items"]:
+            obj = self.objects.get(entry["object"]["id"])
+            assert obj is None or self.may_read(who, obj), (who, "sees a read of", obj)
 
 
 @pytest.fixture
