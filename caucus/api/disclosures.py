@@ -9,9 +9,9 @@ from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from pydantic import StringConstraints
+from pydantic import Field
 
-from caucus.api.schemas import ErrorOut
+from caucus.api.schemas import Email, ErrorOut, required_text
 from caucus.api.security import caller
 from caucus.cases.models import Participant
 from caucus.disclosures import services
@@ -25,8 +25,8 @@ consents_router = Router(tags=["consents"])
 concerns_router = Router(tags=["concerns"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
-Text = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Text = Annotated[str, required_text(services.TEXT_MAX)]
+Name = Annotated[str, required_text(services.NAME_MAX)]
 
 
 class AnswerOut(Schema):
@@ -43,7 +43,7 @@ class OriginalOut(Schema):
 
 
 class DisclosureIn(Schema):
-    to: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    to: Literal["case"] | uuid.UUID = Field(description='"case", or the id of a side of the case.')
     text: Text
 
 
@@ -104,7 +104,7 @@ def render_disclosure(d: Disclosure) -> DisclosureOut:
     summary="Draft a disclosure of an item (mediators)",
 )
 def draft(request: HttpRequest, item_id: uuid.UUID, payload: DisclosureIn) -> Status[DisclosureOut]:
-    d = services.draft_disclosure(caller(request), item_id, to=payload.to, text=payload.text)
+    d = services.draft_disclosure(caller(request), item_id, to=str(payload.to), text=payload.text)
     found, _ = services.read_disclosure(caller(request), d.id)
     return Status(201, render_disclosure(found))
 
@@ -155,7 +155,7 @@ def reject(request: HttpRequest, disclosure_id: uuid.UUID) -> DisclosureOut:
 class ConsentIn(Schema):
     kind: Literal["add_expert", "admit_guest"]
     name: Name
-    email: Annotated[str, StringConstraints(max_length=254)] | None = None
+    email: Email | None = None
     purpose: Text
     meeting_id: uuid.UUID | None = None
     side_id: uuid.UUID | None = None
