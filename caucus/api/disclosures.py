@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from caucus.api.schemas import Email, ErrorOut, required_text
 from caucus.api.security import caller
@@ -42,8 +42,14 @@ class OriginalOut(Schema):
     wording: str | None
 
 
+# Where a disclosure may go, as the service reads it: the case, or a side by its id.
+DISCLOSE_TO = r"^(case|[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})$"
+
+
 class DisclosureIn(Schema):
-    to: Literal["case"] | uuid.UUID = Field(description='"case", or the id of a side of the case.')
+    to: Annotated[str, StringConstraints(strip_whitespace=True, pattern=DISCLOSE_TO)] = Field(
+        description='"case", or the id of a side of the case.'
+    )
     text: Text
 
 
@@ -104,7 +110,7 @@ def render_disclosure(d: Disclosure) -> DisclosureOut:
     summary="Draft a disclosure of an item (mediators)",
 )
 def draft(request: HttpRequest, item_id: uuid.UUID, payload: DisclosureIn) -> Status[DisclosureOut]:
-    d = services.draft_disclosure(caller(request), item_id, to=str(payload.to), text=payload.text)
+    d = services.draft_disclosure(caller(request), item_id, to=payload.to, text=payload.text)
     found, _ = services.read_disclosure(caller(request), d.id)
     return Status(201, render_disclosure(found))
 

@@ -346,9 +346,12 @@ def withdraw_rule(user: User, rule_id: uuid.UUID) -> GroundRule:
 def submit_intake(user: User, case_id: uuid.UUID, *, answers: dict[str, Any]) -> IntakeAnswers:
     actor = access_case(user, case_id)
     require(actor, Action.SUBMIT_INTAKE)
-    encoded = json.dumps(answers, sort_keys=True)
-    if len(encoded) > INTAKE_MAX:
+    # The bound is on what was written, not on its JSON escaping, which turns one character
+    # into as many as 12 and so refused answers within the API's documented ANSWER_MAX each.
+    written = sum(len(v) for v in answers.values() if isinstance(v, str))
+    if written > INTAKE_MAX:
         raise Invalid({"answers": [f"At most {INTAKE_MAX} characters in all."]})
+    encoded = json.dumps(answers, sort_keys=True)
     with transaction.atomic():
         case = _locked_case(actor)
         if case.status not in OPEN_FOR_ONBOARDING:

@@ -181,6 +181,8 @@ def matches(option: dict[str, Any], value: Any) -> bool:
             return True  # a Unix time, as text
         if not isinstance(value, str):
             return False
+        if "pattern" in option and not re.search(option["pattern"], value.strip()):
+            return False
         if fmt == "uuid":
             return _is_uuid(value)
         if fmt == "date-time":
@@ -242,6 +244,7 @@ def example_hints(scene: Scene) -> dict[str, Any]:
         "role": "attorney",
         "side_id": str(scene.world.side_a),
         "token": scene.invite_token,
+        "to": "case",
     }
 
 
