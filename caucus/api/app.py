@@ -102,7 +102,8 @@ def _field_errors(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     for err in errors:
         loc = [str(part) for part in err.get("loc", ()) if part not in ("body", "payload")]
-        name = ".".join(loc) or "body"
+        # A query parameter is named by itself in the URL, whatever model Ninja grouped it in.
+        name = loc[-1] if tuple(err.get("loc", ()))[:1] == ("query",) else ".".join(loc) or "body"
         fields.setdefault(name, []).append(str(err.get("msg", "Invalid value.")))
     return fields
 
