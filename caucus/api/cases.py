@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
+from pydantic import Field, StringConstraints
 
 from caucus.api.schemas import (
     CaseIn,
@@ -62,9 +64,12 @@ def render_case(case: Case, me: Participant, missing: list[str] | None = None) -
     )
 
 
+PAGE_MAX = 200
+
+
 class ListParams(Schema):
-    cursor: str | None = None
-    limit: int = 50
+    cursor: Annotated[str, StringConstraints(max_length=200)] | None = None
+    limit: int = Field(50, ge=1, le=PAGE_MAX)
 
 
 def _parse_cursor(raw: str | None) -> tuple[datetime, uuid.UUID] | None:
@@ -86,8 +91,6 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status[CaseOut]:
 
 @router.get("/cases", response={200: CaseList, **ERRORS}, summary="The caller's cases")
 def list_cases(request: HttpRequest, params: Query[ListParams]) -> CaseList:
-    if not 1 <= params.limit <= 200:
-        raise Invalid({"limit": ["Between 1 and 200."]})
     page = selectors.my_cases(
         caller(request), after=_parse_cursor(params.cursor), limit=params.limit
     )

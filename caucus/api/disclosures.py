@@ -9,9 +9,9 @@ from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from pydantic import StringConstraints
+from pydantic import Field, StringConstraints
 
-from caucus.api.schemas import ErrorOut
+from caucus.api.schemas import Email, ErrorOut, required_text
 from caucus.api.security import caller
 from caucus.cases.models import Participant
 from caucus.cases.services import invitation_link
@@ -26,8 +26,8 @@ consents_router = Router(tags=["consents"])
 concerns_router = Router(tags=["concerns"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
-Text = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Text = Annotated[str, required_text(services.TEXT_MAX)]
+Name = Annotated[str, required_text(services.NAME_MAX)]
 
 
 class AnswerOut(Schema):
@@ -43,8 +43,14 @@ class OriginalOut(Schema):
     wording: str | None
 
 
+# Where a disclosure may go, as the service reads it: the case, or a side by its id.
+DISCLOSE_TO = r"^(case|[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})$"
+
+
 class DisclosureIn(Schema):
-    to: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    to: Annotated[str, StringConstraints(strip_whitespace=True, pattern=DISCLOSE_TO)] = Field(
+        description='"case", or the id of a side of the case.'
+    )
     text: Text
 
 
@@ -156,7 +162,7 @@ def reject(request: HttpRequest, disclosure_id: uuid.UUID) -> DisclosureOut:
 class ConsentIn(Schema):
     kind: Literal["add_expert", "admit_guest"]
     name: Name
-    email: Annotated[str, StringConstraints(max_length=254)] | None = None
+    email: Email | None = None
     purpose: Text
     meeting_id: uuid.UUID | None = None
     side_id: uuid.UUID | None = None

@@ -12,6 +12,7 @@ from ninja import Router, Schema, Status
 from caucus.api.schemas import ErrorOut
 from caucus.api.security import caller
 from caucus.audit.access import access_log
+from caucus.kernel.visibility import AUDIENCE_INPUTS
 from caucus.vault import selectors, services
 from caucus.vault.models import Document
 from caucus.vault.responses import download_response
@@ -20,6 +21,8 @@ from caucus.vault.upload import upload_context
 router = Router(tags=["documents"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
+# The audiences `requested_audience` reads, besides the named ones: a side by its id.
+SIDE_AUDIENCE = r"^side:[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$"
 UPLOAD_BODY = {
     "requestBody": {
         "required": True,
@@ -32,6 +35,7 @@ UPLOAD_BODY = {
                         "file": {"type": "string", "format": "binary"},
                         "audience": {
                             "type": "string",
+                            "anyOf": [{"enum": list(AUDIENCE_INPUTS)}, {"pattern": SIDE_AUDIENCE}],
                             "description": "mediators, own_side, case or side:<side_id>",
                         },
                     },

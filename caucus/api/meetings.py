@@ -10,9 +10,9 @@ from typing import Annotated, Any, Literal
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
-from caucus.api.schemas import ErrorOut, JsonObjectIn
+from caucus.api.schemas import ErrorOut, Flag, JsonObjectIn, optional_text, required_text
 from caucus.api.security import caller
 from caucus.cases.models import Participant
 from caucus.kernel.errors import Forbidden
@@ -23,8 +23,8 @@ from caucus.meetings.models import Feedback, Item, Meeting
 router = Router(tags=["meetings"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
-Text = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
-NoteBody = Annotated[str, StringConstraints(min_length=1, max_length=100_000)]
+Text = Annotated[str, required_text(services.TEXT_MAX)]
+NoteBody = Annotated[str, required_text(services.NOTE_MAX)]
 
 
 class MeetingIn(Schema):
@@ -51,9 +51,9 @@ class MeetingList(Schema):
 
 
 class AttestationIn(JsonObjectIn):
-    private_location: bool = False
-    not_recording: bool = False
-    others_present: list[Annotated[str, StringConstraints(max_length=200)]] = Field(
+    private_location: Flag = False
+    not_recording: Flag = False
+    others_present: list[Annotated[str, optional_text(services.NAME_MAX)]] = Field(
         default_factory=list, max_length=20
     )
 
@@ -110,7 +110,7 @@ class ItemList(Schema):
 
 class DecisionIn(Schema):
     decision: Literal["keep_confidential", "may_share", "may_share_as_worded"]
-    wording: Annotated[str, StringConstraints(max_length=10_000)] | None = None
+    wording: Annotated[str, optional_text(services.TEXT_MAX)] | None = None
 
 
 class NoteIn(Schema):

@@ -8,9 +8,8 @@ from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from pydantic import StringConstraints
 
-from caucus.api.schemas import ErrorOut
+from caucus.api.schemas import ErrorOut, required_text
 from caucus.api.security import caller
 from caucus.portal import services
 from caucus.portal.models import Message
@@ -20,7 +19,7 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 
 
 class MessageIn(Schema):
-    body: Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+    body: Annotated[str, required_text(services.BODY_MAX)]
     audience: Literal["mediators", "own_side", "case"]
 
 

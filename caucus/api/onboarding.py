@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 from pydantic import StringConstraints
 
-from caucus.api.schemas import ErrorOut, JsonObjectIn
+from caucus.api.schemas import ErrorOut, Flag, JsonObjectIn, optional_text, required_text
 from caucus.api.security import caller
 from caucus.cases import onboarding_selectors as read
 from caucus.cases import onboarding_services as write
@@ -19,7 +19,7 @@ from caucus.cases import onboarding_services as write
 router = Router(tags=["onboarding"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
-RuleText = Annotated[str, StringConstraints(max_length=2_000)]
+RuleText = Annotated[str, required_text(write.RULE_FIELD_MAX)]
 
 
 class StructureOut(Schema):
@@ -55,11 +55,11 @@ class AgreementList(Schema):
 
 
 class AgreementIn(Schema):
-    text: Annotated[str, StringConstraints(min_length=1, max_length=50_000)]
+    text: Annotated[str, required_text(write.AGREEMENT_MAX)]
 
 
 class SignIn(Schema):
-    typed_name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    typed_name: Annotated[str, required_text(write.TYPED_NAME_MAX)]
     text_sha256: Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
@@ -101,18 +101,18 @@ class RuleIn(Schema):
 
 
 class ObjectIn(Schema):
-    comment: Annotated[str, StringConstraints(min_length=1, max_length=2_000)]
+    comment: Annotated[str, required_text(write.COMMENT_MAX)]
 
 
-Answer = Annotated[str, StringConstraints(max_length=5_000)]
+Answer = Annotated[str, optional_text(write.ANSWER_MAX)]
 
 
 class SafetyIn(JsonObjectIn):
-    feels_safe_meeting_together: bool
-    history_of_violence_or_threats: bool
-    afraid_of_retaliation: bool
-    protective_order_in_place: bool
-    wants_separate_sessions: bool
+    feels_safe_meeting_together: Flag
+    history_of_violence_or_threats: Flag
+    afraid_of_retaliation: Flag
+    protective_order_in_place: Flag
+    wants_separate_sessions: Flag
 
 
 class IntakeIn(Schema):

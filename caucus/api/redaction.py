@@ -9,7 +9,7 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from caucus.api.schemas import ErrorOut
+from caucus.api.schemas import ErrorOut, WholeNumber
 from caucus.api.security import caller
 from caucus.redaction import selectors, services
 from caucus.redaction.models import Redaction, RedactionSpan
@@ -38,8 +38,8 @@ class RedactionOut(Schema):
 
 
 class AddSpanIn(Schema):
-    start: int = Field(ge=0)
-    end: int = Field(ge=1)
+    start: WholeNumber = Field(ge=0)
+    end: WholeNumber = Field(ge=1)
     label: Label
 
 

@@ -4,14 +4,75 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from ninja import Schema
 from ninja.schema import DjangoGetter
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    StrictBool,
+    StringConstraints,
+    model_validator,
+)
 
-Email = Annotated[str, StringConstraints(min_length=3, max_length=254, strip_whitespace=True)]
+from caucus.cases.models import DeclineReason
+from caucus.cases.services import NAME_MAX, NOTE_MAX, TITLE_MAX
+
+# A character `str.strip()` keeps: the services strip text and refuse what is left empty, so
+# the schema says the same (Python counts the separators \x1c-\x1f as spaces; `\s` may not).
+NON_BLANK = r"[^\s\x1c-\x1f]"
+EMAIL_MAX = 254
+
+
+def required_text(max_length: int) -> StringConstraints:
+    """A text field the service strips and requires: 1 to `max_length` characters, not all
+    blank. The limit is the service's own constant, so schema and server agree."""
+    return StringConstraints(min_length=1, max_length=max_length, pattern=NON_BLANK)
+
+
+def optional_text(max_length: int) -> StringConstraints:
+    return StringConstraints(max_length=max_length)
+
+
+def _an_email(value: str) -> str:
+    try:
+        validate_email(value)
+    except DjangoValidationError:
+        raise ValueError("Enter a valid email address.") from None
+    return value
+
+
+# An address as Django validates it (the accounts and invitations checks), and declared so.
+Email = Annotated[
+    str,
+    StringConstraints(min_length=3, max_length=EMAIL_MAX, strip_whitespace=True),
+    AfterValidator(_an_email),
+    Field(json_schema_extra={"format": "email"}),
+]
+# A login names an account: any text is checked against the accounts (401 when none).
+LoginEmail = Annotated[str, StringConstraints(min_length=1, max_length=EMAIL_MAX)]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
-Text200 = Annotated[str, StringConstraints(max_length=200)]
-Text10k = Annotated[str, StringConstraints(max_length=10_000)]
+Text200 = Annotated[str, optional_text(NAME_MAX)]
+Text10k = Annotated[str, optional_text(NOTE_MAX)]
+# JSON's true and false only: Pydantic's lax mode would read "yes", "on" or 1 as true.
+Flag = StrictBool
+
+
+def _whole_number(value: Any) -> Any:
+    # JSON Schema's integer is any number without a fraction (1.0 is one); text and
+    # booleans are not numbers, though Pydantic's lax mode would read "1" and true as 1.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("Input should be a valid integer")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("Input should be a valid integer, without a fraction")
+        return int(value)
+    return value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
 
 
 class JsonObjectIn(Schema):
@@ -32,6 +93,9 @@ class JsonObjectIn(Schema):
 class ErrorOut(Schema):
     error: str
     detail: str
+    fields: dict[str, list[str]] | None = Field(
+        None, description="For 400: each field's problems, by field name."
+    )
 
 
 class UserOut(Schema):
@@ -41,7 +105,7 @@ class UserOut(Schema):
 
 
 class TokenIn(Schema):
-    email: Email
+    email: LoginEmail
     password: Password
     otp: Annotated[str, StringConstraints(max_length=16)] | None = None
 
@@ -52,7 +116,7 @@ class TokenOut(Schema):
 
 
 class AcceptIn(Schema):
-    token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    token: Annotated[str, required_text(200)]
     name: Text200 = ""
     password: Password = ""
 
@@ -67,9 +131,9 @@ CaseKind = Literal["family", "workplace", "civil", "commercial", "other"]
 
 
 class CaseIn(Schema):
-    title: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    title: Annotated[str, required_text(TITLE_MAX)]
     kind: CaseKind
-    litigated: bool = False
+    litigated: Flag = False
 
 
 class OnboardingOut(Schema):
@@ -111,8 +175,9 @@ class CaseList(Schema):
 
 class InvitationIn(Schema):
     email: Email
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    role: Literal["party", "attorney", "expert", "guest", "mediator"]
+    name: Annotated[str, required_text(NAME_MAX)]
+    # Experts and guests join through consents, mediators through the CLI.
+    role: Literal["party", "attorney"]
     side_id: uuid.UUID | None = None
 
 
@@ -138,7 +203,7 @@ class ParticipantList(Schema):
 
 class ScreeningIn(Schema):
     decision: Literal["accept", "decline"]
-    reason_code: Annotated[str, StringConstraints(max_length=40)] | None = None
+    reason_code: DeclineReason | None = Field(None, description="Required to decline.")
     private_note: Text10k | None = None
 
 

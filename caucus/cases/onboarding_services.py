@@ -36,6 +36,8 @@ from caucus.kernel.visibility import access_case, access_in_case
 RULE_FIELD_MAX = 2_000
 AGREEMENT_MAX = 50_000
 COMMENT_MAX = 2_000
+TYPED_NAME_MAX = 200
+ANSWER_MAX = 5_000
 INTAKE_MAX = 20_000
 OPEN_FOR_ONBOARDING = (Status.INTAKE, Status.ONBOARDING)
 
@@ -168,8 +170,8 @@ def sign_agreement(
     typed_name = typed_name.strip()
     if not typed_name:
         raise Invalid({"typed_name": ["Type your full name to sign."]})
-    if len(typed_name) > 200:
-        raise Invalid({"typed_name": ["At most 200 characters."]})
+    if len(typed_name) > TYPED_NAME_MAX:
+        raise Invalid({"typed_name": [f"At most {TYPED_NAME_MAX} characters."]})
     with transaction.atomic():
         case = _locked_case(actor)
         if case.status not in (Status.INTAKE, Status.ONBOARDING, Status.ACTIVE):
@@ -344,9 +346,12 @@ def withdraw_rule(user: User, rule_id: uuid.UUID) -> GroundRule:
 def submit_intake(user: User, case_id: uuid.UUID, *, answers: dict[str, Any]) -> IntakeAnswers:
     actor = access_case(user, case_id)
     require(actor, Action.SUBMIT_INTAKE)
-    encoded = json.dumps(answers, sort_keys=True)
-    if len(encoded) > INTAKE_MAX:
+    # The bound is on what was written, not on its JSON escaping, which turns one character
+    # into as many as 12 and so refused answers within the API's documented ANSWER_MAX each.
+    written = sum(len(v) for v in answers.values() if isinstance(v, str))
+    if written > INTAKE_MAX:
         raise Invalid({"answers": [f"At most {INTAKE_MAX} characters in all."]})
+    encoded = json.dumps(answers, sort_keys=True)
     with transaction.atomic():
         case = _locked_case(actor)
         if case.status not in OPEN_FOR_ONBOARDING:

@@ -402,3 +402,21 @@ def test_it_signs_the_pdf_with_the_practice_key_when_configured(
     )
     assert status.intact and status.valid
     assert status.coverage is not None
+
+
+def test_it_takes_intake_answers_up_to_the_documented_limit_whatever_their_characters(
+    world: World,
+) -> None:
+    """Each answer may hold ANSWER_MAX characters (the OpenAPI document says so); emoji and
+    control characters, which JSON escapes to 12 and 6 characters, count as one each."""
+    from caucus.cases.onboarding_services import ANSWER_MAX
+
+    path = f"cases/{world.case.id}/intake"
+    body = {
+        "goals": "\U0001f600" * ANSWER_MAX,
+        "concerns": "\x01" * ANSWER_MAX,
+        "anything_else": "\u00e9" * ANSWER_MAX,
+        "safety": SAFETY,
+    }
+    response = world.party_a.client.put(path, body)
+    assert response.status_code == 200, response.content[:300]

@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 from django import forms
 from django.apps import apps
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
@@ -162,9 +163,12 @@ def _is_datetime(value: str) -> bool:
 
 
 def matches(option: dict[str, Any], value: Any) -> bool:
-    """Whether the server could accept `value` for `option`. Errs towards yes, so that what
-    it calls wrong is wrong (Pydantic's lax mode turns "true" into True and 1.0 into 1)."""
+    """Whether the server could accept `value` for `option`. Booleans and integers are
+    strict (JSON's true and false; numbers without a fraction, never text); strings that
+    name a uuid or a time are read as one."""
     kind = option.get("type")
+    if "const" in option:
+        return bool(value == option["const"])
     if "enum" in option:
         return value in option["enum"]
     if kind == "null":
@@ -173,7 +177,11 @@ def matches(option: dict[str, Any], value: Any) -> bool:
         fmt = option.get("format")
         if fmt == "date-time" and isinstance(value, int | float) and not isinstance(value, bool):
             return True  # a Unix time
+        if fmt == "date-time" and isinstance(value, str) and value.isdigit():
+            return True  # a Unix time, as text
         if not isinstance(value, str):
+            return False
+        if "pattern" in option and not re.search(option["pattern"], value.strip()):
             return False
         if fmt == "uuid":
             return _is_uuid(value)
@@ -181,11 +189,13 @@ def matches(option: dict[str, Any], value: Any) -> bool:
             return _is_datetime(value)
         return True
     if kind == "integer":
-        return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+        if isinstance(value, float):
+            return value.is_integer()  # JSON Schema's integer: 1.0 is one
+        return isinstance(value, int) and not isinstance(value, bool)
     if kind == "number":
-        return isinstance(value, int | float)
+        return isinstance(value, int | float) and not isinstance(value, bool)
     if kind == "boolean":
-        return isinstance(value, bool) or value in (0, 1, 0.0, 1.0)
+        return isinstance(value, bool)
     if kind == "array":
         return isinstance(value, list)
     if kind == "object":
@@ -193,7 +203,21 @@ def matches(option: dict[str, Any], value: Any) -> bool:
     return True
 
 
-WRONG_TYPED: tuple[Any, ...] = (12345, 1.5, True, [], ["x"], {"x": 1}, "not-a-valid-value")
+# "yes", "true", 1 and 0 are what Pydantic's lax mode would have read as booleans (issue 13).
+WRONG_TYPED: tuple[Any, ...] = (
+    12345,
+    1.5,
+    True,
+    [],
+    ["x"],
+    {"x": 1},
+    "not-a-valid-value",
+    "yes",
+    "true",
+    "1",
+    1,
+    0,
+)
 
 
 def wrong_values(schema: dict[str, Any]) -> list[Any]:
@@ -220,6 +244,7 @@ def example_hints(scene: Scene) -> dict[str, Any]:
         "role": "attorney",
         "side_id": str(scene.world.side_a),
         "token": scene.invite_token,
+        "to": "case",
     }
 
 
@@ -229,6 +254,8 @@ def example(schema: dict[str, Any], name: str, scene: Scene) -> Any:
     option = next((o for o in options(schema) if o.get("type") != "null"), schema)
     if name in hints and matches(option, hints[name]):
         return hints[name]
+    if "const" in option:
+        return option["const"]
     if "enum" in option:
         return option["enum"][0]
     kind = option.get("type")
@@ -527,11 +554,31 @@ def test_it_refuses_an_id_that_is_not_an_id(
     label, name = malformed_id
     op = OPERATIONS[label]
     before = snapshot()
+    # Ids are opaque (API.md): one that cannot be an id is unknown, 404 like any other, even
+    # when the body is wrong too (issue 13: these were 400).
+    bodies = [valid_body(op, scene)] + ([{}] if op.body is not None else [])
     for bad in ("not-a-uuid", "0", "'; drop table cases_case; --", "x" * 10_000):
-        response = api_call(scene, op, body=valid_body(op, scene), ids={name: bad})
-        # Either answer is honest: an id that cannot exist is invalid input, or not found.
-        assert response.status_code in (400, 404), (bad[:20], response.content[:300])
-        rejected(response, response.status_code, op=op)
+        for body in bodies:
+            response = api_call(scene, op, body=body, ids={name: bad})
+            payload = rejected(response, 404, op=op)
+            assert payload["error"] == "not_found", (bad[:20], payload)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(("scene", "label"), WITH_BODY, indirect=["scene"], scope="module")
+def test_it_answers_a_body_over_the_size_limit_with_the_apis_413(
+    scene: Scene, db: None, label: str
+) -> None:
+    """Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE with an HTML 400 page; the
+    API answers its own JSON error (issue 13)."""
+    op = OPERATIONS[label]
+    before = snapshot()
+    body = valid_body(op, scene) or {}
+    body["padding"] = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+    response = api_call(scene, op, body=body)
+    assert response["Content-Type"].startswith("application/json"), response.content[:200]
+    payload = rejected(response, 413, op=op)
+    assert payload["error"] == "too_large", payload
     assert snapshot() == before
 
 
@@ -924,3 +971,62 @@ def test_it_answers_404_for_an_unknown_id_in_a_page(
             response = client.post(url, data=body or {}) if method == "POST" else client.get(url)
             assert response.status_code == 404, (name, unknown[:20], response.status_code)
             assert snapshot() == before
+
+
+# --- The OpenAPI document states the server's rules ----------------------------------------
+
+
+def _field(schema_name: str, name: str) -> dict[str, Any]:
+    schema = openapi_schema()
+    components: dict[str, Any] = schema["components"]["schemas"]
+    found: dict[str, Any] = resolve(components[schema_name], components)["properties"][name]
+    return found
+
+
+def test_it_states_the_services_limits_and_closed_sets_in_the_openapi_document() -> None:
+    """A generated client must not be refused for a request the document allows (issue 13):
+    the limits are the services' own constants, blank text is excluded, addresses are
+    emails, and audiences, roles and reasons are enums."""
+    from caucus.cases import onboarding_services
+    from caucus.cases import services as case_services
+    from caucus.cases.models import DeclineReason
+    from caucus.meetings import services as meeting_services
+    from caucus.portal import services as portal_services
+
+    title = _field("CaseIn", "title")
+    assert (title["minLength"], title["maxLength"]) == (1, case_services.TITLE_MAX)
+    assert re.search(title["pattern"], " \t\n\x1c") is None
+    assert re.search(title["pattern"], " x ") is not None
+    assert _field("CaseIn", "litigated")["type"] == "boolean"
+    assert _field("InvitationIn", "email")["format"] == "email"
+    assert _field("InvitationIn", "role")["enum"] == ["party", "attorney"]
+    assert _field("MessageIn", "body")["maxLength"] == portal_services.BODY_MAX
+    assert set(_field("MessageIn", "audience")["enum"]) == {"mediators", "own_side", "case"}
+    assert _field("NoteIn", "body")["maxLength"] == meeting_services.NOTE_MAX
+    assert _field("RuleIn", "why")["maxLength"] == onboarding_services.RULE_FIELD_MAX
+    reasons = [o for o in options(_field("ScreeningIn", "reason_code")) if "enum" in o]
+    assert reasons and set(reasons[0]["enum"]) == set(DeclineReason.values)
+    limit = next(
+        p["schema"]
+        for p in openapi_schema()["paths"]["/api/v1/cases"]["get"]["parameters"]
+        if p["name"] == "limit"
+    )
+    assert (limit["minimum"], limit["maximum"]) == (1, 200)
+
+
+def test_it_documents_the_errors_each_operation_may_answer() -> None:
+    """Every operation lists the errors that come before its handler: 400 for input, 401
+    for a secured one, 404 for one with ids, 413 for one with a body; a purged case's 410."""
+    schema = openapi_schema()
+    for path, item in schema["paths"].items():
+        for method, op in item.items():
+            statuses = {str(s) for s in op["responses"]}
+            if op.get("parameters") or "requestBody" in op:
+                assert "400" in statuses, (method, path)
+            if op.get("security"):
+                assert "401" in statuses, (method, path)
+            if "{" in path:
+                assert "404" in statuses, (method, path)
+            if "requestBody" in op:
+                assert "413" in statuses, (method, path)
+    assert "410" in {str(s) for s in schema["paths"]["/api/v1/cases/{case_id}"]["get"]["responses"]}
