@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from caucus.cases.models import Participant
 from caucus.meetings import janus, turn
-from caucus.meetings.models import Meeting, Mode
+from caucus.meetings.models import Meeting, MeetingStatus, Mode
 
 # What the room answer holds is valid this long; the page asks again for a fresh one.
 ANSWER_LIFETIME = timedelta(minutes=1)
@@ -51,10 +51,13 @@ def room_for(meeting: Meeting, participant: Participant) -> dict[str, Any]:
     }
     if provider == "none":
         return answer
+    # Credentials are minted only for a running meeting: a mediator looking at a scheduled
+    # or ended one gets the room's description and nothing to connect with.
+    running = meeting.status == MeetingStatus.RUNNING
     answer.update(
         {
             "signaling": f"/ws/meetings/{meeting.id}/",
-            "ice_servers": ice_servers(meeting, participant),
+            "ice_servers": ice_servers(meeting, participant) if running else [],
             # Mesh media is end to end between browsers by DTLS-SRTP; Janus adds encoded
             # transforms under a key the participants agree among themselves.
             "e2ee": {
@@ -64,6 +67,6 @@ def room_for(meeting: Meeting, participant: Participant) -> dict[str, Any]:
             "expires_at": (timezone.now() + ANSWER_LIFETIME).isoformat(),
         }
     )
-    if provider == "janus":
+    if provider == "janus" and running:
         answer["janus"] = janus_connection(meeting, participant)
     return answer

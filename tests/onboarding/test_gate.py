@@ -32,6 +32,8 @@ SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "attestation": {"private_location": True, "not_recording": True, "others_present": []}
     },
     ("post", "/api/v1/meetings/{meeting_id}/admit"): {"participant_id": "{participant_id}"},
+    ("post", "/api/v1/meetings/{meeting_id}/remove"): {"participant_id": "{participant_id}"},
+    ("post", "/api/v1/meetings/{meeting_id}/caucus"): {"side_id": "{side_id}"},
     ("post", "/api/v1/meetings/{meeting_id}/items"): {"text": "x"},
     ("put", "/api/v1/items/{item_id}/decision"): {"decision": "keep_confidential"},
     ("post", "/api/v1/meetings/{meeting_id}/notes"): {"body": "x"},
@@ -167,6 +169,7 @@ def plant(world: World) -> dict[str, str]:
         "item_id": str(item.id),
         "note_id": str(note.id),
         "participant_id": str(world.party_a.participant.id),
+        "side_id": str(world.side_a),
     }
 
 

@@ -714,6 +714,18 @@ WEB_FORMS: dict[str, WebForm] = {
         lambda s: {"participant_id": str(s.m.attorney_a_participant)},
         world="active_world",
     ),
+    "/meetings/<uuid:meeting_id>/remove": WebForm(
+        meeting_views.AdmitForm,
+        "mediator",
+        lambda s: {"participant_id": str(s.m.attorney_a_participant)},
+        world="active_world",
+    ),
+    "/meetings/<uuid:meeting_id>/caucus": WebForm(
+        meeting_views.CaucusForm,
+        "mediator",
+        lambda s: {"side_id": str(s.world.side_a)},
+        world="active_world",
+    ),
     "/meetings/<uuid:meeting_id>/items": WebForm(
         meeting_views.ItemForm, "mediator", lambda s: {"text": "A new item."}, world="active_world"
     ),
@@ -785,6 +797,7 @@ NO_FORM = frozenset(
         "/cases/<uuid:case_id>/records-request",
         "/meetings/<uuid:meeting_id>/start",
         "/meetings/<uuid:meeting_id>/end",
+        "/meetings/<uuid:meeting_id>/leave",
         "/disclosures/<uuid:disclosure_id>/approve",
         "/disclosures/<uuid:disclosure_id>/reject",
         "/consents/<uuid:consent_id>/approve",
