@@ -851,6 +851,11 @@ ERRORS_UNSHOWN = {
         reason="web/meeting.html draws the `resolves` checkboxes itself and shows no error of "
         "theirs: a bad value answers 400 with no message",
     ),
+    ("/meetings/<uuid:meeting_id>/caucus", "side_id"): pytest.mark.xfail(
+        strict=True,
+        reason="the 'Open a caucus' form shows only on a running joint meeting and the scene's "
+        "meetings are caucuses: the bad value answers 400, but no form is there to carry it",
+    ),
 }
 
 
