@@ -436,7 +436,8 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
-        "connect-src": ["'self'"],
+        # Janus mode: browsers reach the practice's own Janus at its public URL, and nothing else.
+        "connect-src": ["'self'", *([CAUCUS_JANUS_PUBLIC_URL] if CAUCUS_VIDEO == "janus" else [])],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
         "base-uri": ["'none'"],

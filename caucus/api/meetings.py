@@ -386,6 +386,23 @@ def room(request: HttpRequest, meeting_id: uuid.UUID) -> RoomOut:
     return RoomOut(video=video.room_for(meeting, me))
 
 
+class JanusTokenOut(Schema):
+    token: str
+    token_expires_at: str
+
+
+@router.get(
+    "/meetings/{meeting_id}/room/token",
+    response={200: JanusTokenOut, **ERRORS},
+    summary="A fresh video-server token for the room's page (Janus mode; admitted only)",
+)
+def room_token(request: HttpRequest, meeting_id: uuid.UUID) -> JanusTokenOut:
+    meeting, me = selectors.meeting(caller(request), meeting_id)
+    if not services.can_see_room(me, meeting):
+        raise Forbidden("not_admitted", "The mediator admits you from the lobby first.")
+    return JanusTokenOut(**video.janus_token(meeting, me))
+
+
 @router.get(
     "/meetings/{meeting_id}/ics",
     response={200: None, **ERRORS},

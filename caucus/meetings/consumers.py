@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from django.utils import timezone
 from pydantic import (
     BaseModel,
@@ -32,7 +33,7 @@ from pydantic import (
 )
 
 from caucus.accounts.live import session_group, token_group
-from caucus.meetings import live
+from caucus.meetings import janus, live
 from caucus.meetings.selectors import Seat, seat
 
 TEXT_MAX = 4_000
@@ -277,17 +278,41 @@ class MeetingChat(AsyncWebsocketConsumer):  # type: ignore[misc]
             # Addressed to nobody in this room: it goes nowhere.
             await self._error("not_in_room", "That person is not in this room.")
             return
+        if isinstance(frame, SignalIn):
+            data = frame.data.model_dump(exclude_unset=True)
+        else:
+            checked = self._key_frame(frame)
+            if checked is None:
+                await self._error(
+                    "invalid_e2ee",
+                    "A key frame must be the sender's own, shaped as the room sends it.",
+                )
+                return
+            data = checked
         await self.channel_layer.group_send(
             live.person_group(self.seat.meeting_id, frame.to),
             {
                 "type": "room.relay",
                 "kind": frame.type,
                 "from": str(self.seat.participant_id),
-                "data": frame.data.model_dump(exclude_unset=True)
-                if isinstance(frame, SignalIn)
-                else frame.data,
+                "data": data,
             },
         )
+
+    def _key_frame(self, frame: E2eeIn) -> dict[str, Any] | None:
+        """In Janus mode the media key is agreed through these frames: only room-janus.js's
+        shapes pass, `feed` must be the sender's own feed and a frame for one feed (a
+        wrapped key, a request for it) must go to that feed's participant, so nobody can
+        speak in someone else's name or hand a key meant for one person to another."""
+        assert self.seat is not None  # noqa: S101
+        if settings.CAUCUS_VIDEO != "janus":
+            return frame.data
+        data = janus.e2ee_frame(self.seat.meeting_id, self.seat.participant_id, frame.data)
+        if data is None:
+            return None
+        if "to" in data and data["to"] != janus.feed_id(self.seat.meeting_id, frame.to):
+            return None
+        return data
 
     async def _still_seated(self) -> bool:
         """Re-reads the seat now and then: a lost message never keeps a socket alive."""

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from caucus.cases.models import Participant
+from caucus.kernel.errors import Conflict
 from caucus.meetings import janus, turn
 from caucus.meetings.models import Meeting, MeetingStatus, Mode
 
@@ -35,6 +36,15 @@ def janus_connection(meeting: Meeting, participant: Participant) -> dict[str, An
     """What this admitted attendee needs to join the meeting's Janus room (its short-lived
     join token among it); 503 `video_unavailable` when Janus cannot be reached."""
     return janus.janus_connection(meeting, participant)
+
+
+def janus_token(meeting: Meeting, participant: Participant) -> dict[str, Any]:
+    """A fresh Janus core token for an admitted attendee's page (Janus checks one on every
+    request and it lives at most a minute). Forbidden once they are no longer admitted;
+    409 `not_janus` when this meeting's video does not go through Janus."""
+    if provider_for(meeting) != "janus":
+        raise Conflict("not_janus", "This meeting's video does not use the video server.")
+    return janus.janus_token(meeting, participant)
 
 
 def room_for(meeting: Meeting, participant: Participant) -> dict[str, Any]:

@@ -373,3 +373,27 @@ def test_it_answers_503_while_the_video_server_is_unavailable(active_world: Worl
     answer = w.mediator.client.get(f"meetings/{meeting['id']}/room")
     assert answer.status_code == 503
     assert answer.json()["error"] == "video_unavailable"
+
+
+@override_settings(CAUCUS_VIDEO="janus", CAUCUS_JANUS_TOKEN_SECRET="t" * 32)
+def test_it_renews_the_video_server_token_for_admitted_attendees_only(
+    active_world: World,
+) -> None:
+    w = active_world
+    meeting = running(w, "joint")
+    w.party_a.client.post(f"meetings/{meeting['id']}/join", ATTEST)
+    path = f"meetings/{meeting['id']}/room/token"
+    waiting = w.party_a.client.get(path)
+    assert waiting.status_code == 403
+    assert w.party_b.client.get(path).status_code == 403
+    assert w.outsider.client.get(path).status_code == 404
+    fresh = w.mediator.client.get(path)
+    assert fresh.status_code == 200
+    assert set(fresh.json()) == {"token", "token_expires_at"}
+    assert w.party_a.participant is not None
+    w.mediator.client.post(
+        f"meetings/{meeting['id']}/admit", {"participant_id": str(w.party_a.participant.id)}
+    )
+    assert w.party_a.client.get(path).status_code == 200
+    with override_settings(CAUCUS_VIDEO="mesh"):
+        assert w.party_a.client.get(path).json()["error"] == "not_janus"

@@ -6,13 +6,16 @@ error frame and go nowhere; no signaling payload is ever stored or logged."""
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from pytest_django.fixtures import Settings
 
 from caucus.meetings.consumers import FRAME_MAX_BYTES
+from caucus.meetings.janus import feed_id
 from tests.conftest import Persona, World
 from tests.meetings.test_chat import (
     ATTEST,
@@ -193,6 +196,59 @@ def test_it_relays_key_exchange_frames_without_reading_them(live_world: World) -
         return await receive_kind(party_a, "e2ee")
 
     assert run(scenario) == {"type": "e2ee", "from": pid(w.mediator), "data": key}
+
+
+def test_it_relays_in_janus_mode_only_key_frames_in_the_senders_own_name(
+    live_world: World,  # noqa: F811
+    settings: Settings,
+) -> None:
+    w = live_world
+    settings.CAUCUS_VIDEO = "janus"
+    meeting_id = start_joint(w)
+    admit(w, meeting_id, w.party_a)
+    admit(w, meeting_id, w.party_b)
+    meeting = uuid.UUID(meeting_id)
+
+    def feed(who: Persona) -> int:
+        return feed_id(meeting, uuid.UUID(pid(who)))
+
+    own = {"type": "e2ee", "kind": "public", "feed": feed(w.mediator), "key": "QUJD"}
+    wrapped = {
+        "type": "e2ee",
+        "kind": "key",
+        "feed": feed(w.mediator),
+        "epoch": 1,
+        "iv": "aXY=",
+        "wrapped": "d3JhcHBlZA==",
+    }
+    refused = [
+        {**own, "feed": feed(w.party_b)},  # a public key in someone else's name
+        {**own, "extra": 1},  # not a shape the room sends
+        {"kind": "public_key", "jwk": {}},  # mesh mode's free-form data
+        {**wrapped, "to": feed(w.party_b)},  # party B's key, addressed to party A
+    ]
+
+    async def scenario() -> tuple[list[str], dict[str, Any], dict[str, Any], bool]:
+        mediator, party_a, party_b = await connected(meeting_id, w.mediator, w.party_a, w.party_b)
+        errors = []
+        for data in refused:
+            await mediator.send_json_to({"type": "e2ee", "to": pid(w.party_a), "data": data})
+            errors.append((await receive_kind(mediator, "error"))["error"])
+        await mediator.send_json_to({"type": "e2ee", "to": pid(w.party_a), "data": own})
+        public = await receive_kind(party_a, "e2ee")
+        key = {**wrapped, "to": feed(w.party_a)}
+        await mediator.send_json_to({"type": "e2ee", "to": pid(w.party_a), "data": key})
+        got_key = await receive_kind(party_a, "e2ee")
+        quiet = await only_presence(party_a) and await only_presence(party_b)
+        for comm in (mediator, party_a, party_b):
+            await comm.disconnect()
+        return errors, public, got_key, quiet
+
+    errors, public, got_key, quiet = run(scenario)
+    assert errors == ["invalid_e2ee"] * len(refused)
+    assert public == {"type": "e2ee", "from": pid(w.mediator), "data": own}
+    assert got_key["data"]["to"] == feed(w.party_a)
+    assert quiet
 
 
 BAD_FRAMES: list[tuple[str, str]] = [

@@ -35,6 +35,7 @@
  *   room.stats()  -> Promise<{framesDecoded, audioPacketsReceived, videoPacketsReceived,
  *                             feedsDecoding}>  (feedsDecoding: remote people whose video decodes)
  *   room.states() -> ["new"|"checking"|"connected"|..., ...]  (publisher first)
+ *   room.replaceVideo(track) -> Promise (screen sharing: the published video's track)
  *   room.leave()
  *   CaucusJanus.supported() -> boolean (encoded transforms available)
  */
@@ -406,6 +407,7 @@
     };
 
     let privateId = 0;
+    let videoSender = null; // the publisher's video sender: screen sharing swaps its track
     const subscribeFailed = (error) =>
       fail("subscribe_failed", `Someone's video could not be received (${error && error.message}).`);
     const onPublisherEvent = (m) => {
@@ -476,6 +478,7 @@
       for (const track of options.stream.getTracks()) {
         const sender = pc.addTrack(track, options.stream);
         transform(sender, "encrypt", track.kind);
+        if (track.kind === "video") videoSender = sender;
       }
       await pc.setLocalDescription(await pc.createOffer());
       const configured = await janus.message(
@@ -515,7 +518,10 @@
     // For the page's diagnostics: the ICE state of the publisher and each subscription.
     const states = () => peers.map((pc) => pc.iceConnectionState);
 
-    return { leave, stats, states, feed: c.feed_id };
+    // The encrypting transform stays on the sender: a replaced track is encrypted too.
+    const replaceVideo = (track) => (videoSender ? videoSender.replaceTrack(track) : Promise.resolve());
+
+    return { leave, stats, states, replaceVideo, feed: c.feed_id };
   }
 
   window.CaucusJanus = { join, supported };

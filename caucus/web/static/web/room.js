@@ -78,7 +78,8 @@
       if (!frame || typeof frame !== "object") return;
       if (frame.type === "hello") me = frame.participant_id;
       else if (frame.type === "presence") onPresence(frame.present);
-      else if (frame.type === "signal") onSignal(frame.from, frame.data);
+      else if (frame.type === "signal" && provider === "mesh") onSignal(frame.from, frame.data);
+      else if (frame.type === "e2ee" && provider === "janus") onKeyFrame(frame.from, frame.data);
       else if (frame.type === "lobby") refresh(["run"]);
       else if (frame.type === "move") notice("The mediator invites you to a private session with your side.", "/meetings/" + frame.meeting_id);
       else if (frame.type === "mediator_away") notice("The mediator is in a private session. Please wait here; they will be back.", null);
@@ -118,7 +119,7 @@
         presenceList.appendChild(li);
       });
     }
-    if (inCall) list.forEach(function (p) { if (p.participant_id !== me && iAmNewer(p)) peerFor(p.participant_id); });
+    if (inCall && provider === "mesh") list.forEach(function (p) { if (p.participant_id !== me && iAmNewer(p)) peerFor(p.participant_id); });
   }
 
   function iAmNewer(p) {
@@ -211,6 +212,7 @@
       document.getElementById("device-check").hidden = true;
       document.getElementById("call").hidden = false;
       addTile(me, "You", localStream, true);
+      if (provider === "janus") { enterJanus(); return; }
       Object.keys(present).forEach(function (id) {
         if (id === me) return;
         if (peers[id]) addLocalTracks(peers[id].pc);  // they called first: renegotiate
@@ -323,6 +325,10 @@
 
   function hangUp() {
     Object.keys(peers).forEach(dropPeer);
+    if (janusRoom) janusRoom.leave();
+    janusRoom = null;
+    var safety = document.getElementById("safety-code");
+    if (safety) safety.hidden = true;
     [localStream, screenTrack && new MediaStream([screenTrack])].forEach(function (s) {
       if (s) s.getTracks().forEach(function (t) { t.stop(); });
     });
@@ -336,6 +342,7 @@
   }
 
   function replaceVideo(track) {
+    if (janusRoom) janusRoom.replaceVideo(track);
     Object.keys(peers).forEach(function (id) {
       peers[id].pc.getSenders().forEach(function (s) {
         if (s.track && s.track.kind === "video") s.replaceTrack(track);
@@ -389,6 +396,94 @@
       document.getElementById("device-check").hidden = false;
       say("You left the call. The chat still works; enter the call again whenever you wish.");
     });
+  }
+
+  // ---- Janus mode: one encrypted publication and one subscription per person through the
+  // practice's own Janus (room-janus.js). The media key is agreed among the browsers with
+  // key frames carried over this socket, each as the data of an e2ee frame addressed to one
+  // participant; the server checks each is in its sender's own name and relays nothing else.
+  var janusRoom = null;
+  var keyHandler = null;
+  var feedOwner = {};  // Janus feed id -> participant id, learnt from frames the server checked
+  var meetingId = here.split("/")[2];
+  var janusMessages = {
+    e2ee_unsupported: "This browser cannot encrypt the call end to end, which this room requires. Use a current Chrome, Edge, Firefox or Safari. The chat, items and notes still work.",
+    janus_unreachable: "The video service cannot be reached. The chat, items and notes still work; leave the call and enter again in a moment.",
+    refused: "The video room refused the connection. Leave the call and enter again.",
+    removed: "You are no longer in this meeting's video room. The call has stopped.",
+    token_refused: "You are no longer admitted to this meeting. The call has stopped.",
+    ice_failed: "The connection to the video service failed: a firewall may block it. The operator can configure a TURN server.",
+    subscribe_failed: "Someone's video could not be received. Leave the call and enter again."
+  };
+
+  var keySignal = {
+    send: function (frame) {
+      // A public key goes to everyone in the room; a wrapped key or a request for one to the
+      // owner of the feed it names.
+      var to = frame.kind === "public"
+        ? Object.keys(present).filter(function (id) { return id !== me; })
+        : [feedOwner[frame.to]];
+      to.forEach(function (id) { if (id) send({ type: "e2ee", to: id, data: frame }); });
+    },
+    subscribe: function (handler) { keyHandler = handler; }
+  };
+
+  function onKeyFrame(from, data) {
+    if (!data || typeof data.feed !== "number") return;
+    feedOwner[data.feed] = from;
+    var caption = document.querySelector("#tile-feed-" + data.feed + " figcaption");
+    if (caption) caption.textContent = nameOf(from);
+    if (keyHandler) keyHandler(data);
+  }
+
+  function api(path) {
+    return fetch("/api/v1/meetings/" + meetingId + path, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        return response.json().then(function (body) {
+          if (response.ok) return body;
+          var error = new Error(body.error || "error");
+          error.status = response.status;
+          throw error;
+        });
+      });
+  }
+
+  function showSafetyCode(code) {
+    var box = document.getElementById("safety-code");
+    if (!box) return;
+    box.textContent = "Safety code " + code + ": everyone in the call sees the same code. Read it aloud; a different code means someone in between could see the call.";
+    box.hidden = false;
+  }
+
+  function enterJanus() {
+    if (!window.CaucusJanus || !window.CaucusJanus.supported()) {
+      say(janusMessages.e2ee_unsupported);
+      return;
+    }
+    api("/room").then(function (answer) {
+      if (closedForGood || !inCall) return null;
+      return window.CaucusJanus.join({
+        connection: answer.video.janus,
+        iceServers: answer.video.ice_servers || [],
+        stream: localStream || new MediaStream(),
+        renewToken: function () { return api("/room/token"); },
+        signal: keySignal,
+        onstream: function (feed, stream) {
+          addTile("feed-" + feed, feedOwner[feed] ? nameOf(feedOwner[feed]) : "Someone", stream, false);
+        },
+        onleave: function (feed) {
+          var tile = document.getElementById("tile-feed-" + feed);
+          if (tile) tile.remove();
+        },
+        onerror: function (code) { say(janusMessages[code] || "The video room failed."); },
+        onsafetycode: showSafetyCode
+      }).then(function (room) {
+        janusRoom = room;
+        if (closedForGood || !inCall) hangUp();
+      });
+    }, function (error) {
+      say(error && error.status === 403 ? "The room is open only to people admitted to this meeting." : janusMessages.janus_unreachable);
+    }).catch(function () { /* join() already said why */ });
   }
 
   // ---- Forms sent without a reload: the call and the chat stay up. ----
@@ -467,11 +562,9 @@
     show(0);
   }
 
-  if (video && provider === "mesh") {
+  if (video && (provider === "mesh" || provider === "janus") && document.getElementById("device-check")) {
     wireControls();
     fillDevices();
-  } else if (video && provider === "janus" && document.getElementById("device-check")) {
-    say("This server's video room (Janus) is not connected from this page yet.");
   }
   tabs();
   // After chat.js has run (deferred scripts all run before DOMContentLoaded).

@@ -1,17 +1,22 @@
-"""Benchmark: Janus mode with end-to-end encryption (issue 12), 2 to 5 participants.
+"""Benchmark: the meeting room's video in both modes (issue 12), mesh against Janus, for 2,
+3 and 5 participants in one run.
 
-Starts Debian's janus from deploy/janus/ on free loopback ports and, for each size, one
-Chromium (Debian's, fake camera and microphone) with one tab per participant running
-room-janus.js: each publishes and subscribes to everyone else, every frame AES-GCM encrypted
-in the browser. Prints, per size: the median and worst time from a tab's join to its first
-decoded remote video frame, the time until every tab decodes every other participant, and
-the CPU (share of one core) of Chromium per participant and of Janus, over a steady window.
+For each mode and size, one Chromium (Debian's, fake camera and microphone) with one tab per
+participant. Mesh: each tab holds one RTCPeerConnection to every other (what room.js does,
+DTLS-SRTP, no server on the media path). Janus: Debian's janus from deploy/janus/ on free
+loopback ports, each tab running room-janus.js: it publishes once and subscribes to everyone
+else, every frame AES-GCM encrypted in the browser. Prints, per mode and size: the median and
+worst time from a tab's join to its first decoded remote video frame, the time until every
+tab decodes every other participant, and the CPU (share of one core) of Chromium per
+participant and of Janus, over a steady window.
 
-The rooms are made as `caucus.meetings.janus.sync_room` makes them (same parameters, same
-derived tokens), without a database: the figures are of the media path, not of Caucus.
+Signaling and key frames travel over a BroadcastChannel between the tabs, where the room
+relays them over the meeting's socket; Janus rooms are made as
+`caucus.meetings.janus.sync_room` makes them (same parameters, same derived tokens), without
+a database: the figures are of the media path, not of Caucus.
 
-    .venv/bin/python bench/janus_video.py
-    .venv/bin/python bench/janus_video.py --sizes 2,3 --window 5
+    .venv/bin/python bench/video.py
+    .venv/bin/python bench/video.py --modes mesh --sizes 2,3 --window 5
 """
 
 from __future__ import annotations
@@ -86,7 +91,68 @@ def browser_root(marker: str) -> int:
     raise RuntimeError("Chromium's process not found")
 
 
-def run_size(n: int, base_url: str, janus_pid: int, window: float) -> dict[str, float]:
+# Mesh as room.js does it, in a bare page: one connection per other tab, the tab with the
+# higher index makes the offer, signaling addressed by index over a BroadcastChannel.
+MESH_HARNESS = """<!doctype html><html lang="en"><head><title>mesh</title></head>
+<body><h1>mesh</h1></body></html>"""
+MESH_JOIN_JS = """
+async ({me, n}) => {
+  const stream = await navigator.mediaDevices.getUserMedia({audio: true, video: true});
+  const bc = new BroadcastChannel("mesh");
+  const pcs = new Map();
+  const send = (to, data) => bc.postMessage({from: me, to, data});
+  const peer = (other) => {
+    if (pcs.has(other)) return pcs.get(other);
+    const pc = new RTCPeerConnection({iceServers: []});
+    pcs.set(other, pc);
+    for (const track of stream.getTracks()) pc.addTrack(track, stream);
+    pc.onicecandidate = (e) => send(other, {candidate: e.candidate ? e.candidate.toJSON() : null});
+    return pc;
+  };
+  bc.onmessage = async ({data: m}) => {
+    if (m.to !== me) return;
+    const pc = peer(m.from);
+    if (m.data.description) {
+      await pc.setRemoteDescription(m.data.description);
+      if (m.data.description.type === "offer") {
+        await pc.setLocalDescription();
+        send(m.from, {description: pc.localDescription.toJSON()});
+      }
+    } else if (m.data.candidate) {
+      await pc.addIceCandidate(m.data.candidate).catch(() => {});
+    }
+  };
+  const hello = async (other) => {
+    const pc = peer(other);
+    await pc.setLocalDescription();
+    send(other, {description: pc.localDescription.toJSON()});
+  };
+  window.room = {
+    call: async (present) => { for (const other of present) if (other < me) await hello(other); },
+    stats: async () => {
+      let framesDecoded = 0, audioPacketsReceived = 0, feedsDecoding = 0;
+      for (const pc of pcs.values()) {
+        let decoded = 0;
+        (await pc.getStats()).forEach((r) => {
+          if (r.type !== "inbound-rtp") return;
+          if (r.kind === "video") decoded += r.framesDecoded || 0;
+          if (r.kind === "audio") audioPacketsReceived += r.packetsReceived || 0;
+        });
+        framesDecoded += decoded;
+        if (decoded > 0) feedsDecoding += 1;
+      }
+      return {framesDecoded, audioPacketsReceived, feedsDecoding};
+    },
+  };
+  window.errors = [];
+  return true;
+}
+"""
+
+
+def run_size(
+    mode: str, n: int, site: str, janus_pid: int | None, window: float
+) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
     from caucus.meetings import janus
@@ -96,10 +162,11 @@ def run_size(n: int, base_url: str, janus_pid: int, window: float) -> dict[str, 
 
     meeting = Meeting(id=uuid.uuid4())
     people = [uuid.uuid4() for _ in range(n)]
-    with janus.videoroom() as handle:
-        handle.request(
-            janus.create_params(meeting, [janus.join_token(meeting.id, p) for p in people])
-        )
+    if mode == "janus":
+        with janus.videoroom() as handle:
+            handle.request(
+                janus.create_params(meeting, [janus.join_token(meeting.id, p) for p in people])
+            )
 
     def fresh() -> dict[str, str]:
         # What janus_token() answers; the page renews before each token's minute is up.
@@ -133,12 +200,17 @@ def run_size(n: int, base_url: str, janus_pid: int, window: float) -> dict[str, 
             pages = [context.new_page() for _ in range(n)]
             for page in pages:
                 page.expose_function("caucusRenew", fresh)
-                page.goto(base_url)
+                page.goto(f"{site}/{mode}.html")
             joined: list[float] = []
             first: list[float | None] = [None] * n
-            for page, conn in zip(pages, connections, strict=True):
+            for i, (page, conn) in enumerate(zip(pages, connections, strict=True)):
                 joined.append(time.monotonic())
-                page.evaluate(JOIN_JS, {"connection": {**conn, **fresh()}, "channel": "bench"})
+                if mode == "janus":
+                    page.evaluate(JOIN_JS, {"connection": {**conn, **fresh()}, "channel": "bench"})
+                else:
+                    # A newcomer calls everyone already in the room, as room.js does.
+                    page.evaluate(MESH_JOIN_JS, {"me": i, "n": n})
+                    page.evaluate("(present) => window.room.call(present)", list(range(i)))
             everyone = None
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline and everyone is None:
@@ -152,14 +224,15 @@ def run_size(n: int, base_url: str, janus_pid: int, window: float) -> dict[str, 
                 else:
                     time.sleep(0.2)
             if everyone is None:
-                probe = "() => [window.errors, window.room.states()]"
+                probe = "() => [window.errors, window.room.states && window.room.states()]"
                 errors = [page.evaluate(probe) for page in pages]
                 raise RuntimeError(f"{n}: not everyone decoded everyone in 60 s: {states} {errors}")
             pids = tree(browser_root(marker))
-            chromium_before, janus_before = cpu_seconds(pids), cpu_seconds({janus_pid})
+            server = {janus_pid} if janus_pid is not None and mode == "janus" else set()
+            chromium_before, janus_before = cpu_seconds(pids), cpu_seconds(server)
             time.sleep(window)
             chromium = (cpu_seconds(tree(browser_root(marker))) - chromium_before) / window
-            janus_cpu = (cpu_seconds({janus_pid}) - janus_before) / window
+            janus_cpu = (cpu_seconds(server) - janus_before) / window
         finally:
             browser.close()
     firsts = [f for f in first if f is not None]
@@ -174,10 +247,12 @@ def run_size(n: int, base_url: str, janus_pid: int, window: float) -> dict[str, 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="2,3,4,5")
+    parser.add_argument("--modes", default="mesh,janus")
+    parser.add_argument("--sizes", default="2,3,5")
     parser.add_argument("--window", type=float, default=10.0, help="CPU window, seconds")
     args = parser.parse_args()
-    if shutil.which("janus") is None:
+    modes = args.modes.split(",")
+    if "janus" in modes and shutil.which("janus") is None:
         sys.exit("janus is not installed (apt-get install janus)")
     sys.path.insert(0, str(ROOT))
     work = Path(tempfile.mkdtemp(prefix="caucus-janus-bench-"))
@@ -205,7 +280,8 @@ def main() -> None:
             write_private(configs / name, text)
     site = work / "site"
     site.mkdir()
-    (site / "index.html").write_text(HARNESS)
+    (site / "janus.html").write_text(HARNESS)
+    (site / "mesh.html").write_text(MESH_HARNESS)
     shutil.copy(ROOT / "caucus/web/static/web/room-janus.js", site / "room-janus.js")
     server = ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(SimpleHTTPRequestHandler, directory=str(site))
@@ -225,21 +301,23 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.1)
-        base = f"http://127.0.0.1:{server.server_address[1]}/index.html"
+        base = f"http://127.0.0.1:{server.server_address[1]}"
         print(
-            f"{'people':>6} {'first frame median/worst':>26} {'everyone':>9} "
-            f"{'Chromium CPU/person':>20} {'Janus CPU':>10}"
+            f"{'mode':>5} {'people':>6} {'first frame median/worst':>26} {'everyone':>9} "
+            f"{'Chromium CPU/person':>20} {'Janus CPU':>10}",
+            flush=True,
         )
-        for n in (int(s) for s in args.sizes.split(",")):
+        for mode, n in ((m, int(s)) for m in modes for s in args.sizes.split(",")):
             try:
-                r = run_size(n, base, process.pid, args.window)
+                r = run_size(mode, n, base, process.pid, args.window)
             except RuntimeError as exc:
-                print(f"{n:>6} {exc}")
+                print(f"{mode:>5} {n:>6} {exc}", flush=True)
                 continue
             print(
-                f"{n:>6} {r['first_median']:>12.2f} s / {r['first_worst']:>5.2f} s "
+                f"{mode:>5} {n:>6} {r['first_median']:>12.2f} s / {r['first_worst']:>5.2f} s "
                 f"{r['everyone']:>7.2f} s {100 * r['chromium_per_participant']:>18.0f} % "
-                f"{100 * r['janus']:>8.1f} %"
+                f"{100 * r['janus']:>8.1f} %",
+                flush=True,
             )
     finally:
         process.terminate()
