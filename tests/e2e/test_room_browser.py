@@ -89,9 +89,19 @@ def enter_call(tab: Tab) -> None:
     expect(page.locator("#call")).to_be_visible(timeout=SLOW)
 
 
+def until(tab: Tab, predicate: str, arg: object = None, seconds: int = 45) -> None:
+    """Polls an async predicate until it is true. Playwright's wait_for_function does not await
+    a predicate's promise (a promise is truthy), so it would return at once."""
+    for _ in range(seconds * 2):
+        if tab.page.evaluate(predicate, arg):
+            return
+        tab.page.wait_for_timeout(500)
+    raise AssertionError(f"still false after {seconds} s: {predicate[:200]}")
+
+
 def decodes_from(tab: Tab, peers: int) -> None:
     """Waits until this page decodes video and receives audio from exactly `peers` others."""
-    tab.page.wait_for_function(DECODES_FROM, arg=peers, timeout=45_000, polling=500)
+    until(tab, DECODES_FROM, peers)
 
 
 def peer_connections(tab: Tab) -> int:
