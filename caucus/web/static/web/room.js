@@ -475,7 +475,12 @@
           var tile = document.getElementById("tile-feed-" + feed);
           if (tile) tile.remove();
         },
-        onerror: function (code) { say(janusMessages[code] || "The video room failed."); },
+        onerror: function (code) {
+          // Once the meeting has ended or this person left, Janus's late word must not
+          // replace the message saying so.
+          if (closedForGood) return;
+          say(janusMessages[code] || "The video room failed.");
+        },
         onsafetycode: showSafetyCode
       }).then(function (room) {
         janusRoom = room;
