@@ -19,7 +19,7 @@ from caucus.meetings import janus
 from caucus.meetings.models import Meeting
 from tests.conftest import Persona, World, build_world, complete_onboarding
 from tests.meetings.conftest import JANUS_ADMIN_KEY, JANUS_SECRET, JanusServer
-from tests.meetings.janus_peer import JanusPeer, JanusRefused
+from tests.meetings.janus_peer import JanusPeer, JanusRefused, run_async
 
 ATTEST = {"attestation": {"private_location": True, "not_recording": True, "others_present": []}}
 UNAUTHORIZED_CORE = 403  # JANUS_ERROR_UNAUTHORIZED
@@ -30,7 +30,7 @@ REC_DIR = str(Path(tempfile.gettempdir()) / "caucus-rec")
 
 
 def run(scenario: Callable[[], Awaitable[T]]) -> T:
-    return asyncio.run(scenario())  # type: ignore[arg-type]
+    return run_async(scenario())  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from caucus.meetings import turn
 from caucus.meetings.models import Meeting
 from tests.conftest import World
 from tests.meetings.conftest import TurnServer
+from tests.meetings.janus_peer import run_async
 
 ATTEST = {"attestation": {"private_location": True, "not_recording": True, "others_present": []}}
 
@@ -110,7 +111,7 @@ def test_it_relays_a_call_between_admitted_attendees_with_minted_credentials(
     party = turn.ice_servers_for(meeting, w.party_a.participant)
     assert mediator[0]["urls"] == [turn_server.url]
 
-    offer, answer, message = asyncio.run(relayed_call(mediator, party))
+    offer, answer, message = run_async(relayed_call(mediator, party))
     assert message == "through the relay"
     assert candidate_types(offer) == {"relay"} and candidate_types(answer) == {"relay"}
 
@@ -119,7 +120,7 @@ def test_it_refuses_expired_and_tampered_credentials_with_401(
     turn_server: TurnServer, settings: Settings
 ) -> None:
     username, password = turn.mint()
-    host, _port = asyncio.run(allocate(turn_server.port, username, password))
+    host, _port = run_async(allocate(turn_server.port, username, password))
     assert host == "127.0.0.1"
     expired_user, expired_password = turn.mint(ttl=60, now=0)
     expiry, _, opaque = username.partition(":")
@@ -134,5 +135,5 @@ def test_it_refuses_expired_and_tampered_credentials_with_401(
         (username, foreign),
     ):
         with pytest.raises(stun.TransactionFailed) as refused:
-            asyncio.run(allocate(turn_server.port, user, secret))
+            run_async(allocate(turn_server.port, user, secret))
         assert refused.value.response.attributes["ERROR-CODE"][0] == 401

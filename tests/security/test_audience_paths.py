@@ -29,6 +29,7 @@ CREATION_SITES = {
         "meetings/services.py",
         "schedule_meeting",
     ): "a caucus is its side's, a joint meeting the case's",
+    ("meetings/services.py", "open_caucus"): "a caucus is its side's, the side the mediator named",
     ("meetings/services.py", "raise_item"): "the meeting's audience",
     ("meetings/services.py", "write_note"): "the meeting's audience",
     ("meetings/services.py", "give_feedback"): "the author's side, else the mediators",

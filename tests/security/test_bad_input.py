@@ -881,6 +881,10 @@ def form_client(scene: Scene, spec: WebForm) -> Client:
         session["pending_until"] = (timezone.now() + timedelta(minutes=5)).isoformat()
         session["pending_next"] = "/cases"
         session.save()
+        # As a browser does: the code page is shown before a code is sent. Showing it to a
+        # mediator without a device starts (and audits) the enrolment, which is not the
+        # bad value's doing.
+        assert client.get("/login/code").status_code == 200
     return client
 
 
