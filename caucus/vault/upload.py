@@ -152,9 +152,12 @@ class UploadContext:
     ) -> tuple[QueryDict, MultiValueDict[str, Any]]:
         self.parsed = True
         handler = EncryptingUploadHandler(self)
-        parser = StrictMultiPartParser(META, post_data, [handler], self.request.encoding, self)
-        self.parser = parser
         try:
+            # The constructor itself refuses a missing or invalid boundary.
+            parser = StrictMultiPartParser(
+                META, post_data, [handler], self.request.encoding, self
+            )
+            self.parser = parser
             post, files = parser.parse()
         except MultiPartParserError:
             self.corrupt = True

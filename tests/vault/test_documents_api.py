@@ -112,6 +112,15 @@ def test_it_answers_a_json_body_and_a_corrupt_multipart_body_with_400(active_wor
         headers=w.party_a.client._headers(),
     )
     assert corrupt.status_code == 400
+    for content_type in ("multipart/form-data", "multipart/form-data; boundary="):
+        no_boundary = w.party_a.client.django.post(
+            f"/api/v1/cases/{w.case.id}/documents",
+            data=b"abc",
+            content_type=content_type,
+            headers=w.party_a.client._headers(),
+        )
+        assert no_boundary.status_code == 400, content_type
+        assert "file" in no_boundary.json()["fields"], content_type
     assert not Document.objects.exists()
     assert not list(_blobs())
 
