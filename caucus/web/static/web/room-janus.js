@@ -379,6 +379,12 @@
       s.pc.close();
       janus.call({ janus: "detach", handle_id: s.handle }).catch(() => {});
       if (options.onleave) options.onleave(feed);
+    };
+    // Only the room's own word that a publisher left drops its public key: a subscription's
+    // hangup (ICE restart, renegotiation) is not a departure, and dropping the key there gave
+    // this page a safety code that no longer matched the others'.
+    const departed = (feed) => {
+      unsubscribe(feed);
       keys.left(feed);
     };
 
@@ -419,7 +425,7 @@
       }
       for (const p of data.publishers || []) subscribe(p.id, privateId).catch(subscribeFailed);
       for (const gone of [data.unpublished, data.leaving]) {
-        if (typeof gone === "number") unsubscribe(gone);
+        if (typeof gone === "number") departed(gone);
       }
     };
 
