@@ -173,7 +173,11 @@ def screening(request: HttpRequest, case_id: uuid.UUID, payload: ScreeningIn) ->
     return render_case(case, access_case(user, case.id))
 
 
-@router.post("/cases/{case_id}/close", response={200: CaseOut, **ERRORS}, summary="Close a case")
+@router.post(
+    "/cases/{case_id}/close",
+    response={200: CaseOut, **ERRORS},
+    summary="Close a case (mediator); a running caucus needs its close-out first",
+)
 def close(request: HttpRequest, case_id: uuid.UUID, payload: CloseIn) -> CaseOut:
     user = caller(request)
     case = services.close_case(

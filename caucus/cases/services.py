@@ -323,7 +323,9 @@ def close_case(
         if private_note:
             case.closing_note = private_note
         case.save()
-        end_all_meetings(case)
+        # Refuses (409) while a running caucus's close-out is unfinished; the whole close
+        # rolls back with it.
+        end_all_meetings(actor, case)
         cancel_open_requests(case.id)
         notify.something_waiting(case.participants.select_related("user"), exclude=actor)
         Invitation.objects.filter(case=case, used_at__isnull=True).update(expires_at=timezone.now())

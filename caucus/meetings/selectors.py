@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from django.db.models import QuerySet
@@ -14,7 +16,16 @@ from caucus.cases.models import Participant
 from caucus.kernel.gate import require_content_access
 from caucus.kernel.permissions import Action, require
 from caucus.kernel.visibility import access_case, access_visible, visible
-from caucus.meetings.models import Attendance, Feedback, Item, Meeting, Note, NoteVersion
+from caucus.meetings.models import (
+    Attendance,
+    Feedback,
+    Item,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Note,
+    NoteVersion,
+)
 
 NO_RECORDING_STATEMENT = (
     "Caucus has no recording or transcript feature. No recording or transcript of any "
@@ -55,6 +66,86 @@ def item(user: User, item_id: uuid.UUID) -> tuple[Item, Participant]:
     found, me = access_visible(user, Item, item_id)
     require_content_access(me)
     return found, me
+
+
+class Lacks(StrEnum):
+    DECISION = "decision"
+    CONFIRMATION = "confirmation"
+
+
+@dataclass(frozen=True)
+class Gap:
+    """An item raised in a caucus that keeps the caucus from ending (practice 2): it lacks
+    the mediator's decision, or the confirmation of the party of its side."""
+
+    item_id: uuid.UUID
+    lacks: Lacks
+
+    @property
+    def code(self) -> str:
+        """Stable, as the API's `missing` lists write it: `decision:<item>`."""
+        return f"{self.lacks}:{self.item_id}"
+
+
+@dataclass(frozen=True)
+class Closeout:
+    """What still keeps one meeting from ending. It is decided here only: the end of a
+    meeting (and the close of its case) refuses with it, and the close-out page shows it."""
+
+    meeting_id: uuid.UUID
+    is_caucus: bool
+    status: str
+    # In the order the items were raised; empty for a joint meeting, which has no close-out.
+    missing: tuple[Gap, ...]
+
+    @property
+    def running(self) -> bool:
+        return self.status == MeetingStatus.RUNNING
+
+    @property
+    def may_end(self) -> bool:
+        return self.running and not self.missing
+
+    @property
+    def item_ids(self) -> list[str]:
+        return [str(gap.item_id) for gap in self.missing]
+
+    @property
+    def codes(self) -> list[str]:
+        return [gap.code for gap in self.missing]
+
+
+def closeouts(meetings: Iterable[Meeting]) -> list[Closeout]:
+    """The close-out of each meeting, in one query whatever their number. The caller has
+    resolved the meetings through the kernel: every item of a caucus has the caucus's
+    audience (or, once shared, a wider one), so whoever sees the caucus sees every item
+    named here."""
+    found = list(meetings)
+    caucuses = [m.id for m in found if m.kind == MeetingKind.CAUCUS]
+    gaps: dict[uuid.UUID, list[Gap]] = {m.id: [] for m in found}
+    # Confirming needs a decision and a new decision clears the confirmation, so an item
+    # is done exactly when it is confirmed.
+    pending = (
+        Item.objects.filter(meeting_id__in=caucuses, confirmed_at__isnull=True)
+        .order_by("created_at", "id")
+        .values_list("meeting_id", "id", "decision")
+    )
+    for meeting_id, item_id, decision in pending:
+        lacks = Lacks.CONFIRMATION if decision else Lacks.DECISION
+        gaps[meeting_id].append(Gap(item_id, lacks))
+    return [
+        Closeout(
+            meeting_id=m.id,
+            is_caucus=m.kind == MeetingKind.CAUCUS,
+            status=m.status,
+            missing=tuple(gaps[m.id]),
+        )
+        for m in found
+    ]
+
+
+def closeout(meeting: Meeting) -> Closeout:
+    return closeouts([meeting])[0]
 
 
 @dataclass(frozen=True)
@@ -112,7 +203,7 @@ def seat(user: object, meeting_id: object) -> Seat | None:
     carries their own admission and nothing else. Anyone else is refused at the handshake."""
     from caucus.kernel.errors import DomainError
     from caucus.kernel.permissions import can
-    from caucus.meetings.models import AttendanceState, MeetingStatus
+    from caucus.meetings.models import AttendanceState
 
     if not isinstance(user, User) or not user.is_active:
         return None
@@ -159,9 +250,16 @@ class MeetingPage:
     notes: list[NoteView]
     # Every participant the viewer may know of: (name, side, role).
     people: dict[uuid.UUID, tuple[str, uuid.UUID | None, str]]
+    # What still keeps the meeting from ending, as its end refuses with it.
+    closeout: Closeout
     # The viewer's attestation in another meeting of this case that runs now, offered for
     # reconfirmation when they have not joined this one.
     reconfirm: dict[str, Any] | None = None
+
+    @property
+    def can_end(self) -> bool:
+        """The page offers "End meeting" exactly when ending would succeed."""
+        return self.is_mediator and self.closeout.may_end
 
 
 def _room(found: Meeting, me: Participant) -> dict[str, Any]:
@@ -203,12 +301,13 @@ def meeting_page(user: User, meeting_id: uuid.UUID) -> MeetingPage:
         items=item_rows,
         notes=_note_views(me, note_rows),
         people=people,
+        closeout=closeout(found),
         reconfirm=_sitting_attestation(me, found) if mine is None else None,
     )
 
 
 def _sitting_attestation(me: Participant, meeting: Meeting) -> dict[str, Any] | None:
-    from caucus.meetings.models import AttendanceState, MeetingStatus
+    from caucus.meetings.models import AttendanceState
 
     row = (
         Attendance.objects.filter(

@@ -165,30 +165,29 @@ def open_caucus(user: User, meeting_id: uuid.UUID, side_id: uuid.UUID) -> Meetin
     return caucus
 
 
-def closeout_gaps(meeting: Meeting) -> list[uuid.UUID]:
-    """Items of a caucus that still lack a decision the party has confirmed (practice 2)."""
-    if meeting.kind != MeetingKind.CAUCUS:
-        return []
-    return list(
-        Item.objects.filter(meeting=meeting, confirmed_at__isnull=True)
-        .order_by("created_at")
-        .values_list("id", flat=True)
-    )
+CLOSEOUT_INCOMPLETE = "closeout_incomplete"
+
+
+def _require_may_end(check: selectors.Closeout) -> None:
+    """The one guard on ending a meeting; the close-out page offers the end from the same
+    `Closeout`, so the page and this answer cannot disagree."""
+    if not check.running:
+        raise Conflict("meeting_not_running", f"This meeting is {check.status}.")
+    if check.missing:
+        raise Conflict(
+            CLOSEOUT_INCOMPLETE,
+            "Every item raised in this caucus needs a decision its party has confirmed.",
+            items=check.item_ids,
+            missing=check.codes,
+        )
 
 
 def end_meeting(user: User, meeting_id: uuid.UUID) -> Meeting:
     meeting, actor = _meeting_for_mediator(user, meeting_id)
     with transaction.atomic():
+        # Locked, so that no item is raised between the check and the end.
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-        if meeting.status != MeetingStatus.RUNNING:
-            raise Conflict("meeting_not_running", f"This meeting is {meeting.status}.")
-        gaps = closeout_gaps(meeting)
-        if gaps:
-            raise Conflict(
-                "closeout_incomplete",
-                "Every item raised in this caucus needs a decision its party has confirmed.",
-                items=[str(i) for i in gaps],
-            )
+        _require_may_end(selectors.closeout(meeting))
         _end(meeting)
         _audit(actor, "meeting.ended", "meeting", meeting.id)
     return meeting
@@ -204,10 +203,35 @@ def _end(meeting: Meeting) -> None:
     _sync_video_room(meeting.id)
 
 
-def end_all_meetings(case: Case) -> None:
-    """Closing a case ends whatever still runs; the caller holds the transaction."""
-    for meeting in Meeting.objects.filter(case=case, status=MeetingStatus.RUNNING):
+def end_all_meetings(actor: Participant, case: Case) -> None:
+    """Closing a case ends every running meeting through the normal end, each audited. A
+    caucus is never ended past its close-out (practice 2): while any running caucus has an
+    item without a confirmed decision the close is refused (409), naming each such caucus
+    and item, and nothing ends. The caller holds the transaction and rolls back with it.
+    Only the mediator closes a case, and the mediator sees every caucus and item named."""
+    running = list(
+        Meeting.objects.select_for_update()
+        .filter(case=case, status=MeetingStatus.RUNNING)
+        .order_by("started_at", "id")
+    )
+    checks = selectors.closeouts(running)
+    incomplete = [check for check in checks if check.missing]
+    if incomplete:
+        raise Conflict(
+            CLOSEOUT_INCOMPLETE,
+            "A caucus that is still running has items without a decision its party has "
+            "confirmed: finish each close-out, end the caucus, then close the case.",
+            items=[item for check in incomplete for item in check.item_ids],
+            missing=[code for check in incomplete for code in check.codes],
+            meetings=[
+                {"id": str(check.meeting_id), "items": check.item_ids, "missing": check.codes}
+                for check in incomplete
+            ],
+        )
+    for meeting, check in zip(running, checks, strict=True):
+        _require_may_end(check)
         _end(meeting)
+        _audit(actor, "meeting.ended", "meeting", meeting.id, reason="case_closed")
 
 
 def join_meeting(

@@ -254,7 +254,10 @@ def _page_context(
         if page.is_mediator and running and meeting.kind == MeetingKind.JOINT
         else [],
         "is_party_of_caucus": is_party_of_caucus,
-        "closeout_done": bool(page.items) and all(i.confirmed for i in page.items),
+        # The domain's close-out, as the end of the meeting refuses with it; rendered only.
+        "closeout": page.closeout,
+        "closeout_missing": _closeout_rows(page),
+        "can_end": page.can_end,
         "forms": {
             # An attestation given for this sitting (in the joint meeting the mediator came
             # from) is offered again for reconfirmation, not retyped.
@@ -263,6 +266,12 @@ def _page_context(
             "note": overrides.get("note") or NoteForm(),
         },
     }
+
+
+def _closeout_rows(page: selectors.MeetingPage) -> list[dict[str, Any]]:
+    """Each gap of the close-out beside the item it names (for its text)."""
+    shown = {item.id: item for item in page.items}
+    return [{"gap": gap, "item": shown.get(gap.item_id)} for gap in page.closeout.missing]
 
 
 def _reconfirm(attestation: dict[str, Any] | None) -> dict[str, Any]:
@@ -296,9 +305,8 @@ def render_meeting(
         return _refused(request, exc)  # e.g. agreements not yet signed (409)
     context = _page_context(page, overrides or {})
     context["error"] = error
-    if error is not None and error.code == "closeout_incomplete":
-        gaps = set(error.extra.get("items", []))
-        context["error_items"] = [i for i in page.items if str(i.id) in gaps]
+    if error is not None and error.code == services.CLOSEOUT_INCOMPLETE:
+        context["error_items"] = context["closeout_missing"]
     return render(request, template, context, status=status)
 
 

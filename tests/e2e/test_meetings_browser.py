@@ -219,7 +219,7 @@ def test_it_runs_a_caucus_with_lobby_chat_and_closeout_that_the_other_side_never
     mediator.check_page()
     party_a.check_page()
 
-    # Party A raises an item; ending now is refused, naming it.
+    # Party A raises an item; the caucus cannot end now, and its close-out names the item.
     # Forms in the room are sent without a reload: the chat stays as it was.
     a.get_by_label("What was raised").fill(item_text)
     a.get_by_role("button", name="Raise item").click()
@@ -227,9 +227,14 @@ def test_it_runs_a_caucus_with_lobby_chat_and_closeout_that_the_other_side_never
     expect(a.locator("#chat-log")).to_contain_text("Thank you, I can hear you.")
     expect(a.locator("#chat")).to_have_attribute("data-connected", "true")
     mediator.goto(meeting_path)
-    refused = mediator.submit(m.get_by_role("button", name="End meeting"))
-    assert refused.status == 409
-    expect(m.locator("#closeout-gaps")).to_contain_text(item_text)
+    expect(m.locator("#end-blocked")).to_contain_text("1 item still needs a decision")
+    expect(m.get_by_role("button", name="End meeting")).to_have_count(0)
+    mediator.submit(m.get_by_role("link", name="Close-out: what is still missing"))
+    expect(m.get_by_role("heading", level=1)).to_have_text("Close-out")
+    expect(m.locator("#closeout-missing")).to_contain_text(item_text)
+    expect(m.locator("#closeout-missing")).to_contain_text("needs the mediator's decision")
+    expect(m.get_by_role("button", name="End meeting")).to_have_count(0)
+    mediator.goto(meeting_path)
     expect(m.locator("#meeting-status")).to_have_text("Running")
 
     # The mediator decides; party A confirms on the close-out page.
@@ -250,8 +255,9 @@ def test_it_runs_a_caucus_with_lobby_chat_and_closeout_that_the_other_side_never
         "Every item has a confirmed decision. The mediator can end the caucus."
     )
 
-    # Now the caucus ends.
-    mediator.goto(meeting_path)
+    # Now the close-out page offers the end, and the caucus ends.
+    mediator.goto(meeting_path + "/closeout")
+    expect(m.locator("#closeout-nothing-missing")).to_be_visible()
     ended = mediator.submit(m.get_by_role("button", name="End meeting"))
     assert ended.status == 200
     expect(m.locator("#meeting-status")).to_have_text("Ended")

@@ -148,6 +148,7 @@ def test_it_keeps_caucus_items_with_the_side_and_refuses_to_end_before_closeout(
         "error": "closeout_incomplete",
         "detail": ended.json()["detail"],
         "items": [item["id"]],
+        "missing": [f"decision:{item['id']}"],
     }
     decided = w.mediator.client.put(
         f"items/{item['id']}/decision", {"decision": "keep_confidential"}

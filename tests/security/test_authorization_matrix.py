@@ -798,7 +798,12 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/api/v1/cases/{case_id}/screening"): Entry(
         api_mediator_action(200), body=accept_case, world="intake_world"
     ),
-    ("POST", "/api/v1/cases/{case_id}/close"): Entry(api_mediator_action(200), body=settle),
+    # The active scene's running caucus has an item its party has not confirmed: the close
+    # answers 409 `closeout_incomplete` to the mediator, and the parties are refused before
+    # anything of the caucus is read (the web row below, in a case with no meeting, closes).
+    ("POST", "/api/v1/cases/{case_id}/close"): Entry(
+        api_mediator_action(409), body=settle, world="active_world"
+    ),
     # --- API: onboarding (structure, agreements, ground rules, intake)
     ("GET", "/api/v1/cases/{case_id}/confidentiality-structure"): Entry(api_read()),
     ("PUT", "/api/v1/cases/{case_id}/confidentiality-structure"): Entry(
@@ -1430,6 +1435,8 @@ WORLDS: dict[str, Callable[[], World]] = {
 
 
 def close_case(scene: Scene) -> None:
+    # The running caucus's close-out first: a case does not close past it (issue 14).
+    meeting_services.confirm_item(_user(scene.world.party_a), scene.m.item)
     services.close_case(
         _user(scene.world.mediator), scene.world.case.id, outcome="settled", note_to_parties=None
     )

@@ -681,7 +681,19 @@ class InformationFlow(RuleBasedStateMachine):
     def close(self, who: Name, outcome: str) -> None:
         note = self.marker()
         body = {"outcome": outcome, "private_note": note}
+        # A running caucus with an item its party has not confirmed refuses the close (issue
+        # 14): the mediator is refused exactly then, and nothing changes.
+        unfinished = any(
+            o.kind == "item"
+            and not o.confirmed
+            and self.objects[o.meeting or ""].audience != CASE
+            and self.objects[o.meeting or ""].status == "running"
+            for o in self.objects.values()
+            if o.meeting is not None
+        )
         done = self.write(who, "POST", f"cases/{self.case_id}/close", None, body)
+        if who == "mediator":
+            assert (done is None) == unfinished, (done, unfinished)
         if done is None:
             return
         assert who == "mediator", who

@@ -1,0 +1,59 @@
+"""Steps that build a meeting's close-out state through the API, as the personas of
+tests/conftest.py: the mediator runs meetings and decides, party A confirms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pytest_django.fixtures import Settings
+
+from tests.conftest import Persona, World
+
+ATTEST = {"attestation": {"private_location": True, "not_recording": True, "others_present": []}}
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def fast_passwords(settings: Settings) -> None:
+    # Password handling is tested in tests/accounts; the personas' hashes would only add time.
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+def meeting(w: World, kind: str, side: Any = None, *, start: bool = True) -> str:
+    body: dict[str, Any] = {"kind": kind, "mode": "virtual", "starts_at": "2026-12-01T10:00:00Z"}
+    if side is not None:
+        body["side_id"] = str(side)
+    made = w.mediator.client.post(f"cases/{w.case.id}/meetings", body)
+    assert made.status_code == 201, made.content
+    meeting_id = str(made.json()["id"])
+    if start:
+        assert w.mediator.client.post(f"meetings/{meeting_id}/start").status_code == 200
+    return meeting_id
+
+
+def admit(w: World, meeting_id: str, who: Persona) -> None:
+    assert who.client.post(f"meetings/{meeting_id}/join", ATTEST).status_code == 202
+    assert who.participant is not None
+    body = {"participant_id": str(who.participant.id)}
+    admitted = w.mediator.client.post(f"meetings/{meeting_id}/admit", body)
+    assert admitted.status_code == 200, admitted.content
+
+
+def raise_item(w: World, meeting_id: str, text: str, who: Persona | None = None) -> str:
+    raised = (who or w.mediator).client.post(f"meetings/{meeting_id}/items", {"text": text})
+    assert raised.status_code == 201, raised.content
+    return str(raised.json()["id"])
+
+
+def decide(w: World, item_id: str, decision: str = "keep_confidential") -> None:
+    body = {"decision": decision}
+    if decision == "may_share_as_worded":
+        body["wording"] = "Side A has a view on the house."
+    decided = w.mediator.client.put(f"items/{item_id}/decision", body)
+    assert decided.status_code == 200, decided.content
+
+
+def confirm(w: World, item_id: str, who: Persona | None = None) -> None:
+    confirmed = (who or w.party_a).client.post(f"items/{item_id}/confirm")
+    assert confirmed.status_code == 200, confirmed.content
