@@ -9,7 +9,10 @@ from caucus.audit.chain import verify
 
 
 class Command(BaseCommand):
-    help = "Audit log tools. `caucus audit verify` checks the whole hash chain."
+    help = (
+        "Audit log tools. `caucus audit verify` checks every hash chain (one per case, one "
+        "for the practice) and names the first broken entry of each broken chain."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("action", choices=["verify"])
@@ -17,8 +20,14 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         verdict = verify()
         if not verdict.ok:
+            for found in verdict.breaks:
+                self.stderr.write(f"{found.chain_name} broken at entry {found.seq}: {found.reason}")
+            first = verdict.breaks[0]
             raise CommandError(
-                f"audit chain broken at entry {verdict.broken_seq}: {verdict.reason} "
-                f"({verdict.checked} entries verified before it)"
+                f"audit chain broken: {first.chain_name} at entry {first.seq}: {first.reason} "
+                f"({len(verdict.breaks)} broken; {verdict.checked} entries of "
+                f"{verdict.chains} chains verified)"
             )
-        self.stdout.write(f"audit chain intact: {verdict.checked} entries checked")
+        self.stdout.write(
+            f"audit chain intact: {verdict.checked} entries checked in {verdict.chains} chains"
+        )
