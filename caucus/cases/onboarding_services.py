@@ -15,6 +15,7 @@ from django.utils import timezone
 from caucus.accounts.models import User
 from caucus.audit.chain import record
 from caucus.cases import lifecycle, onboarding
+from caucus.cases.access import access_case, access_in_case
 from caucus.cases.agreement_texts import CONFIDENTIALITY_RULE, initial_text
 from caucus.cases.models import (
     Agreement,
@@ -31,7 +32,6 @@ from caucus.cases.models import (
 )
 from caucus.kernel.errors import Conflict, Invalid
 from caucus.kernel.permissions import Action, require, require_proposer
-from caucus.kernel.visibility import access_case, access_in_case
 
 RULE_FIELD_MAX = 2_000
 AGREEMENT_MAX = 50_000

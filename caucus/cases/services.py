@@ -19,6 +19,7 @@ from caucus.accounts.models import User, hash_secret
 from caucus.accounts.services import check_password_strength, new_api_token, normalize_email
 from caucus.audit.chain import record
 from caucus.cases import lifecycle
+from caucus.cases.access import access_case
 from caucus.cases.models import (
     Case,
     DeclineReason,
@@ -34,7 +35,6 @@ from caucus.cases.onboarding_services import seed_case
 from caucus.crypto.keyring import create_case_key
 from caucus.kernel.errors import Conflict, Gone, Invalid, NotVisible
 from caucus.kernel.permissions import Action, require, require_open_case
-from caucus.kernel.visibility import access_case
 from caucus.meetings.services import end_all_meetings
 
 TITLE_MAX = 200

@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class DisclosuresConfig(AppConfig):
     name = "caucus.disclosures"
     label = "disclosures"
+
+    def ready(self) -> None:
+        from caucus.disclosures.models import Concern, Consent, Disclosure
+        from caucus.kernel.audience import register_content
+
+        register_content(
+            Concern, "concern", owner_field="raised_by__side_id", author_field="raised_by"
+        )
+        register_content(Disclosure, "disclosure")
+        # Consents have no audience (every participant sees them); a consent to an expert
+        # retained by one side is that side's.
+        register_content(Consent, "consent", owner_field="side_id")

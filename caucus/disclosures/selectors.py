@@ -8,6 +8,7 @@ import uuid
 from django.db.models import Prefetch, QuerySet
 
 from caucus.accounts.models import User
+from caucus.cases.access import access_case, access_in_case, access_visible
 from caucus.cases.models import Participant
 from caucus.disclosures.models import (
     Concern,
@@ -18,7 +19,7 @@ from caucus.disclosures.models import (
     DisclosureApproval,
 )
 from caucus.kernel.gate import require_content_access
-from caucus.kernel.visibility import access_case, access_in_case, access_visible, visible
+from caucus.kernel.visibility import visible
 from caucus.meetings.models import Meeting
 
 

@@ -16,9 +16,12 @@ from django.utils import timezone
 
 from caucus.accounts.models import User
 from caucus.accounts.services import normalize_email
+from caucus.audit.access import record_read
 from caucus.audit.chain import record
+from caucus.cases.access import access_case, access_in_case, access_visible
 from caucus.cases.models import Participant, Role, Side, Status
 from caucus.cases.services import IssuedInvitation, invite_consented_expert
+from caucus.disclosures import selectors
 from caucus.disclosures.models import (
     Answer,
     Concern,
@@ -37,7 +40,6 @@ from caucus.kernel.audience_changes import execute_disclosure
 from caucus.kernel.errors import Conflict, Invalid
 from caucus.kernel.gate import require_substantive
 from caucus.kernel.permissions import Action, require, require_named_approver
-from caucus.kernel.visibility import access_case, access_in_case, access_visible
 from caucus.meetings.models import Decision, Item, Meeting
 from caucus.portal import notify
 
@@ -179,7 +181,7 @@ def _answer_disclosure(user: User, disclosure_id: uuid.UUID, answer: str) -> Dis
             disclosure.save(update_fields=["status", "decided_at"])
             notify.something_waiting([disclosure.drafted_by])
         elif all(a.answer == Answer.APPROVED for a in approvals.values()):
-            released = execute_disclosure(disclosure)
+            released = execute_disclosure(disclosure, Item.objects.get(pk=disclosure.item_id))
             disclosure.status, disclosure.decided_at = DisclosureStatus.RELEASED, timezone.now()
             disclosure.released_item = released
             disclosure.save(update_fields=["status", "decided_at", "released_item"])
@@ -407,56 +409,37 @@ def cancel_open_requests(case_id: uuid.UUID) -> None:
 # --- Audited reads (practice 10) ----------------------------------------------------------
 
 
-def _read(me: Participant, object_type: str, rows: list[Any]) -> None:
-    from caucus.meetings.services import record_read
-
-    if rows:
-        record_read(me, object_type, [str(r.id) for r in rows])
-
-
 def read_disclosures(user: User, case_id: uuid.UUID) -> tuple[list[Disclosure], Participant]:
-    from caucus.disclosures import selectors
-
     found, me = selectors.disclosures(user, case_id)
-    _read(me, "disclosure", found)
+    record_read(me, found)
     return found, me
 
 
 def read_disclosure(user: User, disclosure_id: uuid.UUID) -> tuple[Disclosure, Participant]:
-    from caucus.disclosures import selectors
-
     found, me = selectors.disclosure(user, disclosure_id)
-    _read(me, "disclosure", [found])
+    record_read(me, [found])
     return found, me
 
 
 def read_consents(user: User, case_id: uuid.UUID) -> tuple[list[Consent], Participant]:
-    from caucus.disclosures import selectors
-
     found, me = selectors.consents(user, case_id)
-    _read(me, "consent", found)
+    record_read(me, found)
     return found, me
 
 
 def read_consent(user: User, consent_id: uuid.UUID) -> tuple[Consent, Participant]:
-    from caucus.disclosures import selectors
-
     found, me = selectors.consent(user, consent_id)
-    _read(me, "consent", [found])
+    record_read(me, [found])
     return found, me
 
 
 def read_concerns(user: User, case_id: uuid.UUID) -> tuple[list[Concern], Participant]:
-    from caucus.disclosures import selectors
-
     found, me = selectors.concerns(user, case_id)
-    _read(me, "concern", found)
+    record_read(me, found)
     return found, me
 
 
 def read_concern(user: User, concern_id: uuid.UUID) -> tuple[Concern, Participant]:
-    from caucus.disclosures import selectors
-
     found, me = selectors.concern(user, concern_id)
-    _read(me, "concern", [found])
+    record_read(me, [found])
     return found, me

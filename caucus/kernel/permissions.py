@@ -10,13 +10,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
-from caucus.cases.models import Case, Participant, Role, Status
-from caucus.kernel.errors import Conflict, Forbidden
-
-if TYPE_CHECKING:
-    from caucus.accounts.models import User
+from caucus.kernel.errors import Forbidden
+from caucus.kernel.gate import require_open
+from caucus.kernel.parties import ParticipantLike, Role, UserLike
 
 
 class Action(StrEnum):
@@ -51,23 +48,23 @@ class Action(StrEnum):
     REDACT_DOCUMENT = "documents.redact"
 
 
-def _is_mediator(participant: Participant) -> bool:
+def _is_mediator(participant: ParticipantLike) -> bool:
     return participant.role == Role.MEDIATOR
 
 
-def _any_participant(participant: Participant) -> bool:
+def _any_participant(participant: ParticipantLike) -> bool:
     return True
 
 
-def _is_party(participant: Participant) -> bool:
+def _is_party(participant: ParticipantLike) -> bool:
     return participant.role == Role.PARTY
 
 
-def _mediator_or_party(participant: Participant) -> bool:
+def _mediator_or_party(participant: ParticipantLike) -> bool:
     return participant.role in (Role.MEDIATOR, Role.PARTY)
 
 
-RULES: dict[Action, Callable[[Participant], bool]] = {
+RULES: dict[Action, Callable[[ParticipantLike], bool]] = {
     Action.INVITE: _is_mediator,
     Action.SCREEN: _is_mediator,
     Action.CLOSE: _is_mediator,
@@ -110,19 +107,9 @@ READ_ONLY: frozenset[Action] = frozenset(
         Action.SEE_ATTENDANCE,
     }
 )
-# A closed case's record stays readable until the purge, but nothing in it changes any more
-# (issue 13 item 6); a declined case never opened.
-FINISHED = frozenset({Status.CLOSED, Status.DECLINED})
 
 
-def require_open(case: Case) -> None:
-    """Every write to a case passes here (through `require`, `require_proposer` and the
-    onboarding gate): a finished case answers 409 `case_closed`."""
-    if case.status in FINISHED:
-        raise Conflict("case_closed", f"This case is {case.status}: nothing in it changes now.")
-
-
-def can_confirm_item(participant: Participant, origin_side_id: uuid.UUID | None) -> bool:
+def can_confirm_item(participant: ParticipantLike, origin_side_id: uuid.UUID | None) -> bool:
     """The party whose side the item came from confirms its confidentiality decision."""
     return (
         participant.role == Role.PARTY
@@ -131,35 +118,35 @@ def can_confirm_item(participant: Participant, origin_side_id: uuid.UUID | None)
     )
 
 
-def require_named_approver(participant: Participant, approver_ids: set[uuid.UUID]) -> None:
+def require_named_approver(participant: ParticipantLike, approver_ids: set[uuid.UUID]) -> None:
     """A disclosure is answered only by the approvers named when it was drafted."""
     if participant.id not in approver_ids:
         raise Forbidden("not_an_approver", "You are not asked to approve this.")
 
 
-def can(participant: Participant, action: Action) -> bool:
+def can(participant: ParticipantLike, action: Action) -> bool:
     return RULES[action](participant)
 
 
-def require(participant: Participant, action: Action) -> None:
+def require(participant: ParticipantLike, action: Action) -> None:
     if action not in READ_ONLY:
         require_open(participant.case)
     if not can(participant, action):
         raise Forbidden("forbidden", "Your role in this case does not allow this.")
 
 
-def require_proposer(participant: Participant, proposed_by_id: uuid.UUID) -> None:
+def require_proposer(participant: ParticipantLike, proposed_by_id: uuid.UUID) -> None:
     """Only whoever proposed a ground rule amends or withdraws it."""
     require_open(participant.case)
     if participant.id != proposed_by_id:
         raise Forbidden("forbidden", "Only whoever proposed this rule may change it.")
 
 
-def can_open_case(user: User) -> bool:
+def can_open_case(user: UserLike) -> bool:
     return user.is_active and user.practice_id is not None
 
 
-def require_open_case(user: User) -> uuid.UUID:
+def require_open_case(user: UserLike) -> uuid.UUID:
     """The practice the new case belongs to: the mediator's own."""
     if not can_open_case(user) or user.practice_id is None:
         raise Forbidden("forbidden", "Only mediators open cases.")

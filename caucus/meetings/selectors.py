@@ -10,10 +10,11 @@ from typing import Any
 from django.db.models import QuerySet
 
 from caucus.accounts.models import User
+from caucus.cases.access import access_case, access_visible
 from caucus.cases.models import Participant
 from caucus.kernel.gate import require_content_access
 from caucus.kernel.permissions import Action, require
-from caucus.kernel.visibility import access_case, access_visible, visible
+from caucus.kernel.visibility import visible
 from caucus.meetings.models import Attendance, Feedback, Item, Meeting, Note, NoteVersion
 
 NO_RECORDING_STATEMENT = (
@@ -176,8 +177,8 @@ def _room(found: Meeting, me: Participant) -> dict[str, Any]:
 
 
 def meeting_page(user: User, meeting_id: uuid.UUID) -> MeetingPage:
+    from caucus.cases.access import case_participants
     from caucus.kernel.permissions import can
-    from caucus.kernel.visibility import case_participants
     from caucus.meetings.services import can_see_room
 
     found, me = access_visible(user, Meeting, meeting_id)

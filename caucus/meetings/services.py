@@ -14,14 +14,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from caucus.accounts.models import User
+from caucus.audit import access
 from caucus.audit.chain import record
+from caucus.cases.access import access_case, access_visible
 from caucus.cases.models import Case, Participant, Role, Side
 from caucus.kernel.audience import AudienceKind
 from caucus.kernel.audience_changes import apply_structure_rule
 from caucus.kernel.errors import Conflict, Forbidden, Invalid
 from caucus.kernel.gate import require_content_access, require_substantive
 from caucus.kernel.permissions import Action, can, can_confirm_item, require
-from caucus.kernel.visibility import access_case, access_visible
+from caucus.kernel.reads import rows_of
 from caucus.meetings import live, selectors
 from caucus.meetings.models import (
     Attendance,
@@ -497,11 +499,9 @@ def revise_note(user: User, note_id: uuid.UUID, *, body: str, resolves: list[uui
 
 
 def record_read(participant: Participant, object_type: str, object_ids: list[str]) -> None:
-    """Every read of content is audited (practice 10), one entry per request, and lands in
-    the access log (practice 17) with the side whose content each object is."""
-    from caucus.audit.access import record_reads
-
-    record_reads(participant, object_type, object_ids)
+    """For the HTTP layers that read items through the selectors: the read of the objects
+    named by id, audited like any other (`caucus.audit.access.record_read`)."""
+    access.record_read(participant, rows_of(object_type, object_ids), object_type=object_type)
 
 
 def export_notes_pdf(user: User, note_id: uuid.UUID) -> bytes:
@@ -515,7 +515,7 @@ def export_notes_pdf(user: User, note_id: uuid.UUID) -> bytes:
         [(v.version, v.created_at.strftime("%Y-%m-%d %H:%M UTC"), v.body) for v in view.versions],
         [(f.created_at.strftime("%Y-%m-%d %H:%M UTC"), f.body) for f in view.feedback],
     )
-    record_read(actor, "note_pdf", [str(view.note.id)])
+    access.record_read(actor, [view.note], object_type="note_pdf")
     return body
 
 
@@ -532,9 +532,9 @@ def view_meeting(user: User, meeting_id: uuid.UUID) -> selectors.MeetingPage:
     audited (practice 10)."""
     page = selectors.meeting_page(user, meeting_id)
     if page.items:
-        record_read(page.me, "item", [str(i.id) for i in page.items])
+        access.record_read(page.me, page.items)
     if page.notes:
-        record_read(page.me, "note", [str(v.note.id) for v in page.notes])
+        access.record_read(page.me, [v.note for v in page.notes])
     return page
 
 
@@ -542,5 +542,5 @@ def records_request(user: User, case_id: uuid.UUID) -> tuple[list[selectors.Note
     """The notes the caller may see and the statement that no recording exists (practice 9);
     the request itself is audited."""
     views, me = selectors.notes(user, case_id)
-    record_read(me, "records_request", [str(v.note.id) for v in views])
+    access.record_read(me, [v.note for v in views], object_type="records_request")
     return views, selectors.NO_RECORDING_STATEMENT

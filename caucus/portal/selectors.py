@@ -6,9 +6,10 @@ from __future__ import annotations
 import uuid
 
 from caucus.accounts.models import User
+from caucus.cases.access import access_case, access_visible
 from caucus.cases.models import Participant
 from caucus.kernel.gate import require_content_access
-from caucus.kernel.visibility import access_case, access_visible, visible
+from caucus.kernel.visibility import visible
 from caucus.portal.models import Message
 
 

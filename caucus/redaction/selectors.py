@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 
 from caucus.accounts.models import User
+from caucus.cases.access import access_visible
 from caucus.cases.models import Participant
 from caucus.kernel.gate import require_content_access
-from caucus.kernel.visibility import access_visible
 from caucus.redaction.models import Redaction, RedactionSpan
 
 

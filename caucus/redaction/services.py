@@ -18,12 +18,12 @@ from django.utils import timezone
 
 from caucus.accounts.models import User
 from caucus.audit.chain import record
+from caucus.cases.access import access_visible
 from caucus.cases.models import IntakeAnswers, Invitation, Participant
 from caucus.kernel.audience import AudienceKind
 from caucus.kernel.errors import Conflict, DomainError, Invalid
 from caucus.kernel.gate import require_substantive
 from caucus.kernel.permissions import Action, require
-from caucus.kernel.visibility import access_visible
 from caucus.redaction import selectors
 from caucus.redaction.formats import FormatError, Limits, extract, write
 from caucus.redaction.knowledge import KNOWLEDGE_KEYS, CaseKnowledge

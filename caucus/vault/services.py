@@ -13,15 +13,15 @@ from collections.abc import Iterable, Iterator
 from django.db import transaction
 
 from caucus.accounts.models import User
-from caucus.audit.access import record_reads
+from caucus.audit.access import record_read
 from caucus.audit.chain import record
+from caucus.cases.access import access_case, access_visible, requested_audience
 from caucus.cases.models import Participant, Side
 from caucus.crypto.cipher import TamperedCiphertext
 from caucus.kernel.audience import AudienceKind
 from caucus.kernel.errors import Conflict, DomainError, Invalid
 from caucus.kernel.gate import require_content_access, require_substantive
 from caucus.kernel.permissions import Action, require
-from caucus.kernel.visibility import access_case, access_visible, requested_audience
 from caucus.vault import storage
 from caucus.vault.formulas import first_formula
 from caucus.vault.models import Document
@@ -286,7 +286,7 @@ def open_document(
         first = next(stream)
     except (FileNotFoundError, TamperedCiphertext, StopIteration):
         raise Conflict("document_unavailable", "This document cannot be read.") from None
-    record_reads(me, "document", [doc.id])
+    record_read(me, [doc])
 
     def chained() -> Iterator[bytes]:
         yield first
@@ -300,5 +300,5 @@ def read_plaintext_for(actor: Participant, doc: Document) -> Iterator[bytes]:
     the kernel and checked it may see `doc`; the read is audited."""
     if doc.case_id != actor.case_id:
         raise Invalid({"document": ["The document is in another case."]})
-    record_reads(actor, "document", [doc.id], action="document.processed")
+    record_read(actor, [doc], action="document.processed")
     return _plaintext(doc)

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from caucus.accounts.models import User
+from caucus.cases.access import case_participants
 from caucus.cases.models import Participant, Role
 from caucus.cases.services import invitation_link
 from caucus.disclosures import services as disclosures
@@ -30,7 +31,7 @@ from caucus.disclosures.models import (
 from caucus.disclosures.selectors import visible_meeting_ids
 from caucus.kernel.errors import DomainError, Forbidden, NotVisible, Throttled
 from caucus.kernel.permissions import Action, can
-from caucus.kernel.visibility import case_participants, shown_origin_side
+from caucus.kernel.visibility import shown_origin_side
 from caucus.meetings import selectors as meeting_selectors
 from caucus.meetings import services as meeting_services
 from caucus.meetings.models import Item, MeetingKind, MeetingStatus

@@ -18,10 +18,10 @@ from caucus.accounts.models import User
 from caucus.cases import onboarding
 from caucus.cases import onboarding_selectors as read
 from caucus.cases import onboarding_services as write
+from caucus.cases.access import access_case, case_participants, require_of_case
 from caucus.cases.models import Agreement, AgreementKind, GroundRule, Structure
 from caucus.kernel.errors import DomainError, Forbidden, NotVisible, Throttled
 from caucus.kernel.permissions import Action, can
-from caucus.kernel.visibility import access_case, case_participants, require_of_case
 from caucus.web.views import signed_in
 
 

@@ -29,10 +29,10 @@ from django_otp import login as otp_login
 from caucus.accounts import services as accounts
 from caucus.accounts.models import User
 from caucus.cases import onboarding, selectors, services
+from caucus.cases.access import access_case, case_participants
 from caucus.cases.models import CLOSING_STATEMENTS, DeclineReason, Kind, Outcome, Participant, Role
 from caucus.kernel.errors import DomainError, Forbidden, Invalid, NotVisible, Throttled
 from caucus.kernel.permissions import Action, can, can_open_case
-from caucus.kernel.visibility import access_case, case_participants
 from caucus.meetings import selectors as meeting_selectors
 from caucus.meetings import services as meeting_services
 from caucus.meetings.models import MeetingKind, Mode
