@@ -1,5 +1,6 @@
 """Practices 6 and 7: no substantive work before onboarding is complete, and no content for
-a participant who has not signed the current agreements.
+a participant who has not signed the current agreements. Each action declares its gate in
+the rules table (`caucus.kernel.permissions.RULES`); `require` applies it.
 
 What onboarding still lacks is the cases domain's to know; it registers the two questions
 (`register_onboarding`, from its AppConfig.ready) and the kernel asks them. Until it has, the
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from caucus.kernel.errors import Conflict
 from caucus.kernel.parties import (
@@ -18,6 +20,18 @@ from caucus.kernel.parties import (
     ParticipantLike,
     Status,
 )
+
+
+class Gate(StrEnum):
+    """Which onboarding gate an action passes."""
+
+    # Onboarding itself, concerns (a concern may be the reason not to sign) and who is in
+    # the case: open to every participant from the start.
+    NONE = "none"
+    # Reading the record: after onboarding, by someone who signed; still after the close.
+    CONTENT = "content"
+    # Substantive work: only in an active case, by someone who signed.
+    SUBSTANTIVE = "substantive"
 
 
 @dataclass(frozen=True)
@@ -41,42 +55,67 @@ def _onboarding() -> Onboarding:
     return _registered[0]
 
 
+def signed(participant: ParticipantLike) -> bool:
+    return _onboarding().has_signed_all(participant)
+
+
+def refusal(participant: ParticipantLike, gate: Gate, has_signed: Callable[[], bool]) -> str | None:
+    """Why `gate` refuses the participant now (a 409 code), or None. `has_signed` is asked
+    last and at most once: it is the one question that costs a query."""
+    if gate == Gate.NONE:
+        return None
+    status = participant.case.status
+    if status in BEFORE_ONBOARDING_ENDS:
+        return "onboarding_incomplete"
+    if gate == Gate.SUBSTANTIVE:
+        if status in FINISHED:
+            return "case_closed"
+        if status != Status.ACTIVE:
+            return "case_not_active"
+    if not has_signed():
+        return "agreements_unsigned"
+    return None
+
+
+def conflict(code: str, case: CaseLike) -> Conflict:
+    """The 409 for a refusal of `refusal` or of the closed-case rule."""
+    if code == "onboarding_incomplete":
+        return Conflict(
+            code,
+            "The structure, the agreements and the ground rules come first.",
+            missing=_onboarding().missing(case),
+        )
+    if code == "agreements_unsigned":
+        return Conflict(
+            code, "Sign the agreement to mediate and the confidentiality agreement first."
+        )
+    if code == "case_closed":
+        return Conflict(code, f"This case is {case.status}: nothing in it changes now.")
+    return Conflict(code, f"This case is {case.status}.")
+
+
+def is_open(case: CaseLike) -> bool:
+    return case.status not in FINISHED
+
+
 def require_open(case: CaseLike) -> None:
-    """Every write to a case passes here (through `require`, `require_proposer` and the
-    onboarding gate): a finished case answers 409 `case_closed`."""
-    if case.status in FINISHED:
-        raise Conflict("case_closed", f"This case is {case.status}: nothing in it changes now.")
+    """Every write to a case passes here (through `require`): a finished case answers 409
+    `case_closed`."""
+    if not is_open(case):
+        raise conflict("case_closed", case)
+
+
+def require_gate(participant: ParticipantLike, gate: Gate) -> None:
+    code = refusal(participant, gate, lambda: signed(participant))
+    if code is not None:
+        raise conflict(code, participant.case)
 
 
 def require_substantive(participant: ParticipantLike) -> None:
-    case = participant.case
-    _require_onboarded(participant)
-    require_open(case)
-    if case.status != Status.ACTIVE:
-        raise Conflict("case_not_active", f"This case is {case.status}.")
-    _require_signed(participant)
+    require_gate(participant, Gate.SUBSTANTIVE)
 
 
 def require_content_access(participant: ParticipantLike) -> None:
     """Reading the record of a case: allowed while it runs and after it closes (until the
     purge), never before onboarding or to someone who has not signed."""
-    _require_onboarded(participant)
-    _require_signed(participant)
-
-
-def _require_onboarded(participant: ParticipantLike) -> None:
-    case = participant.case
-    if case.status in BEFORE_ONBOARDING_ENDS:
-        raise Conflict(
-            "onboarding_incomplete",
-            "The structure, the agreements and the ground rules come first.",
-            missing=_onboarding().missing(case),
-        )
-
-
-def _require_signed(participant: ParticipantLike) -> None:
-    if not _onboarding().has_signed_all(participant):
-        raise Conflict(
-            "agreements_unsigned",
-            "Sign the agreement to mediate and the confidentiality agreement first.",
-        )
+    require_gate(participant, Gate.CONTENT)

@@ -12,7 +12,6 @@ from django.db.models import QuerySet
 from caucus.accounts.models import User
 from caucus.cases.access import access_case, access_visible
 from caucus.cases.models import Participant
-from caucus.kernel.gate import require_content_access
 from caucus.kernel.permissions import Action, require
 from caucus.kernel.visibility import visible
 from caucus.meetings.models import Attendance, Feedback, Item, Meeting, Note, NoteVersion
@@ -27,19 +26,18 @@ NO_RECORDING_STATEMENT = (
 
 def meetings(user: User, case_id: uuid.UUID) -> tuple[list[Meeting], Participant]:
     me = access_case(user, case_id)
-    require_content_access(me)
+    require(me, Action.READ_RECORD)
     return list(visible(me, Meeting).order_by("starts_at", "id")), me
 
 
 def meeting(user: User, meeting_id: uuid.UUID) -> tuple[Meeting, Participant]:
     found, me = access_visible(user, Meeting, meeting_id)
-    require_content_access(me)
+    require(me, Action.READ_RECORD)
     return found, me
 
 
 def attendance(user: User, meeting_id: uuid.UUID) -> list[tuple[Attendance, dict[str, Any]]]:
     found, me = access_visible(user, Meeting, meeting_id)
-    require_content_access(me)
     require(me, Action.SEE_ATTENDANCE)
     rows = Attendance.objects.filter(meeting=found).order_by("at")
     return [(row, json.loads(row.attestation_json)) for row in rows]
@@ -47,14 +45,14 @@ def attendance(user: User, meeting_id: uuid.UUID) -> list[tuple[Attendance, dict
 
 def items(user: User, case_id: uuid.UUID) -> tuple[list[Item], Participant]:
     me = access_case(user, case_id)
-    require_content_access(me)
+    require(me, Action.READ_RECORD)
     qs: QuerySet[Item] = visible(me, Item).order_by("created_at", "id")
     return list(qs), me
 
 
 def item(user: User, item_id: uuid.UUID) -> tuple[Item, Participant]:
     found, me = access_visible(user, Item, item_id)
-    require_content_access(me)
+    require(me, Action.READ_RECORD)
     return found, me
 
 
@@ -83,13 +81,13 @@ def _note_views(me: Participant, notes: list[Note]) -> list[NoteView]:
 
 def note(user: User, note_id: uuid.UUID) -> tuple[NoteView, Participant]:
     found, me = access_visible(user, Note, note_id)
-    require_content_access(me)
+    require(me, Action.READ_RECORD)
     return _note_views(me, [found])[0], me
 
 
 def notes(user: User, case_id: uuid.UUID) -> tuple[list[NoteView], Participant]:
     me = access_case(user, case_id)
-    require_content_access(me)
+    require(me, Action.READ_RECORD)
     rows = list(visible(me, Note).order_by("created_at", "id"))
     return _note_views(me, rows), me
 
@@ -119,7 +117,7 @@ def seat(user: object, meeting_id: object) -> Seat | None:
         return None
     try:
         found, me = access_visible(user, Meeting, str(meeting_id))
-        require_content_access(me)
+        require(me, Action.READ_RECORD)
     except DomainError:
         return None
     if found.status != MeetingStatus.RUNNING:
@@ -182,7 +180,7 @@ def meeting_page(user: User, meeting_id: uuid.UUID) -> MeetingPage:
     from caucus.meetings.services import can_see_room
 
     found, me = access_visible(user, Meeting, meeting_id)
-    require_content_access(me)
+    require(me, Action.READ_RECORD)
     is_mediator = can(me, Action.RUN_MEETING)
     rows = list(Attendance.objects.filter(meeting=found).order_by("at"))
     mine = next((r for r in rows if r.participant_id == me.id), None)

@@ -21,7 +21,6 @@ from caucus.cases.models import Case, Participant, Role, Side
 from caucus.kernel.audience import AudienceKind
 from caucus.kernel.audience_changes import apply_structure_rule
 from caucus.kernel.errors import Conflict, Forbidden, Invalid
-from caucus.kernel.gate import require_content_access, require_substantive
 from caucus.kernel.permissions import Action, can, can_confirm_item, require
 from caucus.kernel.reads import rows_of
 from caucus.meetings import live, selectors
@@ -84,7 +83,6 @@ def schedule_meeting(
     starts_at: datetime,
 ) -> Meeting:
     actor = access_case(user, case_id)
-    require_substantive(actor)
     require(actor, Action.SCHEDULE_MEETING)
     if kind == MeetingKind.CAUCUS:
         if side_id is None:
@@ -111,7 +109,6 @@ def schedule_meeting(
 
 def _meeting_for_mediator(user: User, meeting_id: uuid.UUID) -> tuple[Meeting, Participant]:
     meeting, actor = access_visible(user, Meeting, meeting_id)
-    require_substantive(actor)
     require(actor, Action.RUN_MEETING)
     return meeting, actor
 
@@ -221,7 +218,6 @@ def join_meeting(
     others_present: list[str],
 ) -> Attendance:
     meeting, actor = access_visible(user, Meeting, meeting_id)
-    require_substantive(actor)
     require(actor, Action.JOIN_MEETING)
     names = [n.strip() for n in others_present if n.strip()]
     if any(len(n) > NAME_MAX for n in names):
@@ -339,7 +335,6 @@ def remove_attendee(user: User, meeting_id: uuid.UUID, participant_id: uuid.UUID
 def leave_meeting(user: User, meeting_id: uuid.UUID) -> Attendance:
     """An attendee leaves the lobby or the room; joining again takes them back to the lobby."""
     meeting, actor = access_visible(user, Meeting, meeting_id)
-    require_substantive(actor)
     require(actor, Action.JOIN_MEETING)
     with transaction.atomic():
         attendance = _send_away(meeting, actor.id, "left")
@@ -349,7 +344,6 @@ def leave_meeting(user: User, meeting_id: uuid.UUID) -> Attendance:
 
 def raise_item(user: User, meeting_id: uuid.UUID, *, text: str) -> Item:
     meeting, actor = access_visible(user, Meeting, meeting_id)
-    require_substantive(actor)
     require(actor, Action.RAISE_ITEM)
     text = _text("text", text, TEXT_MAX)
     with transaction.atomic():
@@ -381,7 +375,6 @@ def raise_item(user: User, meeting_id: uuid.UUID, *, text: str) -> Item:
 
 def decide_item(user: User, item_id: uuid.UUID, *, decision: str, wording: str | None) -> Item:
     item, actor = access_visible(user, Item, item_id)
-    require_substantive(actor)
     require(actor, Action.DECIDE_ITEM)
     if decision not in Decision.values:
         raise Invalid({"decision": ["Choose one of: " + ", ".join(Decision.values) + "."]})
@@ -409,7 +402,7 @@ def decide_item(user: User, item_id: uuid.UUID, *, decision: str, wording: str |
 
 def confirm_item(user: User, item_id: uuid.UUID) -> Item:
     item, actor = access_visible(user, Item, item_id)
-    require_substantive(actor)
+    require(actor, Action.CONFIRM_ITEM)
     if not can_confirm_item(actor, item.origin_side_id):
         raise Forbidden("forbidden", "Only the party whose side raised it confirms.")
     with transaction.atomic():
@@ -428,7 +421,6 @@ def confirm_item(user: User, item_id: uuid.UUID) -> Item:
 
 def write_note(user: User, meeting_id: uuid.UUID, *, body: str) -> Note:
     meeting, actor = access_visible(user, Meeting, meeting_id)
-    require_content_access(actor)
     require(actor, Action.WRITE_NOTES)
     body = _text("body", body, NOTE_MAX)
     if meeting.status == MeetingStatus.SCHEDULED:
@@ -450,7 +442,6 @@ def write_note(user: User, meeting_id: uuid.UUID, *, body: str) -> Note:
 
 def give_feedback(user: User, note_id: uuid.UUID, *, body: str) -> Feedback:
     note, actor = access_visible(user, Note, note_id)
-    require_content_access(actor)
     require(actor, Action.GIVE_FEEDBACK)
     body = _text("body", body, TEXT_MAX)
     with transaction.atomic():
@@ -473,7 +464,6 @@ def give_feedback(user: User, note_id: uuid.UUID, *, body: str) -> Feedback:
 
 def revise_note(user: User, note_id: uuid.UUID, *, body: str, resolves: list[uuid.UUID]) -> Note:
     note, actor = access_visible(user, Note, note_id)
-    require_content_access(actor)
     require(actor, Action.WRITE_NOTES)
     body = _text("body", body, NOTE_MAX)
     with transaction.atomic():

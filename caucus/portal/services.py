@@ -12,7 +12,6 @@ from caucus.audit.chain import record
 from caucus.cases.access import access_case, requested_audience
 from caucus.cases.models import Participant
 from caucus.kernel.errors import Invalid
-from caucus.kernel.gate import require_substantive
 from caucus.kernel.permissions import Action, require
 from caucus.portal import notify, selectors
 from caucus.portal.models import Message
@@ -22,7 +21,6 @@ BODY_MAX = 20_000
 
 def post_message(user: User, case_id: uuid.UUID, *, body: str, audience: str) -> Message:
     actor = access_case(user, case_id)
-    require_substantive(actor)
     require(actor, Action.POST_MESSAGE)
     kind, side_id = requested_audience(actor, audience)
     body = body.strip()

@@ -10,7 +10,7 @@ from caucus.audit.access import log_for, record_read
 from caucus.audit.models import AccessRecord
 from caucus.cases.access import access_case, access_visible
 from caucus.cases.models import Participant
-from caucus.kernel.gate import require_content_access
+from caucus.kernel.permissions import Action, require
 from caucus.kernel.visibility import visible
 from caucus.vault.models import Document
 
@@ -19,7 +19,7 @@ PAGE = 200
 
 def documents(user: User, case_id: uuid.UUID) -> tuple[list[Document], Participant]:
     me = access_case(user, case_id)
-    require_content_access(me)
+    require(me, Action.READ_RECORD)
     rows = list(visible(me, Document).order_by("-created_at", "id")[:PAGE])
     record_read(me, rows, action="document.listed")
     return rows, me
@@ -27,7 +27,7 @@ def documents(user: User, case_id: uuid.UUID) -> tuple[list[Document], Participa
 
 def document(user: User, document_id: uuid.UUID | str) -> tuple[Document, Participant]:
     doc, me = access_visible(user, Document, document_id)
-    require_content_access(me)
+    require(me, Action.READ_RECORD)
     record_read(me, [doc], action="document.viewed")
     return doc, me
 
@@ -36,5 +36,5 @@ def access_log(user: User, case_id: uuid.UUID, *, limit: int = 500) -> list[Acce
     """Reads of the caller's side's content that the caller may see, newest first; the
     mediators see every read (practice 17)."""
     me = access_case(user, case_id)
-    require_content_access(me)
+    require(me, Action.READ_RECORD)
     return log_for(me, limit=limit)

@@ -20,7 +20,6 @@ from caucus.cases.models import Participant, Side
 from caucus.crypto.cipher import TamperedCiphertext
 from caucus.kernel.audience import AudienceKind
 from caucus.kernel.errors import Conflict, DomainError, Invalid
-from caucus.kernel.gate import require_content_access, require_substantive
 from caucus.kernel.permissions import Action, require
 from caucus.vault import storage
 from caucus.vault.formulas import first_formula
@@ -108,7 +107,6 @@ def classify(name: str, declared: str, head: bytes) -> str:
 def begin_upload(user: User, case_id: uuid.UUID) -> Participant:
     """Everything that must hold before a byte of the body is read."""
     actor = access_case(user, case_id)
-    require_substantive(actor)
     require(actor, Action.UPLOAD_DOCUMENT)
     return actor
 
@@ -278,7 +276,7 @@ def open_document(
     """A visible document, the reader, and its plaintext as a stream of segments. The read is
     audited (and in the access log) before the first byte is returned."""
     doc, me = access_visible(user, Document, document_id)
-    require_content_access(me)
+    require(me, Action.READ_RECORD)
     # The first segment is authenticated before anything is recorded or sent, so a missing
     # or foreign blob is an error response rather than a cut-off download.
     stream = _plaintext(doc)
