@@ -32,10 +32,10 @@ from caucus.cases.models import (
     Status,
 )
 from caucus.cases.onboarding_services import seed_case
+from caucus.cases.signals import case_closing
 from caucus.crypto.keyring import create_case_key
 from caucus.kernel.errors import Conflict, Gone, Invalid, NotVisible
 from caucus.kernel.permissions import Action, require, require_open_case
-from caucus.meetings.services import end_all_meetings
 
 TITLE_MAX = 200
 NAME_MAX = 200
@@ -308,9 +308,6 @@ def close_case(
         fields["private_note"] = [f"At most {NOTE_MAX} characters."]
     if fields:
         raise Invalid(fields)
-    from caucus.disclosures.services import cancel_open_requests
-    from caucus.portal import notify
-
     with transaction.atomic():
         case = Case.objects.select_for_update().select_related("practice").get(pk=actor.case_id)
         lifecycle.move(case, Status.CLOSED)
@@ -323,9 +320,7 @@ def close_case(
         if private_note:
             case.closing_note = private_note
         case.save()
-        end_all_meetings(case)
-        cancel_open_requests(case.id)
-        notify.something_waiting(case.participants.select_related("user"), exclude=actor)
+        case_closing.send(sender=Case, case=case, actor=actor)
         Invitation.objects.filter(case=case, used_at__isnull=True).update(expires_at=timezone.now())
         record(
             "case.closed",

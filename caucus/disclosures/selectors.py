@@ -14,6 +14,8 @@ from caucus.disclosures.models import (
     Concern,
     ConcernResponse,
     Consent,
+    ConsentKind,
+    ConsentStatus,
     ConsentVote,
     Disclosure,
     DisclosureApproval,
@@ -82,3 +84,12 @@ def concern(user: User, concern_id: uuid.UUID) -> tuple[Concern, Participant]:
     found, me = access_visible(user, Concern, concern_id)
     require(me, Action.READ_CONCERNS)
     return _concerns(Concern.objects.filter(pk=found.pk)).get(), me
+
+
+def granted_guest_names(meeting: Meeting) -> set[str]:
+    """The names, case-folded, of the guests every party consented to for `meeting`: the
+    source `caucus.meetings.guests` asks."""
+    granted = Consent.objects.filter(
+        meeting=meeting, kind=ConsentKind.ADMIT_GUEST, status=ConsentStatus.GRANTED
+    )
+    return {" ".join(c.name.split()).casefold() for c in granted}

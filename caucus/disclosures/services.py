@@ -19,7 +19,7 @@ from caucus.accounts.services import normalize_email
 from caucus.audit.access import record_read
 from caucus.audit.chain import record
 from caucus.cases.access import access_case, access_in_case, access_visible
-from caucus.cases.models import Participant, Role, Side, Status
+from caucus.cases.models import Case, Participant, Role, Side, Status
 from caucus.cases.services import IssuedInvitation, invite_consented_expert
 from caucus.disclosures import selectors
 from caucus.disclosures.models import (
@@ -388,6 +388,11 @@ def respond_to_concern(user: User, concern_id: uuid.UUID, *, body: str) -> Conce
 
 
 # --- Closing ------------------------------------------------------------------------------
+
+
+def on_case_closing(sender: object, *, case: Case, **kwargs: object) -> None:
+    """`caucus.cases.signals.case_closing`, inside the close's transaction."""
+    cancel_open_requests(case.id)
 
 
 def cancel_open_requests(case_id: uuid.UUID) -> None:

@@ -10,11 +10,23 @@ from typing import Any
 from django.db.models import QuerySet
 
 from caucus.accounts.models import User
-from caucus.cases.access import access_case, access_visible
+from caucus.cases.access import access_case, access_visible, case_participants
 from caucus.cases.models import Participant
-from caucus.kernel.permissions import Action, require
+from caucus.kernel.errors import DomainError, Unavailable
+from caucus.kernel.permissions import Action, can, require
 from caucus.kernel.visibility import visible
-from caucus.meetings.models import Attendance, Feedback, Item, Meeting, Note, NoteVersion
+from caucus.meetings import video
+from caucus.meetings.models import (
+    Attendance,
+    AttendanceState,
+    Feedback,
+    Item,
+    Meeting,
+    MeetingStatus,
+    Note,
+    NoteVersion,
+)
+from caucus.meetings.rooms import can_see_room
 
 NO_RECORDING_STATEMENT = (
     "Caucus has no recording or transcript feature. No recording or transcript of any "
@@ -109,10 +121,6 @@ def seat(user: object, meeting_id: object) -> Seat | None:
     """Who may open the live connection of a meeting while it runs: the mediators and the
     admitted attendees enter the room; an attendee in the lobby gets a lobby connection that
     carries their own admission and nothing else. Anyone else is refused at the handshake."""
-    from caucus.kernel.errors import DomainError
-    from caucus.kernel.permissions import can
-    from caucus.meetings.models import AttendanceState, MeetingStatus
-
     if not isinstance(user, User) or not user.is_active:
         return None
     try:
@@ -164,9 +172,6 @@ class MeetingPage:
 
 
 def _room(found: Meeting, me: Participant) -> dict[str, Any]:
-    from caucus.kernel.errors import Unavailable
-    from caucus.meetings import video
-
     try:
         return video.room_for(found, me)
     except Unavailable as exc:
@@ -175,10 +180,6 @@ def _room(found: Meeting, me: Participant) -> dict[str, Any]:
 
 
 def meeting_page(user: User, meeting_id: uuid.UUID) -> MeetingPage:
-    from caucus.cases.access import case_participants
-    from caucus.kernel.permissions import can
-    from caucus.meetings.services import can_see_room
-
     found, me = access_visible(user, Meeting, meeting_id)
     require(me, Action.READ_RECORD)
     is_mediator = can(me, Action.RUN_MEETING)
@@ -207,8 +208,6 @@ def meeting_page(user: User, meeting_id: uuid.UUID) -> MeetingPage:
 
 
 def _sitting_attestation(me: Participant, meeting: Meeting) -> dict[str, Any] | None:
-    from caucus.meetings.models import AttendanceState, MeetingStatus
-
     row = (
         Attendance.objects.filter(
             participant=me,

@@ -21,9 +21,11 @@ from caucus.cases.models import Case, Participant, Role, Side
 from caucus.kernel.audience import AudienceKind
 from caucus.kernel.audience_changes import apply_structure_rule
 from caucus.kernel.errors import Conflict, Forbidden, Invalid
-from caucus.kernel.permissions import Action, can, can_confirm_item, require
+from caucus.kernel.permissions import Action, can_confirm_item, require
 from caucus.kernel.reads import rows_of
 from caucus.meetings import live, selectors
+from caucus.meetings.guests import granted_guest_names
+from caucus.meetings.janus import sync_room_quietly
 from caucus.meetings.models import (
     Attendance,
     AttendanceState,
@@ -37,6 +39,7 @@ from caucus.meetings.models import (
     Note,
     NoteVersion,
 )
+from caucus.meetings.rooms import can_see_room as can_see_room
 
 TEXT_MAX = 10_000
 NOTE_MAX = 100_000
@@ -59,8 +62,6 @@ def _sync_video_room(meeting_id: uuid.UUID) -> None:
     """Janus mode: once the change is committed, Janus's room follows it (created, its
     `allowed` list and participants matched to admission, destroyed at the end)."""
     if getattr(settings, "CAUCUS_VIDEO", "") == "janus":
-        from caucus.meetings.janus import sync_room_quietly
-
         transaction.on_commit(lambda: sync_room_quietly(meeting_id))
 
 
@@ -209,6 +210,11 @@ def end_all_meetings(case: Case) -> None:
         _end(meeting)
 
 
+def on_case_closing(sender: object, *, case: Case, **kwargs: object) -> None:
+    """`caucus.cases.signals.case_closing`, inside the close's transaction."""
+    end_all_meetings(case)
+
+
 def join_meeting(
     user: User,
     meeting_id: uuid.UUID,
@@ -236,8 +242,6 @@ def join_meeting(
             raise Conflict("meeting_not_started", "The mediator has not started this meeting yet.")
         if names:
             # Guests are admitted only by every party's consent for this meeting (practice 11).
-            from caucus.meetings.guests import granted_guest_names
-
             allowed = granted_guest_names(meeting)
             unknown = [n for n in names if " ".join(n.split()).casefold() not in allowed]
             if unknown:
@@ -496,10 +500,10 @@ def record_read(participant: Participant, object_type: str, object_ids: list[str
 
 def export_notes_pdf(user: User, note_id: uuid.UUID) -> bytes:
     """The notes with every version and the feedback the reader may see. Audited."""
+    # ReportLab loads on the first export, not with every server process.
     from caucus.meetings.pdf import notes_pdf
-    from caucus.meetings.selectors import note as read_note
 
-    view, actor = read_note(user, note_id)
+    view, actor = selectors.note(user, note_id)
     body = notes_pdf(
         "Meeting notes",
         [(v.version, v.created_at.strftime("%Y-%m-%d %H:%M UTC"), v.body) for v in view.versions],
@@ -507,14 +511,6 @@ def export_notes_pdf(user: User, note_id: uuid.UUID) -> bytes:
     )
     access.record_read(actor, [view.note], object_type="note_pdf")
     return body
-
-
-def can_see_room(participant: Participant, meeting: Meeting) -> bool:
-    if can(participant, Action.RUN_MEETING):
-        return True
-    return Attendance.objects.filter(
-        meeting=meeting, participant=participant, state=AttendanceState.ADMITTED
-    ).exists()
 
 
 def view_meeting(user: User, meeting_id: uuid.UUID) -> selectors.MeetingPage:

@@ -25,7 +25,7 @@ from caucus.vault import storage
 from caucus.vault.formulas import first_formula
 from caucus.vault.models import Document
 from caucus.vault.segments import decrypt_stream
-from caucus.vault.upload import StagedUpload, UploadContext
+from caucus.vault.staging import ParsedUpload, StagedUpload
 
 NAME_MAX = 200
 
@@ -111,7 +111,7 @@ def begin_upload(user: User, case_id: uuid.UUID) -> Participant:
     return actor
 
 
-def _staged_from(context: UploadContext | None, files_present: bool) -> StagedUpload:
+def _staged_from(context: ParsedUpload | None, files_present: bool) -> StagedUpload:
     if context is None or not context.parsed:
         raise Invalid({"file": ["Send the file as multipart/form-data."]})
     if context.too_large:
@@ -136,7 +136,7 @@ def _staged_from(context: UploadContext | None, files_present: bool) -> StagedUp
 
 def finish_upload(
     actor: Participant,
-    context: UploadContext | None,
+    context: ParsedUpload | None,
     *,
     files_present: bool,
     audience: str,

@@ -12,7 +12,7 @@ from caucus.cases import services
 from caucus.cases.models import Participant
 from caucus.kernel.errors import DomainError
 from caucus.kernel.permissions import RULES, Action, allowed_actions, require
-from tests.conftest import PASSWORD, World, build_world, complete_onboarding
+from tests.conftest import World, _join, build_world, complete_onboarding
 
 
 def world_in(state: str) -> World:
@@ -28,17 +28,9 @@ def world_in(state: str) -> World:
 def late_joiner(w: World) -> Participant:
     """An attorney for side B who joined after onboarding and has not signed."""
     assert w.mediator.user is not None
-    issued = services.invite(
-        w.mediator.user,
-        w.case.id,
-        email="late@example.test",
-        name="Lee Late",
-        role="attorney",
-        side_id=w.side_b,
-    )
-    return services.accept_invitation(
-        issued.token, name="Lee Late", password=PASSWORD, user=None
-    ).participant
+    late = _join(w.mediator.user, w.case.id, "late@example.test", "Lee Late", "attorney", w.side_b)
+    assert late.participant is not None
+    return late.participant
 
 
 def require_passes(participant: Participant, action: Action) -> bool:
