@@ -24,10 +24,10 @@ from caucus.api.schemas import (
 )
 from caucus.api.security import caller
 from caucus.cases import onboarding, selectors, services
+from caucus.cases.access import access_case, case_participants
 from caucus.cases.models import CLOSING_STATEMENTS, Case, Outcome, Participant
 from caucus.kernel.errors import Invalid, NotVisible
 from caucus.kernel.permissions import Action, can, require
-from caucus.kernel.visibility import access_case, case_participants
 from caucus.retention import selectors as retention
 
 router = Router(tags=["cases"])

@@ -11,11 +11,11 @@ from ninja import Router, Schema, Status
 
 from caucus.api.schemas import ErrorOut
 from caucus.api.security import caller
-from caucus.audit.access import access_log
 from caucus.kernel.visibility import AUDIENCE_INPUTS
 from caucus.vault import selectors, services
 from caucus.vault.models import Document
 from caucus.vault.responses import download_response
+from caucus.vault.selectors import access_log
 from caucus.vault.upload import upload_context
 
 router = Router(tags=["documents"])

@@ -1,5 +1,7 @@
 """The access log (practice 17): every read of content is one audit entry plus one row per
-object read, so a party can see who read their side's content and when."""
+object read, so a party can see who read their side's content and when. `record_read` is the
+one way a read is audited, for every kind of content; the kernel names each row's owner from
+its audience (`caucus.kernel.reads.owners`)."""
 
 from __future__ import annotations
 
@@ -7,16 +9,13 @@ import uuid
 from collections.abc import Sequence
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
-from caucus.accounts.models import User
 from caucus.audit.chain import record
 from caucus.audit.models import AccessRecord
-from caucus.cases.models import Participant
-from caucus.kernel.gate import require_content_access
-from caucus.kernel.reads import access_log_q, read_owners
-from caucus.kernel.visibility import access_case
+from caucus.kernel.parties import ParticipantLike
+from caucus.kernel.reads import access_log_q, object_type_of, owners
 
 
 def _uuid(object_id: str) -> uuid.UUID | None:
@@ -26,26 +25,23 @@ def _uuid(object_id: str) -> uuid.UUID | None:
         return None
 
 
-def record_reads(
-    participant: Participant,
-    object_type: str,
-    object_ids: Sequence[uuid.UUID | str],
-    *,
-    action: str = "",
+def record_read(
+    viewer: ParticipantLike, rows: Sequence[Model], *, object_type: str = "", action: str = ""
 ) -> None:
-    """One audit entry per call, in the same transaction as the access rows; the kernel
-    decides whose content each object is (`read_owners`)."""
-    if not object_ids:
+    """One audit entry per call, in the same transaction as the access rows. `rows` are of
+    one content model; `object_type` names a special read of it (`note_pdf`)."""
+    if not rows:
         return
+    object_type = object_type_of(rows, object_type)
     action = action or f"{object_type}.read"
-    objects = read_owners(object_type, object_ids)
+    objects = owners(rows)
     ids = [object_id for object_id, _ in objects]
     with transaction.atomic():
         entry = record(
             action,
-            case_id=participant.case_id,
-            actor_user_id=participant.user_id,
-            actor_participant_id=participant.id,
+            case_id=viewer.case_id,
+            actor_user_id=viewer.user_id,
+            actor_participant_id=viewer.id,
             object_type=object_type,
             object_id=ids[0] if len(ids) == 1 else "",
             details={"ids": ids},
@@ -54,9 +50,9 @@ def record_reads(
         AccessRecord.objects.bulk_create(
             [
                 AccessRecord(
-                    case_id=participant.case_id,
+                    case_id=viewer.case_id,
                     at=at,
-                    participant_id=participant.id,
+                    participant_id=viewer.id,
                     action=action,
                     object_type=object_type,
                     object_id=object_id,
@@ -68,16 +64,10 @@ def record_reads(
         )
 
 
-def access_log(user: User, case_id: uuid.UUID, *, limit: int = 500) -> list[AccessRecord]:
-    """Reads of the caller's side's content that the caller may see, newest first; the
-    mediators see every read."""
-    me = access_case(user, case_id)
-    require_content_access(me)
-    return log_for(me, limit=limit)
-
-
-def log_for(me: Participant, *, limit: int = 500) -> list[AccessRecord]:
-    """The access log `me` may see; the caller has resolved `me` through the kernel."""
+def log_for(me: ParticipantLike, *, limit: int = 500) -> list[AccessRecord]:
+    """The access log `me` may see, newest first: reads of the caller's side's content that
+    the caller may see; the mediators see every read. The caller has resolved `me` through
+    the kernel and its content gate."""
     shown = access_log_q(me)
     if shown is None:
         return []

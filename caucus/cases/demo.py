@@ -10,8 +10,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from caucus.accounts.services import create_mediator
 from caucus.cases.models import Practice
+from caucus.cases.practices import create_mediator
 from caucus.cases.services import accept_invitation, invite, open_case, screen_case
 from caucus.crypto.keyring import key_scope
 

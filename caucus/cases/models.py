@@ -6,6 +6,9 @@ from django.conf import settings
 from django.db import models
 
 from caucus.crypto.fields import Sealed
+from caucus.kernel.parties import Role as Role
+from caucus.kernel.parties import Status as Status
+from caucus.kernel.parties import Structure as Structure
 
 
 def _default_retention() -> int:
@@ -26,27 +29,12 @@ class Practice(models.Model):
         return self.name
 
 
-class Status(models.TextChoices):
-    INTAKE = "intake"
-    ONBOARDING = "onboarding"
-    ACTIVE = "active"
-    CLOSED = "closed"
-    PURGING = "purging"
-    PURGED = "purged"
-    DECLINED = "declined"
-
-
 class Kind(models.TextChoices):
     FAMILY = "family"
     WORKPLACE = "workplace"
     CIVIL = "civil"
     COMMERCIAL = "commercial"
     OTHER = "other"
-
-
-class Structure(models.TextChoices):
-    PERMISSION_REQUIRED = "permission_required"
-    SHARED_UNLESS_MARKED = "shared_unless_marked"
 
 
 class Outcome(models.TextChoices):
@@ -124,14 +112,6 @@ class Side(models.Model):
 
     def __str__(self) -> str:
         return str(self.id)
-
-
-class Role(models.TextChoices):
-    MEDIATOR = "mediator"
-    PARTY = "party"
-    ATTORNEY = "attorney"
-    EXPERT = "expert"
-    GUEST = "guest"
 
 
 class Participant(models.Model):

@@ -14,7 +14,6 @@ from django.utils import timezone
 from caucus.cases.models import (
     Agreement,
     AgreementKind,
-    Case,
     GroundRule,
     Invitation,
     Participant,
@@ -24,6 +23,7 @@ from caucus.cases.models import (
     Status,
     StructureAcknowledgement,
 )
+from caucus.kernel.parties import CaseLike, ParticipantLike
 
 
 @dataclass
@@ -81,7 +81,7 @@ def rule_status(responses: dict[uuid.UUID, bool], parties: list[uuid.UUID]) -> s
     return "proposed"
 
 
-def gaps(case: Case, facts: Facts) -> list[str]:
+def gaps(case: CaseLike, facts: Facts) -> list[str]:
     """Everything still missing, as stable codes: `parties`, `invitations_pending`,
     `acknowledgement:<participant>`, `signature:<kind>:<participant>`, `ground_rule:<rule>`."""
     missing: list[str] = []
@@ -108,7 +108,7 @@ def gaps(case: Case, facts: Facts) -> list[str]:
     return missing
 
 
-def missing(case: Case, facts: Facts | None = None) -> list[str]:
+def missing(case: CaseLike, facts: Facts | None = None) -> list[str]:
     if case.status == Status.INTAKE:
         return ["screening"]
     if case.status != Status.ONBOARDING:
@@ -118,8 +118,8 @@ def missing(case: Case, facts: Facts | None = None) -> list[str]:
     return gaps(case, facts)
 
 
-def has_signed_all(participant: Participant) -> bool:
+def has_signed_all(participant: ParticipantLike) -> bool:
     current = Signature.objects.filter(
-        participant=participant, text_sha256=F("agreement__text_sha256")
+        participant_id=participant.id, text_sha256=F("agreement__text_sha256")
     ).values_list("agreement__kind", flat=True)
     return set(current) >= set(AgreementKind.values)

@@ -10,6 +10,7 @@ from typing import Any
 
 from caucus.accounts.models import User
 from caucus.cases import onboarding
+from caucus.cases.access import access_case, access_in_case
 from caucus.cases.agreement_texts import STRUCTURE_EXPLANATIONS
 from caucus.cases.models import (
     Agreement,
@@ -23,7 +24,6 @@ from caucus.cases.models import (
     StructureAcknowledgement,
 )
 from caucus.kernel.permissions import Action, can
-from caucus.kernel.visibility import access_case, access_in_case
 
 
 @dataclass(frozen=True)

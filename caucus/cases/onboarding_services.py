@@ -15,6 +15,7 @@ from django.utils import timezone
 from caucus.accounts.models import User
 from caucus.audit.chain import record
 from caucus.cases import lifecycle, onboarding
+from caucus.cases.access import access_case, access_in_case
 from caucus.cases.agreement_texts import CONFIDENTIALITY_RULE, initial_text
 from caucus.cases.models import (
     Agreement,
@@ -31,7 +32,6 @@ from caucus.cases.models import (
 )
 from caucus.kernel.errors import Conflict, Invalid
 from caucus.kernel.permissions import Action, require, require_proposer
-from caucus.kernel.visibility import access_case, access_in_case
 
 RULE_FIELD_MAX = 2_000
 AGREEMENT_MAX = 50_000
@@ -211,6 +211,7 @@ def sign_agreement(
 def export_agreement_pdf(user: User, agreement_id: uuid.UUID) -> tuple[str, bytes]:
     """The agreement and its current signatures as a (signed) PDF. Reading it is audited."""
     agreement, actor = access_in_case(user, Agreement, agreement_id)
+    require(actor, Action.READ_AGREEMENT)
     roles = dict(Participant.objects.filter(case_id=actor.case_id).values_list("id", "role"))
     signatures = [
         (

@@ -12,9 +12,9 @@ from django.db.models import QuerySet
 
 from caucus.accounts.models import User
 from caucus.cases import onboarding
+from caucus.cases.access import visible_cases
 from caucus.cases.models import Case, Participant
 from caucus.crypto.keyring import preload
-from caucus.kernel.visibility import visible_cases
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from caucus.accounts.models import User, hash_secret
 from caucus.accounts.services import check_password_strength, new_api_token, normalize_email
 from caucus.audit.chain import record
 from caucus.cases import lifecycle
+from caucus.cases.access import access_case
 from caucus.cases.models import (
     Case,
     DeclineReason,
@@ -31,11 +32,10 @@ from caucus.cases.models import (
     Status,
 )
 from caucus.cases.onboarding_services import seed_case
+from caucus.cases.signals import case_closing
 from caucus.crypto.keyring import create_case_key
 from caucus.kernel.errors import Conflict, Gone, Invalid, NotVisible
 from caucus.kernel.permissions import Action, require, require_open_case
-from caucus.kernel.visibility import access_case
-from caucus.meetings.services import end_all_meetings
 
 TITLE_MAX = 200
 NAME_MAX = 200
@@ -308,9 +308,6 @@ def close_case(
         fields["private_note"] = [f"At most {NOTE_MAX} characters."]
     if fields:
         raise Invalid(fields)
-    from caucus.disclosures.services import cancel_open_requests
-    from caucus.portal import notify
-
     with transaction.atomic():
         case = Case.objects.select_for_update().select_related("practice").get(pk=actor.case_id)
         lifecycle.move(case, Status.CLOSED)
@@ -323,11 +320,7 @@ def close_case(
         if private_note:
             case.closing_note = private_note
         case.save()
-        # Refuses (409) while a running caucus's close-out is unfinished; the whole close
-        # rolls back with it.
-        end_all_meetings(actor, case)
-        cancel_open_requests(case.id)
-        notify.something_waiting(case.participants.select_related("user"), exclude=actor)
+        case_closing.send(sender=Case, case=case, actor=actor)
         Invitation.objects.filter(case=case, used_at__isnull=True).update(expires_at=timezone.now())
         record(
             "case.closed",

@@ -16,9 +16,12 @@ from django.utils import timezone
 
 from caucus.accounts.models import User
 from caucus.accounts.services import normalize_email
+from caucus.audit.access import record_read
 from caucus.audit.chain import record
-from caucus.cases.models import Participant, Role, Side, Status
+from caucus.cases.access import access_case, access_in_case, access_visible
+from caucus.cases.models import Case, Participant, Role, Side, Status
 from caucus.cases.services import IssuedInvitation, invite_consented_expert
+from caucus.disclosures import selectors
 from caucus.disclosures.models import (
     Answer,
     Concern,
@@ -35,9 +38,7 @@ from caucus.disclosures.models import (
 from caucus.kernel.audience import AudienceKind
 from caucus.kernel.audience_changes import execute_disclosure
 from caucus.kernel.errors import Conflict, Invalid
-from caucus.kernel.gate import require_substantive
 from caucus.kernel.permissions import Action, require, require_named_approver
-from caucus.kernel.visibility import access_case, access_in_case, access_visible
 from caucus.meetings.models import Decision, Item, Meeting
 from caucus.portal import notify
 
@@ -81,7 +82,6 @@ def approvers_of(side_id: uuid.UUID) -> list[Participant]:
 
 def draft_disclosure(user: User, item_id: uuid.UUID, *, to: str, text: str) -> Disclosure:
     item, actor = access_visible(user, Item, item_id)
-    require_substantive(actor)
     require(actor, Action.DRAFT_DISCLOSURE)
     fields: dict[str, list[str]] = {}
     text = _text(fields, "text", text, TEXT_MAX)
@@ -147,7 +147,7 @@ def draft_disclosure(user: User, item_id: uuid.UUID, *, to: str, text: str) -> D
 
 def _answer_disclosure(user: User, disclosure_id: uuid.UUID, answer: str) -> Disclosure:
     disclosure, actor = access_visible(user, Disclosure, disclosure_id)
-    require_substantive(actor)
+    require(actor, Action.ANSWER_DISCLOSURE)
     with transaction.atomic():
         disclosure = Disclosure.objects.select_for_update().get(pk=disclosure.pk)
         approvals = {a.approver_id: a for a in disclosure.approvals.select_for_update()}
@@ -179,7 +179,7 @@ def _answer_disclosure(user: User, disclosure_id: uuid.UUID, answer: str) -> Dis
             disclosure.save(update_fields=["status", "decided_at"])
             notify.something_waiting([disclosure.drafted_by])
         elif all(a.answer == Answer.APPROVED for a in approvals.values()):
-            released = execute_disclosure(disclosure)
+            released = execute_disclosure(disclosure, Item.objects.get(pk=disclosure.item_id))
             disclosure.status, disclosure.decided_at = DisclosureStatus.RELEASED, timezone.now()
             disclosure.released_item = released
             disclosure.save(update_fields=["status", "decided_at", "released_item"])
@@ -232,7 +232,6 @@ def request_consent(
     side_id: uuid.UUID | None,
 ) -> Consent:
     actor = access_case(user, case_id)
-    require_substantive(actor)
     require(actor, Action.REQUEST_CONSENT)
     fields: dict[str, list[str]] = {}
     name = _text(fields, "name", name, NAME_MAX)
@@ -290,7 +289,6 @@ def request_consent(
 
 def _answer_consent(user: User, consent_id: uuid.UUID, answer: str) -> ConsentResult:
     consent, actor = access_in_case(user, Consent, consent_id)
-    require_substantive(actor)
     require(actor, Action.ANSWER_CONSENT)
     issued: IssuedInvitation | None = None
     with transaction.atomic():
@@ -392,6 +390,11 @@ def respond_to_concern(user: User, concern_id: uuid.UUID, *, body: str) -> Conce
 # --- Closing ------------------------------------------------------------------------------
 
 
+def on_case_closing(sender: object, *, case: Case, **kwargs: object) -> None:
+    """`caucus.cases.signals.case_closing`, inside the close's transaction."""
+    cancel_open_requests(case.id)
+
+
 def cancel_open_requests(case_id: uuid.UUID) -> None:
     """A closed case asks nobody anything more: pending disclosures and consents lapse.
     Called by the close service inside its transaction."""
@@ -407,56 +410,37 @@ def cancel_open_requests(case_id: uuid.UUID) -> None:
 # --- Audited reads (practice 10) ----------------------------------------------------------
 
 
-def _read(me: Participant, object_type: str, rows: list[Any]) -> None:
-    from caucus.meetings.services import record_read
-
-    if rows:
-        record_read(me, object_type, [str(r.id) for r in rows])
-
-
 def read_disclosures(user: User, case_id: uuid.UUID) -> tuple[list[Disclosure], Participant]:
-    from caucus.disclosures import selectors
-
     found, me = selectors.disclosures(user, case_id)
-    _read(me, "disclosure", found)
+    record_read(me, found)
     return found, me
 
 
 def read_disclosure(user: User, disclosure_id: uuid.UUID) -> tuple[Disclosure, Participant]:
-    from caucus.disclosures import selectors
-
     found, me = selectors.disclosure(user, disclosure_id)
-    _read(me, "disclosure", [found])
+    record_read(me, [found])
     return found, me
 
 
 def read_consents(user: User, case_id: uuid.UUID) -> tuple[list[Consent], Participant]:
-    from caucus.disclosures import selectors
-
     found, me = selectors.consents(user, case_id)
-    _read(me, "consent", found)
+    record_read(me, found)
     return found, me
 
 
 def read_consent(user: User, consent_id: uuid.UUID) -> tuple[Consent, Participant]:
-    from caucus.disclosures import selectors
-
     found, me = selectors.consent(user, consent_id)
-    _read(me, "consent", [found])
+    record_read(me, [found])
     return found, me
 
 
 def read_concerns(user: User, case_id: uuid.UUID) -> tuple[list[Concern], Participant]:
-    from caucus.disclosures import selectors
-
     found, me = selectors.concerns(user, case_id)
-    _read(me, "concern", found)
+    record_read(me, found)
     return found, me
 
 
 def read_concern(user: User, concern_id: uuid.UUID) -> tuple[Concern, Participant]:
-    from caucus.disclosures import selectors
-
     found, me = selectors.concern(user, concern_id)
-    _read(me, "concern", [found])
+    record_read(me, [found])
     return found, me

@@ -1,98 +1,91 @@
 """Audited reads (practices 10 and 17): whose content each object read is, and who may see
-that it was read. The access log lists a read only to someone who may see the object read,
-decided by the same audience condition as the object itself (`visible_q`), as SQL: a log
-entry must never tell that content hidden from its viewer exists (THREATS.md, 3)."""
+that it was read. The owner of a read comes from the row's audience, for every kind of
+content a domain registered (`caucus.kernel.audience.register_content`). The access log lists
+a read only to someone who may see the object read, decided by the same audience condition
+as the object itself (`visible_q`), as SQL: a log entry must never tell that content hidden
+from its viewer exists (THREATS.md, 3)."""
 
 from __future__ import annotations
 
 import operator
 import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from functools import reduce
 
-from django.apps import apps
 from django.db.models import Model, Q
 
-from caucus.cases.models import Participant, Role
-from caucus.kernel.audience import AudienceKind, AudienceScoped
+from caucus.kernel.audience import (
+    AudienceKind,
+    AudienceScoped,
+    ContentKind,
+    content_kind,
+    content_kinds,
+    kind_of_object_type,
+)
+from caucus.kernel.parties import ParticipantLike, Role
 from caucus.kernel.visibility import visible_q
 
 
-@dataclass(frozen=True)
-class Audited:
-    """`model`: the model behind an audited object type. `side_field`: the side the content
-    came from, which owns it unless it is addressed to one side (then that side owns it); on
-    a model without an audience it is the owner. None: only a side audience makes an owner,
-    anything else is the mediators'."""
-
-    model: str
-    side_field: str | None
-
-
-AUDITED: dict[str, Audited] = {
-    "item": Audited("meetings.Item", "origin_side_id"),
-    "note": Audited("meetings.Note", None),
-    "note_pdf": Audited("meetings.Note", None),
-    "records_request": Audited("meetings.Note", None),
-    "message": Audited("portal.Message", "author__side_id"),
-    "concern": Audited("disclosures.Concern", "raised_by__side_id"),
-    "disclosure": Audited("disclosures.Disclosure", None),
-    # Consents have no audience (every participant sees them); a consent to an expert
-    # retained by one side is that side's.
-    "consent": Audited("disclosures.Consent", "side_id"),
-    "document": Audited("vault.Document", "origin_side_id"),
-}
+def object_type_of(rows: Sequence[Model], object_type: str = "") -> str:
+    """The name the read of `rows` goes by: the registered one of their model, or
+    `object_type` when the model registered it (a note read as a PDF is a `note_pdf`)."""
+    kind = content_kind(type(rows[0]))
+    if kind is None:
+        raise LookupError(f"{type(rows[0]).__name__} is not content the kernel knows.")
+    if object_type and object_type not in kind.object_types:
+        raise LookupError(f"{type(rows[0]).__name__} is not read as {object_type}.")
+    return object_type or kind.object_types[0]
 
 
-def _model(object_type: str) -> type[Model]:
-    return apps.get_model(AUDITED[object_type].model)
-
-
-def _scoped(model: type[Model]) -> bool:
-    return issubclass(model, AudienceScoped)
-
-
-def read_owners(
-    object_type: str, object_ids: Iterable[uuid.UUID | str]
-) -> list[tuple[str, uuid.UUID | None]]:
-    """(object id, the side whose content it is, None for the mediators') for each id, in
-    one query. An object type the kernel does not know is the mediators'."""
-    ids = [str(i) for i in object_ids]
-    spec = AUDITED.get(object_type)
-    if spec is None or not ids:
-        return [(i, None) for i in ids]
-    model = _model(object_type)
+def owners(rows: Sequence[Model]) -> list[tuple[str, uuid.UUID | None]]:
+    """(object id, the side whose content it is, None for the mediators') for each row: the
+    side it is addressed to, else the side it came from (the registered `owner_field`), else
+    the mediators'. An owner behind a relation (a message's author's side) costs one query
+    for all the rows."""
+    if not rows:
+        return []
+    kind = content_kind(type(rows[0]))
+    if kind is None:
+        return [(str(row.pk), None) for row in rows]
     found: dict[str, uuid.UUID | None] = {}
-    if _scoped(model):
-        fields = ["id", "audience_kind", "audience_side_id"]
-        rows = model._default_manager.filter(pk__in=ids).values_list(
-            *fields, *([spec.side_field] if spec.side_field else [])
-        )
-        for row in rows:
-            if row[1] == AudienceKind.SIDE:
-                found[str(row[0])] = row[2]
-            else:
-                found[str(row[0])] = row[3] if spec.side_field else None
-    elif spec.side_field:
-        for pk, side in model._default_manager.filter(pk__in=ids).values_list(
-            "id", spec.side_field
-        ):
-            found[str(pk)] = side
-    return [(i, found.get(i)) for i in ids]
+    pending: list[str] = []
+    for row in rows:
+        pk = str(row.pk)
+        if isinstance(row, AudienceScoped) and row.audience_kind == AudienceKind.SIDE:
+            found[pk] = row.audience_side_id
+        elif kind.owner_field is None:
+            found[pk] = None
+        elif "__" in kind.owner_field:
+            pending.append(pk)
+        else:
+            found[pk] = getattr(row, kind.owner_field)
+    if pending and kind.owner_field is not None:
+        related = kind.model._default_manager.filter(pk__in=pending)
+        found.update((str(pk), side) for pk, side in related.values_list("pk", kind.owner_field))
+    return [(str(row.pk), found.get(str(row.pk))) for row in rows]
 
 
-def _may_see(participant: Participant, model: type[Model]) -> Q:
-    """The rows of `model` the participant may see. A model without an audience (consents)
+def rows_of(object_type: str, object_ids: Iterable[uuid.UUID | str]) -> list[Model]:
+    """The rows behind ids named by their object type, in the order given, in one query."""
+    kind = kind_of_object_type(object_type)
+    ids = [str(i) for i in object_ids]
+    if kind is None or not ids:
+        return []
+    by_id = {str(r.pk): r for r in kind.model._default_manager.filter(pk__in=ids)}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _may_see(participant: ParticipantLike, kind: ContentKind) -> Q:
+    """The rows of `kind` the participant may see. A model without an audience (consents)
     is the whole case's."""
-    if _scoped(model):
-        return visible_q(participant, model=model)
+    if kind.scoped:
+        return visible_q(participant, model=kind.model)
     return Q(case_id=participant.case_id)
 
 
-def access_log_q(participant: Participant) -> Q | None:
-    """Which reads of the access log (practice 17) a participant sees, as SQL over
-    `AccessRecord`: the mediators every read in their case; anyone else the reads of their
+def access_log_q(participant: ParticipantLike) -> Q | None:
+    """Which reads of the access log (practice 17) a participant sees, as SQL over the
+    access records: the mediators every read in their case; anyone else the reads of their
     own side's content, and of that only the reads of objects they may see themselves (an
     expert does not learn of their side's caucus items, a party of what their attorney wrote
     to the mediators only). None: nothing."""
@@ -101,16 +94,15 @@ def access_log_q(participant: Participant) -> Q | None:
         return same_case
     if participant.side_id is None:
         return None
-    types_of: dict[str, list[str]] = {}
-    for object_type, spec in AUDITED.items():
-        types_of.setdefault(spec.model, []).append(object_type)
     seen = [
         Q(
-            object_type__in=types,
-            object_uuid__in=apps.get_model(label)
-            ._default_manager.filter(_may_see(participant, apps.get_model(label)))
-            .values("pk"),
+            object_type__in=kind.object_types,
+            object_uuid__in=kind.model._default_manager.filter(_may_see(participant, kind)).values(
+                "pk"
+            ),
         )
-        for label, types in types_of.items()
+        for kind in content_kinds()
     ]
+    if not seen:
+        return None
     return same_case & Q(owner_side_id=participant.side_id) & reduce(operator.or_, seen)

@@ -33,6 +33,7 @@ from pydantic import (
 )
 
 from caucus.accounts.live import session_group, token_group
+from caucus.accounts.services import token_is_live
 from caucus.meetings import janus, live
 from caucus.meetings.selectors import Seat, seat
 
@@ -117,8 +118,6 @@ def parse_frame(text: str) -> ChatIn | SignalIn | E2eeIn | None:
 
 
 def _seat_now(user: object, meeting_id: object, token_id: uuid.UUID | None) -> Seat | None:
-    from caucus.accounts.services import token_is_live
-
     if token_id is not None and not token_is_live(token_id):
         return None
     return seat(user, meeting_id)

@@ -7,6 +7,7 @@ from django.db import models
 
 from caucus.crypto.fields import Sealed
 from caucus.kernel.audience import AudienceScoped
+from caucus.kernel.audience import Decision as Decision
 
 
 def room_token() -> str:
@@ -80,12 +81,6 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return str(self.id)
-
-
-class Decision(models.TextChoices):
-    KEEP_CONFIDENTIAL = "keep_confidential"
-    MAY_SHARE = "may_share"
-    MAY_SHARE_AS_WORDED = "may_share_as_worded"
 
 
 class Item(AudienceScoped):

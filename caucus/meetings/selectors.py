@@ -12,12 +12,15 @@ from typing import Any
 from django.db.models import QuerySet
 
 from caucus.accounts.models import User
+from caucus.cases.access import access_case, access_visible, case_participants
 from caucus.cases.models import Participant
-from caucus.kernel.gate import require_content_access
-from caucus.kernel.permissions import Action, require
-from caucus.kernel.visibility import access_case, access_visible, visible
+from caucus.kernel.errors import DomainError, Unavailable
+from caucus.kernel.permissions import Action, can, require
+from caucus.kernel.visibility import visible
+from caucus.meetings import video
 from caucus.meetings.models import (
     Attendance,
+    AttendanceState,
     Feedback,
     Item,
     Meeting,
@@ -26,6 +29,7 @@ from caucus.meetings.models import (
     Note,
     NoteVersion,
 )
+from caucus.meetings.rooms import can_see_room
 
 NO_RECORDING_STATEMENT = (
     "Caucus has no recording or transcript feature. No recording or transcript of any "
@@ -37,19 +41,18 @@ NO_RECORDING_STATEMENT = (
 
 def meetings(user: User, case_id: uuid.UUID) -> tuple[list[Meeting], Participant]:
     me = access_case(user, case_id)
-    require_content_access(me)
+    require(me, Action.READ_RECORD)
     return list(visible(me, Meeting).order_by("starts_at", "id")), me
 
 
 def meeting(user: User, meeting_id: uuid.UUID) -> tuple[Meeting, Participant]:
     found, me = access_visible(user, Meeting, meeting_id)
-    require_content_access(me)
+    require(me, Action.READ_RECORD)
     return found, me
 
 
 def attendance(user: User, meeting_id: uuid.UUID) -> list[tuple[Attendance, dict[str, Any]]]:
     found, me = access_visible(user, Meeting, meeting_id)
-    require_content_access(me)
     require(me, Action.SEE_ATTENDANCE)
     rows = Attendance.objects.filter(meeting=found).order_by("at")
     return [(row, json.loads(row.attestation_json)) for row in rows]
@@ -57,14 +60,14 @@ def attendance(user: User, meeting_id: uuid.UUID) -> list[tuple[Attendance, dict
 
 def items(user: User, case_id: uuid.UUID) -> tuple[list[Item], Participant]:
     me = access_case(user, case_id)
-    require_content_access(me)
+    require(me, Action.READ_RECORD)
     qs: QuerySet[Item] = visible(me, Item).order_by("created_at", "id")
     return list(qs), me
 
 
 def item(user: User, item_id: uuid.UUID) -> tuple[Item, Participant]:
     found, me = access_visible(user, Item, item_id)
-    require_content_access(me)
+    require(me, Action.READ_RECORD)
     return found, me
 
 
@@ -173,13 +176,13 @@ def _note_views(me: Participant, notes: list[Note]) -> list[NoteView]:
 
 def note(user: User, note_id: uuid.UUID) -> tuple[NoteView, Participant]:
     found, me = access_visible(user, Note, note_id)
-    require_content_access(me)
+    require(me, Action.READ_RECORD)
     return _note_views(me, [found])[0], me
 
 
 def notes(user: User, case_id: uuid.UUID) -> tuple[list[NoteView], Participant]:
     me = access_case(user, case_id)
-    require_content_access(me)
+    require(me, Action.READ_RECORD)
     rows = list(visible(me, Note).order_by("created_at", "id"))
     return _note_views(me, rows), me
 
@@ -201,15 +204,11 @@ def seat(user: object, meeting_id: object) -> Seat | None:
     """Who may open the live connection of a meeting while it runs: the mediators and the
     admitted attendees enter the room; an attendee in the lobby gets a lobby connection that
     carries their own admission and nothing else. Anyone else is refused at the handshake."""
-    from caucus.kernel.errors import DomainError
-    from caucus.kernel.permissions import can
-    from caucus.meetings.models import AttendanceState
-
     if not isinstance(user, User) or not user.is_active:
         return None
     try:
         found, me = access_visible(user, Meeting, str(meeting_id))
-        require_content_access(me)
+        require(me, Action.READ_RECORD)
     except DomainError:
         return None
     if found.status != MeetingStatus.RUNNING:
@@ -263,9 +262,6 @@ class MeetingPage:
 
 
 def _room(found: Meeting, me: Participant) -> dict[str, Any]:
-    from caucus.kernel.errors import Unavailable
-    from caucus.meetings import video
-
     try:
         return video.room_for(found, me)
     except Unavailable as exc:
@@ -274,12 +270,8 @@ def _room(found: Meeting, me: Participant) -> dict[str, Any]:
 
 
 def meeting_page(user: User, meeting_id: uuid.UUID) -> MeetingPage:
-    from caucus.kernel.permissions import can
-    from caucus.kernel.visibility import case_participants
-    from caucus.meetings.services import can_see_room
-
     found, me = access_visible(user, Meeting, meeting_id)
-    require_content_access(me)
+    require(me, Action.READ_RECORD)
     is_mediator = can(me, Action.RUN_MEETING)
     rows = list(Attendance.objects.filter(meeting=found).order_by("at"))
     mine = next((r for r in rows if r.participant_id == me.id), None)
@@ -307,8 +299,6 @@ def meeting_page(user: User, meeting_id: uuid.UUID) -> MeetingPage:
 
 
 def _sitting_attestation(me: Participant, meeting: Meeting) -> dict[str, Any] | None:
-    from caucus.meetings.models import AttendanceState
-
     row = (
         Attendance.objects.filter(
             participant=me,

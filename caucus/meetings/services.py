@@ -14,15 +14,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from caucus.accounts.models import User
+from caucus.audit import access
 from caucus.audit.chain import record
+from caucus.cases.access import access_case, access_visible
 from caucus.cases.models import Case, Participant, Role, Side
 from caucus.kernel.audience import AudienceKind
 from caucus.kernel.audience_changes import apply_structure_rule
 from caucus.kernel.errors import Conflict, Forbidden, Invalid
-from caucus.kernel.gate import require_content_access, require_substantive
-from caucus.kernel.permissions import Action, can, can_confirm_item, require
-from caucus.kernel.visibility import access_case, access_visible
+from caucus.kernel.permissions import Action, can_confirm_item, require
+from caucus.kernel.reads import rows_of
 from caucus.meetings import live, selectors
+from caucus.meetings.guests import granted_guest_names
+from caucus.meetings.janus import sync_room_quietly
 from caucus.meetings.models import (
     Attendance,
     AttendanceState,
@@ -36,6 +39,7 @@ from caucus.meetings.models import (
     Note,
     NoteVersion,
 )
+from caucus.meetings.rooms import can_see_room as can_see_room
 
 TEXT_MAX = 10_000
 NOTE_MAX = 100_000
@@ -58,8 +62,6 @@ def _sync_video_room(meeting_id: uuid.UUID) -> None:
     """Janus mode: once the change is committed, Janus's room follows it (created, its
     `allowed` list and participants matched to admission, destroyed at the end)."""
     if getattr(settings, "CAUCUS_VIDEO", "") == "janus":
-        from caucus.meetings.janus import sync_room_quietly
-
         transaction.on_commit(lambda: sync_room_quietly(meeting_id))
 
 
@@ -82,7 +84,6 @@ def schedule_meeting(
     starts_at: datetime,
 ) -> Meeting:
     actor = access_case(user, case_id)
-    require_substantive(actor)
     require(actor, Action.SCHEDULE_MEETING)
     if kind == MeetingKind.CAUCUS:
         if side_id is None:
@@ -109,7 +110,6 @@ def schedule_meeting(
 
 def _meeting_for_mediator(user: User, meeting_id: uuid.UUID) -> tuple[Meeting, Participant]:
     meeting, actor = access_visible(user, Meeting, meeting_id)
-    require_substantive(actor)
     require(actor, Action.RUN_MEETING)
     return meeting, actor
 
@@ -234,6 +234,12 @@ def end_all_meetings(actor: Participant, case: Case) -> None:
         _audit(actor, "meeting.ended", "meeting", meeting.id, reason="case_closed")
 
 
+def on_case_closing(sender: object, *, case: Case, actor: Participant, **kwargs: object) -> None:
+    """`caucus.cases.signals.case_closing`, inside the close's transaction: refuses (409)
+    while a running caucus's close-out is unfinished, and the whole close rolls back."""
+    end_all_meetings(actor, case)
+
+
 def join_meeting(
     user: User,
     meeting_id: uuid.UUID,
@@ -243,7 +249,6 @@ def join_meeting(
     others_present: list[str],
 ) -> Attendance:
     meeting, actor = access_visible(user, Meeting, meeting_id)
-    require_substantive(actor)
     require(actor, Action.JOIN_MEETING)
     names = [n.strip() for n in others_present if n.strip()]
     if any(len(n) > NAME_MAX for n in names):
@@ -262,8 +267,6 @@ def join_meeting(
             raise Conflict("meeting_not_started", "The mediator has not started this meeting yet.")
         if names:
             # Guests are admitted only by every party's consent for this meeting (practice 11).
-            from caucus.meetings.guests import granted_guest_names
-
             allowed = granted_guest_names(meeting)
             unknown = [n for n in names if " ".join(n.split()).casefold() not in allowed]
             if unknown:
@@ -361,7 +364,6 @@ def remove_attendee(user: User, meeting_id: uuid.UUID, participant_id: uuid.UUID
 def leave_meeting(user: User, meeting_id: uuid.UUID) -> Attendance:
     """An attendee leaves the lobby or the room; joining again takes them back to the lobby."""
     meeting, actor = access_visible(user, Meeting, meeting_id)
-    require_substantive(actor)
     require(actor, Action.JOIN_MEETING)
     with transaction.atomic():
         attendance = _send_away(meeting, actor.id, "left")
@@ -371,7 +373,6 @@ def leave_meeting(user: User, meeting_id: uuid.UUID) -> Attendance:
 
 def raise_item(user: User, meeting_id: uuid.UUID, *, text: str) -> Item:
     meeting, actor = access_visible(user, Meeting, meeting_id)
-    require_substantive(actor)
     require(actor, Action.RAISE_ITEM)
     text = _text("text", text, TEXT_MAX)
     with transaction.atomic():
@@ -403,7 +404,6 @@ def raise_item(user: User, meeting_id: uuid.UUID, *, text: str) -> Item:
 
 def decide_item(user: User, item_id: uuid.UUID, *, decision: str, wording: str | None) -> Item:
     item, actor = access_visible(user, Item, item_id)
-    require_substantive(actor)
     require(actor, Action.DECIDE_ITEM)
     if decision not in Decision.values:
         raise Invalid({"decision": ["Choose one of: " + ", ".join(Decision.values) + "."]})
@@ -431,7 +431,7 @@ def decide_item(user: User, item_id: uuid.UUID, *, decision: str, wording: str |
 
 def confirm_item(user: User, item_id: uuid.UUID) -> Item:
     item, actor = access_visible(user, Item, item_id)
-    require_substantive(actor)
+    require(actor, Action.CONFIRM_ITEM)
     if not can_confirm_item(actor, item.origin_side_id):
         raise Forbidden("forbidden", "Only the party whose side raised it confirms.")
     with transaction.atomic():
@@ -450,7 +450,6 @@ def confirm_item(user: User, item_id: uuid.UUID) -> Item:
 
 def write_note(user: User, meeting_id: uuid.UUID, *, body: str) -> Note:
     meeting, actor = access_visible(user, Meeting, meeting_id)
-    require_content_access(actor)
     require(actor, Action.WRITE_NOTES)
     body = _text("body", body, NOTE_MAX)
     if meeting.status == MeetingStatus.SCHEDULED:
@@ -472,7 +471,6 @@ def write_note(user: User, meeting_id: uuid.UUID, *, body: str) -> Note:
 
 def give_feedback(user: User, note_id: uuid.UUID, *, body: str) -> Feedback:
     note, actor = access_visible(user, Note, note_id)
-    require_content_access(actor)
     require(actor, Action.GIVE_FEEDBACK)
     body = _text("body", body, TEXT_MAX)
     with transaction.atomic():
@@ -495,7 +493,6 @@ def give_feedback(user: User, note_id: uuid.UUID, *, body: str) -> Feedback:
 
 def revise_note(user: User, note_id: uuid.UUID, *, body: str, resolves: list[uuid.UUID]) -> Note:
     note, actor = access_visible(user, Note, note_id)
-    require_content_access(actor)
     require(actor, Action.WRITE_NOTES)
     body = _text("body", body, NOTE_MAX)
     with transaction.atomic():
@@ -521,34 +518,24 @@ def revise_note(user: User, note_id: uuid.UUID, *, body: str, resolves: list[uui
 
 
 def record_read(participant: Participant, object_type: str, object_ids: list[str]) -> None:
-    """Every read of content is audited (practice 10), one entry per request, and lands in
-    the access log (practice 17) with the side whose content each object is."""
-    from caucus.audit.access import record_reads
-
-    record_reads(participant, object_type, object_ids)
+    """For the HTTP layers that read items through the selectors: the read of the objects
+    named by id, audited like any other (`caucus.audit.access.record_read`)."""
+    access.record_read(participant, rows_of(object_type, object_ids), object_type=object_type)
 
 
 def export_notes_pdf(user: User, note_id: uuid.UUID) -> bytes:
     """The notes with every version and the feedback the reader may see. Audited."""
+    # ReportLab loads on the first export, not with every server process.
     from caucus.meetings.pdf import notes_pdf
-    from caucus.meetings.selectors import note as read_note
 
-    view, actor = read_note(user, note_id)
+    view, actor = selectors.note(user, note_id)
     body = notes_pdf(
         "Meeting notes",
         [(v.version, v.created_at.strftime("%Y-%m-%d %H:%M UTC"), v.body) for v in view.versions],
         [(f.created_at.strftime("%Y-%m-%d %H:%M UTC"), f.body) for f in view.feedback],
     )
-    record_read(actor, "note_pdf", [str(view.note.id)])
+    access.record_read(actor, [view.note], object_type="note_pdf")
     return body
-
-
-def can_see_room(participant: Participant, meeting: Meeting) -> bool:
-    if can(participant, Action.RUN_MEETING):
-        return True
-    return Attendance.objects.filter(
-        meeting=meeting, participant=participant, state=AttendanceState.ADMITTED
-    ).exists()
 
 
 def view_meeting(user: User, meeting_id: uuid.UUID) -> selectors.MeetingPage:
@@ -556,9 +543,9 @@ def view_meeting(user: User, meeting_id: uuid.UUID) -> selectors.MeetingPage:
     audited (practice 10)."""
     page = selectors.meeting_page(user, meeting_id)
     if page.items:
-        record_read(page.me, "item", [str(i.id) for i in page.items])
+        access.record_read(page.me, page.items)
     if page.notes:
-        record_read(page.me, "note", [str(v.note.id) for v in page.notes])
+        access.record_read(page.me, [v.note for v in page.notes])
     return page
 
 
@@ -566,5 +553,5 @@ def records_request(user: User, case_id: uuid.UUID) -> tuple[list[selectors.Note
     """The notes the caller may see and the statement that no recording exists (practice 9);
     the request itself is audited."""
     views, me = selectors.notes(user, case_id)
-    record_read(me, "records_request", [str(v.note.id) for v in views])
+    access.record_read(me, [v.note for v in views], object_type="records_request")
     return views, selectors.NO_RECORDING_STATEMENT

@@ -20,6 +20,7 @@ from django.conf import settings
 from caucus.cases.models import Participant
 from caucus.kernel.errors import Forbidden
 from caucus.meetings.models import Meeting, MeetingStatus, Mode
+from caucus.meetings.rooms import can_see_room
 
 
 def credential(username: str, secret: str) -> str:
@@ -39,8 +40,6 @@ def ice_servers_for(meeting: Meeting, participant: Participant) -> list[dict[str
     """The RTCPeerConnection `iceServers` for this participant in this meeting: TURN with a
     short-lived credential when CAUCUS_TURN_URLS and CAUCUS_TURN_SECRET are set, else none.
     Forbidden unless they are a mediator or an admitted attendee of the running meeting."""
-    from caucus.meetings.services import can_see_room
-
     if (
         meeting.mode != Mode.VIRTUAL
         or meeting.status != MeetingStatus.RUNNING

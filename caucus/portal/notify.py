@@ -13,7 +13,7 @@ from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Model
 
-from caucus.cases.models import Participant, Role
+from caucus.cases.models import Case, Participant, Role
 from caucus.kernel.visibility import visible
 
 SUBJECT = "Something new is waiting for you in Caucus"
@@ -40,6 +40,14 @@ def something_waiting(
     # One message per recipient: nobody learns who else is in the case from the To line.
     messages = tuple((SUBJECT, body, settings.DEFAULT_FROM_EMAIL, [a]) for a in addresses)
     transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
+
+
+def on_case_closing(sender: object, *, case: Case, actor: Participant, **kwargs: object) -> None:
+    """`caucus.cases.signals.case_closing`: everyone but the closing mediator learns that
+    something is waiting (the neutral closing statement)."""
+    something_waiting(
+        Participant.objects.filter(case_id=case.id).select_related("user"), exclude=actor
+    )
 
 
 def mediators_of(case_id: uuid.UUID) -> list[Participant]:

@@ -6,20 +6,21 @@ from __future__ import annotations
 import uuid
 
 from caucus.accounts.models import User
+from caucus.cases.access import access_case, access_visible
 from caucus.cases.models import Participant
-from caucus.kernel.gate import require_content_access
-from caucus.kernel.visibility import access_case, access_visible, visible
+from caucus.kernel.permissions import Action, require
+from caucus.kernel.visibility import visible
 from caucus.portal.models import Message
 
 
 def messages(user: User, case_id: uuid.UUID) -> tuple[list[Message], Participant]:
     me = access_case(user, case_id)
-    require_content_access(me)
+    require(me, Action.READ_RECORD)
     found = list(visible(me, Message).select_related("author__user").order_by("created_at", "id"))
     return found, me
 
 
 def message(user: User, message_id: uuid.UUID) -> tuple[Message, Participant]:
     found, me = access_visible(user, Message, message_id)
-    require_content_access(me)
+    require(me, Action.READ_RECORD)
     return found, me

@@ -7,13 +7,12 @@ import uuid
 from django.db import transaction
 
 from caucus.accounts.models import User
+from caucus.audit.access import record_read
 from caucus.audit.chain import record
+from caucus.cases.access import access_case, requested_audience
 from caucus.cases.models import Participant
 from caucus.kernel.errors import Invalid
-from caucus.kernel.gate import require_substantive
 from caucus.kernel.permissions import Action, require
-from caucus.kernel.visibility import access_case, requested_audience
-from caucus.meetings.services import record_read
 from caucus.portal import notify, selectors
 from caucus.portal.models import Message
 
@@ -22,7 +21,6 @@ BODY_MAX = 20_000
 
 def post_message(user: User, case_id: uuid.UUID, *, body: str, audience: str) -> Message:
     actor = access_case(user, case_id)
-    require_substantive(actor)
     require(actor, Action.POST_MESSAGE)
     kind, side_id = requested_audience(actor, audience)
     body = body.strip()
@@ -57,11 +55,11 @@ def read_messages(user: User, case_id: uuid.UUID) -> tuple[list[Message], Partic
     """The messages the caller may see; the read is audited (practice 10)."""
     found, me = selectors.messages(user, case_id)
     if found:
-        record_read(me, "message", [str(m.id) for m in found])
+        record_read(me, found)
     return found, me
 
 
 def read_message(user: User, message_id: uuid.UUID) -> tuple[Message, Participant]:
     found, me = selectors.message(user, message_id)
-    record_read(me, "message", [str(found.id)])
+    record_read(me, [found])
     return found, me

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 
 from caucus.accounts.models import User
+from caucus.cases.access import access_visible
 from caucus.cases.models import Participant
-from caucus.kernel.gate import require_content_access
-from caucus.kernel.visibility import access_visible
+from caucus.kernel.permissions import Action, require
 from caucus.redaction.models import Redaction, RedactionSpan
 
 
@@ -16,7 +16,7 @@ def redaction(user: User, redaction_id: uuid.UUID | str) -> tuple[Redaction, Par
     exist, whatever the state of the case), then the gate: a closed case's redactions stay
     readable until the purge, like the rest of its record."""
     found, me = access_visible(user, Redaction, redaction_id)
-    require_content_access(me)
+    require(me, Action.READ_RECORD)
     return found, me
 
 

@@ -35,12 +35,13 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from caucus.accounts.models import User
 from caucus.audit.chain import record
 from caucus.cases import lifecycle
 from caucus.cases.models import Case, Participant, Status
@@ -48,9 +49,6 @@ from caucus.crypto import keyring
 from caucus.portal import mailbox
 from caucus.retention import shredders, signing
 from caucus.retention.models import CasePurge, DeletionCertificate, PurgeStep
-
-if TYPE_CHECKING:
-    from caucus.accounts.models import User
 
 log = logging.getLogger(__name__)
 
@@ -202,8 +200,6 @@ def _emptied_sealed_fields() -> dict[str, bytes | None]:
 
 
 def _accounts_to_delete(user_ids: list[str]) -> list[User]:
-    from caucus.accounts.models import User
-
     return [
         user
         for user in User.objects.filter(pk__in=user_ids, practice__isnull=True)
@@ -305,8 +301,6 @@ def delete_orphan_sessions() -> int:
     """Sessions of accounts that no longer exist. One pass per run, not per case: a
     session row holds only the user id, and finding them means decoding every session."""
     from django.contrib.sessions.models import Session
-
-    from caucus.accounts.models import User
 
     sessions: list[tuple[str, str]] = []
     for session in Session.objects.iterator(chunk_size=1000):

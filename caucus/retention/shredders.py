@@ -24,6 +24,8 @@ from collections.abc import Iterable
 from django.apps import apps
 from django.db import connection, models
 
+from caucus.cases.models import Case
+
 log = logging.getLogger(__name__)
 
 Counts = dict[str, int]
@@ -128,8 +130,6 @@ class RemainingContent(Shredder):
         return {label for s in SHREDDERS for label in s.models}
 
     def shred(self, case_id: uuid.UUID) -> Counts:
-        from caucus.cases.models import Case
-
         claimed = self.claimed()
         # A model whose migration has not been applied yet has no rows to delete.
         tables = set(connection.introspection.table_names())

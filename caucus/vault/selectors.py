@@ -6,10 +6,12 @@ from __future__ import annotations
 import uuid
 
 from caucus.accounts.models import User
-from caucus.audit.access import record_reads
+from caucus.audit.access import log_for, record_read
+from caucus.audit.models import AccessRecord
+from caucus.cases.access import access_case, access_visible
 from caucus.cases.models import Participant
-from caucus.kernel.gate import require_content_access
-from caucus.kernel.visibility import access_case, access_visible, visible
+from caucus.kernel.permissions import Action, require
+from caucus.kernel.visibility import visible
 from caucus.vault.models import Document
 
 PAGE = 200
@@ -17,14 +19,22 @@ PAGE = 200
 
 def documents(user: User, case_id: uuid.UUID) -> tuple[list[Document], Participant]:
     me = access_case(user, case_id)
-    require_content_access(me)
+    require(me, Action.READ_RECORD)
     rows = list(visible(me, Document).order_by("-created_at", "id")[:PAGE])
-    record_reads(me, "document", [d.id for d in rows], action="document.listed")
+    record_read(me, rows, action="document.listed")
     return rows, me
 
 
 def document(user: User, document_id: uuid.UUID | str) -> tuple[Document, Participant]:
     doc, me = access_visible(user, Document, document_id)
-    require_content_access(me)
-    record_reads(me, "document", [doc.id], action="document.viewed")
+    require(me, Action.READ_RECORD)
+    record_read(me, [doc], action="document.viewed")
     return doc, me
+
+
+def access_log(user: User, case_id: uuid.UUID, *, limit: int = 500) -> list[AccessRecord]:
+    """Reads of the caller's side's content that the caller may see, newest first; the
+    mediators see every read (practice 17)."""
+    me = access_case(user, case_id)
+    require(me, Action.READ_RECORD)
+    return log_for(me, limit=limit)

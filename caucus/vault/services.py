@@ -13,20 +13,19 @@ from collections.abc import Iterable, Iterator
 from django.db import transaction
 
 from caucus.accounts.models import User
-from caucus.audit.access import record_reads
+from caucus.audit.access import record_read
 from caucus.audit.chain import record
+from caucus.cases.access import access_case, access_visible, requested_audience
 from caucus.cases.models import Participant, Side
 from caucus.crypto.cipher import TamperedCiphertext
 from caucus.kernel.audience import AudienceKind
 from caucus.kernel.errors import Conflict, DomainError, Invalid
-from caucus.kernel.gate import require_content_access, require_substantive
 from caucus.kernel.permissions import Action, require
-from caucus.kernel.visibility import access_case, access_visible, requested_audience
 from caucus.vault import storage
 from caucus.vault.formulas import first_formula
 from caucus.vault.models import Document
 from caucus.vault.segments import decrypt_stream
-from caucus.vault.upload import StagedUpload, UploadContext
+from caucus.vault.staging import ParsedUpload, StagedUpload
 
 NAME_MAX = 200
 
@@ -108,12 +107,11 @@ def classify(name: str, declared: str, head: bytes) -> str:
 def begin_upload(user: User, case_id: uuid.UUID) -> Participant:
     """Everything that must hold before a byte of the body is read."""
     actor = access_case(user, case_id)
-    require_substantive(actor)
     require(actor, Action.UPLOAD_DOCUMENT)
     return actor
 
 
-def _staged_from(context: UploadContext | None, files_present: bool) -> StagedUpload:
+def _staged_from(context: ParsedUpload | None, files_present: bool) -> StagedUpload:
     if context is None or not context.parsed:
         raise Invalid({"file": ["Send the file as multipart/form-data."]})
     if context.too_large:
@@ -138,7 +136,7 @@ def _staged_from(context: UploadContext | None, files_present: bool) -> StagedUp
 
 def finish_upload(
     actor: Participant,
-    context: UploadContext | None,
+    context: ParsedUpload | None,
     *,
     files_present: bool,
     audience: str,
@@ -278,7 +276,7 @@ def open_document(
     """A visible document, the reader, and its plaintext as a stream of segments. The read is
     audited (and in the access log) before the first byte is returned."""
     doc, me = access_visible(user, Document, document_id)
-    require_content_access(me)
+    require(me, Action.READ_RECORD)
     # The first segment is authenticated before anything is recorded or sent, so a missing
     # or foreign blob is an error response rather than a cut-off download.
     stream = _plaintext(doc)
@@ -286,7 +284,7 @@ def open_document(
         first = next(stream)
     except (FileNotFoundError, TamperedCiphertext, StopIteration):
         raise Conflict("document_unavailable", "This document cannot be read.") from None
-    record_reads(me, "document", [doc.id])
+    record_read(me, [doc])
 
     def chained() -> Iterator[bytes]:
         yield first
@@ -300,5 +298,5 @@ def read_plaintext_for(actor: Participant, doc: Document) -> Iterator[bytes]:
     the kernel and checked it may see `doc`; the read is audited."""
     if doc.case_id != actor.case_id:
         raise Invalid({"document": ["The document is in another case."]})
-    record_reads(actor, "document", [doc.id], action="document.processed")
+    record_read(actor, [doc], action="document.processed")
     return _plaintext(doc)

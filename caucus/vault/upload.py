@@ -15,13 +15,12 @@ reading and the later layers answer (401, 403, 404, 409, 429) with nothing on di
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 import secrets
 import uuid
 from collections.abc import Callable
-from typing import IO, Any
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user
@@ -37,64 +36,15 @@ from caucus.accounts.models import User
 from caucus.accounts.services import password_only_refused, user_for_token
 from caucus.crypto.keyring import key_scope
 from caucus.kernel.errors import DomainError
-from caucus.vault import storage
 from caucus.vault.asgi import BodyDeadlineExceeded
-from caucus.vault.segments import SegmentWriter, new_document_key
+from caucus.vault.services import begin_upload
+from caucus.vault.staging import StagedUpload
 
 logger = logging.getLogger(__name__)
 
 UPLOAD_PATH = re.compile(r"^(?:/api/v1)?/cases/([^/]+)/documents/?$")
 # Room for the multipart boundaries, part headers and the small form fields beside the file.
 MULTIPART_SLACK = 64 * 1024
-
-
-class StagedUpload:
-    """One file being (or having been) encrypted into a blob; not yet a Document."""
-
-    def __init__(self, case_id: uuid.UUID, name: str, declared_type: str) -> None:
-        self.case_id = case_id
-        self.document_id = uuid.uuid4()
-        self.key = new_document_key()
-        self.blob_name = storage.new_blob_name(case_id)
-        self.name = name
-        self.declared_type = declared_type
-        self.complete = False
-        self.claimed = False
-        self._sink: IO[bytes] | None = storage.open_for_write(self.blob_name)
-        self.writer = SegmentWriter(self.key, self.document_id, self._sink)
-
-    @property
-    def size(self) -> int:
-        return self.writer.size
-
-    @property
-    def sha256(self) -> str:
-        return self.writer.sha256.hexdigest()
-
-    @property
-    def head(self) -> bytes:
-        return bytes(self.writer.head)
-
-    def write(self, data: bytes) -> None:
-        self.writer.write(data)
-
-    def finish(self) -> None:
-        self.writer.close()
-        if self._sink is not None:
-            self._sink.close()
-            self._sink = None
-        self.complete = True
-
-    def discard(self) -> None:
-        if self._sink is not None:
-            with contextlib.suppress(OSError):
-                self._sink.close()
-            self._sink = None
-        storage.delete_blob(self.blob_name)
-        self.key = b""
-
-    def close(self) -> None:
-        """Called by Django when the request ends; the blob's fate is the context's."""
 
 
 class UploadSlot:
@@ -186,9 +136,6 @@ class UploadContext:
         user, needs_csrf = self._caller()
         if user is None or (needs_csrf and not self._csrf_valid()):
             return False
-        # Imported here: the services import this module for the staged upload's type.
-        from caucus.vault.services import begin_upload
-
         try:
             begin_upload(user, self.case_id)
         except DomainError:

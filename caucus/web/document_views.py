@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from caucus.accounts.models import User
 from caucus.cases.models import Participant
 from caucus.kernel.errors import DomainError, Forbidden, NotVisible, Throttled
-from caucus.kernel.permissions import Action, can
+from caucus.kernel.permissions import Action, allowed_actions, can
 from caucus.vault import selectors, services
 from caucus.vault.models import Document
 from caucus.vault.responses import download_response
@@ -90,7 +90,7 @@ def _page(
         "documents": [
             {"d": d, "by": people.name(d.uploaded_by_id), "badge": _badge(d, people)} for d in rows
         ],
-        "can_upload": can(me, Action.UPLOAD_DOCUMENT) and me.case.status == "active",
+        "can_upload": Action.UPLOAD_DOCUMENT in allowed_actions(me),
         "form": form,
         "error": error,
     }

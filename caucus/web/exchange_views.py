@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from caucus.accounts.models import User
+from caucus.cases.access import case_participants
 from caucus.cases.models import Participant, Role
 from caucus.cases.services import invitation_link
 from caucus.disclosures import services as disclosures
@@ -29,8 +30,8 @@ from caucus.disclosures.models import (
 )
 from caucus.disclosures.selectors import visible_meeting_ids
 from caucus.kernel.errors import DomainError, Forbidden, NotVisible, Throttled
-from caucus.kernel.permissions import Action, can
-from caucus.kernel.visibility import case_participants, shown_origin_side
+from caucus.kernel.permissions import Action, allowed_actions, can
+from caucus.kernel.visibility import shown_origin_side
 from caucus.meetings import selectors as meeting_selectors
 from caucus.meetings import services as meeting_services
 from caucus.meetings.models import Item, MeetingKind, MeetingStatus
@@ -202,7 +203,7 @@ def _nav(me: Participant, current: str) -> dict[str, Any]:
 
 
 def _has_content(me: Participant) -> bool:
-    return me.case.status in ("active", "closed")
+    return Action.READ_RECORD in allowed_actions(me)
 
 
 # --- Disclosures ----------------------------------------------------------------------------
@@ -440,7 +441,7 @@ def _consents_context(
                 "invite_url": invite_url,
             }
         )
-    can_request = mediator and me.case.status == "active"
+    can_request = Action.REQUEST_CONSENT in allowed_actions(me)
     if can_request:
         form = form or ConsentForm()
         _consent_choices(user, me, form, people)
@@ -526,16 +527,14 @@ def deny_consent_view(request: HttpRequest, consent_id: uuid.UUID) -> HttpRespon
 
 # --- Concerns -------------------------------------------------------------------------------
 
-CONCERNS_OPEN = ("intake", "onboarding", "active")
-
 
 def _concerns_context(
     request: HttpRequest, case_id: uuid.UUID, overrides: dict[str, forms.Form]
 ) -> tuple[str, dict[str, Any]]:
     found, me = disclosures.read_concerns(_user(request), case_id)
     people = People(me)
-    is_open = me.case.status in CONCERNS_OPEN
-    can_respond = can(me, Action.RESPOND_TO_CONCERN) and is_open
+    allowed = allowed_actions(me)
+    can_respond = Action.RESPOND_TO_CONCERN in allowed
     rows = [
         {
             "c": c,
@@ -551,7 +550,7 @@ def _concerns_context(
         "me": me,
         "nav": _nav(me, "concerns"),
         "concerns": rows,
-        "can_raise": can(me, Action.RAISE_CONCERN) and is_open,
+        "can_raise": Action.RAISE_CONCERN in allowed,
         "can_respond": can_respond,
         "form": overrides.get("raise") or ConcernForm(),
     }
@@ -647,7 +646,7 @@ def _messages_context(
             {"m": m, "author": m.author.user.name, "to": _audience_label(m.audience, people)}
             for m in found
         ],
-        "can_post": can(me, Action.POST_MESSAGE) and me.case.status == "active",
+        "can_post": Action.POST_MESSAGE in allowed_actions(me),
         "form": form,
     }
 

@@ -18,10 +18,10 @@ from caucus.accounts.models import User
 from caucus.cases import onboarding
 from caucus.cases import onboarding_selectors as read
 from caucus.cases import onboarding_services as write
+from caucus.cases.access import access_case, case_participants, require_of_case
 from caucus.cases.models import Agreement, AgreementKind, GroundRule, Structure
 from caucus.kernel.errors import DomainError, Forbidden, NotVisible, Throttled
-from caucus.kernel.permissions import Action, can
-from caucus.kernel.visibility import access_case, case_participants, require_of_case
+from caucus.kernel.permissions import Action, allowed_actions, can
 from caucus.web.views import signed_in
 
 
@@ -181,7 +181,7 @@ def _page(
     structure = read.structure(me)
     missing = onboarding.missing(case)
     bound = bound or {}
-    open_for_onboarding = case.status in ("intake", "onboarding")
+    allowed = allowed_actions(me)
     intake_rows = read.intake(user, case.id)
     return render(
         request,
@@ -194,8 +194,8 @@ def _page(
             "structure": structure,
             "acknowledged_names": [names.get(str(p), "") for p in structure.acknowledged_by],
             "i_acknowledged": me.id in structure.acknowledged_by,
-            "can_set_structure": can(me, Action.SET_STRUCTURE) and open_for_onboarding,
-            "can_acknowledge": can(me, Action.ACKNOWLEDGE_STRUCTURE) and open_for_onboarding,
+            "can_set_structure": Action.SET_STRUCTURE in allowed,
+            "can_acknowledge": Action.ACKNOWLEDGE_STRUCTURE in allowed,
             "structure_form": bound.get("structure")
             or StructureForm(initial={"policy": structure.policy}),
             "agreements": [
@@ -211,9 +211,7 @@ def _page(
                     or AgreementTextForm(
                         initial={"text": view.text}, auto_id=_ids("edit", view.agreement.id)
                     ),
-                    "can_edit": can(me, Action.EDIT_AGREEMENT)
-                    and open_for_onboarding
-                    and not view.signatures,
+                    "can_edit": Action.EDIT_AGREEMENT in allowed and not view.signatures,
                     "signers": [
                         (names.get(str(s.participant_id), ""), s.typed_name, s.signed_at)
                         for s in view.signatures
@@ -240,11 +238,12 @@ def _page(
                 }
                 for view in rule_views
             ],
-            "rules_open": open_for_onboarding,
-            "can_respond": can(me, Action.RESPOND_TO_RULE) and open_for_onboarding,
-            "can_propose": can(me, Action.PROPOSE_RULE) and open_for_onboarding,
+            "rules_open": Action.AMEND_RULE in allowed,
+            "can_sign": Action.SIGN_AGREEMENT in allowed,
+            "can_respond": Action.RESPOND_TO_RULE in allowed,
+            "can_propose": Action.PROPOSE_RULE in allowed,
             "rule_form": bound.get("rule") or RuleForm(),
-            "can_submit_intake": can(me, Action.SUBMIT_INTAKE) and open_for_onboarding,
+            "can_submit_intake": Action.SUBMIT_INTAKE in allowed,
             "intake_form": bound.get("intake") or _intake_initial(intake_rows),
             "is_mediator": can(me, Action.READ_ALL_INTAKE),
             "intake_rows": [

@@ -29,10 +29,10 @@ from django_otp import login as otp_login
 from caucus.accounts import services as accounts
 from caucus.accounts.models import User
 from caucus.cases import onboarding, selectors, services
+from caucus.cases.access import access_case, case_participants
 from caucus.cases.models import CLOSING_STATEMENTS, DeclineReason, Kind, Outcome, Participant, Role
 from caucus.kernel.errors import DomainError, Forbidden, Invalid, NotVisible, Throttled
-from caucus.kernel.permissions import Action, can, can_open_case
-from caucus.kernel.visibility import access_case, case_participants
+from caucus.kernel.permissions import Action, allowed_actions, can, can_open_case
 from caucus.meetings import selectors as meeting_selectors
 from caucus.meetings import services as meeting_services
 from caucus.meetings.models import MeetingKind, Mode
@@ -336,7 +336,7 @@ def _case_meetings(
     sides = [("", "None (joint meeting)")] + [
         (str(side), f"{name}'s side") for side, name in party_of.items()
     ]
-    if me.case.status not in ("active", "closed"):
+    if Action.READ_RECORD not in allowed_actions(me):
         return [], sides
     try:
         rows, _ = meeting_selectors.meetings(user, me.case_id)
@@ -381,6 +381,7 @@ def _case_page(
     }
     page_forms.update(forms_override or {})
     missing = onboarding.missing(case)
+    allowed = allowed_actions(me)
     meetings, side_choices = _case_meetings(user, me, people)
     from caucus.web.exchange_views import case_nav  # it imports this module
 
@@ -399,13 +400,15 @@ def _case_page(
             "sides": sides,
             "missing": missing,
             "is_mediator": can(me, Action.INVITE),
-            "can_screen": can(me, Action.SCREEN) and case.status == "intake",
-            "can_close": can(me, Action.CLOSE) and case.status in ("onboarding", "active"),
+            "can_screen": Action.SCREEN in allowed,
+            "can_close": Action.CLOSE in allowed,
+            "can_invite": Action.INVITE in allowed,
+            "can_read_record": Action.READ_RECORD in allowed,
             "screening_note": case.screening_note if can(me, Action.READ_SCREENING_NOTE) else "",
             "forms": page_forms,
             "invite_url": invite_url,
             "meetings": meetings,
-            "can_schedule": can(me, Action.SCHEDULE_MEETING) and case.status == "active",
+            "can_schedule": Action.SCHEDULE_MEETING in allowed,
             "nav": case_nav(me),
             "closing_statement": CLOSING_STATEMENTS.get(Outcome(case.outcome))
             if case.outcome

@@ -11,9 +11,9 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from caucus.accounts.models import ApiToken, User, hash_secret
-from caucus.accounts.services import create_mediator
 from caucus.cases import services
 from caucus.cases.models import Invitation, Participant
+from caucus.cases.practices import create_mediator
 from tests.conftest import PASSWORD, ApiClient, World
 
 

@@ -14,9 +14,10 @@ from django.test import Client, TestCase, override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from caucus.accounts.models import User
-from caucus.accounts.services import create_mediator, new_api_token
+from caucus.accounts.services import new_api_token
 from caucus.audit.models import AuditEntry
 from caucus.cases.models import Practice
+from caucus.cases.practices import create_mediator
 from caucus.kernel.errors import Invalid
 from tests.accounts.test_otp_throttle import code_for
 from tests.conftest import PASSWORD

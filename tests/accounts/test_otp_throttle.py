@@ -13,8 +13,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from caucus.accounts.models import User
-from caucus.accounts.services import create_mediator
 from caucus.cases.models import Practice
+from caucus.cases.practices import create_mediator
 
 PASSWORD = "quiet meadow lantern 8812"
 WAIT = "Wait a few seconds"

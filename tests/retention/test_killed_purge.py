@@ -55,7 +55,7 @@ def test_it_finishes_a_purge_killed_after_each_step(step: str) -> None:
     assert progress.step == step
     assert Case.objects.get(pk=s.case_id).status == ("purged" if step == "done" else "purging")
     # While half-purged the case is hidden, like a purged one.
-    from caucus.kernel.visibility import visible_cases
+    from caucus.cases.access import visible_cases
 
     assert not visible_cases(s.mediator).filter(pk=s.case_id).exists()
 

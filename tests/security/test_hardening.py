@@ -63,7 +63,7 @@ WRITER = textwrap.dedent(
 
     django.setup()
 
-    from caucus.accounts.services import create_mediator
+    from caucus.cases.practices import create_mediator
     from caucus.cases import services
     from caucus.crypto.keyring import key_scope
 

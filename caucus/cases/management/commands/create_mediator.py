@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from caucus.accounts.services import create_mediator, new_practice, practice_named
+from caucus.cases.practices import create_mediator, new_practice, practice_named
 from caucus.crypto.keyring import key_scope
 from caucus.kernel.errors import Invalid
 
