@@ -78,7 +78,6 @@ ALLOWED: dict[str, str] = {
     "caucus.disclosures.services.cancel_open_requests": "close_case's step, after require",
     "caucus.disclosures.services.on_case_closing": "close_case's step, after require",
     "caucus.meetings.services.on_case_closing": "close_case's step, after require",
-    "caucus.meetings.services.closeout_gaps": "a question about a meeting",
     "caucus.meetings.services.end_all_meetings": "close_case's step, after require",
     "caucus.meetings.services.record_read": "audits a read its selector checked",
     "caucus.redaction.services.knowledge_for_case": "a query inside propose_redaction",
