@@ -265,6 +265,9 @@ def confirm_enrollment(request: HttpRequest, user: User, otp: str) -> TOTPDevice
 
 
 PRACTICE_NAME_MAX = 200
+# The longest address RFC 5321 lets through, and a bound on what is hashed as a password.
+EMAIL_MAX = 254
+PASSWORD_MAX = 1024
 FIRST_PRACTICE_NAME = "Caucus practice"
 
 

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from caucus.api.schemas import ErrorOut, Flag, JsonObjectIn, optional_text, required_text
+from caucus.api.schemas import ErrorOut, Flag, JsonObjectIn, Listing, optional_text, required_text
 from caucus.api.security import caller
 from caucus.cases.models import Participant
 from caucus.kernel.errors import Forbidden
@@ -45,9 +45,8 @@ class MeetingOut(Schema):
     audience: str
 
 
-class MeetingList(Schema):
-    items: list[MeetingOut]
-    next: str | None = None
+class MeetingList(Listing[MeetingOut]):
+    pass
 
 
 class AttestationIn(JsonObjectIn):
@@ -73,9 +72,8 @@ class AttendanceOut(Schema):
     at: datetime
 
 
-class AttendanceList(Schema):
-    items: list[AttendanceOut]
-    next: str | None = None
+class AttendanceList(Listing[AttendanceOut]):
+    pass
 
 
 class AdmitIn(Schema):
@@ -103,9 +101,8 @@ class ItemOut(Schema):
     created_at: datetime
 
 
-class ItemList(Schema):
-    items: list[ItemOut]
-    next: str | None = None
+class ItemList(Listing[ItemOut]):
+    pass
 
 
 class DecisionIn(Schema):
@@ -163,16 +160,7 @@ class RecordsOut(Schema):
 
 
 def render_meeting(m: Meeting) -> MeetingOut:
-    return MeetingOut(
-        id=m.id,
-        case_id=m.case_id,
-        kind=m.kind,
-        side_id=m.side_id,
-        mode=m.mode,
-        starts_at=m.starts_at,
-        status=m.status,
-        audience=m.audience,
-    )
+    return MeetingOut.from_orm(m)
 
 
 def visible_links(me: Participant, items: list[Item]) -> set[uuid.UUID]:
@@ -212,15 +200,7 @@ def render_item(
 
 
 def render_feedback(f: Feedback) -> FeedbackOut:
-    return FeedbackOut(
-        id=f.id,
-        author_id=f.author_id,
-        on_version=f.on_version,
-        body=f.body,
-        audience=f.audience,
-        resolved_in_version=f.resolved_in_version,
-        created_at=f.created_at,
-    )
+    return FeedbackOut.from_orm(f)
 
 
 def render_note(view: selectors.NoteView) -> NoteOut:
@@ -247,10 +227,7 @@ def schedule(request: HttpRequest, case_id: uuid.UUID, payload: MeetingIn) -> St
     meeting = services.schedule_meeting(
         caller(request),
         case_id,
-        kind=payload.kind,
-        side_id=payload.side_id,
-        mode=payload.mode,
-        starts_at=payload.starts_at,
+        **payload.model_dump(),
     )
     return Status(201, render_meeting(meeting))
 
@@ -433,9 +410,7 @@ def raise_item(request: HttpRequest, meeting_id: uuid.UUID, payload: ItemIn) -> 
     summary="Record a confidentiality decision (mediator)",
 )
 def decide(request: HttpRequest, item_id: uuid.UUID, payload: DecisionIn) -> ItemOut:
-    item = services.decide_item(
-        caller(request), item_id, decision=payload.decision, wording=payload.wording
-    )
+    item = services.decide_item(caller(request), item_id, **payload.model_dump())
     return render_item(item)
 
 
@@ -517,7 +492,7 @@ def feedback(request: HttpRequest, note_id: uuid.UUID, payload: FeedbackIn) -> S
 )
 def revise(request: HttpRequest, note_id: uuid.UUID, payload: ReviseIn) -> NoteOut:
     user = caller(request)
-    services.revise_note(user, note_id, body=payload.body, resolves=payload.resolves)
+    services.revise_note(user, note_id, **payload.model_dump())
     return render_note(selectors.note(user, note_id)[0])
 
 

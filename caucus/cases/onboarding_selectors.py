@@ -172,3 +172,31 @@ def intake(user: User, case_id: uuid.UUID) -> list[IntakeView]:
         IntakeView(row.participant_id, json.loads(row.answers_json), row.submitted_at)
         for row in qs.order_by("submitted_at")
     ]
+
+
+@dataclass(frozen=True)
+class OnboardingOffers:
+    """What the onboarding page offers one viewer; the services check the same rules."""
+
+    set_structure: bool
+    acknowledge: bool
+    edit_agreements: bool
+    respond_to_rules: bool
+    propose_rules: bool
+    submit_intake: bool
+    read_all_intake: bool
+    open: bool
+
+
+def offers(me: Participant) -> OnboardingOffers:
+    is_open = me.case.status in ("intake", "onboarding")
+    return OnboardingOffers(
+        set_structure=can(me, Action.SET_STRUCTURE) and is_open,
+        acknowledge=can(me, Action.ACKNOWLEDGE_STRUCTURE) and is_open,
+        edit_agreements=can(me, Action.EDIT_AGREEMENT) and is_open,
+        respond_to_rules=can(me, Action.RESPOND_TO_RULE) and is_open,
+        propose_rules=can(me, Action.PROPOSE_RULE) and is_open,
+        submit_intake=can(me, Action.SUBMIT_INTAKE) and is_open,
+        read_all_intake=can(me, Action.READ_ALL_INTAKE),
+        open=is_open,
+    )

@@ -11,10 +11,22 @@ from django.db.models import QuerySet
 
 from caucus.accounts.models import User
 from caucus.cases.models import Participant
+from caucus.kernel.errors import DomainError, Unavailable
 from caucus.kernel.gate import require_content_access
-from caucus.kernel.permissions import Action, require
-from caucus.kernel.visibility import access_case, access_visible, visible
-from caucus.meetings.models import Attendance, Feedback, Item, Meeting, Note, NoteVersion
+from caucus.kernel.permissions import Action, can, can_confirm_item, require
+from caucus.kernel.visibility import access_case, access_visible, case_participants, visible
+from caucus.meetings import video
+from caucus.meetings.models import (
+    Attendance,
+    AttendanceState,
+    Feedback,
+    Item,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Note,
+    NoteVersion,
+)
 
 NO_RECORDING_STATEMENT = (
     "Caucus has no recording or transcript feature. No recording or transcript of any "
@@ -110,9 +122,6 @@ def seat(user: object, meeting_id: object) -> Seat | None:
     """Who may open the live connection of a meeting while it runs: the mediators and the
     admitted attendees enter the room; an attendee in the lobby gets a lobby connection that
     carries their own admission and nothing else. Anyone else is refused at the handshake."""
-    from caucus.kernel.errors import DomainError
-    from caucus.kernel.permissions import can
-    from caucus.meetings.models import AttendanceState, MeetingStatus
 
     if not isinstance(user, User) or not user.is_active:
         return None
@@ -163,10 +172,61 @@ class MeetingPage:
     # reconfirmation when they have not joined this one.
     reconfirm: dict[str, Any] | None = None
 
+    # What the page offers this viewer; the services check the same rules for real.
+
+    @property
+    def running(self) -> bool:
+        return self.meeting.status == MeetingStatus.RUNNING
+
+    @property
+    def state(self) -> str:
+        return self.my_attendance.state if self.my_attendance else ""
+
+    @property
+    def admitted(self) -> bool:
+        return self.state == AttendanceState.ADMITTED
+
+    @property
+    def may_join(self) -> bool:
+        return can(self.me, Action.JOIN_MEETING) and self.running and not self.admitted
+
+    @property
+    def may_raise_item(self) -> bool:
+        return (
+            self.running and can(self.me, Action.RAISE_ITEM) and (self.is_mediator or self.admitted)
+        )
+
+    @property
+    def may_write_notes(self) -> bool:
+        return self.is_mediator and self.meeting.status != MeetingStatus.SCHEDULED
+
+    @property
+    def is_party_of_caucus(self) -> bool:
+        return self.meeting.kind == MeetingKind.CAUCUS and can_confirm_item(
+            self.me, self.meeting.side_id
+        )
+
+    def may_decide(self, item: Item) -> bool:
+        return self.is_mediator and item.source_item_id is None
+
+    def may_confirm(self, item: Item) -> bool:
+        return (
+            can_confirm_item(self.me, item.origin_side_id)
+            and bool(item.decision)
+            and not item.confirmed
+        )
+
+    def caucus_sides(self) -> list[tuple[str, str]]:
+        """The sides a mediator may take aside from a running joint meeting: (side, party)."""
+        if not (self.is_mediator and self.running and self.meeting.kind == MeetingKind.JOINT):
+            return []
+        return sorted(
+            {(str(side), name) for name, side, role in self.people.values() if role == "party"},
+            key=lambda pair: pair[1],
+        )
+
 
 def _room(found: Meeting, me: Participant) -> dict[str, Any]:
-    from caucus.kernel.errors import Unavailable
-    from caucus.meetings import video
 
     try:
         return video.room_for(found, me)
@@ -176,8 +236,6 @@ def _room(found: Meeting, me: Participant) -> dict[str, Any]:
 
 
 def meeting_page(user: User, meeting_id: uuid.UUID) -> MeetingPage:
-    from caucus.kernel.permissions import can
-    from caucus.kernel.visibility import case_participants
     from caucus.meetings.services import can_see_room
 
     found, me = access_visible(user, Meeting, meeting_id)
@@ -208,7 +266,6 @@ def meeting_page(user: User, meeting_id: uuid.UUID) -> MeetingPage:
 
 
 def _sitting_attestation(me: Participant, meeting: Meeting) -> dict[str, Any] | None:
-    from caucus.meetings.models import AttendanceState, MeetingStatus
 
     row = (
         Attendance.objects.filter(

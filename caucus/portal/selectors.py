@@ -8,6 +8,7 @@ import uuid
 from caucus.accounts.models import User
 from caucus.cases.models import Participant
 from caucus.kernel.gate import require_content_access
+from caucus.kernel.permissions import Action, can
 from caucus.kernel.visibility import access_case, access_visible, visible
 from caucus.portal.models import Message
 
@@ -23,3 +24,7 @@ def message(user: User, message_id: uuid.UUID) -> tuple[Message, Participant]:
     found, me = access_visible(user, Message, message_id)
     require_content_access(me)
     return found, me
+
+
+def may_post(me: Participant) -> bool:
+    return can(me, Action.POST_MESSAGE) and me.case.status == "active"

@@ -9,6 +9,7 @@ from caucus.accounts.models import User
 from caucus.audit.access import record_reads
 from caucus.cases.models import Participant
 from caucus.kernel.gate import require_content_access
+from caucus.kernel.permissions import Action, can
 from caucus.kernel.visibility import access_case, access_visible, visible
 from caucus.vault.models import Document
 
@@ -28,3 +29,13 @@ def document(user: User, document_id: uuid.UUID | str) -> tuple[Document, Partic
     require_content_access(me)
     record_reads(me, "document", [doc.id], action="document.viewed")
     return doc, me
+
+
+def may_upload(me: Participant) -> bool:
+    return can(me, Action.UPLOAD_DOCUMENT) and me.case.status == "active"
+
+
+def may_share_with_any_side(me: Participant) -> bool:
+    """A mediator may put a document before any one side; a side's member only before its
+    own side."""
+    return me.side_id is None and can(me, Action.INVITE)
