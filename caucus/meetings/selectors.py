@@ -5,16 +5,25 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
 
 from caucus.accounts.models import User
+from caucus.audit.access import record_reads
 from caucus.cases.models import Participant
-from caucus.kernel.errors import DomainError, Unavailable
+from caucus.kernel.errors import DomainError, Forbidden, Unavailable
 from caucus.kernel.gate import require_content_access
 from caucus.kernel.permissions import Action, can, can_confirm_item, require
-from caucus.kernel.visibility import access_case, access_visible, case_participants, visible
+from caucus.kernel.visibility import (
+    access_case,
+    access_visible,
+    case_participants,
+    shown_origin_side,
+    visible,
+    visible_ids,
+)
 from caucus.meetings import video
 from caucus.meetings.models import (
     Attendance,
@@ -278,3 +287,105 @@ def _sitting_attestation(me: Participant, meeting: Meeting) -> dict[str, Any] | 
         .first()
     )
     return json.loads(row.attestation_json) if row else None
+
+
+# Audited reads: what a viewer reads of items and notes is recorded in the access log, one
+# entry per request, by the read itself (as for documents), never by an HTTP handler.
+
+
+def read_items(user: User, case_id: uuid.UUID) -> tuple[list[Item], Participant]:
+    rows, me = items(user, case_id)
+    if rows:
+        record_reads(me, "item", [str(r.id) for r in rows])
+    return rows, me
+
+
+def read_item(user: User, item_id: uuid.UUID) -> tuple[Item, Participant]:
+    found, me = item(user, item_id)
+    record_reads(me, "item", [str(found.id)])
+    return found, me
+
+
+def read_note(user: User, note_id: uuid.UUID) -> tuple[NoteView, Participant]:
+    view, me = note(user, note_id)
+    record_reads(me, "note", [str(view.note.id)])
+    return view, me
+
+
+def records_request_notes(user: User, case_id: uuid.UUID) -> tuple[list[NoteView], Participant]:
+    views, me = notes(user, case_id)
+    record_reads(me, "records_request", [str(v.note.id) for v in views])
+    return views, me
+
+
+def read_released_items(user: User, case_id: uuid.UUID) -> list[ItemView]:
+    """The items released to the viewer by a disclosure (they have a source item)."""
+    rows, me = items(user, case_id)
+    shared = [i for i in rows if i.source_item_id is not None]
+    if not shared:
+        return []
+    record_reads(me, "item", [str(i.id) for i in shared])
+    return item_views(me, shared)
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """An item as one viewer may see it. The meeting and the source item it names appear
+    only when the viewer may see them (an item widened out of a caucus, or released from one,
+    must not name that caucus or its item), and a released item names the side it came from
+    only as far as the kernel lets the viewer be told."""
+
+    id: uuid.UUID
+    meeting_id: uuid.UUID | None
+    text: str
+    audience: str
+    origin_side_id: uuid.UUID | None
+    decision: str | None
+    wording: str | None
+    confirmed: bool
+    source_item_id: uuid.UUID | None
+    created_at: datetime
+
+
+def _item_view(i: Item, shown: set[uuid.UUID] | None, origin: uuid.UUID | None) -> ItemView:
+    return ItemView(
+        id=i.id,
+        meeting_id=i.meeting_id if shown is None or i.meeting_id in shown else None,
+        text=i.text,
+        audience=i.audience,
+        origin_side_id=origin,
+        decision=i.decision or None,
+        wording=(i.wording or None) if i.wording_sealed is not None else None,
+        confirmed=i.confirmed,
+        source_item_id=i.source_item_id if shown is None or i.source_item_id in shown else None,
+        created_at=i.created_at,
+    )
+
+
+def item_views(me: Participant, rows: list[Item]) -> list[ItemView]:
+    """The items as `me` may see them, with the references checked in two queries."""
+    shown = visible_ids(me, Meeting, (i.meeting_id for i in rows)) | visible_ids(
+        me, Item, (i.source_item_id for i in rows)
+    )
+    return [
+        _item_view(
+            i, shown, shown_origin_side(me, i.origin_side_id, released=i.source_item_id is not None)
+        )
+        for i in rows
+    ]
+
+
+def own_item_view(item: Item) -> ItemView:
+    """The item as the participant who just raised, decided or confirmed it sees it: in its
+    meeting, which they attend."""
+    return _item_view(item, None, item.origin_side_id)
+
+
+def room(user: User, meeting_id: uuid.UUID) -> tuple[Meeting, Participant]:
+    """A running meeting's room, for the mediators and the admitted attendees only."""
+    from caucus.meetings.services import can_see_room
+
+    found, me = meeting(user, meeting_id)
+    if not can_see_room(me, found):
+        raise Forbidden("not_admitted", "The mediator admits you from the lobby first.")
+    return found, me

@@ -22,9 +22,7 @@ from caucus.disclosures import selectors as disclosure_selectors
 from caucus.disclosures import services as disclosures
 from caucus.disclosures.models import Answer, ConcernTopic, ConsentKind
 from caucus.kernel.errors import DomainError
-from caucus.kernel.visibility import shown_origin_side
 from caucus.meetings import selectors as meeting_selectors
-from caucus.meetings import services as meeting_services
 from caucus.meetings.models import Meeting, MeetingKind, MeetingStatus
 from caucus.portal import selectors as portal_selectors
 from caucus.portal import services as portal
@@ -174,10 +172,7 @@ def _disclosures_context(
 ) -> tuple[str, dict[str, Any]]:
     user = viewer(request)
     found, me = disclosures.read_disclosures(user, case_id)
-    items, _ = meeting_selectors.items(user, case_id)
-    shared = [i for i in items if i.source_item_id is not None]
-    if shared:
-        meeting_services.record_read(me, "item", [str(i.id) for i in shared])
+    shared = meeting_selectors.read_released_items(user, case_id)
     people = People(me)
     rows = [
         {
@@ -206,7 +201,7 @@ def _disclosures_context(
         "shared": [
             {
                 "item": i,
-                "from_side": people.side(shown_origin_side(me, i.origin_side_id, released=True)),
+                "from_side": people.side(i.origin_side_id),
             }
             for i in shared
         ],

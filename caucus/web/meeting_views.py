@@ -23,7 +23,7 @@ from caucus.disclosures.selectors import may_draft_disclosure
 from caucus.kernel.errors import DomainError, NotVisible
 from caucus.meetings import selectors, services
 from caucus.meetings.models import Decision, Item, MeetingKind
-from caucus.web.pages import View, long_text, signed_in, submit, viewer
+from caucus.web.pages import View, checkbox, long_text, signed_in, submit, viewer
 
 DECISION_LABELS = {
     Decision.KEEP_CONFIDENTIAL: "Keep confidential",
@@ -48,12 +48,8 @@ class DiscloseForm(forms.Form):
 
 
 class JoinForm(forms.Form):
-    private_location = forms.BooleanField(
-        required=False, label="I am in a private place where nobody can overhear"
-    )
-    not_recording = forms.BooleanField(
-        required=False, label="I am not recording this meeting in any way"
-    )
+    private_location = checkbox("I am in a private place where nobody can overhear")
+    not_recording = checkbox("I am not recording this meeting in any way")
     others_present = long_text(
         "Anyone else with you",
         OTHERS_PRESENT_MAX,

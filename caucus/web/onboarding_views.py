@@ -20,7 +20,7 @@ from caucus.cases import onboarding_selectors as read
 from caucus.cases import onboarding_services as write
 from caucus.cases.models import Agreement, AgreementKind, GroundRule, Participant, Structure
 from caucus.kernel.visibility import access_case, case_participants, require_of_case
-from caucus.web.pages import View, long_text, signed_in, submit, viewer
+from caucus.web.pages import View, checkbox, long_text, signed_in, submit, viewer
 
 
 class StructureForm(forms.Form):
@@ -54,21 +54,13 @@ class IntakeForm(forms.Form):
         "What would you like the mediation to achieve?", write.ANSWER_MAX, required=False
     )
     concerns = long_text("What worries you about it?", write.ANSWER_MAX, required=False)
-    feels_safe_meeting_together = forms.BooleanField(
-        required=False, label="I feel safe meeting the other party in the same (virtual) room"
+    feels_safe_meeting_together = checkbox(
+        "I feel safe meeting the other party in the same (virtual) room"
     )
-    history_of_violence_or_threats = forms.BooleanField(
-        required=False, label="There has been violence or threats between us"
-    )
-    afraid_of_retaliation = forms.BooleanField(
-        required=False, label="I am afraid of what may happen if I speak openly"
-    )
-    protective_order_in_place = forms.BooleanField(
-        required=False, label="A protective or restraining order is in place"
-    )
-    wants_separate_sessions = forms.BooleanField(
-        required=False, label="I would prefer to meet the mediator separately throughout"
-    )
+    history_of_violence_or_threats = checkbox("There has been violence or threats between us")
+    afraid_of_retaliation = checkbox("I am afraid of what may happen if I speak openly")
+    protective_order_in_place = checkbox("A protective or restraining order is in place")
+    wants_separate_sessions = checkbox("I would prefer to meet the mediator separately throughout")
     anything_else = long_text(
         "Anything else the mediator should know (only mediators read this)",
         write.ANSWER_MAX,

@@ -135,3 +135,8 @@ def long_text(
         help_text=help_text,
         required=required,
     )
+
+
+def checkbox(label: str) -> forms.BooleanField:
+    """A statement the person ticks or leaves; unticked is an answer too (False)."""
+    return forms.BooleanField(required=False, label=label)

@@ -31,6 +31,7 @@ from caucus.retention.selectors import tombstone_for
 from caucus.web.pages import (
     answers_domain_errors,
     case_nav,
+    checkbox,
     long_text,
     signed_in,
     submit,
@@ -176,7 +177,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 class OpenCaseForm(forms.Form):
     title = forms.CharField(max_length=services.TITLE_MAX)
     kind = forms.ChoiceField(choices=Kind.choices)
-    litigated = forms.BooleanField(required=False, label="Litigation is pending")
+    litigated = checkbox("Litigation is pending")
 
 
 def _cases_page(request: HttpRequest, form: OpenCaseForm, status: int = 200) -> HttpResponse:
