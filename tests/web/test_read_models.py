@@ -4,21 +4,13 @@ cannot disagree about who sees the mediator's reasons, an expert's email or the 
 
 from __future__ import annotations
 
-from django.test import Client
-
 from caucus.cases import services as cases
 from caucus.disclosures import services as disclosures
-from tests.conftest import Persona, World
+from tests.conftest import World
+from tests.web.test_error_pages import browser
 
 REASONS = "Party B is hiding assets READ-MODEL-REASONS-7"
 EXPERT_EMAIL = "expert-read-model@example.test"
-
-
-def browser(who: Persona) -> Client:
-    client = Client()
-    assert who.user is not None
-    client.force_login(who.user, backend="django.contrib.auth.backends.ModelBackend")
-    return client
 
 
 def test_it_shows_the_reasons_for_closing_to_the_same_people_on_the_page_and_in_the_api(
