@@ -263,6 +263,11 @@ def confirm_enrollment(request: HttpRequest, user: User, otp: str) -> TOTPDevice
     return device
 
 
+# The longest address RFC 5321 lets through, and a bound on what is hashed as a password.
+EMAIL_MAX = 254
+PASSWORD_MAX = 1024
+
+
 def enrol_authenticator(user: User) -> Enrollment:
     """A confirmed authenticator for a new account whose secret is handed over at once
     (`create-mediator`): from now on the account signs in with a TOTP code."""

@@ -12,6 +12,16 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 from ninja.types import DictStrAny
 
+from caucus.api import (
+    auth,
+    cases,
+    disclosures,
+    documents,
+    meetings,
+    messages,
+    onboarding,
+    redaction,
+)
 from caucus.api.security import BearerAuth, CaucusSessionAuth
 from caucus.kernel.errors import DomainError
 
@@ -146,23 +156,16 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error(request, 404, "not_found", "Not found.")
 
 
-def _register() -> None:
-    from caucus.api import auth, cases, disclosures, meetings, messages, onboarding
-
-    api.add_router("/", auth.router)
-    api.add_router("/", cases.router)
-    api.add_router("/", onboarding.router)
-    api.add_router("/", meetings.router)
-    api.add_router("/", disclosures.disclosures_router)
-    api.add_router("/", disclosures.consents_router)
-    api.add_router("/", disclosures.concerns_router)
-    api.add_router("/", messages.router)
-    from caucus.api import documents
-
-    api.add_router("/", documents.router)
-    from caucus.api import redaction
-
-    api.add_router("/", redaction.router)
-
-
-_register()
+for router in (
+    auth.router,
+    cases.router,
+    onboarding.router,
+    meetings.router,
+    disclosures.disclosures_router,
+    disclosures.consents_router,
+    disclosures.concerns_router,
+    messages.router,
+    documents.router,
+    redaction.router,
+):
+    api.add_router("/", router)

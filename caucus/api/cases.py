@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, StringConstraints
 
+from caucus.accounts.models import User
 from caucus.api.schemas import (
     CaseIn,
     CaseList,
@@ -16,52 +17,27 @@ from caucus.api.schemas import (
     ErrorOut,
     InvitationIn,
     InvitationOut,
-    OnboardingOut,
     ParticipantList,
     ParticipantOut,
     ScreeningIn,
-    ScreeningOut,
 )
 from caucus.api.security import caller
-from caucus.cases import onboarding, selectors, services
-from caucus.cases.access import access_case, case_participants
-from caucus.cases.models import CLOSING_STATEMENTS, Case, Outcome, Participant
+from caucus.cases import selectors, services
 from caucus.kernel.errors import Invalid, NotVisible
-from caucus.kernel.permissions import Action, can, require
 from caucus.retention import selectors as retention
 
 router = Router(tags=["cases"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
-def render_case(case: Case, me: Participant, missing: list[str] | None = None) -> CaseOut:
-    if missing is None:
-        missing = onboarding.missing(case)
-    mediator = can(me, Action.READ_SCREENING_NOTE)
-    return CaseOut(
-        id=case.id,
-        title=case.title,
-        kind=case.kind,
-        litigated=case.litigated,
-        status=case.status,
-        confidentiality_structure=case.confidentiality_structure,
-        onboarding=OnboardingOut(complete=not missing, missing=missing),
-        my_participant_id=me.id,
-        my_role=me.role,
-        my_side_id=me.side_id,
-        outcome=case.outcome or None,
-        closed_at=case.closed_at,
-        purge_after=case.purge_after,
-        created_at=case.created_at,
-        screening=ScreeningOut(
-            decision=case.screening_decision or None,
-            reason_code=case.screening_reason_code or None,
-            private_note=(case.screening_note or None) if mediator else None,
-        ),
-        note_to_parties=case.note_to_parties or None,
-        closing_statement=CLOSING_STATEMENTS[Outcome(case.outcome)] if case.outcome else None,
-        closing_note=(case.closing_note or None) if mediator else None,
-    )
+def render_case(view: selectors.CaseView) -> CaseOut:
+    # The answer is the read model, field for field: what the viewer may not read is None.
+    return CaseOut.model_validate(view, from_attributes=True)
+
+
+def _case_out(user: User, case_id: uuid.UUID) -> CaseOut:
+    view, _ = selectors.case_for(user, case_id)
+    return render_case(view)
 
 
 PAGE_MAX = 200
@@ -83,10 +59,8 @@ def _parse_cursor(raw: str | None) -> tuple[datetime, uuid.UUID] | None:
 
 @router.post("/cases", response={201: CaseOut, **ERRORS}, summary="Open a case (mediators)")
 def create_case(request: HttpRequest, payload: CaseIn) -> Status[CaseOut]:
-    me = services.open_case(
-        caller(request), title=payload.title, kind=payload.kind, litigated=payload.litigated
-    )
-    return Status(201, render_case(me.case, me))
+    me = services.open_case(caller(request), **payload.model_dump())
+    return Status(201, render_case(selectors.case_view(me)))
 
 
 @router.get("/cases", response={200: CaseList, **ERRORS}, summary="The caller's cases")
@@ -95,7 +69,7 @@ def list_cases(request: HttpRequest, params: Query[ListParams]) -> CaseList:
         caller(request), after=_parse_cursor(params.cursor), limit=params.limit
     )
     return CaseList(
-        items=[render_case(r.case, r.me, r.onboarding_missing) for r in page.rows],
+        items=[render_case(selectors.case_view(r.me, r.onboarding_missing)) for r in page.rows],
         next=page.next_cursor,
     )
 
@@ -106,12 +80,12 @@ def list_cases(request: HttpRequest, params: Query[ListParams]) -> CaseList:
 def get_case(request: HttpRequest, case_id: uuid.UUID) -> CaseOut:
     user = caller(request)
     try:
-        me = access_case(user, case_id)
+        view, me = selectors.case_for(user, case_id)
     except NotVisible:
         retention.raise_if_purged(user, case_id)
         raise
     services.record_view(me)
-    return render_case(me.case, me)
+    return render_case(view)
 
 
 @router.post(
@@ -125,10 +99,7 @@ def create_invitation(
     issued = services.invite(
         caller(request),
         case_id,
-        email=payload.email,
-        name=payload.name,
-        role=payload.role,
-        side_id=payload.side_id,
+        **payload.model_dump(),
     )
     inv = issued.invitation
     url = services.invitation_link(issued.token)
@@ -146,12 +117,10 @@ def create_invitation(
     summary="Who is in the case",
 )
 def participants(request: HttpRequest, case_id: uuid.UUID) -> ParticipantList:
-    me = access_case(caller(request), case_id)
-    require(me, Action.LIST_PARTICIPANTS)
     return ParticipantList(
         items=[
             ParticipantOut(id=p.id, name=p.user.name, role=p.role, side_id=p.side_id)
-            for p in case_participants(me)
+            for p in selectors.participants(caller(request), case_id)
         ]
     )
 
@@ -166,11 +135,9 @@ def screening(request: HttpRequest, case_id: uuid.UUID, payload: ScreeningIn) ->
     case = services.screen_case(
         user,
         case_id,
-        decision=payload.decision,
-        reason_code=payload.reason_code,
-        private_note=payload.private_note,
+        **payload.model_dump(),
     )
-    return render_case(case, access_case(user, case.id))
+    return _case_out(user, case.id)
 
 
 @router.post(
@@ -183,8 +150,6 @@ def close(request: HttpRequest, case_id: uuid.UUID, payload: CloseIn) -> CaseOut
     case = services.close_case(
         user,
         case_id,
-        outcome=payload.outcome,
-        note_to_parties=payload.note_to_parties,
-        private_note=payload.private_note,
+        **payload.model_dump(),
     )
-    return render_case(case, access_case(user, case.id))
+    return _case_out(user, case.id)

@@ -9,16 +9,12 @@ from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from pydantic import Field, StringConstraints
+from pydantic import AliasChoices, Field, StringConstraints
 
-from caucus.api.schemas import Email, ErrorOut, required_text
+from caucus.api.schemas import Email, ErrorOut, Listing, required_text
 from caucus.api.security import caller
-from caucus.cases.models import Participant
-from caucus.cases.services import invitation_link
-from caucus.disclosures import services
-from caucus.disclosures.models import Concern, Consent, Disclosure
-from caucus.disclosures.selectors import visible_meeting_ids
-from caucus.kernel.permissions import Action, can
+from caucus.disclosures import selectors, services
+from caucus.disclosures.models import Concern, Disclosure
 
 disclosures_router = Router(tags=["disclosures"])
 consents_router = Router(tags=["consents"])
@@ -70,9 +66,8 @@ class DisclosureOut(Schema):
     decided_at: datetime | None
 
 
-class DisclosureList(Schema):
-    items: list[DisclosureOut]
-    next: str | None = None
+class DisclosureList(Listing[DisclosureOut]):
+    pass
 
 
 def render_disclosure(d: Disclosure) -> DisclosureOut:
@@ -105,15 +100,19 @@ def render_disclosure(d: Disclosure) -> DisclosureOut:
     )
 
 
+def _disclosure_out(request: HttpRequest, disclosure_id: uuid.UUID) -> DisclosureOut:
+    found, _ = services.read_disclosure(caller(request), disclosure_id)
+    return render_disclosure(found)
+
+
 @disclosures_router.post(
     "/items/{item_id}/disclosures",
     response={201: DisclosureOut, **ERRORS},
     summary="Draft a disclosure of an item (mediators)",
 )
 def draft(request: HttpRequest, item_id: uuid.UUID, payload: DisclosureIn) -> Status[DisclosureOut]:
-    d = services.draft_disclosure(caller(request), item_id, to=payload.to, text=payload.text)
-    found, _ = services.read_disclosure(caller(request), d.id)
-    return Status(201, render_disclosure(found))
+    d = services.draft_disclosure(caller(request), item_id, **payload.model_dump())
+    return Status(201, _disclosure_out(request, d.id))
 
 
 @disclosures_router.get(
@@ -130,8 +129,7 @@ def list_disclosures(request: HttpRequest, case_id: uuid.UUID) -> DisclosureList
     "/disclosures/{disclosure_id}", response={200: DisclosureOut, **ERRORS}, summary="A disclosure"
 )
 def get_disclosure(request: HttpRequest, disclosure_id: uuid.UUID) -> DisclosureOut:
-    found, _ = services.read_disclosure(caller(request), disclosure_id)
-    return render_disclosure(found)
+    return _disclosure_out(request, disclosure_id)
 
 
 @disclosures_router.post(
@@ -141,8 +139,7 @@ def get_disclosure(request: HttpRequest, disclosure_id: uuid.UUID) -> Disclosure
 )
 def approve(request: HttpRequest, disclosure_id: uuid.UUID) -> DisclosureOut:
     services.approve_disclosure(caller(request), disclosure_id)
-    found, _ = services.read_disclosure(caller(request), disclosure_id)
-    return render_disclosure(found)
+    return _disclosure_out(request, disclosure_id)
 
 
 @disclosures_router.post(
@@ -152,8 +149,7 @@ def approve(request: HttpRequest, disclosure_id: uuid.UUID) -> DisclosureOut:
 )
 def reject(request: HttpRequest, disclosure_id: uuid.UUID) -> DisclosureOut:
     services.reject_disclosure(caller(request), disclosure_id)
-    found, _ = services.read_disclosure(caller(request), disclosure_id)
-    return render_disclosure(found)
+    return _disclosure_out(request, disclosure_id)
 
 
 # --- Consents -----------------------------------------------------------------------------
@@ -185,35 +181,28 @@ class ConsentOut(Schema):
     decided_at: datetime | None
 
 
-class ConsentList(Schema):
-    items: list[ConsentOut]
-    next: str | None = None
+class ConsentList(Listing[ConsentOut]):
+    pass
 
 
-def render_consent(
-    request: HttpRequest, c: Consent, me: Participant, meetings: set[uuid.UUID]
-) -> ConsentOut:
-    votes = list(c.votes.all())
-    mediator = can(me, Action.REQUEST_CONSENT)
-    invite_url = None
-    if mediator and c.invite_token and c.invitation_id is not None:
-        invite_url = invitation_link(c.invite_token)
+def render_consent(view: selectors.ConsentView) -> ConsentOut:
+    c = view.consent
     return ConsentOut(
         id=c.id,
         case_id=c.case_id,
         kind=c.kind,
         status=c.status,
         name=c.name,
-        email=(c.email or None) if mediator else None,
+        email=view.email,
         purpose=c.purpose,
-        meeting_id=c.meeting_id if c.meeting_id in meetings else None,
+        meeting_id=view.meeting_id,
         side_id=c.side_id,
-        approvers=[v.party_id for v in votes],
+        approvers=[v.party_id for v in view.votes],
         answers=[
             AnswerOut(participant_id=v.party_id, answer=v.answer, answered_at=v.answered_at)
-            for v in votes
+            for v in view.votes
         ],
-        invite_url=invite_url,
+        invite_url=view.invite_url,
         created_at=c.created_at,
         decided_at=c.decided_at,
     )
@@ -221,8 +210,7 @@ def render_consent(
 
 def _consent_out(request: HttpRequest, consent_id: uuid.UUID) -> ConsentOut:
     found, me = services.read_consent(caller(request), consent_id)
-    ids = {found.meeting_id} if found.meeting_id else set()
-    return render_consent(request, found, me, visible_meeting_ids(me, ids))
+    return render_consent(selectors.consent_views(me, [found])[0])
 
 
 @consents_router.post(
@@ -236,12 +224,7 @@ def request_consent(
     c = services.request_consent(
         caller(request),
         case_id,
-        kind=payload.kind,
-        name=payload.name,
-        email=payload.email,
-        purpose=payload.purpose,
-        meeting_id=payload.meeting_id,
-        side_id=payload.side_id,
+        **payload.model_dump(),
     )
     return Status(201, _consent_out(request, c.id))
 
@@ -251,8 +234,7 @@ def request_consent(
 )
 def list_consents(request: HttpRequest, case_id: uuid.UUID) -> ConsentList:
     found, me = services.read_consents(caller(request), case_id)
-    meetings = visible_meeting_ids(me, {c.meeting_id for c in found if c.meeting_id})
-    return ConsentList(items=[render_consent(request, c, me, meetings) for c in found])
+    return ConsentList(items=[render_consent(v) for v in selectors.consent_views(me, found)])
 
 
 @consents_router.get(
@@ -306,31 +288,23 @@ class ConcernOut(Schema):
     case_id: uuid.UUID
     topic: str
     body: str
-    raised_by: uuid.UUID
+    raised_by: uuid.UUID = Field(validation_alias=AliasChoices("raised_by_id", "raised_by"))
     audience: str
     responses: list[ResponseOut]
     created_at: datetime
 
 
-class ConcernList(Schema):
-    items: list[ConcernOut]
-    next: str | None = None
+class ConcernList(Listing[ConcernOut]):
+    pass
 
 
 def render_concern(c: Concern) -> ConcernOut:
-    return ConcernOut(
-        id=c.id,
-        case_id=c.case_id,
-        topic=c.topic,
-        body=c.body,
-        raised_by=c.raised_by_id,
-        audience=c.audience,
-        responses=[
-            ResponseOut(id=r.id, author_id=r.author_id, body=r.body, created_at=r.created_at)
-            for r in c.responses.all()
-        ],
-        created_at=c.created_at,
-    )
+    return ConcernOut.from_orm(c)
+
+
+def _concern_out(request: HttpRequest, concern_id: uuid.UUID) -> ConcernOut:
+    found, _ = services.read_concern(caller(request), concern_id)
+    return render_concern(found)
 
 
 @concerns_router.post(
@@ -341,9 +315,8 @@ def render_concern(c: Concern) -> ConcernOut:
 def raise_concern(
     request: HttpRequest, case_id: uuid.UUID, payload: ConcernIn
 ) -> Status[ConcernOut]:
-    c = services.raise_concern(caller(request), case_id, topic=payload.topic, body=payload.body)
-    found, _ = services.read_concern(caller(request), c.id)
-    return Status(201, render_concern(found))
+    c = services.raise_concern(caller(request), case_id, **payload.model_dump())
+    return Status(201, _concern_out(request, c.id))
 
 
 @concerns_router.get(
@@ -360,8 +333,7 @@ def list_concerns(request: HttpRequest, case_id: uuid.UUID) -> ConcernList:
     "/concerns/{concern_id}", response={200: ConcernOut, **ERRORS}, summary="A concern"
 )
 def get_concern(request: HttpRequest, concern_id: uuid.UUID) -> ConcernOut:
-    found, _ = services.read_concern(caller(request), concern_id)
-    return render_concern(found)
+    return _concern_out(request, concern_id)
 
 
 @concerns_router.post(
@@ -371,5 +343,4 @@ def get_concern(request: HttpRequest, concern_id: uuid.UUID) -> ConcernOut:
 )
 def respond(request: HttpRequest, concern_id: uuid.UUID, payload: ResponseIn) -> ConcernOut:
     services.respond_to_concern(caller(request), concern_id, body=payload.body)
-    found, _ = services.read_concern(caller(request), concern_id)
-    return render_concern(found)
+    return _concern_out(request, concern_id)

@@ -8,8 +8,9 @@ from datetime import datetime
 
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Router, Schema, Status
+from pydantic import AliasChoices, Field
 
-from caucus.api.schemas import ErrorOut
+from caucus.api.schemas import ErrorOut, Listing
 from caucus.api.security import caller
 from caucus.kernel.visibility import AUDIENCE_INPUTS
 from caucus.vault import selectors, services
@@ -54,16 +55,15 @@ class DocumentOut(Schema):
     sha256: str
     content_type: str
     audience: str
-    uploaded_by: uuid.UUID
+    uploaded_by: uuid.UUID = Field(validation_alias=AliasChoices("uploaded_by_id", "uploaded_by"))
     origin_side_id: uuid.UUID | None
     public_record: bool
     source_document_id: uuid.UUID | None
     created_at: datetime
 
 
-class DocumentList(Schema):
-    items: list[DocumentOut]
-    next: str | None = None
+class DocumentList(Listing[DocumentOut]):
+    pass
 
 
 class AccessObjectOut(Schema):
@@ -78,26 +78,12 @@ class AccessOut(Schema):
     object: AccessObjectOut
 
 
-class AccessList(Schema):
-    items: list[AccessOut]
-    next: str | None = None
+class AccessList(Listing[AccessOut]):
+    pass
 
 
 def render_document(d: Document) -> DocumentOut:
-    return DocumentOut(
-        id=d.id,
-        case_id=d.case_id,
-        name=d.name,
-        size=d.size,
-        sha256=d.sha256,
-        content_type=d.content_type,
-        audience=d.audience,
-        uploaded_by=d.uploaded_by_id,
-        origin_side_id=d.origin_side_id,
-        public_record=d.public_record,
-        source_document_id=d.source_document_id,
-        created_at=d.created_at,
-    )
+    return DocumentOut.from_orm(d)
 
 
 @router.post(

@@ -12,13 +12,10 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from caucus.api.schemas import ErrorOut, Flag, JsonObjectIn, optional_text, required_text
+from caucus.api.schemas import ErrorOut, Flag, JsonObjectIn, Listing, optional_text, required_text
 from caucus.api.security import caller
-from caucus.cases.models import Participant
-from caucus.kernel.errors import Forbidden
-from caucus.kernel.visibility import shown_origin_side, visible_ids
 from caucus.meetings import ics, selectors, services, video
-from caucus.meetings.models import Feedback, Item, Meeting
+from caucus.meetings.models import Feedback, Meeting
 
 router = Router(tags=["meetings"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -45,9 +42,8 @@ class MeetingOut(Schema):
     audience: str
 
 
-class MeetingList(Schema):
-    items: list[MeetingOut]
-    next: str | None = None
+class MeetingList(Listing[MeetingOut]):
+    pass
 
 
 class AttestationIn(JsonObjectIn):
@@ -73,9 +69,8 @@ class AttendanceOut(Schema):
     at: datetime
 
 
-class AttendanceList(Schema):
-    items: list[AttendanceOut]
-    next: str | None = None
+class AttendanceList(Listing[AttendanceOut]):
+    pass
 
 
 class AdmitIn(Schema):
@@ -103,9 +98,8 @@ class ItemOut(Schema):
     created_at: datetime
 
 
-class ItemList(Schema):
-    items: list[ItemOut]
-    next: str | None = None
+class ItemList(Listing[ItemOut]):
+    pass
 
 
 class DecisionIn(Schema):
@@ -163,64 +157,15 @@ class RecordsOut(Schema):
 
 
 def render_meeting(m: Meeting) -> MeetingOut:
-    return MeetingOut(
-        id=m.id,
-        case_id=m.case_id,
-        kind=m.kind,
-        side_id=m.side_id,
-        mode=m.mode,
-        starts_at=m.starts_at,
-        status=m.status,
-        audience=m.audience,
-    )
+    return MeetingOut.from_orm(m)
 
 
-def visible_links(me: Participant, items: list[Item]) -> set[uuid.UUID]:
-    """The meetings and source items these items refer to that the viewer may see: an item
-    widened out of a caucus, or released from one, must not name that caucus or its item."""
-    return visible_ids(me, Meeting, (i.meeting_id for i in items)) | visible_ids(
-        me, Item, (i.source_item_id for i in items)
-    )
-
-
-def render_item(
-    i: Item, links: set[uuid.UUID] | None = None, viewer: Participant | None = None
-) -> ItemOut:
-    """`links`: the references the viewer may see; None when the caller is the one who just
-    raised, decided or confirmed the item, who sees its meeting. `viewer`: who reads it, for
-    what a released item may tell them of its origin; None for that same caller."""
-
-    def shown(ref: uuid.UUID | None) -> uuid.UUID | None:
-        return ref if links is None or ref in links else None
-
-    origin = i.origin_side_id
-    if viewer is not None:
-        origin = shown_origin_side(viewer, origin, released=i.source_item_id is not None)
-
-    return ItemOut(
-        id=i.id,
-        meeting_id=shown(i.meeting_id),
-        text=i.text,
-        audience=i.audience,
-        origin_side_id=origin,
-        decision=i.decision or None,
-        wording=(i.wording or None) if i.wording_sealed is not None else None,
-        confirmed=i.confirmed,
-        source_item_id=shown(i.source_item_id),
-        created_at=i.created_at,
-    )
+def render_item(view: selectors.ItemView) -> ItemOut:
+    return ItemOut.from_orm(view)
 
 
 def render_feedback(f: Feedback) -> FeedbackOut:
-    return FeedbackOut(
-        id=f.id,
-        author_id=f.author_id,
-        on_version=f.on_version,
-        body=f.body,
-        audience=f.audience,
-        resolved_in_version=f.resolved_in_version,
-        created_at=f.created_at,
-    )
+    return FeedbackOut.from_orm(f)
 
 
 def render_note(view: selectors.NoteView) -> NoteOut:
@@ -247,10 +192,7 @@ def schedule(request: HttpRequest, case_id: uuid.UUID, payload: MeetingIn) -> St
     meeting = services.schedule_meeting(
         caller(request),
         case_id,
-        kind=payload.kind,
-        side_id=payload.side_id,
-        mode=payload.mode,
-        starts_at=payload.starts_at,
+        **payload.model_dump(),
     )
     return Status(201, render_meeting(meeting))
 
@@ -380,9 +322,7 @@ def leave(request: HttpRequest, meeting_id: uuid.UUID) -> JoinOut:
     summary="The video room, for admitted attendees and the mediator",
 )
 def room(request: HttpRequest, meeting_id: uuid.UUID) -> RoomOut:
-    meeting, me = selectors.meeting(caller(request), meeting_id)
-    if not services.can_see_room(me, meeting):
-        raise Forbidden("not_admitted", "The mediator admits you from the lobby first.")
+    meeting, me = selectors.room(caller(request), meeting_id)
     return RoomOut(video=video.room_for(meeting, me))
 
 
@@ -397,9 +337,7 @@ class JanusTokenOut(Schema):
     summary="A fresh video-server token for the room's page (Janus mode; admitted only)",
 )
 def room_token(request: HttpRequest, meeting_id: uuid.UUID) -> JanusTokenOut:
-    meeting, me = selectors.meeting(caller(request), meeting_id)
-    if not services.can_see_room(me, meeting):
-        raise Forbidden("not_admitted", "The mediator admits you from the lobby first.")
+    meeting, me = selectors.room(caller(request), meeting_id)
     return JanusTokenOut(**video.janus_token(meeting, me))
 
 
@@ -423,7 +361,12 @@ def calendar(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
 )
 def raise_item(request: HttpRequest, meeting_id: uuid.UUID, payload: ItemIn) -> Status[ItemOut]:
     return Status(
-        201, render_item(services.raise_item(caller(request), meeting_id, text=payload.text))
+        201,
+        render_item(
+            selectors.own_item_view(
+                services.raise_item(caller(request), meeting_id, text=payload.text)
+            )
+        ),
     )
 
 
@@ -433,10 +376,8 @@ def raise_item(request: HttpRequest, meeting_id: uuid.UUID, payload: ItemIn) -> 
     summary="Record a confidentiality decision (mediator)",
 )
 def decide(request: HttpRequest, item_id: uuid.UUID, payload: DecisionIn) -> ItemOut:
-    item = services.decide_item(
-        caller(request), item_id, decision=payload.decision, wording=payload.wording
-    )
-    return render_item(item)
+    item = services.decide_item(caller(request), item_id, **payload.model_dump())
+    return render_item(selectors.own_item_view(item))
 
 
 @router.post(
@@ -445,25 +386,21 @@ def decide(request: HttpRequest, item_id: uuid.UUID, payload: DecisionIn) -> Ite
     summary="The item's party confirms the decision",
 )
 def confirm(request: HttpRequest, item_id: uuid.UUID) -> ItemOut:
-    return render_item(services.confirm_item(caller(request), item_id))
+    return render_item(selectors.own_item_view(services.confirm_item(caller(request), item_id)))
 
 
 @router.get(
     "/cases/{case_id}/items", response={200: ItemList, **ERRORS}, summary="Items the caller may see"
 )
 def list_items(request: HttpRequest, case_id: uuid.UUID) -> ItemList:
-    rows, me = selectors.items(caller(request), case_id)
-    if rows:
-        services.record_read(me, "item", [str(r.id) for r in rows])
-    links = visible_links(me, rows)
-    return ItemList(items=[render_item(i, links, me) for i in rows])
+    rows, me = selectors.read_items(caller(request), case_id)
+    return ItemList(items=[render_item(v) for v in selectors.item_views(me, rows)])
 
 
 @router.get("/items/{item_id}", response={200: ItemOut, **ERRORS}, summary="One item")
 def get_item(request: HttpRequest, item_id: uuid.UUID) -> ItemOut:
-    found, me = selectors.item(caller(request), item_id)
-    services.record_read(me, "item", [str(found.id)])
-    return render_item(found, visible_links(me, [found]), me)
+    found, me = selectors.read_item(caller(request), item_id)
+    return render_item(selectors.item_views(me, [found])[0])
 
 
 @router.post(
@@ -482,9 +419,7 @@ def write_note(request: HttpRequest, meeting_id: uuid.UUID, payload: NoteIn) -> 
     summary="Notes with every version and the feedback the caller may see",
 )
 def get_note(request: HttpRequest, note_id: uuid.UUID) -> NoteOut:
-    view, me = selectors.note(caller(request), note_id)
-    services.record_read(me, "note", [str(view.note.id)])
-    return render_note(view)
+    return render_note(selectors.read_note(caller(request), note_id)[0])
 
 
 @router.get(
@@ -517,7 +452,7 @@ def feedback(request: HttpRequest, note_id: uuid.UUID, payload: FeedbackIn) -> S
 )
 def revise(request: HttpRequest, note_id: uuid.UUID, payload: ReviseIn) -> NoteOut:
     user = caller(request)
-    services.revise_note(user, note_id, body=payload.body, resolves=payload.resolves)
+    services.revise_note(user, note_id, **payload.model_dump())
     return render_note(selectors.note(user, note_id)[0])
 
 
@@ -527,8 +462,7 @@ def revise(request: HttpRequest, note_id: uuid.UUID, payload: ReviseIn) -> NoteO
     summary="The notes the caller may see and the statement that no recording exists",
 )
 def records_request(request: HttpRequest, case_id: uuid.UUID) -> RecordsOut:
-    views, me = selectors.notes(caller(request), case_id)
-    services.record_read(me, "records_request", [str(v.note.id) for v in views])
+    views, _ = selectors.records_request_notes(caller(request), case_id)
     return RecordsOut(
         notes=[render_note(v) for v in views], statement=selectors.NO_RECORDING_STATEMENT
     )

@@ -8,8 +8,9 @@ from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
+from pydantic import AliasChoices, AliasPath, Field
 
-from caucus.api.schemas import ErrorOut, required_text
+from caucus.api.schemas import ErrorOut, Listing, required_text
 from caucus.api.security import caller
 from caucus.portal import services
 from caucus.portal.models import Message
@@ -27,27 +28,20 @@ class MessageOut(Schema):
     id: uuid.UUID
     case_id: uuid.UUID
     author_id: uuid.UUID
-    author_name: str
+    author_name: str = Field(
+        validation_alias=AliasChoices(AliasPath("author", "user", "name"), "author_name")
+    )
     body: str
     audience: str
     created_at: datetime
 
 
-class MessageList(Schema):
-    items: list[MessageOut]
-    next: str | None = None
+class MessageList(Listing[MessageOut]):
+    pass
 
 
 def render_message(m: Message) -> MessageOut:
-    return MessageOut(
-        id=m.id,
-        case_id=m.case_id,
-        author_id=m.author_id,
-        author_name=m.author.user.name,
-        body=m.body,
-        audience=m.audience,
-        created_at=m.created_at,
-    )
+    return MessageOut.from_orm(m)
 
 
 @router.post(
@@ -56,9 +50,7 @@ def render_message(m: Message) -> MessageOut:
     summary="Send a portal message to the mediators, your side or the case",
 )
 def post(request: HttpRequest, case_id: uuid.UUID, payload: MessageIn) -> Status[MessageOut]:
-    m = services.post_message(
-        caller(request), case_id, body=payload.body, audience=payload.audience
-    )
+    m = services.post_message(caller(request), case_id, **payload.model_dump())
     return Status(201, render_message(m))
 
 

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 from pydantic import StringConstraints
 
-from caucus.api.schemas import ErrorOut, Flag, JsonObjectIn, optional_text, required_text
+from caucus.api.schemas import ErrorOut, Flag, JsonObjectIn, Listing, optional_text, required_text
 from caucus.api.security import caller
 from caucus.cases import onboarding_selectors as read
 from caucus.cases import onboarding_services as write
@@ -49,9 +49,8 @@ class AgreementOut(Schema):
     signatures: list[SignatureOut]
 
 
-class AgreementList(Schema):
-    items: list[AgreementOut]
-    next: str | None = None
+class AgreementList(Listing[AgreementOut]):
+    pass
 
 
 class AgreementIn(Schema):
@@ -89,9 +88,8 @@ class RuleOut(Schema):
     status: str
 
 
-class RuleList(Schema):
-    items: list[RuleOut]
-    next: str | None = None
+class RuleList(Listing[RuleOut]):
+    pass
 
 
 class RuleIn(Schema):
@@ -128,9 +126,8 @@ class IntakeOut(Schema):
     submitted_at: datetime
 
 
-class IntakeList(Schema):
-    items: list[IntakeOut]
-    next: str | None = None
+class IntakeList(Listing[IntakeOut]):
+    pass
 
 
 def render_structure(view: read.StructureView) -> StructureOut:
@@ -241,8 +238,7 @@ def sign(request: HttpRequest, agreement_id: uuid.UUID, payload: SignIn) -> Stat
     sig = write.sign_agreement(
         caller(request),
         agreement_id,
-        typed_name=payload.typed_name,
-        text_sha256=payload.text_sha256,
+        **payload.model_dump(),
     )
     return Status(
         201,
@@ -284,9 +280,7 @@ def list_rules(request: HttpRequest, case_id: uuid.UUID) -> RuleList:
 )
 def propose(request: HttpRequest, case_id: uuid.UUID, payload: RuleIn) -> Status[RuleOut]:
     user = caller(request)
-    rule = write.propose_rule(
-        user, case_id, text=payload.text, why=payload.why, call_out=payload.call_out
-    )
+    rule = write.propose_rule(user, case_id, **payload.model_dump())
     return Status(201, render_rule(read.rule(user, rule.id)))
 
 
@@ -317,7 +311,7 @@ def object_to(request: HttpRequest, rule_id: uuid.UUID, payload: ObjectIn) -> Ru
 )
 def amend(request: HttpRequest, rule_id: uuid.UUID, payload: RuleIn) -> RuleOut:
     user = caller(request)
-    write.amend_rule(user, rule_id, text=payload.text, why=payload.why, call_out=payload.call_out)
+    write.amend_rule(user, rule_id, **payload.model_dump())
     return render_rule(read.rule(user, rule_id))
 
 

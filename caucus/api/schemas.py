@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -17,13 +17,13 @@ from pydantic import (
     model_validator,
 )
 
+from caucus.accounts.services import EMAIL_MAX, PASSWORD_MAX
 from caucus.cases.models import DeclineReason
 from caucus.cases.services import NAME_MAX, NOTE_MAX, TITLE_MAX
 
 # A character `str.strip()` keeps: the services strip text and refuse what is left empty, so
 # the schema says the same (Python counts the separators \x1c-\x1f as spaces; `\s` may not).
 NON_BLANK = r"[^\s\x1c-\x1f]"
-EMAIL_MAX = 254
 
 
 def required_text(max_length: int) -> StringConstraints:
@@ -53,9 +53,20 @@ Email = Annotated[
 ]
 # A login names an account: any text is checked against the accounts (401 when none).
 LoginEmail = Annotated[str, StringConstraints(min_length=1, max_length=EMAIL_MAX)]
-Password = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+Password = Annotated[str, StringConstraints(min_length=1, max_length=PASSWORD_MAX)]
 Text200 = Annotated[str, optional_text(NAME_MAX)]
 Text10k = Annotated[str, optional_text(NOTE_MAX)]
+T = TypeVar("T")
+
+
+class Listing(Schema, Generic[T]):
+    """A list answer (API.md): the items, and the cursor of the next page when there is one.
+    Each list declares itself as `class XList(Listing[XOut])`, which keeps its name."""
+
+    items: list[T]
+    next: str | None = None
+
+
 # JSON's true and false only: Pydantic's lax mode would read "yes", "on" or 1 as true.
 Flag = StrictBool
 
@@ -196,9 +207,8 @@ class ParticipantOut(Schema):
     side_id: uuid.UUID | None
 
 
-class ParticipantList(Schema):
-    items: list[ParticipantOut]
-    next: str | None = None
+class ParticipantList(Listing[ParticipantOut]):
+    pass
 
 
 class ScreeningIn(Schema):

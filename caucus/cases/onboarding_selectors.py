@@ -23,7 +23,7 @@ from caucus.cases.models import (
     Structure,
     StructureAcknowledgement,
 )
-from caucus.kernel.permissions import Action, can
+from caucus.kernel.permissions import Action, allowed_actions, can
 
 
 @dataclass(frozen=True)
@@ -172,3 +172,34 @@ def intake(user: User, case_id: uuid.UUID) -> list[IntakeView]:
         IntakeView(row.participant_id, json.loads(row.answers_json), row.submitted_at)
         for row in qs.order_by("submitted_at")
     ]
+
+
+@dataclass(frozen=True)
+class OnboardingOffers:
+    """What the onboarding page offers one viewer, from the kernel's `allowed_actions`: the
+    services check the very same rules."""
+
+    set_structure: bool
+    acknowledge: bool
+    edit_agreements: bool
+    sign: bool
+    respond_to_rules: bool
+    propose_rules: bool
+    submit_intake: bool
+    read_all_intake: bool
+    open: bool
+
+
+def offers(me: Participant) -> OnboardingOffers:
+    allowed = allowed_actions(me)
+    return OnboardingOffers(
+        set_structure=Action.SET_STRUCTURE in allowed,
+        acknowledge=Action.ACKNOWLEDGE_STRUCTURE in allowed,
+        edit_agreements=Action.EDIT_AGREEMENT in allowed,
+        sign=Action.SIGN_AGREEMENT in allowed,
+        respond_to_rules=Action.RESPOND_TO_RULE in allowed,
+        propose_rules=Action.PROPOSE_RULE in allowed,
+        submit_intake=Action.SUBMIT_INTAKE in allowed,
+        read_all_intake=can(me, Action.READ_ALL_INTAKE),
+        open=Action.AMEND_RULE in allowed,
+    )

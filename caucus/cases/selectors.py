@@ -12,9 +12,131 @@ from django.db.models import QuerySet
 
 from caucus.accounts.models import User
 from caucus.cases import onboarding
-from caucus.cases.access import visible_cases
-from caucus.cases.models import Case, Participant
+from caucus.cases.access import access_case, case_participants, visible_cases
+from caucus.cases.models import CLOSING_STATEMENTS, Case, Outcome, Participant, Role
 from caucus.crypto.keyring import preload
+from caucus.kernel.permissions import Action, allowed_actions, can_open_case, require
+
+
+@dataclass(frozen=True)
+class Onboarding:
+    complete: bool
+    missing: list[str]
+
+
+@dataclass(frozen=True)
+class Screening:
+    decision: str | None
+    reason_code: str | None
+    private_note: str | None  # the mediators' only
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """A case as one viewer may see it. The mediators' private notes (the screening note and
+    the reasons for closing) are present only for whoever may read them, under one rule; the
+    API's answer and the case page render this same object."""
+
+    id: uuid.UUID
+    title: str
+    kind: str
+    litigated: bool
+    status: str
+    confidentiality_structure: str
+    onboarding: Onboarding
+    my_participant_id: uuid.UUID
+    my_role: str
+    my_side_id: uuid.UUID | None
+    outcome: str | None
+    closed_at: datetime | None
+    purge_after: datetime | None
+    created_at: datetime
+    screening: Screening
+    note_to_parties: str | None
+    closing_statement: str | None
+    closing_note: str | None
+    # What the case page offers this viewer; the services check the same rules for real.
+    may_invite: bool
+    may_screen: bool
+    may_close: bool
+    may_schedule: bool
+    has_content: bool
+
+
+def case_view(me: Participant, missing: list[str] | None = None) -> CaseView:
+    case = me.case
+    allowed = allowed_actions(me)
+    private = Action.READ_SCREENING_NOTE in allowed
+    missing = onboarding.missing(case) if missing is None else missing
+    return CaseView(
+        id=case.id,
+        title=case.title,
+        kind=case.kind,
+        litigated=case.litigated,
+        status=case.status,
+        confidentiality_structure=case.confidentiality_structure,
+        onboarding=Onboarding(complete=not missing, missing=missing),
+        my_participant_id=me.id,
+        my_role=me.role,
+        my_side_id=me.side_id,
+        outcome=case.outcome or None,
+        closed_at=case.closed_at,
+        purge_after=case.purge_after,
+        created_at=case.created_at,
+        screening=Screening(
+            decision=case.screening_decision or None,
+            reason_code=case.screening_reason_code or None,
+            private_note=(case.screening_note or None) if private else None,
+        ),
+        note_to_parties=case.note_to_parties or None,
+        closing_statement=CLOSING_STATEMENTS[Outcome(case.outcome)] if case.outcome else None,
+        closing_note=(case.closing_note or None) if private else None,
+        may_invite=Action.INVITE in allowed,
+        may_screen=Action.SCREEN in allowed,
+        may_close=Action.CLOSE in allowed,
+        may_schedule=Action.SCHEDULE_MEETING in allowed,
+        has_content=Action.READ_RECORD in allowed,
+    )
+
+
+def case_for(user: User, case_id: uuid.UUID) -> tuple[CaseView, Participant]:
+    me = access_case(user, case_id)
+    return case_view(me), me
+
+
+def may_open_cases(user: User) -> bool:
+    return can_open_case(user)
+
+
+class People:
+    """Names of a case's participants as one viewer sees them, and a label for each side by
+    its party's name. The side labels are the same on every page and in the access log."""
+
+    def __init__(self, me: Participant, rows: list[Participant] | None = None) -> None:
+        self.rows = list(case_participants(me)) if rows is None else rows
+        self.names = {p.id: p.user.name for p in self.rows}
+        self.parties: dict[uuid.UUID, str] = {}
+        for p in self.rows:
+            if p.role == Role.PARTY and p.side_id and p.side_id not in self.parties:
+                self.parties[p.side_id] = p.user.name
+        self.sides = {side: f"{name}'s side" for side, name in self.parties.items()}
+
+    def name(self, participant_id: uuid.UUID) -> str:
+        return self.names.get(participant_id, "A participant")
+
+    def side(self, side_id: uuid.UUID | None) -> str:
+        return self.sides.get(side_id, "One side") if side_id else ""
+
+    def party(self, side_id: uuid.UUID | None) -> str | None:
+        """The name of a side's first party, when the side has one."""
+        return self.parties.get(side_id) if side_id else None
+
+
+def participants(user: User, case_id: uuid.UUID) -> list[Participant]:
+    """Who is in the case, for whoever may list them."""
+    me = access_case(user, case_id)
+    require(me, Action.LIST_PARTICIPANTS)
+    return list(case_participants(me))
 
 
 @dataclass(frozen=True)
@@ -69,5 +191,7 @@ def my_cases(user: User, *, after: tuple[datetime, uuid.UUID] | None, limit: int
     cursor = None
     if more and cases:
         cursor = encode_cursor(cases[-1].created_at, cases[-1].id)
+    for c in cases:
+        mine[c.id].case = c  # the case just read, not one query per row
     rows = [Row(c, mine[c.id], onboarding.missing(c, facts[c.id])) for c in cases]
     return Page(rows, cursor)

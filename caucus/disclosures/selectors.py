@@ -4,13 +4,16 @@ kernel (consents are the whole case's), with its answers fetched in one more."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 
 from caucus.accounts.models import User
 from caucus.cases.access import access_case, access_in_case, access_visible
-from caucus.cases.models import Participant
+from caucus.cases.models import Participant, Role
+from caucus.cases.services import invitation_link
 from caucus.disclosures.models import (
+    Answer,
     Concern,
     ConcernResponse,
     Consent,
@@ -19,10 +22,11 @@ from caucus.disclosures.models import (
     ConsentVote,
     Disclosure,
     DisclosureApproval,
+    DisclosureStatus,
 )
-from caucus.kernel.permissions import Action, require
+from caucus.kernel.permissions import Action, allowed_actions, can, require
 from caucus.kernel.visibility import visible
-from caucus.meetings.models import Meeting
+from caucus.meetings.models import Item, Meeting
 
 
 def _disclosures(qs: QuerySet[Disclosure]) -> QuerySet[Disclosure]:
@@ -68,6 +72,75 @@ def visible_meeting_ids(me: Participant, meeting_ids: set[uuid.UUID]) -> set[uui
     return set(visible(me, Meeting).filter(id__in=meeting_ids).values_list("id", flat=True))
 
 
+@dataclass(frozen=True)
+class ConsentView:
+    """A consent as one viewer may see it: the expert's email and the invitation link are the
+    mediators' only, and the meeting a guest is for is named only to whoever may see that
+    meeting. The API's answer and the consents page render this same object."""
+
+    consent: Consent
+    votes: list[ConsentVote]
+    email: str | None
+    meeting_id: uuid.UUID | None
+    invite_url: str | None
+    my_vote: ConsentVote | None
+
+    @property
+    def awaits_my_answer(self) -> bool:
+        return (
+            self.consent.status == ConsentStatus.PENDING
+            and self.my_vote is not None
+            and self.my_vote.answer == Answer.PENDING
+        )
+
+
+def consent_views(me: Participant, found: list[Consent]) -> list[ConsentView]:
+    mediator = can(me, Action.REQUEST_CONSENT)
+    seen = visible_meeting_ids(me, {c.meeting_id for c in found if c.meeting_id})
+    views = []
+    for c in found:
+        votes = list(c.votes.all())
+        invite_url = None
+        if mediator and c.invite_token and c.invitation_id is not None:
+            invite_url = invitation_link(c.invite_token)
+        views.append(
+            ConsentView(
+                consent=c,
+                votes=votes,
+                email=(c.email or None) if mediator else None,
+                meeting_id=c.meeting_id if c.meeting_id in seen else None,
+                invite_url=invite_url,
+                my_vote=next((v for v in votes if v.party_id == me.id), None),
+            )
+        )
+    return views
+
+
+def may_request_consent(me: Participant) -> bool:
+    return Action.REQUEST_CONSENT in allowed_actions(me)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """What waits for the viewer's answer: two small counts for the case's navigation."""
+
+    disclosures: int
+    consents: int
+
+
+def waiting_for(me: Participant, *, has_content: bool) -> Waiting:
+    disclosures = consents = 0
+    if has_content and me.role in (Role.PARTY, Role.ATTORNEY):
+        disclosures = DisclosureApproval.objects.filter(
+            approver=me, answer=Answer.PENDING, disclosure__status=DisclosureStatus.PENDING
+        ).count()
+    if has_content and me.role == Role.PARTY:
+        consents = ConsentVote.objects.filter(
+            party=me, answer=Answer.PENDING, consent__status=ConsentStatus.PENDING
+        ).count()
+    return Waiting(disclosures, consents)
+
+
 def _concerns(qs: QuerySet[Concern]) -> QuerySet[Concern]:
     return qs.prefetch_related(
         Prefetch("responses", queryset=ConcernResponse.objects.order_by("created_at", "id"))
@@ -93,3 +166,31 @@ def granted_guest_names(meeting: Meeting) -> set[str]:
         meeting=meeting, kind=ConsentKind.ADMIT_GUEST, status=ConsentStatus.GRANTED
     )
     return {" ".join(c.name.split()).casefold() for c in granted}
+
+
+def may_raise_concern(me: Participant) -> bool:
+    return Action.RAISE_CONCERN in allowed_actions(me)
+
+
+def may_respond_to_concern(me: Participant) -> bool:
+    return Action.RESPOND_TO_CONCERN in allowed_actions(me)
+
+
+def may_draft_disclosure(allowed: frozenset[Action], item: Item) -> bool:
+    """Offered only for what the party allowed to be shared; the service decides for real.
+    `allowed`: the viewer's `allowed_actions`, computed once per page."""
+    return (
+        Action.DRAFT_DISCLOSURE in allowed
+        and item.source_item_id is None
+        and item.origin_side_id is not None
+        and item.audience_kind == "side"
+        and item.decision in ("may_share", "may_share_as_worded")
+        and item.confirmed
+    )
+
+
+def awaits_my_approval(me: Participant, d: Disclosure) -> bool:
+    mine = next((a for a in d.approvals.all() if a.approver_id == me.id), None)
+    return (
+        d.status == DisclosureStatus.PENDING and mine is not None and mine.answer == Answer.PENDING
+    )

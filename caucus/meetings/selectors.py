@@ -6,17 +6,20 @@ import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from django.db.models import QuerySet
 
 from caucus.accounts.models import User
+from caucus.audit.access import record_read
 from caucus.cases.access import access_case, access_visible, case_participants
 from caucus.cases.models import Participant
-from caucus.kernel.errors import DomainError, Unavailable
-from caucus.kernel.permissions import Action, can, require
-from caucus.kernel.visibility import visible
+from caucus.kernel.errors import DomainError, Forbidden, Unavailable
+from caucus.kernel.permissions import Action, allowed_actions, can, can_confirm_item, require
+from caucus.kernel.visibility import shown_origin_side, visible, visible_ids
 from caucus.meetings import video
 from caucus.meetings.models import (
     Attendance,
@@ -204,6 +207,7 @@ def seat(user: object, meeting_id: object) -> Seat | None:
     """Who may open the live connection of a meeting while it runs: the mediators and the
     admitted attendees enter the room; an attendee in the lobby gets a lobby connection that
     carries their own admission and nothing else. Anyone else is refused at the handshake."""
+
     if not isinstance(user, User) or not user.is_active:
         return None
     try:
@@ -260,6 +264,64 @@ class MeetingPage:
         """The page offers "End meeting" exactly when ending would succeed."""
         return self.is_mediator and self.closeout.may_end
 
+    # What the page offers this viewer; the services check the same rules for real.
+
+    @cached_property
+    def allowed(self) -> frozenset[Action]:
+        """The viewer's `allowed_actions`, computed once for the whole page."""
+        return allowed_actions(self.me)
+
+    @property
+    def running(self) -> bool:
+        return self.meeting.status == MeetingStatus.RUNNING
+
+    @property
+    def state(self) -> str:
+        return self.my_attendance.state if self.my_attendance else ""
+
+    @property
+    def admitted(self) -> bool:
+        return self.state == AttendanceState.ADMITTED
+
+    @property
+    def may_join(self) -> bool:
+        return can(self.me, Action.JOIN_MEETING) and self.running and not self.admitted
+
+    @property
+    def may_raise_item(self) -> bool:
+        return (
+            self.running and can(self.me, Action.RAISE_ITEM) and (self.is_mediator or self.admitted)
+        )
+
+    @property
+    def may_write_notes(self) -> bool:
+        return self.is_mediator and self.meeting.status != MeetingStatus.SCHEDULED
+
+    @property
+    def is_party_of_caucus(self) -> bool:
+        return self.meeting.kind == MeetingKind.CAUCUS and can_confirm_item(
+            self.me, self.meeting.side_id
+        )
+
+    def may_decide(self, item: Item) -> bool:
+        return self.is_mediator and item.source_item_id is None
+
+    def may_confirm(self, item: Item) -> bool:
+        return (
+            can_confirm_item(self.me, item.origin_side_id)
+            and bool(item.decision)
+            and not item.confirmed
+        )
+
+    def caucus_sides(self) -> list[tuple[str, str]]:
+        """The sides a mediator may take aside from a running joint meeting: (side, party)."""
+        if not (self.is_mediator and self.running and self.meeting.kind == MeetingKind.JOINT):
+            return []
+        return sorted(
+            {(str(side), name) for name, side, role in self.people.values() if role == "party"},
+            key=lambda pair: pair[1],
+        )
+
 
 def _room(found: Meeting, me: Participant) -> dict[str, Any]:
     try:
@@ -299,6 +361,7 @@ def meeting_page(user: User, meeting_id: uuid.UUID) -> MeetingPage:
 
 
 def _sitting_attestation(me: Participant, meeting: Meeting) -> dict[str, Any] | None:
+
     row = (
         Attendance.objects.filter(
             participant=me,
@@ -310,3 +373,103 @@ def _sitting_attestation(me: Participant, meeting: Meeting) -> dict[str, Any] | 
         .first()
     )
     return json.loads(row.attestation_json) if row else None
+
+
+# Audited reads: what a viewer reads of items and notes is recorded in the access log, one
+# entry per request, by the read itself (as for documents), never by an HTTP handler.
+
+
+def read_items(user: User, case_id: uuid.UUID) -> tuple[list[Item], Participant]:
+    rows, me = items(user, case_id)
+    if rows:
+        record_read(me, rows, object_type="item")
+    return rows, me
+
+
+def read_item(user: User, item_id: uuid.UUID) -> tuple[Item, Participant]:
+    found, me = item(user, item_id)
+    record_read(me, [found], object_type="item")
+    return found, me
+
+
+def read_note(user: User, note_id: uuid.UUID) -> tuple[NoteView, Participant]:
+    view, me = note(user, note_id)
+    record_read(me, [view.note], object_type="note")
+    return view, me
+
+
+def records_request_notes(user: User, case_id: uuid.UUID) -> tuple[list[NoteView], Participant]:
+    views, me = notes(user, case_id)
+    record_read(me, [v.note for v in views], object_type="records_request")
+    return views, me
+
+
+def read_released_items(user: User, case_id: uuid.UUID) -> list[ItemView]:
+    """The items released to the viewer by a disclosure (they have a source item)."""
+    rows, me = items(user, case_id)
+    shared = [i for i in rows if i.source_item_id is not None]
+    if not shared:
+        return []
+    record_read(me, shared, object_type="item")
+    return item_views(me, shared)
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """An item as one viewer may see it. The meeting and the source item it names appear
+    only when the viewer may see them (an item widened out of a caucus, or released from one,
+    must not name that caucus or its item), and a released item names the side it came from
+    only as far as the kernel lets the viewer be told."""
+
+    id: uuid.UUID
+    meeting_id: uuid.UUID | None
+    text: str
+    audience: str
+    origin_side_id: uuid.UUID | None
+    decision: str | None
+    wording: str | None
+    confirmed: bool
+    source_item_id: uuid.UUID | None
+    created_at: datetime
+
+
+def _item_view(i: Item, shown: set[uuid.UUID] | None, origin: uuid.UUID | None) -> ItemView:
+    return ItemView(
+        id=i.id,
+        meeting_id=i.meeting_id if shown is None or i.meeting_id in shown else None,
+        text=i.text,
+        audience=i.audience,
+        origin_side_id=origin,
+        decision=i.decision or None,
+        wording=(i.wording or None) if i.wording_sealed is not None else None,
+        confirmed=i.confirmed,
+        source_item_id=i.source_item_id if shown is None or i.source_item_id in shown else None,
+        created_at=i.created_at,
+    )
+
+
+def item_views(me: Participant, rows: list[Item]) -> list[ItemView]:
+    """The items as `me` may see them, with the references checked in two queries."""
+    shown = visible_ids(me, Meeting, (i.meeting_id for i in rows)) | visible_ids(
+        me, Item, (i.source_item_id for i in rows)
+    )
+    return [
+        _item_view(
+            i, shown, shown_origin_side(me, i.origin_side_id, released=i.source_item_id is not None)
+        )
+        for i in rows
+    ]
+
+
+def own_item_view(item: Item) -> ItemView:
+    """The item as the participant who just raised, decided or confirmed it sees it: in its
+    meeting, which they attend."""
+    return _item_view(item, None, item.origin_side_id)
+
+
+def room(user: User, meeting_id: uuid.UUID) -> tuple[Meeting, Participant]:
+    """A running meeting's room, for the mediators and the admitted attendees only."""
+    found, me = meeting(user, meeting_id)
+    if not can_see_room(me, found):
+        raise Forbidden("not_admitted", "The mediator admits you from the lobby first.")
+    return found, me

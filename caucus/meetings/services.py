@@ -22,7 +22,6 @@ from caucus.kernel.audience import AudienceKind
 from caucus.kernel.audience_changes import apply_structure_rule
 from caucus.kernel.errors import Conflict, Forbidden, Invalid
 from caucus.kernel.permissions import Action, can_confirm_item, require
-from caucus.kernel.reads import rows_of
 from caucus.meetings import live, selectors
 from caucus.meetings.guests import granted_guest_names
 from caucus.meetings.janus import sync_room_quietly
@@ -515,12 +514,6 @@ def revise_note(user: User, note_id: uuid.UUID, *, body: str, resolves: list[uui
         )
         _audit(actor, "note.revised", "note", note.id, version=note.current_version)
     return note
-
-
-def record_read(participant: Participant, object_type: str, object_ids: list[str]) -> None:
-    """For the HTTP layers that read items through the selectors: the read of the objects
-    named by id, audited like any other (`caucus.audit.access.record_read`)."""
-    access.record_read(participant, rows_of(object_type, object_ids), object_type=object_type)
 
 
 def export_notes_pdf(user: User, note_id: uuid.UUID) -> bytes:

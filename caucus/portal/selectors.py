@@ -8,7 +8,7 @@ import uuid
 from caucus.accounts.models import User
 from caucus.cases.access import access_case, access_visible
 from caucus.cases.models import Participant
-from caucus.kernel.permissions import Action, require
+from caucus.kernel.permissions import Action, allowed_actions, require
 from caucus.kernel.visibility import visible
 from caucus.portal.models import Message
 
@@ -24,3 +24,7 @@ def message(user: User, message_id: uuid.UUID) -> tuple[Message, Participant]:
     found, me = access_visible(user, Message, message_id)
     require(me, Action.READ_RECORD)
     return found, me
+
+
+def may_post(me: Participant) -> bool:
+    return Action.POST_MESSAGE in allowed_actions(me)

@@ -10,7 +10,7 @@ from caucus.audit.access import log_for, record_read
 from caucus.audit.models import AccessRecord
 from caucus.cases.access import access_case, access_visible
 from caucus.cases.models import Participant
-from caucus.kernel.permissions import Action, require
+from caucus.kernel.permissions import Action, allowed_actions, can, require
 from caucus.kernel.visibility import visible
 from caucus.vault.models import Document
 
@@ -38,3 +38,13 @@ def access_log(user: User, case_id: uuid.UUID, *, limit: int = 500) -> list[Acce
     me = access_case(user, case_id)
     require(me, Action.READ_RECORD)
     return log_for(me, limit=limit)
+
+
+def may_upload(me: Participant) -> bool:
+    return Action.UPLOAD_DOCUMENT in allowed_actions(me)
+
+
+def may_share_with_any_side(me: Participant) -> bool:
+    """A mediator may put a document before any one side; a side's member only before its
+    own side."""
+    return me.side_id is None and can(me, Action.INVITE)

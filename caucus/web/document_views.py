@@ -14,16 +14,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from caucus.accounts.models import User
 from caucus.cases.models import Participant
-from caucus.kernel.errors import DomainError, Forbidden, NotVisible, Throttled
-from caucus.kernel.permissions import Action, allowed_actions, can
+from caucus.cases.selectors import People
+from caucus.kernel.errors import DomainError
 from caucus.vault import selectors, services
 from caucus.vault.models import Document
 from caucus.vault.responses import download_response
 from caucus.vault.upload import upload_context
-from caucus.web.exchange_views import People, case_nav
-from caucus.web.views import signed_in
+from caucus.web.pages import PASSED_THROUGH, case_nav, field_errors, signed_in, viewer
 
 ACCEPT = ".pdf,.docx,.txt,.md,.csv,.png,.jpg,.jpeg,.gif,.webp"
 
@@ -39,17 +37,11 @@ class UploadForm(forms.Form):
     audience = forms.ChoiceField(label="Who may see it", choices=[])
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101  (guaranteed by @signed_in)
-    return user
-
-
 def _choices(me: Participant, people: People) -> list[tuple[str, str]]:
     choices = [("mediators", "The mediators only")]
     if me.side_id is not None:
         choices.append(("own_side", "My side and the mediators"))
-    elif can(me, Action.INVITE):
+    elif selectors.may_share_with_any_side(me):
         choices += [
             (f"side:{s}", f"{label} and the mediators") for s, label in people.sides.items()
         ]
@@ -72,12 +64,7 @@ def _page(
     error: DomainError | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    try:
-        rows, me = selectors.documents(_user(request), case_id)
-    except DomainError as exc:
-        if isinstance(exc, (NotVisible, Forbidden, Throttled)):
-            raise
-        return render(request, "web/error.html", {"message": exc.detail}, status=exc.status)
+    rows, me = selectors.documents(viewer(request), case_id)
     people = People(me)
     form = form or UploadForm(initial={"audience": "own_side" if me.side_id else "mediators"})
     audience = form.fields["audience"]
@@ -86,11 +73,11 @@ def _page(
     context: dict[str, Any] = {
         "case": me.case,
         "me": me,
-        "nav": {**case_nav(me), "current": "documents"},
+        "nav": case_nav(me, "documents"),
         "documents": [
             {"d": d, "by": people.name(d.uploaded_by_id), "badge": _badge(d, people)} for d in rows
         ],
-        "can_upload": Action.UPLOAD_DOCUMENT in allowed_actions(me),
+        "can_upload": selectors.may_upload(me),
         "form": form,
         "error": error,
     }
@@ -107,7 +94,7 @@ def documents_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     form._errors = ErrorDict()  # type: ignore[attr-defined]
     form.cleaned_data = {}
     try:
-        actor = services.begin_upload(_user(request), case_id)
+        actor = services.begin_upload(viewer(request), case_id)
         doc = services.finish_upload(
             actor,
             upload_context(request),
@@ -115,14 +102,9 @@ def documents_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             audience=str(request.POST.get("audience", "")),
         )
     except DomainError as exc:
-        if isinstance(exc, (NotVisible, Forbidden, Throttled)):
+        if isinstance(exc, PASSED_THROUGH):
             raise
-        fields: dict[str, list[str]] = exc.extra.get("fields", {})
-        for name, messages in fields.items():
-            for message in messages:
-                form.add_error(name if name in form.fields else None, message)
-        if not fields:
-            form.add_error(None, exc.detail)
+        field_errors(form, exc)
         return _page(request, case_id, form, exc, exc.status)
     return redirect(reverse("web:documents", args=[case_id]) + f"#document-{doc.id}")
 
@@ -130,5 +112,5 @@ def documents_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 @signed_in
 @require_GET
 def download_view(request: HttpRequest, document_id: uuid.UUID) -> StreamingHttpResponse:
-    doc, _, chunks = services.open_document(_user(request), document_id)
+    doc, _, chunks = services.open_document(viewer(request), document_id)
     return download_response(request, doc, chunks)

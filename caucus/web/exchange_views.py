@@ -1,8 +1,6 @@
 """The pages of what crosses between people (issue 5): disclosures, consents, concerns and
 portal messages. Each request parses one form and calls one function of caucus.disclosures or
-caucus.portal, the same ones the API calls; invalid input re-renders the page with the field
-errors (400), a state that forbids the action re-renders it with the reason (409), not
-visible is 404 and not allowed 403 (see `signed_in`)."""
+caucus.portal, the same ones the API calls; errors are answered in caucus.web.pages."""
 
 from __future__ import annotations
 
@@ -12,31 +10,23 @@ from typing import Any
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from caucus.accounts.models import User
-from caucus.cases.access import case_participants
-from caucus.cases.models import Participant, Role
-from caucus.cases.services import invitation_link
+from caucus.accounts.services import EMAIL_MAX
+from caucus.cases.models import Participant
+from caucus.cases.selectors import People
+from caucus.disclosures import selectors as disclosure_selectors
 from caucus.disclosures import services as disclosures
-from caucus.disclosures.models import (
-    Answer,
-    ConcernTopic,
-    ConsentKind,
-    ConsentStatus,
-    DisclosureStatus,
-)
-from caucus.disclosures.selectors import visible_meeting_ids
-from caucus.kernel.errors import DomainError, Forbidden, NotVisible, Throttled
-from caucus.kernel.permissions import Action, allowed_actions, can
-from caucus.kernel.visibility import shown_origin_side
+from caucus.disclosures.models import Answer, ConcernTopic, ConsentKind
+from caucus.kernel.errors import DomainError
 from caucus.meetings import selectors as meeting_selectors
-from caucus.meetings import services as meeting_services
-from caucus.meetings.models import Item, MeetingKind, MeetingStatus
+from caucus.meetings.models import Meeting, MeetingKind, MeetingStatus
+from caucus.portal import selectors as portal_selectors
 from caucus.portal import services as portal
-from caucus.web.views import signed_in
+from caucus.web.pages import Rerender, View, case_nav, long_text, signed_in, submit, viewer
 
 ANSWER_LABELS = {Answer.PENDING: "Not yet answered", Answer.APPROVED: "Approved"}
 DISCLOSURE_ANSWER_LABELS = {**ANSWER_LABELS, Answer.REJECTED: "Rejected"}
@@ -54,17 +44,6 @@ AUDIENCE_CHOICES = {
 }
 
 
-class DiscloseForm(forms.Form):
-    to = forms.CharField(max_length=64, widget=forms.Select, label="Share with")
-    text = forms.CharField(
-        max_length=10_000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        label="Wording to share",
-        help_text="Only this wording travels; the original stays with this side. The party "
-        "and their attorneys approve it first.",
-    )
-
-
 class ConsentForm(forms.Form):
     kind = forms.ChoiceField(
         choices=[
@@ -73,17 +52,17 @@ class ConsentForm(forms.Form):
         ],
         label="Request",
     )
-    name = forms.CharField(max_length=200, label="Their name")
+    name = forms.CharField(max_length=disclosures.NAME_MAX, label="Their name")
     email = forms.CharField(
-        max_length=254,
+        max_length=EMAIL_MAX,
         required=False,
         label="Their email (for an expert)",
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
-    purpose = forms.CharField(
-        max_length=10_000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        label="Why they would join",
+    purpose = long_text(
+        "Why they would join",
+        disclosures.TEXT_MAX,
+        rows=2,
         help_text="Every party reads this before answering.",
     )
     side_id = forms.UUIDField(
@@ -98,503 +77,285 @@ class ConcernForm(forms.Form):
     topic = forms.ChoiceField(
         choices=[("", "Choose…"), *TOPIC_LABELS.items()], label="What it is about"
     )
-    body = forms.CharField(
-        max_length=10_000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        label="Your concern",
-        help_text="Read by the mediators and your own side.",
+    body = long_text(
+        "Your concern", disclosures.TEXT_MAX, help_text="Read by the mediators and your own side."
     )
 
 
 class ResponseForm(forms.Form):
-    body = forms.CharField(
-        max_length=10_000, widget=forms.Textarea(attrs={"rows": 2}), label="Your answer"
-    )
+    body = long_text("Your answer", disclosures.TEXT_MAX, rows=2)
 
 
 class MessageForm(forms.Form):
-    body = forms.CharField(
-        max_length=20_000, widget=forms.Textarea(attrs={"rows": 3}), label="Message"
-    )
+    body = long_text("Message", portal.BODY_MAX)
     audience = forms.ChoiceField(choices=list(AUDIENCE_CHOICES.items()), label="To")
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101  (guaranteed by @signed_in)
-    return user
-
-
-def _passes(exc: DomainError) -> None:
-    """Not visible, not allowed and throttled are answered by `signed_in` (404, 403, 429)."""
-    if isinstance(exc, (NotVisible, Forbidden, Throttled)):
-        raise exc
-
-
-def _field_errors(form: forms.Form, exc: DomainError) -> None:
-    fields: dict[str, list[str]] = exc.extra.get("fields", {})
-    for name, messages in fields.items():
-        target = name if name in form.fields else None
-        for message in messages:
-            form.add_error(target, message)
-    if not fields:
-        form.add_error(None, exc.detail)
-
-
-def _refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return render(request, "web/error.html", {"message": exc.detail}, status=exc.status)
-
-
-class People:
-    """Names of the case's participants and a label for each side, by its party's name."""
-
-    def __init__(self, me: Participant) -> None:
-        rows = list(case_participants(me))
-        self.names = {p.id: p.user.name for p in rows}
-        self.sides: dict[uuid.UUID, str] = {}
-        for p in rows:
-            if p.role == Role.PARTY and p.side_id and p.side_id not in self.sides:
-                self.sides[p.side_id] = f"{p.user.name}'s side"
-
-    def name(self, participant_id: uuid.UUID) -> str:
-        return self.names.get(participant_id, "A participant")
-
-    def side(self, side_id: uuid.UUID | None) -> str:
-        return self.sides.get(side_id, "One side") if side_id else ""
+Forms = dict[str, forms.Form]
+# A page's template and context, for the viewer, with the forms that came back with errors.
+Context = Callable[[HttpRequest, uuid.UUID, Forms], tuple[str, dict[str, Any]]]
 
 
 def _page(
     request: HttpRequest,
-    build: Callable[[], tuple[str, dict[str, Any]]],
-    *,
+    context: Context,
+    case_id: uuid.UUID,
+    bound: Forms | None = None,
     error: DomainError | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    try:
-        template, context = build()
-    except DomainError as exc:
-        _passes(exc)
-        return _refused(request, exc)  # before onboarding, or not yet signed (409)
-    context["error"] = error
-    return render(request, template, context, status=status)
+    template, values = context(request, case_id, bound or {})
+    values["error"] = error
+    return render(request, template, values, status=status)
 
 
-def _post(
-    request: HttpRequest,
-    form: forms.Form,
-    call: Callable[[dict[str, Any]], str],
-    rerender: Callable[[DomainError | None, int], HttpResponse],
-) -> HttpResponse:
-    """Validates the form and calls the service; redirects after success, re-renders the
-    page with the form's errors otherwise."""
-    error: DomainError | None = None
-    if form.is_valid():
-        try:
-            return redirect(call(form.cleaned_data))
-        except DomainError as exc:
-            _passes(exc)
-            _field_errors(form, exc)
-            error = exc
-    return rerender(error, error.status if error is not None else 400)
+def _again(request: HttpRequest, context: Context, case_id: uuid.UUID, bound: Forms) -> Rerender:
+    """The page again, with the form that came back and the refusal, if any."""
+    return lambda error, status: _page(request, context, case_id, bound, error, status)
 
 
-def _nav(me: Participant, current: str) -> dict[str, Any]:
-    return {**case_nav(me), "current": current}
+def _listing(
+    context: Context,
+    form: type[forms.Form],
+    key: str,
+    act: Callable[[User, uuid.UUID, dict[str, Any]], Any],
+    kind: str,
+) -> View:
+    """A case's page of `kind`s and the form that adds one: back at the new one's place."""
+
+    @signed_in
+    @require_http_methods(["GET", "POST"])
+    def view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+        if request.method == "GET":
+            return _page(request, context, case_id)
+        bound = form(request.POST)
+
+        def call(data: dict[str, Any]) -> str:
+            made = act(viewer(request), case_id, data)
+            return reverse(f"web:{kind}s", args=[case_id]) + f"#{kind}-{made.id}"
+
+        return submit(bound, call, _again(request, context, case_id, {key: bound}))
+
+    return view
 
 
-def _has_content(me: Participant) -> bool:
-    return Action.READ_RECORD in allowed_actions(me)
+def _answering(
+    read: Callable[[User, uuid.UUID], tuple[Any, Participant]],
+    answer: Callable[[User, uuid.UUID], object],
+    context: Context,
+    kind: str,
+) -> View:
+    """An approval or a denial of a disclosure or a consent: a form with nothing but its
+    CSRF token; back to the `kind`'s place on its page."""
+
+    @signed_in
+    @require_POST
+    def view(request: HttpRequest, **ids: uuid.UUID) -> HttpResponse:
+        (object_id,) = ids.values()
+        user = viewer(request)
+        found, _ = read(user, object_id)
+
+        def call(data: dict[str, Any]) -> str:
+            answer(user, object_id)
+            return reverse(f"web:{kind}s", args=[found.case_id]) + f"#{kind}-{object_id}"
+
+        return submit(forms.Form(request.POST), call, _again(request, context, found.case_id, {}))
+
+    return view
 
 
 # --- Disclosures ----------------------------------------------------------------------------
 
 
-def disclose_form_for(
-    item: Item, people: dict[uuid.UUID, tuple[str, uuid.UUID | None, str]]
-) -> DiscloseForm:
-    """The draft form of one item on the meeting page, prefilled with its confirmed wording."""
-    form = DiscloseForm(
-        initial={"text": item.wording if item.wording_sealed is not None else ""},
-        auto_id=f"disclose-{item.id}-%s",
-    )
-    set_disclose_targets(form, item, people)
-    return form
-
-
-def set_disclose_targets(
-    form: DiscloseForm, item: Item, people: dict[uuid.UUID, tuple[str, uuid.UUID | None, str]]
-) -> None:
-    other_sides: dict[uuid.UUID, str] = {}
-    for name, side_id, role in people.values():
-        if role == Role.PARTY and side_id and side_id != item.origin_side_id:
-            other_sides.setdefault(side_id, f"Only {name}'s side")
-    widget = form.fields["to"].widget
-    assert isinstance(widget, forms.Select)  # noqa: S101
-    widget.choices = [
-        ("case", "Everyone in the case"),
-        *((str(k), v) for k, v in other_sides.items()),
-    ]
-
-
-def may_draft(me: Participant, item: Item) -> bool:
-    """Offered only for what the party allowed to be shared; the service decides for real."""
-    return (
-        can(me, Action.DRAFT_DISCLOSURE)
-        and me.case.status == "active"
-        and item.source_item_id is None
-        and item.origin_side_id is not None
-        and item.audience_kind == "side"
-        and item.decision in ("may_share", "may_share_as_worded")
-        and item.confirmed
-    )
-
-
-def _disclosures_context(user: User, case_id: uuid.UUID) -> tuple[str, dict[str, Any]]:
+def _disclosures_context(
+    request: HttpRequest, case_id: uuid.UUID, bound: Forms
+) -> tuple[str, dict[str, Any]]:
+    user = viewer(request)
     found, me = disclosures.read_disclosures(user, case_id)
-    items, _ = meeting_selectors.items(user, case_id)
-    shared = [i for i in items if i.source_item_id is not None]
-    if shared:
-        meeting_services.record_read(me, "item", [str(i.id) for i in shared])
+    shared = meeting_selectors.read_released_items(user, case_id)
     people = People(me)
-    rows = []
-    for d in found:
-        approvals = list(d.approvals.all())
-        mine = next((a for a in approvals if a.approver_id == me.id), None)
-        rows.append(
-            {
-                "d": d,
-                "to": people.side(d.to_side_id) if d.to_side_id else "everyone in the case",
-                "original": d.item.text,
-                "original_wording": d.item.wording if d.item.wording_sealed is not None else "",
-                "from_side": people.side(d.item.origin_side_id),
-                "answers": [
-                    {
-                        "name": people.name(a.approver_id),
-                        "label": DISCLOSURE_ANSWER_LABELS[Answer(a.answer)],
-                        "a": a,
-                    }
-                    for a in approvals
-                ],
-                "can_answer": d.status == DisclosureStatus.PENDING
-                and mine is not None
-                and mine.answer == Answer.PENDING,
-            }
-        )
+    rows = [
+        {
+            "d": d,
+            "to": people.side(d.to_side_id) if d.to_side_id else "everyone in the case",
+            "original": d.item.text,
+            "original_wording": d.item.wording if d.item.wording_sealed is not None else "",
+            "from_side": people.side(d.item.origin_side_id),
+            "answers": [
+                {
+                    "name": people.name(a.approver_id),
+                    "label": DISCLOSURE_ANSWER_LABELS[Answer(a.answer)],
+                    "a": a,
+                }
+                for a in d.approvals.all()
+            ],
+            "can_answer": disclosure_selectors.awaits_my_approval(me, d),
+        }
+        for d in found
+    ]
     return "web/disclosures.html", {
         "case": me.case,
         "me": me,
-        "nav": _nav(me, "disclosures"),
+        "nav": case_nav(me, "disclosures"),
         "disclosures": rows,
         "shared": [
             {
                 "item": i,
-                "from_side": people.side(shown_origin_side(me, i.origin_side_id, released=True)),
+                "from_side": people.side(i.origin_side_id),
             }
             for i in shared
         ],
     }
 
 
-def _disclosures_page(
-    request: HttpRequest, case_id: uuid.UUID, error: DomainError | None = None, status: int = 200
-) -> HttpResponse:
-    return _page(
-        request, lambda: _disclosures_context(_user(request), case_id), error=error, status=status
-    )
-
-
 @signed_in
 @require_http_methods(["GET"])
 def disclosures_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    return _disclosures_page(request, case_id)
+    return _page(request, _disclosures_context, case_id)
 
 
-@signed_in
-@require_POST
-def disclose_view(request: HttpRequest, item_id: uuid.UUID) -> HttpResponse:
-    from caucus.web import meeting_views
-
-    user = _user(request)
-    form = DiscloseForm(request.POST, auto_id=f"disclose-{item_id}-%s")
-
-    def call(data: dict[str, Any]) -> str:
-        d = disclosures.draft_disclosure(user, item_id, to=data["to"], text=data["text"])
-        return reverse("web:disclosures", args=[d.case_id]) + f"#disclosure-{d.id}"
-
-    def rerender(error: DomainError | None, status: int) -> HttpResponse:
-        item, _ = meeting_selectors.item(user, item_id)
-        if item.meeting_id is None:
-            raise NotVisible()
-        page = meeting_selectors.meeting_page(user, item.meeting_id)
-        set_disclose_targets(form, item, page.people)
-        return meeting_views.render_meeting(
-            request,
-            item.meeting_id,
-            overrides={f"disclose:{item_id}": form},
-            error=error,
-            status=status,
-        )
-
-    return _post(request, form, call, rerender)
-
-
-def _answer_disclosure(
-    request: HttpRequest, disclosure_id: uuid.UUID, answer: Callable[[User, uuid.UUID], Any]
-) -> HttpResponse:
-    user = _user(request)
-    found, _ = disclosures.read_disclosure(user, disclosure_id)
-
-    def call(data: dict[str, Any]) -> str:
-        answer(user, disclosure_id)
-        return reverse("web:disclosures", args=[found.case_id]) + f"#disclosure-{disclosure_id}"
-
-    return _post(
-        request,
-        forms.Form(request.POST),
-        call,
-        lambda error, status: _disclosures_page(request, found.case_id, error, status),
-    )
-
-
-@signed_in
-@require_POST
-def approve_disclosure_view(request: HttpRequest, disclosure_id: uuid.UUID) -> HttpResponse:
-    return _answer_disclosure(request, disclosure_id, disclosures.approve_disclosure)
-
-
-@signed_in
-@require_POST
-def reject_disclosure_view(request: HttpRequest, disclosure_id: uuid.UUID) -> HttpResponse:
-    return _answer_disclosure(request, disclosure_id, disclosures.reject_disclosure)
+approve_disclosure_view = _answering(
+    disclosures.read_disclosure, disclosures.approve_disclosure, _disclosures_context, "disclosure"
+)
+reject_disclosure_view = _answering(
+    disclosures.read_disclosure, disclosures.reject_disclosure, _disclosures_context, "disclosure"
+)
 
 
 # --- Consents -------------------------------------------------------------------------------
 
 
-def _consent_choices(user: User, me: Participant, form: ConsentForm, people: People) -> None:
+def _meeting_label(meeting: Meeting, people: People) -> str:
+    when = meeting.starts_at.strftime("%d %b %Y %H:%M")
+    if meeting.kind == MeetingKind.CAUCUS:
+        return f"Caucus with {people.party(meeting.side_id) or 'One side'}, {when} UTC"
+    return f"Joint meeting, {when} UTC"
+
+
+def _consent_choices(meetings: list[Meeting], form: forms.Form, people: People) -> None:
     sides = form.fields["side_id"].widget
-    meetings = form.fields["meeting_id"].widget
-    assert isinstance(sides, forms.Select) and isinstance(meetings, forms.Select)  # noqa: S101
+    choices = form.fields["meeting_id"].widget
+    assert isinstance(sides, forms.Select) and isinstance(choices, forms.Select)  # noqa: S101
     sides.choices = [
         ("", "Nobody: a neutral expert"),
         *((str(k), v) for k, v in people.sides.items()),
     ]
-    rows, _ = meeting_selectors.meetings(user, me.case_id)
-    meetings.choices = [("", "None (for an expert)")] + [
-        (
-            str(m.id),
-            _meeting_label(m.kind, m.side_id, m.starts_at.strftime("%d %b %Y %H:%M"), people),
-        )
-        for m in rows
-        if m.status != MeetingStatus.ENDED
+    choices.choices = [("", "None (for an expert)")] + [
+        (str(m.id), _meeting_label(m, people)) for m in meetings if m.status != MeetingStatus.ENDED
     ]
 
 
-def _meeting_label(kind: str, side_id: uuid.UUID | None, when: str, people: People) -> str:
-    if kind == MeetingKind.CAUCUS:
-        party = people.side(side_id).removesuffix("'s side")
-        return f"Caucus with {party}, {when} UTC"
-    return f"Joint meeting, {when} UTC"
+def _consent_row(
+    view: disclosure_selectors.ConsentView, meetings: dict[uuid.UUID, Meeting], people: People
+) -> dict[str, Any]:
+    c = view.consent
+    meeting = meetings.get(view.meeting_id) if view.meeting_id else None
+    return {
+        "c": c,
+        "expert": c.kind == ConsentKind.ADD_EXPERT,
+        "email": view.email or "",
+        "side": people.side(c.side_id) if c.side_id else "",
+        "meeting": _meeting_label(meeting, people) if meeting else "",
+        "votes": [
+            {"name": people.name(v.party_id), "label": CONSENT_ANSWER_LABELS[Answer(v.answer)]}
+            for v in view.votes
+        ],
+        "can_answer": view.awaits_my_answer,
+        "invite_url": view.invite_url,
+    }
 
 
 def _consents_context(
-    request: HttpRequest, case_id: uuid.UUID, form: ConsentForm | None
+    request: HttpRequest, case_id: uuid.UUID, bound: Forms
 ) -> tuple[str, dict[str, Any]]:
-    user = _user(request)
+    user = viewer(request)
     found, me = disclosures.read_consents(user, case_id)
     people = People(me)
-    mediator = can(me, Action.REQUEST_CONSENT)
-    seen = visible_meeting_ids(me, {c.meeting_id for c in found if c.meeting_id})
-    meetings = {m.id: m for m in meeting_selectors.meetings(user, case_id)[0]} if seen else {}
-    rows = []
-    for c in found:
-        votes = list(c.votes.all())
-        mine = next((v for v in votes if v.party_id == me.id), None)
-        meeting = meetings.get(c.meeting_id) if c.meeting_id in seen else None
-        invite_url = None
-        if mediator and c.invite_token and c.invitation_id is not None:
-            invite_url = invitation_link(c.invite_token)
-        rows.append(
-            {
-                "c": c,
-                "expert": c.kind == ConsentKind.ADD_EXPERT,
-                "email": (c.email or "") if mediator else "",
-                "side": people.side(c.side_id) if c.side_id else "",
-                "meeting": _meeting_label(
-                    meeting.kind,
-                    meeting.side_id,
-                    meeting.starts_at.strftime("%d %b %Y %H:%M"),
-                    people,
-                )
-                if meeting
-                else "",
-                "votes": [
-                    {
-                        "name": people.name(v.party_id),
-                        "label": CONSENT_ANSWER_LABELS[Answer(v.answer)],
-                    }
-                    for v in votes
-                ],
-                "can_answer": c.status == ConsentStatus.PENDING
-                and mine is not None
-                and mine.answer == Answer.PENDING,
-                "invite_url": invite_url,
-            }
-        )
-    can_request = Action.REQUEST_CONSENT in allowed_actions(me)
+    views = disclosure_selectors.consent_views(me, found)
+    can_request = disclosure_selectors.may_request_consent(me)
+    named = any(v.meeting_id for v in views)
+    listed = meeting_selectors.meetings(user, case_id)[0] if can_request or named else []
+    meetings = {m.id: m for m in listed}
+    form = bound.get("request") or ConsentForm()
     if can_request:
-        form = form or ConsentForm()
-        _consent_choices(user, me, form, people)
+        _consent_choices(listed, form, people)
     return "web/consents.html", {
         "case": me.case,
         "me": me,
-        "nav": _nav(me, "consents"),
-        "consents": rows,
+        "nav": case_nav(me, "consents"),
+        "consents": [_consent_row(v, meetings, people) for v in views],
         "form": form if can_request else None,
     }
 
 
-def _consents_page(
-    request: HttpRequest,
-    case_id: uuid.UUID,
-    form: ConsentForm | None = None,
-    error: DomainError | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    return _page(
-        request, lambda: _consents_context(request, case_id, form), error=error, status=status
-    )
-
-
-@signed_in
-@require_http_methods(["GET", "POST"])
-def consents_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    if request.method == "GET":
-        return _consents_page(request, case_id)
-    user = _user(request)
-    form = ConsentForm(request.POST)
-
-    def call(data: dict[str, Any]) -> str:
-        c = disclosures.request_consent(
-            user,
-            case_id,
-            kind=data["kind"],
-            name=data["name"],
-            email=data["email"] or None,
-            purpose=data["purpose"],
-            meeting_id=data["meeting_id"],
-            side_id=data["side_id"],
-        )
-        return reverse("web:consents", args=[case_id]) + f"#consent-{c.id}"
-
-    return _post(
-        request,
-        form,
-        call,
-        lambda error, status: _consents_page(request, case_id, form, error, status),
-    )
-
-
-def _answer_consent(
-    request: HttpRequest, consent_id: uuid.UUID, answer: Callable[[User, uuid.UUID], Any]
-) -> HttpResponse:
-    user = _user(request)
-    found, _ = disclosures.read_consent(user, consent_id)
-
-    def call(data: dict[str, Any]) -> str:
-        answer(user, consent_id)
-        return reverse("web:consents", args=[found.case_id]) + f"#consent-{consent_id}"
-
-    return _post(
-        request,
-        forms.Form(request.POST),
-        call,
-        lambda error, status: _consents_page(request, found.case_id, None, error, status),
-    )
-
-
-@signed_in
-@require_POST
-def approve_consent_view(request: HttpRequest, consent_id: uuid.UUID) -> HttpResponse:
-    return _answer_consent(request, consent_id, disclosures.approve_consent)
-
-
-@signed_in
-@require_POST
-def deny_consent_view(request: HttpRequest, consent_id: uuid.UUID) -> HttpResponse:
-    return _answer_consent(request, consent_id, disclosures.deny_consent)
+consents_view = _listing(
+    _consents_context,
+    ConsentForm,
+    "request",
+    lambda user, case_id, d: disclosures.request_consent(
+        user,
+        case_id,
+        kind=d["kind"],
+        name=d["name"],
+        email=d["email"] or None,
+        purpose=d["purpose"],
+        meeting_id=d["meeting_id"],
+        side_id=d["side_id"],
+    ),
+    "consent",
+)
+approve_consent_view = _answering(
+    disclosures.read_consent, disclosures.approve_consent, _consents_context, "consent"
+)
+deny_consent_view = _answering(
+    disclosures.read_consent, disclosures.deny_consent, _consents_context, "consent"
+)
 
 
 # --- Concerns -------------------------------------------------------------------------------
 
 
 def _concerns_context(
-    request: HttpRequest, case_id: uuid.UUID, overrides: dict[str, forms.Form]
+    request: HttpRequest, case_id: uuid.UUID, bound: Forms
 ) -> tuple[str, dict[str, Any]]:
-    found, me = disclosures.read_concerns(_user(request), case_id)
+    found, me = disclosures.read_concerns(viewer(request), case_id)
     people = People(me)
-    allowed = allowed_actions(me)
-    can_respond = Action.RESPOND_TO_CONCERN in allowed
     rows = [
         {
             "c": c,
             "topic": TOPIC_LABELS.get(ConcernTopic(c.topic), c.topic),
             "raised_by": people.name(c.raised_by_id),
             "responses": [{"r": r, "author": people.name(r.author_id)} for r in c.responses.all()],
-            "form": overrides.get(f"respond:{c.id}") or ResponseForm(auto_id=f"respond-{c.id}-%s"),
+            "form": bound.get(f"respond:{c.id}") or ResponseForm(auto_id=f"respond-{c.id}-%s"),
         }
         for c in found
     ]
     return "web/concerns.html", {
         "case": me.case,
         "me": me,
-        "nav": _nav(me, "concerns"),
+        "nav": case_nav(me, "concerns"),
         "concerns": rows,
-        "can_raise": Action.RAISE_CONCERN in allowed,
-        "can_respond": can_respond,
-        "form": overrides.get("raise") or ConcernForm(),
+        "can_raise": disclosure_selectors.may_raise_concern(me),
+        "can_respond": disclosure_selectors.may_respond_to_concern(me),
+        "form": bound.get("raise") or ConcernForm(),
     }
 
 
-def _concerns_page(
-    request: HttpRequest,
-    case_id: uuid.UUID,
-    overrides: dict[str, forms.Form] | None = None,
-    error: DomainError | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    return _page(
-        request,
-        lambda: _concerns_context(request, case_id, overrides or {}),
-        error=error,
-        status=status,
-    )
-
-
-@signed_in
-@require_http_methods(["GET", "POST"])
-def concerns_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    if request.method == "GET":
-        return _concerns_page(request, case_id)
-    user = _user(request)
-    form = ConcernForm(request.POST)
-
-    def call(data: dict[str, Any]) -> str:
-        c = disclosures.raise_concern(user, case_id, topic=data["topic"], body=data["body"])
-        return reverse("web:concerns", args=[case_id]) + f"#concern-{c.id}"
-
-    return _post(
-        request,
-        form,
-        call,
-        lambda error, status: _concerns_page(request, case_id, {"raise": form}, error, status),
-    )
+concerns_view = _listing(
+    _concerns_context,
+    ConcernForm,
+    "raise",
+    lambda user, case_id, d: disclosures.raise_concern(
+        user, case_id, topic=d["topic"], body=d["body"]
+    ),
+    "concern",
+)
 
 
 @signed_in
 @require_POST
 def respond_concern_view(request: HttpRequest, concern_id: uuid.UUID) -> HttpResponse:
-    user = _user(request)
+    user = viewer(request)
     found, _ = disclosures.read_concern(user, concern_id)
     form = ResponseForm(request.POST, auto_id=f"respond-{concern_id}-%s")
 
@@ -602,14 +363,8 @@ def respond_concern_view(request: HttpRequest, concern_id: uuid.UUID) -> HttpRes
         disclosures.respond_to_concern(user, concern_id, body=data["body"])
         return reverse("web:concerns", args=[found.case_id]) + f"#concern-{concern_id}"
 
-    return _post(
-        request,
-        form,
-        call,
-        lambda error, status: _concerns_page(
-            request, found.case_id, {f"respond:{concern_id}": form}, error, status
-        ),
-    )
+    bound: Forms = {f"respond:{concern_id}": form}
+    return submit(form, call, _again(request, _concerns_context, found.case_id, bound))
 
 
 # --- Portal messages ------------------------------------------------------------------------
@@ -628,11 +383,11 @@ def _audience_label(audience: str, people: People) -> str:
 
 
 def _messages_context(
-    request: HttpRequest, case_id: uuid.UUID, form: MessageForm | None
+    request: HttpRequest, case_id: uuid.UUID, bound: Forms
 ) -> tuple[str, dict[str, Any]]:
-    found, me = portal.read_messages(_user(request), case_id)
+    found, me = portal.read_messages(viewer(request), case_id)
     people = People(me)
-    form = form or MessageForm(initial={"audience": "mediators"})
+    form = bound.get("write") or MessageForm(initial={"audience": "mediators"})
     if me.side_id is None:
         # Someone without a side (a mediator, a neutral expert) has no "my side" to write to.
         field = form.fields["audience"]
@@ -641,69 +396,22 @@ def _messages_context(
     return "web/messages.html", {
         "case": me.case,
         "me": me,
-        "nav": _nav(me, "messages"),
+        "nav": case_nav(me, "messages"),
         "messages_list": [
             {"m": m, "author": m.author.user.name, "to": _audience_label(m.audience, people)}
             for m in found
         ],
-        "can_post": Action.POST_MESSAGE in allowed_actions(me),
+        "can_post": portal_selectors.may_post(me),
         "form": form,
     }
 
 
-def _messages_page(
-    request: HttpRequest,
-    case_id: uuid.UUID,
-    form: MessageForm | None = None,
-    error: DomainError | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    return _page(
-        request, lambda: _messages_context(request, case_id, form), error=error, status=status
-    )
-
-
-@signed_in
-@require_http_methods(["GET", "POST"])
-def messages_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    if request.method == "GET":
-        return _messages_page(request, case_id)
-    user = _user(request)
-    form = MessageForm(request.POST)
-
-    def call(data: dict[str, Any]) -> str:
-        m = portal.post_message(user, case_id, body=data["body"], audience=data["audience"])
-        return reverse("web:messages", args=[case_id]) + f"#message-{m.id}"
-
-    return _post(
-        request,
-        form,
-        call,
-        lambda error, status: _messages_page(request, case_id, form, error, status),
-    )
-
-
-# --- The case page's navigation -------------------------------------------------------------
-
-
-def case_nav(me: Participant) -> dict[str, Any]:
-    """Links to these pages, with what waits for the viewer's answer (two small counts)."""
-    from caucus.disclosures.models import ConsentVote, DisclosureApproval
-
-    content = _has_content(me)
-    pending_disclosures = pending_consents = 0
-    if content and me.role in (Role.PARTY, Role.ATTORNEY):
-        pending_disclosures = DisclosureApproval.objects.filter(
-            approver=me, answer=Answer.PENDING, disclosure__status=DisclosureStatus.PENDING
-        ).count()
-    if content and me.role == Role.PARTY:
-        pending_consents = ConsentVote.objects.filter(
-            party=me, answer=Answer.PENDING, consent__status=ConsentStatus.PENDING
-        ).count()
-    return {
-        "case_id": me.case_id,
-        "current": "case",
-        "content": content,
-        "pending_disclosures": pending_disclosures,
-        "pending_consents": pending_consents,
-    }
+messages_view = _listing(
+    _messages_context,
+    MessageForm,
+    "write",
+    lambda user, case_id, d: portal.post_message(
+        user, case_id, body=d["body"], audience=d["audience"]
+    ),
+    "message",
+)

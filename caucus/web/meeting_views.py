@@ -1,7 +1,7 @@
 """The meeting pages: the meeting itself (status, attestation and lobby, video room, live
 chat, items and their decisions, notes), the party's close-out page and the records
-request. Each request parses one form and calls one function of caucus.meetings; a domain
-error re-renders the page with its message (400/409), not visible is 404, not allowed 403."""
+request. Each request parses one form and calls one function of caucus.meetings (or, for a draft
+disclosure, caucus.disclosures); errors are answered in caucus.web.pages."""
 
 from __future__ import annotations
 
@@ -12,17 +12,18 @@ from typing import Any
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from caucus.accounts.models import User
-from caucus.kernel.errors import DomainError, Forbidden, NotVisible, Throttled
-from caucus.kernel.permissions import Action, can, can_confirm_item
+from caucus.cases.models import Role
+from caucus.disclosures import services as disclosures
+from caucus.disclosures.selectors import may_draft_disclosure
+from caucus.kernel.errors import DomainError, NotVisible
 from caucus.meetings import selectors, services
-from caucus.meetings.models import AttendanceState, Decision, Item, MeetingKind, MeetingStatus
-from caucus.web.exchange_views import disclose_form_for, may_draft
-from caucus.web.views import signed_in
+from caucus.meetings.models import Decision, Item, MeetingKind
+from caucus.web.pages import View, checkbox, long_text, signed_in, submit, viewer
 
 DECISION_LABELS = {
     Decision.KEEP_CONFIDENTIAL: "Keep confidential",
@@ -31,20 +32,31 @@ DECISION_LABELS = {
 }
 
 
+MeetingPeople = dict[uuid.UUID, tuple[str, uuid.UUID | None, str]]
+# The names typed one a line; the service checks each name against its own limit.
+OTHERS_PRESENT_MAX = 4_000
+
+
+class DiscloseForm(forms.Form):
+    to = forms.CharField(max_length=64, widget=forms.Select, label="Share with")
+    text = long_text(
+        "Wording to share",
+        disclosures.TEXT_MAX,
+        help_text="Only this wording travels; the original stays with this side. The party "
+        "and their attorneys approve it first.",
+    )
+
+
 class JoinForm(forms.Form):
-    private_location = forms.BooleanField(
-        required=False, label="I am in a private place where nobody can overhear"
-    )
-    not_recording = forms.BooleanField(
-        required=False, label="I am not recording this meeting in any way"
-    )
-    others_present = forms.CharField(
-        required=False,
-        max_length=4_000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        label="Anyone else with you",
+    private_location = checkbox("I am in a private place where nobody can overhear")
+    not_recording = checkbox("I am not recording this meeting in any way")
+    others_present = long_text(
+        "Anyone else with you",
+        OTHERS_PRESENT_MAX,
+        rows=2,
         help_text="One name a line; leave empty if you are alone. Everyone present needs the "
         "parties' consent as a guest of this meeting.",
+        required=False,
     )
 
     def names(self) -> list[str]:
@@ -61,10 +73,10 @@ class CaucusForm(forms.Form):
 
 
 class ItemForm(forms.Form):
-    text = forms.CharField(
-        max_length=10_000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        label="What was raised",
+    text = long_text(
+        "What was raised",
+        services.TEXT_MAX,
+        rows=2,
         help_text="In a caucus only this side and the mediator see it.",
     )
 
@@ -73,11 +85,11 @@ class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         choices=[("", "Choose…"), *DECISION_LABELS.items()], label="Decision"
     )
-    wording = forms.CharField(
+    wording = long_text(
+        "Wording that may be shared (only for “as worded”)",
+        services.TEXT_MAX,
+        rows=2,
         required=False,
-        max_length=10_000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        label="Wording that may be shared (only for “as worded”)",
     )
 
 
@@ -90,16 +102,14 @@ class ConfirmForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    body = forms.CharField(
-        max_length=100_000, widget=forms.Textarea(attrs={"rows": 6}), label="Notes"
-    )
+    body = long_text("Notes", services.NOTE_MAX, rows=6)
 
 
 class FeedbackForm(forms.Form):
-    body = forms.CharField(
-        max_length=10_000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        label="Your feedback or correction",
+    body = long_text(
+        "Your feedback or correction",
+        services.TEXT_MAX,
+        rows=2,
         help_text="Seen by the mediator and your own side.",
     )
 
@@ -116,27 +126,31 @@ class UUIDChoices(forms.MultipleChoiceField):
 
 
 class ReviseForm(forms.Form):
-    body = forms.CharField(
-        max_length=100_000, widget=forms.Textarea(attrs={"rows": 6}), label="Revised notes"
-    )
+    body = long_text("Revised notes", services.NOTE_MAX, rows=6)
     resolves = UUIDChoices(required=False, label="Feedback this version resolves")
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101  (guaranteed by @signed_in)
-    return user
+def disclose_form_for(item: Item, people: MeetingPeople) -> DiscloseForm:
+    """The draft form of one item on the meeting page, prefilled with its confirmed wording."""
+    form = DiscloseForm(
+        initial={"text": item.wording if item.wording_sealed is not None else ""},
+        auto_id=f"disclose-{item.id}-%s",
+    )
+    set_disclose_targets(form, item, people)
+    return form
 
 
-def _field_errors(form: forms.Form, exc: DomainError) -> None:
-    fields: dict[str, list[str]] = exc.extra.get("fields", {})
-    for name, messages in fields.items():
-        short = name.removeprefix("attestation.")
-        target = short if short in form.fields else None
-        for message in messages:
-            form.add_error(target, message)
-    if not fields:
-        form.add_error(None, exc.detail)
+def set_disclose_targets(form: DiscloseForm, item: Item, people: MeetingPeople) -> None:
+    other_sides: dict[uuid.UUID, str] = {}
+    for name, side_id, role in people.values():
+        if role == Role.PARTY and side_id and side_id != item.origin_side_id:
+            other_sides.setdefault(side_id, f"Only {name}'s side")
+    widget = form.fields["to"].widget
+    assert isinstance(widget, forms.Select)  # noqa: S101
+    widget.choices = [
+        ("case", "Everyone in the case"),
+        *((str(k), v) for k, v in other_sides.items()),
+    ]
 
 
 def _meeting_title(page: selectors.MeetingPage) -> str:
@@ -154,106 +168,90 @@ def _meeting_title(page: selectors.MeetingPage) -> str:
     return f"Caucus with {party}" if party else "Caucus"
 
 
+def _name(page: selectors.MeetingPage, participant_id: uuid.UUID) -> str:
+    return page.people.get(participant_id, ("", None, ""))[0]
+
+
+def _item_row(
+    page: selectors.MeetingPage, item: Item, overrides: dict[str, forms.Form]
+) -> dict[str, Any]:
+    wording = item.wording if item.wording_sealed is not None else ""
+    initial = {"decision": item.decision, **({"wording": wording} if wording else {})}
+    disclose = None
+    if may_draft_disclosure(page.allowed, item):
+        disclose = overrides.get(f"disclose:{item.id}") or disclose_form_for(item, page.people)
+    return {
+        "item": item,
+        "decision_label": DECISION_LABELS.get(Decision(item.decision)) if item.decision else "",
+        "wording": wording,
+        "raised_by": _name(page, item.raised_by_id),
+        "can_decide": page.may_decide(item),
+        "can_confirm": page.may_confirm(item),
+        "decision_form": overrides.get(f"decision:{item.id}")
+        or DecisionForm(initial=initial, auto_id=f"decision-{item.id}-%s"),
+        "disclose_form": disclose,
+    }
+
+
+def _note_row(
+    view: selectors.NoteView, page: selectors.MeetingPage, overrides: dict[str, forms.Form]
+) -> dict[str, Any]:
+    note_id = view.note.id
+    return {
+        "view": view,
+        "older": list(reversed(view.versions[:-1])),
+        "feedback": [{"f": f, "author": _name(page, f.author_id)} for f in view.feedback],
+        "feedback_form": overrides.get(f"feedback:{note_id}")
+        or FeedbackForm(auto_id=f"feedback-{note_id}-%s"),
+        "revise_form": overrides.get(f"revise:{note_id}")
+        or ReviseForm(initial={"body": view.current.body}, auto_id=f"revise-{note_id}-%s"),
+        "open_feedback": [f for f in view.feedback if f.resolved_in_version is None],
+    }
+
+
+def _room_context(page: selectors.MeetingPage) -> dict[str, Any]:
+    meeting = page.meeting
+    room = page.room or {}
+    live = page.in_room and page.running
+    return {
+        "in_room": live,
+        "room": room,
+        # The room's live page (socket, chat, video, forms sent without a reload).
+        "live_room": live,
+        "ice_json": json.dumps(room.get("ice_servers", [])),
+        "lobby_ws_path": f"/ws/meetings/{meeting.id}/lobby/"
+        if page.running and page.state == "lobby"
+        else "",
+        "chat_path": f"/ws/meetings/{meeting.id}/",
+        "names_json": json.dumps({str(k): v[0] for k, v in page.people.items()}),
+    }
+
+
 def _page_context(
     page: selectors.MeetingPage,
     overrides: dict[str, forms.Form],
 ) -> dict[str, Any]:
-    me = page.me
     meeting = page.meeting
-    running = meeting.status == MeetingStatus.RUNNING
-    state = page.my_attendance.state if page.my_attendance else ""
-    admitted = state == AttendanceState.ADMITTED
-    items = []
-    for item in page.items:
-        key = f"decision:{item.id}"
-        initial = {"decision": item.decision}
-        if item.wording_sealed is not None:
-            initial["wording"] = item.wording
-        items.append(
-            {
-                "item": item,
-                "decision_label": DECISION_LABELS.get(Decision(item.decision))
-                if item.decision
-                else "",
-                "wording": item.wording if item.wording_sealed is not None else "",
-                "raised_by": page.people.get(item.raised_by_id, ("", None, ""))[0],
-                "can_decide": page.is_mediator and item.source_item_id is None,
-                "can_confirm": can_confirm_item(me, item.origin_side_id)
-                and bool(item.decision)
-                and not item.confirmed,
-                "decision_form": overrides.get(key)
-                or DecisionForm(initial=initial, auto_id=f"decision-{item.id}-%s"),
-                "disclose_form": (
-                    overrides.get(f"disclose:{item.id}") or disclose_form_for(item, page.people)
-                )
-                if may_draft(me, item)
-                else None,
-            }
-        )
-    notes = []
-    for view in page.notes:
-        feedback = [
-            {"f": f, "author": page.people.get(f.author_id, ("", None, ""))[0]}
-            for f in view.feedback
-        ]
-        notes.append(
-            {
-                "view": view,
-                "older": list(reversed(view.versions[:-1])),
-                "feedback": feedback,
-                "feedback_form": overrides.get(f"feedback:{view.note.id}")
-                or FeedbackForm(auto_id=f"feedback-{view.note.id}-%s"),
-                "revise_form": overrides.get(f"revise:{view.note.id}")
-                or ReviseForm(
-                    initial={"body": view.current.body}, auto_id=f"revise-{view.note.id}-%s"
-                ),
-                "open_feedback": [f for f in view.feedback if f.resolved_in_version is None],
-            }
-        )
-    lobby = [
-        {
-            "row": row,
-            "name": page.people.get(row.participant_id, ("", None, ""))[0],
-            "attestation": att,
-        }
-        for row, att in page.lobby
-    ]
-    room = page.room or {}
-    is_party_of_caucus = meeting.kind == MeetingKind.CAUCUS and can_confirm_item(
-        me, meeting.side_id
-    )
     return {
         "meeting": meeting,
         "case": meeting.case,
-        "me": me,
+        "me": page.me,
         "title": _meeting_title(page),
         "is_mediator": page.is_mediator,
-        "can_join": can(me, Action.JOIN_MEETING) and running and state != AttendanceState.ADMITTED,
-        "state": state,
-        "admitted": admitted,
-        "in_room": page.in_room and running,
-        "room": room,
-        # The room's live page (socket, chat, video, forms sent without a reload).
-        "live_room": page.in_room and running,
-        "ice_json": json.dumps(room.get("ice_servers", [])),
-        "lobby_ws_path": f"/ws/meetings/{meeting.id}/lobby/"
-        if running and state == AttendanceState.LOBBY
-        else "",
-        "chat_path": f"/ws/meetings/{meeting.id}/",
-        "names_json": json.dumps({str(k): v[0] for k, v in page.people.items()}),
-        "items": items,
-        "can_raise": running and can(me, Action.RAISE_ITEM) and (page.is_mediator or admitted),
-        "notes": notes,
-        "can_write_notes": page.is_mediator and meeting.status != MeetingStatus.SCHEDULED,
-        "lobby": lobby,
-        # The sides a mediator may take aside from a running joint meeting: (side, its party).
-        "caucus_sides": sorted(
-            {(str(side), name) for name, side, role in page.people.values() if role == "party"},
-            key=lambda pair: pair[1],
-        )
-        if page.is_mediator and running and meeting.kind == MeetingKind.JOINT
-        else [],
-        "is_party_of_caucus": is_party_of_caucus,
+        "can_join": page.may_join,
+        "state": page.state,
+        "admitted": page.admitted,
+        **_room_context(page),
+        "items": [_item_row(page, item, overrides) for item in page.items],
+        "can_raise": page.may_raise_item,
+        "notes": [_note_row(view, page, overrides) for view in page.notes],
+        "can_write_notes": page.may_write_notes,
+        "lobby": [
+            {"row": row, "name": _name(page, row.participant_id), "attestation": att}
+            for row, att in page.lobby
+        ],
+        "caucus_sides": page.caucus_sides(),
+        "is_party_of_caucus": page.is_party_of_caucus,
         # The domain's close-out, as the end of the meeting refuses with it; rendered only.
         "closeout": page.closeout,
         "closeout_missing": _closeout_rows(page),
@@ -284,10 +282,6 @@ def _reconfirm(attestation: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
-def _refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return render(request, "web/error.html", {"message": exc.detail}, status=exc.status)
-
-
 def render_meeting(
     request: HttpRequest,
     meeting_id: uuid.UUID,
@@ -297,12 +291,7 @@ def render_meeting(
     error: DomainError | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    try:
-        page = services.view_meeting(_user(request), meeting_id)
-    except DomainError as exc:
-        if isinstance(exc, (NotVisible, Forbidden, Throttled)):
-            raise
-        return _refused(request, exc)  # e.g. agreements not yet signed (409)
+    page = services.view_meeting(viewer(request), meeting_id)
     context = _page_context(page, overrides or {})
     context["error"] = error
     if error is not None and error.code == services.CLOSEOUT_INCOMPLETE:
@@ -320,19 +309,34 @@ def _act(
 ) -> HttpResponse:
     """Validates the form and calls the service; on a domain error re-renders the page the
     form was on, with the message next to the form."""
-    error: DomainError | None = None
-    if form.is_valid():
-        try:
-            return redirect(call(form.cleaned_data))
-        except DomainError as exc:
-            if isinstance(exc, (NotVisible, Forbidden, Throttled)):
-                raise
-            _field_errors(form, exc)
-            error = exc
-    status = error.status if error is not None else 400
-    return render_meeting(
-        request, where(), template=template, overrides={key: form}, error=error, status=status
+    return submit(
+        form,
+        call,
+        lambda error, status: render_meeting(
+            request, where(), template=template, overrides={key: form}, error=error, status=status
+        ),
     )
+
+
+def _on_meeting(
+    key: str,
+    form: type[forms.Form],
+    act: Callable[[User, uuid.UUID, dict[str, Any]], Any],
+    anchor: str | Callable[[Any], str],
+) -> View:
+    """A POST on a meeting that calls one service and comes back to the meeting page, at
+    `anchor` (or the anchor it names for what the service made)."""
+
+    @signed_in
+    @require_POST
+    def view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
+        def call(data: dict[str, Any]) -> str:
+            made = act(viewer(request), meeting_id, data)
+            return _meeting_url(meeting_id, anchor if isinstance(anchor, str) else anchor(made))
+
+        return _act(request, form(request.POST), key, call, lambda: meeting_id)
+
+    return view
 
 
 def _meeting_url(meeting_id: uuid.UUID, anchor: str = "") -> str:
@@ -352,21 +356,14 @@ def closeout_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     return render_meeting(request, meeting_id, template="web/closeout.html")
 
 
-@signed_in
-@require_POST
-def start_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
-    def call(data: dict[str, Any]) -> str:
-        services.start_meeting(_user(request), meeting_id)
-        return _meeting_url(meeting_id)
-
-    return _act(request, forms.Form(request.POST), "run", call, lambda: meeting_id)
+start_view = _on_meeting("run", forms.Form, lambda user, m, d: services.start_meeting(user, m), "")
 
 
 @signed_in
 @require_POST
 def end_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     def call(data: dict[str, Any]) -> str:
-        services.end_meeting(_user(request), meeting_id)
+        services.end_meeting(viewer(request), meeting_id)
         return _meeting_url(meeting_id)
 
     return _act(request, forms.Form(request.POST), "run", call, lambda: meeting_id)
@@ -379,7 +376,7 @@ def join_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
 
     def call(data: dict[str, Any]) -> str:
         services.join_meeting(
-            _user(request),
+            viewer(request),
             meeting_id,
             private_location=data["private_location"],
             not_recording=data["not_recording"],
@@ -390,58 +387,42 @@ def join_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     return _act(request, form, "join", call, lambda: meeting_id)
 
 
-@signed_in
-@require_POST
-def admit_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
-    def call(data: dict[str, Any]) -> str:
-        services.admit(_user(request), meeting_id, data["participant_id"])
-        return _meeting_url(meeting_id, "lobby")
-
-    return _act(request, AdmitForm(request.POST), "admit", call, lambda: meeting_id)
+admit_view = _on_meeting(
+    "admit", AdmitForm, lambda user, m, d: services.admit(user, m, d["participant_id"]), "lobby"
+)
 
 
 @signed_in
 @require_POST
 def open_caucus_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     def call(data: dict[str, Any]) -> str:
-        caucus = services.open_caucus(_user(request), meeting_id, data["side_id"])
+        caucus = services.open_caucus(viewer(request), meeting_id, data["side_id"])
         return _meeting_url(caucus.id)
 
     return _act(request, CaucusForm(request.POST), "caucus", call, lambda: meeting_id)
 
 
-@signed_in
-@require_POST
-def remove_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
-    def call(data: dict[str, Any]) -> str:
-        services.remove_attendee(_user(request), meeting_id, data["participant_id"])
-        return _meeting_url(meeting_id, "lobby")
-
-    return _act(request, AdmitForm(request.POST), "admit", call, lambda: meeting_id)
+remove_view = _on_meeting(
+    "admit",
+    AdmitForm,
+    lambda user, m, d: services.remove_attendee(user, m, d["participant_id"]),
+    "lobby",
+)
 
 
-@signed_in
-@require_POST
-def leave_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
-    def call(data: dict[str, Any]) -> str:
-        services.leave_meeting(_user(request), meeting_id)
-        return _meeting_url(meeting_id)
-
-    return _act(request, forms.Form(request.POST), "join", call, lambda: meeting_id)
+leave_view = _on_meeting("join", forms.Form, lambda user, m, d: services.leave_meeting(user, m), "")
 
 
-@signed_in
-@require_POST
-def raise_item_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
-    def call(data: dict[str, Any]) -> str:
-        item = services.raise_item(_user(request), meeting_id, text=data["text"])
-        return _meeting_url(meeting_id, f"item-{item.id}")
-
-    return _act(request, ItemForm(request.POST), "item", call, lambda: meeting_id)
+raise_item_view = _on_meeting(
+    "item",
+    ItemForm,
+    lambda user, m, d: services.raise_item(user, m, text=d["text"]),
+    lambda item: f"item-{item.id}",
+)
 
 
 def _item_meeting(request: HttpRequest, item_id: uuid.UUID) -> uuid.UUID:
-    found: Item = selectors.item(_user(request), item_id)[0]
+    found: Item = selectors.item(viewer(request), item_id)[0]
     if found.meeting_id is None:
         raise NotVisible()
     return found.meeting_id
@@ -454,7 +435,7 @@ def decide_view(request: HttpRequest, item_id: uuid.UUID) -> HttpResponse:
 
     def call(data: dict[str, Any]) -> str:
         item = services.decide_item(
-            _user(request), item_id, decision=data["decision"], wording=data["wording"] or None
+            viewer(request), item_id, decision=data["decision"], wording=data["wording"] or None
         )
         assert item.meeting_id is not None  # noqa: S101  (raised in a meeting)
         return _meeting_url(item.meeting_id, f"item-{item.id}")
@@ -469,7 +450,7 @@ def confirm_view(request: HttpRequest, item_id: uuid.UUID) -> HttpResponse:
     to_closeout = request.POST.get("next") == "closeout"
 
     def call(data: dict[str, Any]) -> str:
-        item = services.confirm_item(_user(request), item_id)
+        item = services.confirm_item(viewer(request), item_id)
         assert item.meeting_id is not None  # noqa: S101
         if to_closeout:
             return reverse("web:closeout", args=[item.meeting_id]) + f"#item-{item.id}"
@@ -486,18 +467,16 @@ def confirm_view(request: HttpRequest, item_id: uuid.UUID) -> HttpResponse:
     )
 
 
-@signed_in
-@require_POST
-def write_note_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
-    def call(data: dict[str, Any]) -> str:
-        note = services.write_note(_user(request), meeting_id, body=data["body"])
-        return _meeting_url(meeting_id, f"note-{note.id}")
-
-    return _act(request, NoteForm(request.POST), "note", call, lambda: meeting_id)
+write_note_view = _on_meeting(
+    "note",
+    NoteForm,
+    lambda user, m, d: services.write_note(user, m, body=d["body"]),
+    lambda note: f"note-{note.id}",
+)
 
 
 def _note_meeting(request: HttpRequest, note_id: uuid.UUID) -> uuid.UUID:
-    return selectors.note(_user(request), note_id)[0].note.meeting_id
+    return selectors.note(viewer(request), note_id)[0].note.meeting_id
 
 
 @signed_in
@@ -506,7 +485,7 @@ def feedback_view(request: HttpRequest, note_id: uuid.UUID) -> HttpResponse:
     form = FeedbackForm(request.POST, auto_id=f"feedback-{note_id}-%s")
 
     def call(data: dict[str, Any]) -> str:
-        row = services.give_feedback(_user(request), note_id, body=data["body"])
+        row = services.give_feedback(viewer(request), note_id, body=data["body"])
         return _meeting_url(row.note.meeting_id, f"note-{note_id}")
 
     return _act(request, form, f"feedback:{note_id}", call, lambda: _note_meeting(request, note_id))
@@ -519,7 +498,7 @@ def revise_view(request: HttpRequest, note_id: uuid.UUID) -> HttpResponse:
 
     def call(data: dict[str, Any]) -> str:
         note = services.revise_note(
-            _user(request),
+            viewer(request),
             note_id,
             body=data["body"],
             resolves=[uuid.UUID(v) for v in data["resolves"]],
@@ -532,14 +511,31 @@ def revise_view(request: HttpRequest, note_id: uuid.UUID) -> HttpResponse:
 @signed_in
 @require_POST
 def records_request_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    try:
-        views, statement = services.records_request(_user(request), case_id)
-    except DomainError as exc:
-        if isinstance(exc, (NotVisible, Forbidden, Throttled)):
-            raise
-        return _refused(request, exc)
+    views, statement = services.records_request(viewer(request), case_id)
     return render(
         request,
         "web/records.html",
         {"case_id": case_id, "notes": views, "statement": statement},
     )
+
+
+@signed_in
+@require_POST
+def disclose_view(request: HttpRequest, item_id: uuid.UUID) -> HttpResponse:
+    """A draft disclosure of an item, from the item's place on the meeting page."""
+    form = DiscloseForm(request.POST, auto_id=f"disclose-{item_id}-%s")
+
+    def call(data: dict[str, Any]) -> str:
+        d = disclosures.draft_disclosure(viewer(request), item_id, to=data["to"], text=data["text"])
+        return reverse("web:disclosures", args=[d.case_id]) + f"#disclosure-{d.id}"
+
+    def rerender(error: DomainError | None, status: int) -> HttpResponse:
+        meeting_id = _item_meeting(request, item_id)
+        page = selectors.meeting_page(viewer(request), meeting_id)
+        item = next((i for i in page.items if i.id == item_id), None)
+        if item is not None:
+            set_disclose_targets(form, item, page.people)
+        overrides: dict[str, forms.Form] = {f"disclose:{item_id}": form}
+        return render_meeting(request, meeting_id, overrides=overrides, error=error, status=status)
+
+    return submit(form, call, rerender)

@@ -12,21 +12,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from caucus.accounts.models import User
-from caucus.kernel.errors import DomainError, Forbidden, NotVisible, Throttled
+from caucus.kernel.errors import DomainError
 from caucus.redaction import selectors, services
 from caucus.redaction.models import Redaction
 from caucus.redaction.spans import LABELS
-from caucus.web.exchange_views import case_nav
-from caucus.web.views import signed_in
+from caucus.web.pages import PASSED_THROUGH, case_nav, signed_in, viewer
 
 ADD_ROWS = 3
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101  (guaranteed by @signed_in)
-    return user
 
 
 def _segments(r: Redaction) -> list[dict[str, Any]]:
@@ -47,12 +39,12 @@ def _segments(r: Redaction) -> list[dict[str, Any]]:
 def _page(
     request: HttpRequest, redaction_id: uuid.UUID, error: DomainError | None = None
 ) -> HttpResponse:
-    r, me = selectors.redaction(_user(request), redaction_id)
+    r, me = selectors.redaction(viewer(request), redaction_id)
     spans = selectors.spans(r)
     context = {
         "case": me.case,
         "me": me,
-        "nav": {**case_nav(me), "current": "documents"},
+        "nav": case_nav(me, "documents"),
         "r": r,
         "document_name": r.document.name,
         "segments": _segments(r),
@@ -68,14 +60,9 @@ def _page(
 @signed_in
 @require_POST
 def start_view(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
-    try:
-        r = services.propose_redaction(
-            _user(request), document_id, generalise=request.POST.get("generalise") == "on"
-        )
-    except DomainError as exc:
-        if isinstance(exc, (NotVisible, Forbidden, Throttled)):
-            raise
-        return render(request, "web/error.html", {"message": exc.detail}, status=exc.status)
+    r = services.propose_redaction(
+        viewer(request), document_id, generalise=request.POST.get("generalise") == "on"
+    )
     return redirect(reverse("web:redaction", args=[r.id]))
 
 
@@ -106,11 +93,11 @@ def redaction_view(request: HttpRequest, redaction_id: uuid.UUID) -> HttpRespons
             continue
     try:
         copy = services.finalize_redaction(
-            _user(request), redaction_id, accept=accept, add=_added(request)
+            viewer(request), redaction_id, accept=accept, add=_added(request)
         )
     except DomainError as exc:
-        if isinstance(exc, (NotVisible, Forbidden, Throttled)):
+        if isinstance(exc, PASSED_THROUGH):
             raise
         return _page(request, redaction_id, exc)
-    r, _ = selectors.redaction(_user(request), redaction_id)
+    r, _ = selectors.redaction(viewer(request), redaction_id)
     return redirect(reverse("web:documents", args=[r.case_id]) + f"#document-{copy.id}")

@@ -11,9 +11,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from caucus.accounts.models import User
 from caucus.retention.selectors import Tombstone, tombstone_for
-from caucus.web.views import signed_in
+from caucus.web.pages import signed_in, viewer
 
 
 def purged_page(request: HttpRequest, stone: Tombstone) -> HttpResponse:
@@ -33,9 +32,7 @@ def purged_page(request: HttpRequest, stone: Tombstone) -> HttpResponse:
 @signed_in
 @require_http_methods(["GET"])
 def certificate_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101
-    stone = tombstone_for(user, case_id)
+    stone = tombstone_for(viewer(request), case_id)
     if stone is None:
         raise Http404()
     response = HttpResponse(

@@ -74,7 +74,7 @@ urlpatterns = [
     path("notes/<uuid:note_id>/feedback", mv.feedback_view, name="feedback"),
     path("notes/<uuid:note_id>/revise", mv.revise_view, name="revise_note"),
     path("cases/<uuid:case_id>/disclosures", xv.disclosures_view, name="disclosures"),
-    path("items/<uuid:item_id>/disclose", xv.disclose_view, name="disclose_item"),
+    path("items/<uuid:item_id>/disclose", mv.disclose_view, name="disclose_item"),
     path(
         "disclosures/<uuid:disclosure_id>/approve",
         xv.approve_disclosure_view,

@@ -1,24 +1,16 @@
-"""Server-rendered pages. Each view parses a form, calls one domain service and renders;
-domain errors become the same statuses as on the API (not visible is 404)."""
+"""Server-rendered pages of accounts and cases. Each view parses a form, calls one domain
+service or selector and renders; domain errors are answered in caucus.web.pages."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from functools import wraps
-from typing import Any, ParamSpec
+from typing import Any
 
 from django import forms
 from django.contrib.auth import login, logout
-from django.http import (
-    Http404,
-    HttpRequest,
-    HttpResponse,
-    HttpResponseBase,
-    HttpResponseRedirect,
-    JsonResponse,
-)
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,18 +20,27 @@ from django_otp import login as otp_login
 
 from caucus.accounts import services as accounts
 from caucus.accounts.models import User
-from caucus.cases import onboarding, selectors, services
-from caucus.cases.access import access_case, case_participants
-from caucus.cases.models import CLOSING_STATEMENTS, DeclineReason, Kind, Outcome, Participant, Role
-from caucus.kernel.errors import DomainError, Forbidden, Invalid, NotVisible, Throttled
-from caucus.kernel.permissions import Action, allowed_actions, can, can_open_case
+from caucus.accounts.services import EMAIL_MAX, PASSWORD_MAX
+from caucus.cases import selectors, services
+from caucus.cases.models import DeclineReason, Kind, Outcome, Role
+from caucus.kernel.errors import DomainError, Gone, NotVisible, Throttled
 from caucus.meetings import selectors as meeting_selectors
 from caucus.meetings import services as meeting_services
 from caucus.meetings.models import MeetingKind, Mode
+from caucus.retention.selectors import tombstone_for
+from caucus.web.pages import (
+    answers_domain_errors,
+    case_nav,
+    checkbox,
+    long_text,
+    signed_in,
+    submit,
+    viewer,
+)
+from caucus.web.retention_views import purged_page
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 PENDING_LOGIN_SECONDS = 300
-P = ParamSpec("P")
 
 
 def locked_out(
@@ -54,45 +55,17 @@ def locked_out(
     return render(request, "web/locked_out.html", status=429)
 
 
-def signed_in(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Requires a full (password and, where needed, MFA) session; maps domain errors."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not isinstance(request.user, User):
-            return redirect(f"{reverse('web:login')}?next={request.path}")
-        try:
-            return view(request, *args, **kwargs)
-        except NotVisible:
-            raise Http404() from None
-        except Forbidden as exc:
-            return render(request, "web/error.html", {"message": exc.detail}, status=403)
-        except Throttled as exc:
-            return render(request, "web/error.html", {"message": exc.detail}, status=429)
-
-    return wrapper
-
-
-def _field_errors(form: forms.Form, exc: DomainError) -> None:
-    fields: dict[str, list[str]] = exc.extra.get("fields", {})
-    if not fields:
-        form.add_error(None, exc.detail)
-    for name, messages in fields.items():
-        target = name if name in form.fields else None
-        for message in messages:
-            form.add_error(target, message)
-
-
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("web:cases" if isinstance(request.user, User) else "web:login")
 
 
 class LoginForm(forms.Form):
     email = forms.EmailField(
-        max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "username"})
+        max_length=EMAIL_MAX, widget=forms.EmailInput(attrs={"autocomplete": "username"})
     )
     password = forms.CharField(
-        max_length=1024, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        max_length=PASSWORD_MAX,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
 
@@ -202,63 +175,50 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 class OpenCaseForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=services.TITLE_MAX)
     kind = forms.ChoiceField(choices=Kind.choices)
-    litigated = forms.BooleanField(required=False, label="Litigation is pending")
+    litigated = checkbox("Litigation is pending")
+
+
+def _cases_page(request: HttpRequest, form: OpenCaseForm, status: int = 200) -> HttpResponse:
+    user = viewer(request)
+    page = selectors.my_cases(user, after=None, limit=200)
+    rows = [{"case": r.case, "me": r.me} for r in page.rows]
+    context = {"rows": rows, "can_open": selectors.may_open_cases(user), "form": form}
+    return render(request, "web/cases.html", context, status=status)
 
 
 @signed_in
 @require_http_methods(["GET"])
 def cases_view(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101  (guaranteed by @signed_in)
-    page = selectors.my_cases(user, after=None, limit=200)
-    rows = [{"case": r.case, "me": r.me} for r in page.rows]
-    return render(
-        request,
-        "web/cases.html",
-        {"rows": rows, "can_open": can_open_case(user), "form": OpenCaseForm()},
-    )
+    return _cases_page(request, OpenCaseForm())
 
 
 @signed_in
 @require_POST
 def open_case_view(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101
     form = OpenCaseForm(request.POST)
-    if form.is_valid():
-        try:
-            me = services.open_case(
-                user,
-                title=form.cleaned_data["title"],
-                kind=form.cleaned_data["kind"],
-                litigated=form.cleaned_data["litigated"],
-            )
-        except Invalid as exc:
-            _field_errors(form, exc)
-        else:
-            return redirect("web:case", case_id=me.case_id)
-    page = selectors.my_cases(user, after=None, limit=200)
-    return render(
-        request,
-        "web/cases.html",
-        {
-            "rows": [{"case": r.case, "me": r.me} for r in page.rows],
-            "can_open": can_open_case(user),
-            "form": form,
-        },
-        status=400,
-    )
+
+    def call(data: dict[str, Any]) -> str:
+        me = services.open_case(
+            viewer(request), title=data["title"], kind=data["kind"], litigated=data["litigated"]
+        )
+        return reverse("web:case", args=[me.case_id])
+
+    return submit(form, call, lambda error, status: _cases_page(request, form, status))
 
 
 class InviteForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    email = forms.EmailField(max_length=254)
+    name = forms.CharField(max_length=services.NAME_MAX)
+    email = forms.EmailField(max_length=EMAIL_MAX)
     role = forms.ChoiceField(
         choices=[(Role.PARTY, "Party (opens a new side)"), (Role.ATTORNEY, "Attorney")]
     )
     side_id = forms.UUIDField(required=False, label="Side (for an attorney)")
+
+
+def _note_field(label: str, help_text: str = "") -> forms.CharField:
+    return long_text(label, services.NOTE_MAX, help_text=help_text, required=False)
 
 
 class ScreeningForm(forms.Form):
@@ -268,12 +228,7 @@ class ScreeningForm(forms.Form):
         required=False,
         label="Reason shown to the parties (when declining)",
     )
-    private_note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=10_000,
-        required=False,
-        label="Private note (mediators only)",
-    )
+    private_note = _note_field("Private note (mediators only)")
 
 
 class CloseForm(forms.Form):
@@ -285,19 +240,13 @@ class CloseForm(forms.Form):
             (Outcome.MEDIATOR_WITHDREW, "I withdraw as mediator"),
         ]
     )
-    note_to_parties = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=10_000,
-        required=False,
-        label="Note to the parties",
-        help_text="Every participant reads it, beside a neutral statement of the outcome.",
+    note_to_parties = _note_field(
+        "Note to the parties",
+        "Every participant reads it, beside a neutral statement of the outcome.",
     )
-    private_note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=10_000,
-        required=False,
-        label="Your reasons (mediators only)",
-        help_text="Never shown to the parties; kept until the case is purged.",
+    private_note = _note_field(
+        "Your reasons (mediators only)",
+        "Never shown to the parties; kept until the case is purged.",
     )
 
 
@@ -326,32 +275,32 @@ class ScheduleForm(forms.Form):
 
 
 def _case_meetings(
-    user: User, me: Participant, people: list[Participant]
-) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
-    """The meetings the viewer may attend, labelled, and the sides a caucus can be with."""
-    party_of: dict[uuid.UUID, str] = {}
-    for person in people:
-        if person.role == Role.PARTY and person.side_id and person.side_id not in party_of:
-            party_of[person.side_id] = person.user.name
-    sides = [("", "None (joint meeting)")] + [
-        (str(side), f"{name}'s side") for side, name in party_of.items()
-    ]
-    if Action.READ_RECORD not in allowed_actions(me):
-        return [], sides
+    user: User, view: selectors.CaseView, people: selectors.People
+) -> list[dict[str, Any]]:
+    """The meetings the viewer may attend, labelled."""
+    if not view.has_content:
+        return []
     try:
-        rows, _ = meeting_selectors.meetings(user, me.case_id)
+        rows, _ = meeting_selectors.meetings(user, view.id)
     except DomainError:
-        return [], sides  # e.g. agreements not yet signed: no content
-    meetings = [
+        return []  # e.g. agreements not yet signed: no content
+    return [
         {
             "m": m,
-            "label": f"Caucus with {party_of.get(m.side_id, 'one side')}"
+            "label": f"Caucus with {people.party(m.side_id) or 'one side'}"
             if m.kind == MeetingKind.CAUCUS and m.side_id is not None
             else "Joint meeting",
         }
         for m in rows
     ]
-    return meetings, sides
+
+
+def _side_letters(people: selectors.People) -> dict[uuid.UUID, str]:
+    sides: dict[uuid.UUID, str] = {}
+    for person in people.rows:
+        if person.side_id and person.side_id not in sides:
+            sides[person.side_id] = f"Side {chr(ord('A') + len(sides))}"
+    return sides
 
 
 def _case_page(
@@ -362,61 +311,39 @@ def _case_page(
     invite_url: str | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101
-    me = access_case(user, case_id)
-    case = me.case
+    user = viewer(request)
+    view, me = selectors.case_for(user, case_id)
     if status == 200:
         services.record_view(me)
-    people = list(case_participants(me))
-    sides: dict[uuid.UUID, str] = {}
-    for person in people:
-        if person.side_id and person.side_id not in sides:
-            sides[person.side_id] = f"Side {chr(ord('A') + len(sides))}"
+    people = selectors.People(me)
+    sides = _side_letters(people)
     page_forms: dict[str, forms.Form] = {
         "invite": InviteForm(),
         "screening": ScreeningForm(),
         "close": CloseForm(),
         "schedule": ScheduleForm(auto_id=SCHEDULE_IDS),
+        **(forms_override or {}),
     }
-    page_forms.update(forms_override or {})
-    missing = onboarding.missing(case)
-    allowed = allowed_actions(me)
-    meetings, side_choices = _case_meetings(user, me, people)
-    from caucus.web.exchange_views import case_nav  # it imports this module
-
     schedule_side = page_forms["schedule"].fields["side_id"]
-    schedule_side.widget.choices = side_choices
-    return render(
-        request,
-        "web/case.html",
-        {
-            "case": case,
-            "me": me,
-            "people": [
-                {"p": p, "side_label": sides.get(p.side_id, "") if p.side_id else ""}
-                for p in people
-            ],
-            "sides": sides,
-            "missing": missing,
-            "is_mediator": can(me, Action.INVITE),
-            "can_screen": Action.SCREEN in allowed,
-            "can_close": Action.CLOSE in allowed,
-            "can_invite": Action.INVITE in allowed,
-            "can_read_record": Action.READ_RECORD in allowed,
-            "screening_note": case.screening_note if can(me, Action.READ_SCREENING_NOTE) else "",
-            "forms": page_forms,
-            "invite_url": invite_url,
-            "meetings": meetings,
-            "can_schedule": Action.SCHEDULE_MEETING in allowed,
-            "nav": case_nav(me),
-            "closing_statement": CLOSING_STATEMENTS.get(Outcome(case.outcome))
-            if case.outcome
-            else "",
-            "closing_note": case.closing_note if can(me, Action.CLOSE) and case.outcome else "",
-        },
-        status=status,
-    )
+    schedule_side.widget.choices = [("", "None (joint meeting)")] + [
+        (str(side), label) for side, label in people.sides.items()
+    ]
+    context = {
+        "case": me.case,
+        "view": view,
+        "me": me,
+        "people": [
+            {"p": p, "side_label": sides.get(p.side_id, "") if p.side_id else ""}
+            for p in people.rows
+        ],
+        "sides": sides,
+        "missing": view.onboarding.missing,
+        "forms": page_forms,
+        "invite_url": invite_url,
+        "meetings": _case_meetings(user, view, people),
+        "nav": case_nav(me),
+    }
+    return render(request, "web/case.html", context, status=status)
 
 
 @signed_in
@@ -425,11 +352,7 @@ def case_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     try:
         return _case_page(request, case_id)
     except NotVisible:
-        from caucus.retention.selectors import tombstone_for
-        from caucus.web.retention_views import purged_page
-
-        assert isinstance(request.user, User)  # noqa: S101
-        stone = tombstone_for(request.user, case_id)
+        stone = tombstone_for(viewer(request), case_id)
         if stone is None:
             raise
         return purged_page(request, stone)
@@ -442,29 +365,27 @@ def _post_form(
     form: forms.Form,
     call: Callable[[dict[str, Any]], str | None],
 ) -> HttpResponse:
-    if form.is_valid():
-        try:
-            result = call(form.cleaned_data)
-        except (Invalid, DomainError) as exc:
-            if isinstance(exc, (NotVisible, Forbidden, Throttled)):
-                raise
-            _field_errors(form, exc)
-        else:
-            if result:
-                return _case_page(request, case_id, invite_url=result)
-            return redirect("web:case", case_id=case_id)
-    return _case_page(request, case_id, forms_override={name: form}, status=400)
+    def done(data: dict[str, Any]) -> str | HttpResponse:
+        invite_url = call(data)
+        if invite_url:
+            return _case_page(request, case_id, invite_url=invite_url)
+        return reverse("web:case", args=[case_id])
+
+    return submit(
+        form,
+        done,
+        lambda error, status: _case_page(
+            request, case_id, forms_override={name: form}, status=status
+        ),
+    )
 
 
 @signed_in
 @require_POST
 def invite_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101
-
     def call(data: dict[str, Any]) -> str:
         issued = services.invite(
-            user,
+            viewer(request),
             case_id,
             email=data["email"],
             name=data["name"],
@@ -479,12 +400,9 @@ def invite_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 @signed_in
 @require_POST
 def screening_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101
-
     def call(data: dict[str, Any]) -> None:
         services.screen_case(
-            user,
+            viewer(request),
             case_id,
             decision=data["decision"],
             reason_code=data["reason_code"] or None,
@@ -497,12 +415,9 @@ def screening_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 @signed_in
 @require_POST
 def close_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101
-
     def call(data: dict[str, Any]) -> None:
         services.close_case(
-            user,
+            viewer(request),
             case_id,
             outcome=data["outcome"],
             note_to_parties=data["note_to_parties"] or None,
@@ -514,78 +429,65 @@ def close_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 class AcceptForm(forms.Form):
     name = forms.CharField(
-        max_length=200,
+        max_length=services.NAME_MAX,
         required=False,
         label="Your name",
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     password = forms.CharField(
-        max_length=1024,
+        max_length=PASSWORD_MAX,
         required=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="At least 12 characters.",
     )
 
 
+@answers_domain_errors
 @require_http_methods(["GET", "POST"])
 def accept_view(request: HttpRequest, token: str) -> HttpResponse:
     current = request.user if isinstance(request.user, User) else None
-    try:
-        services.find_invitation(token)
-    except NotVisible:
-        raise Http404() from None
-    except DomainError as exc:
-        return render(request, "web/error.html", {"message": exc.detail}, status=410)
+    services.find_invitation(token)
     form = AcceptForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = services.accept_invitation(
-                token,
-                name=form.cleaned_data["name"],
-                password=form.cleaned_data["password"],
-                user=current,
-            )
-        except NotVisible:
-            raise Http404() from None
-        except DomainError as exc:
-            if exc.status == 410:
-                return render(request, "web/error.html", {"message": exc.detail}, status=410)
-            _field_errors(form, exc)
-            # 409 when the form was right but the signed-in account may not take this seat.
-            status = exc.status
-        else:
-            if current is None:
-                login(request, result.participant.user, backend=MODEL_BACKEND)
-            return redirect("web:case", case_id=result.participant.case_id)
-    elif request.method == "POST":
-        status = 400
-    return render(request, "web/accept.html", {"form": form, "current": current}, status=status)
+
+    def call(data: dict[str, Any]) -> str:
+        result = services.accept_invitation(
+            token, name=data["name"], password=data["password"], user=current
+        )
+        if current is None:
+            login(request, result.participant.user, backend=MODEL_BACKEND)
+        return reverse("web:case", args=[result.participant.case_id])
+
+    def page(error: DomainError | None, status: int) -> HttpResponse:
+        if isinstance(error, Gone):
+            raise error
+        # 409 when the form was right but the signed-in account may not take this seat.
+        return render(request, "web/accept.html", {"form": form, "current": current}, status=status)
+
+    if request.method == "GET":
+        return page(None, 200)
+    return submit(form, call, page)
 
 
 @signed_in
 @require_POST
 def schedule_meeting_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101
     form = ScheduleForm(request.POST, auto_id=SCHEDULE_IDS)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            meeting = meeting_services.schedule_meeting(
-                user,
-                case_id,
-                kind=data["kind"],
-                side_id=data["side_id"],
-                mode=data["mode"],
-                starts_at=data["starts_at"],
-            )
-        except DomainError as exc:
-            if isinstance(exc, (NotVisible, Forbidden, Throttled)):
-                raise
-            _field_errors(form, exc)
-            return _case_page(
-                request, case_id, forms_override={"schedule": form}, status=exc.status
-            )
-        return redirect("web:meeting", meeting_id=meeting.id)
-    return _case_page(request, case_id, forms_override={"schedule": form}, status=400)
+
+    def call(data: dict[str, Any]) -> str:
+        meeting = meeting_services.schedule_meeting(
+            viewer(request),
+            case_id,
+            kind=data["kind"],
+            side_id=data["side_id"],
+            mode=data["mode"],
+            starts_at=data["starts_at"],
+        )
+        return reverse("web:meeting", args=[meeting.id])
+
+    return submit(
+        form,
+        call,
+        lambda error, status: _case_page(
+            request, case_id, forms_override={"schedule": form}, status=status
+        ),
+    )

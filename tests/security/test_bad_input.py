@@ -748,7 +748,7 @@ WEB_FORMS: dict[str, WebForm] = {
         meeting_views.ReviseForm, "mediator", lambda s: {"body": "Notes, v2."}, world="active_world"
     ),
     "/items/<uuid:item_id>/disclose": WebForm(
-        exchange_views.DiscloseForm,
+        meeting_views.DiscloseForm,
         "mediator",
         lambda s: {"to": "case", "text": "Side A could wait."},
         world="active_world",

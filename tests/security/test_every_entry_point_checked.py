@@ -79,7 +79,6 @@ ALLOWED: dict[str, str] = {
     "caucus.disclosures.services.on_case_closing": "close_case's step, after require",
     "caucus.meetings.services.on_case_closing": "close_case's step, after require",
     "caucus.meetings.services.end_all_meetings": "close_case's step, after require",
-    "caucus.meetings.services.record_read": "audits a read its selector checked",
     "caucus.redaction.services.knowledge_for_case": "a query inside propose_redaction",
     "caucus.vault.services.check_name": "validates a file name",
     "caucus.vault.services.classify": "validates a file type",

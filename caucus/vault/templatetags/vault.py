@@ -9,6 +9,7 @@ from django import template
 from caucus.audit.access import log_for
 from caucus.cases import onboarding
 from caucus.cases.models import Participant, Role
+from caucus.cases.selectors import People
 
 register = template.Library()
 
@@ -19,8 +20,6 @@ ACTIONS = {"read": "read", "listed": "listed", "viewed": "opened", "processed": 
 def access_log_section(me: Participant) -> dict[str, Any]:
     if me.case.status not in ("active", "closed") or not onboarding.has_signed_all(me):
         return {"show": False}
-    from caucus.web.exchange_views import People
-
     people = People(me)
     rows = log_for(me, limit=50)
     return {
