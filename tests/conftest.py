@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from caucus.accounts.models import User
 from caucus.accounts.services import new_api_token
@@ -19,6 +19,27 @@ from caucus.cases.models import Case, Participant, Practice
 from caucus.crypto.keyring import key_scope
 
 PASSWORD = "correct horse battery staple 42"
+
+# Production stores passwords with Argon2 (caucus/settings.py, proven in tests/accounts), at
+# about 0.4 s a hash here: a world of five people cost five seconds. Every other test hashes
+# with MD5, Django's documented practice for test suites; the tests of password handling take
+# `production_password_hashing` and run on the hashers the settings module declares.
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> Iterator[None]:
+    with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
+        yield
+
+
+@pytest.fixture
+def production_password_hashing() -> Iterator[list[str]]:
+    """The hashers exactly as caucus/settings.py declares them (not the test run's)."""
+    from caucus import settings as declared
+
+    with override_settings(PASSWORD_HASHERS=declared.PASSWORD_HASHERS):
+        yield list(declared.PASSWORD_HASHERS)
 
 
 @dataclass
