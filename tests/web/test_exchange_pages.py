@@ -17,6 +17,9 @@ from caucus.meetings import services
 from caucus.meetings.models import Item, Meeting
 from tests.conftest import Persona, World
 
+# Built once for the module; each test runs in a savepoint rolled back after it.
+pytestmark = pytest.mark.usefixtures("worlds_kept_for_the_module")
+
 ORIGINAL = "Ada would take the house if Ben keeps the pension"
 WORDING = "One side is open to an exchange of assets"
 

@@ -14,6 +14,9 @@ from caucus.meetings import services
 from caucus.meetings.models import Item, Meeting, Note
 from tests.conftest import Persona, World
 
+# Built once for the module; each test runs in a savepoint rolled back after it.
+pytestmark = pytest.mark.usefixtures("worlds_kept_for_the_module")
+
 ITEM_TEXT = "Side A could accept a later move-out date"
 NOTE_TEXT = "We discussed the timetable for the move."
 
