@@ -235,8 +235,10 @@ def active_world(request: pytest.FixtureRequest, db: None) -> World:
 # test runs inside a savepoint of that transaction (pytest-django's `db`, which the world
 # fixtures take), rolled back after the test, and gets its own copy of the Python objects,
 # so nothing a test writes or refreshes is seen by the next. Such a module must hold no
-# transactional test (`transaction=True` would flush the database under the transaction)
-# and build no other world of its own.
+# transactional test (`transaction=True` would flush the database under the transaction),
+# no test without a database (pytest-django runs those last, after the browser tests, where
+# an event loop is running and the fixture's database calls are refused) and build no other
+# world of its own.
 
 WORLD_KINDS: dict[str, Callable[..., World]] = {
     "world": build_world,

@@ -11,9 +11,6 @@ from django.test.utils import CaptureQueriesContext
 from caucus.audit.models import AuditEntry
 from tests.conftest import Persona, World
 
-# Built once for the module; each test runs in a savepoint rolled back after it.
-pytestmark = pytest.mark.usefixtures("worlds_kept_for_the_module")
-
 ATTEST = {"attestation": {"private_location": True, "not_recording": True, "others_present": []}}
 
 

@@ -19,9 +19,6 @@ from caucus.meetings.models import Feedback, Item, Meeting, Note, NoteVersion
 from caucus.portal.models import Message
 from tests.conftest import Persona, World
 
-# Every test plants its own objects in the same onboarding world; each rolls them back.
-pytestmark = pytest.mark.usefixtures("worlds_kept_for_the_module")
-
 # Concerns are not among them: a concern about impartiality may be the reason not to sign.
 SUBSTANTIVE_TAGS = {"meetings", "disclosures", "consents", "messages", "documents"}
 
