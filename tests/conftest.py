@@ -3,14 +3,17 @@ outsider who mediates another case. Tests act through the API as these people.""
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
+from pytest_django import DjangoDbBlocker
 
 from caucus.accounts.models import User
 from caucus.accounts.services import new_api_token
@@ -19,6 +22,27 @@ from caucus.cases.models import Case, Participant, Practice
 from caucus.crypto.keyring import key_scope
 
 PASSWORD = "correct horse battery staple 42"
+
+# Production stores passwords with Argon2 (caucus/settings.py, proven in tests/accounts), at
+# about 0.4 s a hash here: a world of five people cost five seconds. Every other test hashes
+# with MD5, Django's documented practice for test suites; the tests of password handling take
+# `production_password_hashing` and run on the hashers the settings module declares.
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> Iterator[None]:
+    with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
+        yield
+
+
+@pytest.fixture
+def production_password_hashing() -> Iterator[list[str]]:
+    """The hashers exactly as caucus/settings.py declares them (not the test run's)."""
+    from caucus import settings as declared
+
+    with override_settings(PASSWORD_HASHERS=declared.PASSWORD_HASHERS):
+        yield list(declared.PASSWORD_HASHERS)
 
 
 @dataclass
@@ -110,27 +134,31 @@ def _join(
     return Persona(name, p.user, accepted.token, p)
 
 
-def build_world(*, screened: bool = True) -> World:
+def build_world(*, screened: bool = True, label: str = "") -> World:
+    """The case and its people; `label` prefixes every email (and names the practices) so
+    that several worlds can live in one database."""
     with key_scope():
-        practice = Practice.objects.create(name="Test practice")
-        med_user = make_user("mediator@example.test", "Mia Mediator", practice=practice)
+        practice = Practice.objects.create(name=f"Test practice{label}")
+        med_user = make_user(f"{label}mediator@example.test", "Mia Mediator", practice=practice)
         me = services.open_case(med_user, title="Case of A and B", kind="family", litigated=True)
         case_id = me.case_id
         if screened:
             services.screen_case(
                 med_user, case_id, decision="accept", reason_code=None, private_note=None
             )
-        party_a = _join(med_user, case_id, "a@example.test", "Ada Party", "party", None)
+        party_a = _join(med_user, case_id, f"{label}a@example.test", "Ada Party", "party", None)
         assert party_a.participant is not None
         side_a = party_a.participant.side_id
         assert side_a is not None
         attorney_a = _join(
-            med_user, case_id, "att@example.test", "Abe Attorney", "attorney", side_a
+            med_user, case_id, f"{label}att@example.test", "Abe Attorney", "attorney", side_a
         )
-        party_b = _join(med_user, case_id, "b@example.test", "Bea Party", "party", None)
+        party_b = _join(med_user, case_id, f"{label}b@example.test", "Bea Party", "party", None)
         assert party_b.participant is not None and party_b.participant.side_id is not None
-        other_practice = Practice.objects.create(name="Other practice")
-        out_user = make_user("outsider@example.test", "Otto Outsider", practice=other_practice)
+        other_practice = Practice.objects.create(name=f"Other practice{label}")
+        out_user = make_user(
+            f"{label}outsider@example.test", "Otto Outsider", practice=other_practice
+        )
         other = services.open_case(out_user, title="Another case", kind="civil", litigated=False)
         return World(
             practice=practice,
@@ -148,13 +176,13 @@ def build_world(*, screened: bool = True) -> World:
 
 
 @pytest.fixture
-def world(db: None) -> World:
-    return build_world()
+def world(request: pytest.FixtureRequest, db: None) -> World:
+    return kept_or_built(request, "world")
 
 
 @pytest.fixture
-def intake_world(db: None) -> World:
-    return build_world(screened=False)
+def intake_world(request: pytest.FixtureRequest, db: None) -> World:
+    return kept_or_built(request, "intake_world")
 
 
 @pytest.fixture(autouse=True)
@@ -188,8 +216,65 @@ def complete_onboarding(world: World) -> None:
     assert world.case.status == "active"
 
 
-@pytest.fixture
-def active_world(db: None) -> World:
-    world = build_world()
+def build_active_world(*, label: str = "") -> World:
+    world = build_world(label=label)
     complete_onboarding(world)
     return world
+
+
+@pytest.fixture
+def active_world(request: pytest.FixtureRequest, db: None) -> World:
+    return kept_or_built(request, "active_world")
+
+
+# --- Worlds built once per module -------------------------------------------------------
+#
+# A module whose tests only need a world as it was built (whatever they then write) opts in
+# with `pytestmark = pytest.mark.usefixtures("worlds_kept_for_the_module")`. Its worlds are
+# built once, inside a transaction that spans the module and is rolled back after it; each
+# test runs inside a savepoint of that transaction (pytest-django's `db`, which the world
+# fixtures take), rolled back after the test, and gets its own copy of the Python objects,
+# so nothing a test writes or refreshes is seen by the next. Such a module must hold no
+# transactional test (`transaction=True` would flush the database under the transaction),
+# no test without a database (pytest-django runs those last, after the browser tests, where
+# an event loop is running and the fixture's database calls are refused) and build no other
+# world of its own.
+
+WORLD_KINDS: dict[str, Callable[..., World]] = {
+    "world": build_world,
+    "active_world": build_active_world,
+    "intake_world": lambda label="": build_world(screened=False, label=label),
+}
+
+
+@pytest.fixture(scope="module")
+def worlds_kept_for_the_module(
+    request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: DjangoDbBlocker
+) -> Iterator[dict[str, World]]:
+    """The kinds of world this module's tests take, each built once; the first with the
+    usual emails, any other with its kind as their prefix (one database holds them all)."""
+    module = request.node
+    wanted = {
+        name
+        for item in request.session.items
+        if item.getparent(pytest.Module) is module
+        for name in getattr(item, "fixturenames", ())
+        if name in WORLD_KINDS
+    }
+    kinds = [kind for kind in WORLD_KINDS if kind in wanted]
+    with django_db_blocker.unblock(), transaction.atomic():
+        with key_scope():
+            kept = {
+                kind: WORLD_KINDS[kind](label="" if n == 0 else f"{kind}-")
+                for n, kind in enumerate(kinds)
+            }
+        yield kept
+        transaction.set_rollback(True)
+
+
+def kept_or_built(request: pytest.FixtureRequest, kind: str) -> World:
+    """This module's kept world of that kind (a copy of its objects), else a new one."""
+    if "worlds_kept_for_the_module" in request.fixturenames:
+        kept: dict[str, World] = request.getfixturevalue("worlds_kept_for_the_module")
+        return copy.deepcopy(kept[kind])
+    return WORLD_KINDS[kind]()

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
 import base64
+import json
+import secrets
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +20,12 @@ from caucus.cases import services
 from caucus.cases.models import Invitation, Participant
 from caucus.cases.practices import create_mediator
 from tests.conftest import PASSWORD, ApiClient, World
+from tests.security.test_hardening import caucus_env
+
+PRINT_HASHERS = (
+    "import json, django; django.setup(); from django.conf import settings; "
+    "print(json.dumps(settings.PASSWORD_HASHERS))"
+)
 
 
 def token_call(email: str, password: str, *, ip: str = "10.0.0.1", otp: str | None = None) -> Any:
@@ -82,7 +93,29 @@ def test_it_stores_tokens_hashed_and_revokes_them(world: World) -> None:
 
 def test_it_stores_passwords_with_argon2(world: World) -> None:
     assert world.party_a.user is not None
-    assert User.objects.get(pk=world.party_a.user.pk).password.startswith("argon2")
+    assert User.objects.get(pk=world.party_a.user.pk).password.startswith("argon2$")
+
+
+def test_it_declares_argon2_first_in_the_production_settings(tmp_path: Path) -> None:
+    """The suite hashes with MD5 outside tests/accounts (tests/conftest.py); production's
+    own settings, loaded by a process of their own, put Argon2 first and nothing weak."""
+    env = caucus_env(
+        tmp_path / "data",
+        CAUCUS_ENV="production",
+        CAUCUS_ALLOWED_HOSTS="caucus.example.org",
+        CAUCUS_SECRET_KEY=secrets.token_urlsafe(64),
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", PRINT_HASHERS],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    hashers = json.loads(shown.stdout)
+    assert hashers[0] == "django.contrib.auth.hashers.Argon2PasswordHasher", hashers
+    assert not [h for h in hashers if "MD5" in h or "SHA1" in h or "Unsalted" in h], hashers
 
 
 @pytest.fixture

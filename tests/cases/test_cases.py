@@ -11,6 +11,9 @@ from caucus.cases.models import Case, Status
 from caucus.kernel.errors import Conflict
 from tests.conftest import World
 
+# Built once for the module; each test runs in a savepoint rolled back after it.
+pytestmark = pytest.mark.usefixtures("worlds_kept_for_the_module")
+
 
 def test_it_opens_a_case_in_intake_with_the_mediator_in_it(intake_world: World) -> None:
     response = intake_world.mediator.client.post(

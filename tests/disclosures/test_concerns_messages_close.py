@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,6 +14,9 @@ from caucus.cases.models import Case
 from caucus.meetings.models import Meeting
 from tests.conftest import World
 from tests.meetings.test_meetings import running
+
+# Built once for the module; each test runs in a savepoint rolled back after it.
+pytestmark = pytest.mark.usefixtures("worlds_kept_for_the_module")
 
 SECRET = "my brother-in-law pays cash MSG-SECRET-77"
 

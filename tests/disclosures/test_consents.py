@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from caucus.accounts.models import User
 from caucus.cases.models import Participant
 from tests.conftest import ApiClient, World
 from tests.disclosures.test_disclosures import caucus_item
 from tests.meetings.test_meetings import ATTEST, running
+
+# Built once for the module; each test runs in a savepoint rolled back after it.
+pytestmark = pytest.mark.usefixtures("worlds_kept_for_the_module")
 
 EXPERT_EMAIL = "valuer@example.com"
 

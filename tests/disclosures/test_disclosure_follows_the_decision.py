@@ -3,8 +3,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import World
 from tests.disclosures.test_disclosures import WORDING, caucus_item, draft, texts_seen
+
+# Built once for the module; each test runs in a savepoint rolled back after it.
+pytestmark = pytest.mark.usefixtures("worlds_kept_for_the_module")
 
 
 def test_it_releases_nothing_once_the_item_is_kept_confidential(active_world: World) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,6 +14,9 @@ from caucus.audit.models import AuditEntry
 from caucus.meetings.models import Item
 from tests.conftest import Persona, World
 from tests.meetings.test_meetings import admitted, running
+
+# Built once for the module; each test runs in a savepoint rolled back after it.
+pytestmark = pytest.mark.usefixtures("worlds_kept_for_the_module")
 
 ORIGINAL = "Side A would take the house at 90 percent ORIGINAL-ZK1"
 WORDING = "Side A is open to discussing the house WORDING-ZK2"

@@ -11,6 +11,9 @@ from caucus.kernel.errors import Conflict
 from caucus.kernel.gate import require_substantive
 from tests.conftest import Persona, World
 
+# Built once for the module; each test runs in a savepoint rolled back after it.
+pytestmark = pytest.mark.usefixtures("worlds_kept_for_the_module")
+
 SAFETY = {
     "feels_safe_meeting_together": False,
     "history_of_violence_or_threats": True,

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import pytest
 from django.test import Client
 
 from caucus.cases.models import Agreement, Case, GroundRule
 from tests.conftest import Persona, World
+
+# Built once for the module; each test runs in a savepoint rolled back after it.
+pytestmark = pytest.mark.usefixtures("worlds_kept_for_the_module")
 
 
 def browser(who: Persona) -> Client:

@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.db import transaction
 from django.http import HttpResponseBase
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from pytest_django import DjangoDbBlocker
@@ -1416,8 +1416,6 @@ def matrix_cases() -> Iterator[Any]:
 
 # --- The worlds -------------------------------------------------------------------------
 
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def _active_world() -> World:
     world = build_world()
@@ -1450,11 +1448,8 @@ def shared_scene(kind: str, blocker: DjangoDbBlocker) -> Iterator[Scene]:
     take) that is rolled back after the test, so that no call (a close, a screening, a
     revoked token) is seen by the next. The tests that use it are parametrized with
     scope="module" on one opaque parameter besides the kind, so pytest runs the tests of
-    one kind together, one kind alive at a time (their people have the same emails).
-
-    Argon2, the real hasher (tested with accounts), would spend most of the time on the
-    personas' passwords; MD5 stands in here."""
-    with blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic():
+    one kind together, one kind alive at a time (their people have the same emails)."""
+    with blocker.unblock(), transaction.atomic():
         with key_scope():
             built = make_scene(WORLDS[kind]())
             if kind == "closed_world":

@@ -17,6 +17,9 @@ from caucus.cases.models import Case, Practice
 from caucus.crypto.keyring import key_scope
 from tests.conftest import PASSWORD
 
+# Password handling runs on the hashers caucus/settings.py declares (Argon2).
+pytestmark = pytest.mark.usefixtures("production_password_hashing")
+
 CANARIES = {
     "title": "CANARY-TITLE-Zanzibar-7f3a",
     "private_note": "CANARY-NOTE-hidden-assets-91b2",

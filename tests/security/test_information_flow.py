@@ -40,7 +40,6 @@ import json
 import logging
 import os
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
@@ -133,6 +132,7 @@ ISSUE_5_KINDS = frozenset({"disclosure", "message", "concern", "consent"})
 # item or gives feedback proves little.
 REACHED: Counter[str] = Counter()
 MEDIATORS = "mediators"
+STRUCTURES = ["permission_required", "shared_unless_marked"]
 
 
 @dataclass
@@ -170,9 +170,11 @@ class Obj:
 
 
 class InformationFlow(RuleBasedStateMachine):
-    """The test subclasses it with `world` set; every example starts from that world as it
-    was built (before onboarding), and teardown rolls back everything the example wrote."""
+    """The test subclasses it with `worlds` set: one onboarded world per confidentiality
+    structure, built once. Every example picks one and starts from it as it was built;
+    teardown rolls back everything the example wrote."""
 
+    worlds: dict[str, World]
     world: World
     # Every step (dev), or once at the end of each example (ci, for 500 examples in minutes);
     # either way every response of every step is searched for what its reader may not see.
@@ -188,11 +190,22 @@ class InformationFlow(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         # Everything this example writes is undone in teardown: the next example starts
-        # from the same clean database (the world built once, before onboarding).
+        # from the same clean database (the worlds built once, onboarded).
         self._savepoint = transaction.savepoint()
         self._keys = key_scope()
         self._keys.__enter__()
-        w = self.world
+        self.objects: dict[str, Obj] = {}
+        self.shared_unless_marked = False
+        self.closed = False
+        self.counter = 0
+        # Details are read for every persona when an object is new or was written to since
+        # the last step; every list, every response's secrets, every step.
+        self.touched: set[str] = set()
+        self.checked: set[str] = set()
+
+    def seat(self, w: World) -> None:
+        """The example's world: its case and each persona's client."""
+        self.world = w
         self.case_id = str(w.case.id)
         self.side_of: dict[Name, str | None] = {
             "mediator": None,
@@ -213,14 +226,6 @@ class InformationFlow(RuleBasedStateMachine):
             if name in PARTICIPANTS:
                 assert persona.participant is not None
                 self.participant_id[name] = str(persona.participant.id)
-        self.objects: dict[str, Obj] = {}
-        self.shared_unless_marked = False
-        self.closed = False
-        self.counter = 0
-        # Details are read for every persona when an object is new or was written to since
-        # the last step; every list, every response's secrets, every step.
-        self.touched: set[str] = set()
-        self.checked: set[str] = set()
 
     def teardown(self) -> None:
         try:
@@ -298,24 +303,19 @@ class InformationFlow(RuleBasedStateMachine):
 
     # -- setting up an example -----------------------------------------------------------
 
-    @initialize(structure=st.sampled_from(["permission_required", "shared_unless_marked"]))
+    @initialize(structure=st.sampled_from(STRUCTURES))
     def onboard(self, structure: str) -> None:
+        """Starts in the world onboarded under `structure`, as it was built: what an earlier
+        example wrote there is gone."""
+        self.seat(self.worlds[structure])
         case_id = self.case_id
         assert not Meeting.objects.filter(case_id=case_id).exists()
         assert not Item.objects.filter(case_id=case_id).exists()
         assert not Note.objects.filter(case_id=case_id).exists()
         self.world.case.refresh_from_db()
-        assert self.world.case.status == "onboarding"
-        if structure == "shared_unless_marked":
-            response = self.call(
-                "mediator",
-                "PUT",
-                f"cases/{case_id}/confidentiality-structure",
-                {"policy": structure},
-            )
-            assert response.status_code == 200, response.content
-            self.shared_unless_marked = True
-        complete_onboarding(self.world)
+        assert self.world.case.status == "active"
+        assert self.world.case.confidentiality_structure == structure
+        self.shared_unless_marked = structure == "shared_unless_marked"
 
     # -- the actions ---------------------------------------------------------------------
 
@@ -870,17 +870,32 @@ class InformationFlow(RuleBasedStateMachine):
             assert obj is None or self.may_read(who, obj), (who, "sees a read of", obj)
 
 
+def onboarded_world(structure: str) -> World:
+    """A world whose case was given `structure` (through the API, while onboarding) and
+    then onboarded by everyone; its people's emails are prefixed with the structure."""
+    world = build_world(label=f"{structure}-")
+    if structure != "permission_required":
+        response = world.mediator.client.put(
+            f"cases/{world.case.id}/confidentiality-structure", {"policy": structure}
+        )
+        assert response.status_code == 200, response.content
+    complete_onboarding(world)
+    return world
+
+
 @pytest.fixture
-def flow_world(db: None) -> Iterator[World]:
-    yield build_world()
+def flow_worlds(db: None) -> dict[str, World]:
+    """Built once for the hundreds of examples, which start from them in turn instead of
+    repeating the same onboarding writes in each."""
+    return {structure: onboarded_world(structure) for structure in STRUCTURES}
 
 
-def test_nobody_reads_content_outside_its_audience(flow_world: World) -> None:
+def test_nobody_reads_content_outside_its_audience(flow_worlds: dict[str, World]) -> None:
     active = profile_name()
     chosen = PROFILES[active]
 
     class Bound(InformationFlow):
-        world = flow_world
+        worlds = flow_worlds
         every_step = os.environ.get("CAUCUS_FLOW_EVERY_STEP", "") == "1" or active != "ci"
 
     # Thousands of expected 404s: keep Django's per-request warnings out of the run.

@@ -11,11 +11,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from django.test import Client
 
 from caucus.cases import services
 from tests.conftest import PASSWORD, ApiClient, World
 from tests.security.test_hardening import caucus_env, run_caucus
+
+# Password handling runs on the hashers caucus/settings.py declares (Argon2).
+pytestmark = pytest.mark.usefixtures("production_password_hashing")
 
 
 def _stream_handlers() -> list[logging.StreamHandler[io.TextIOWrapper]]:

@@ -6,26 +6,21 @@ redirects to the page that shows the result."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import pytest
-from django.test import Client
 
 from caucus.disclosures import services as disclosures
 from caucus.disclosures.models import Disclosure
 from caucus.meetings import services
 from caucus.meetings.models import Item, Meeting
-from tests.conftest import Persona, World
+from tests.conftest import World
+from tests.web.pages import browser, started_caucus_of_side_a
+
+# Built once for the module; each test runs in a savepoint rolled back after it.
+pytestmark = pytest.mark.usefixtures("worlds_kept_for_the_module")
 
 ORIGINAL = "Ada would take the house if Ben keeps the pension"
 WORDING = "One side is open to an exchange of assets"
-
-
-def browser(persona: Persona) -> Client:
-    client = Client(raise_request_exception=True)
-    if persona.user is not None:
-        client.force_login(persona.user)
-    return client
 
 
 @dataclass
@@ -40,15 +35,7 @@ def caucus(active_world: World) -> Caucus:
     world = active_world
     mediator, party_a = world.mediator.user, world.party_a.user
     assert mediator is not None and party_a is not None and world.party_a.participant is not None
-    meeting = services.schedule_meeting(
-        mediator,
-        world.case.id,
-        kind="caucus",
-        side_id=world.side_a,
-        mode="in_person",
-        starts_at=datetime(2026, 12, 1, 10, tzinfo=UTC),
-    )
-    services.start_meeting(mediator, meeting.id)
+    meeting = started_caucus_of_side_a(world, mode="in_person")
     item = services.raise_item(mediator, meeting.id, text=ORIGINAL)
     services.decide_item(mediator, item.id, decision="may_share_as_worded", wording=WORDING)
     services.confirm_item(party_a, item.id)

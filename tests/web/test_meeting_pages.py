@@ -5,14 +5,16 @@ meeting page calling the same services as the API."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import pytest
-from django.test import Client
 
 from caucus.meetings import services
 from caucus.meetings.models import Item, Meeting, Note
 from tests.conftest import Persona, World
+from tests.web.pages import browser, started_caucus_of_side_a
+
+# Built once for the module; each test runs in a savepoint rolled back after it.
+pytestmark = pytest.mark.usefixtures("worlds_kept_for_the_module")
 
 ITEM_TEXT = "Side A could accept a later move-out date"
 NOTE_TEXT = "We discussed the timetable for the move."
@@ -25,27 +27,12 @@ class Caucus:
     note: Note
 
 
-def browser(persona: Persona) -> Client:
-    client = Client()
-    if persona.user is not None:
-        client.force_login(persona.user)
-    return client
-
-
 @pytest.fixture
 def caucus(active_world: World) -> Caucus:
     world = active_world
     mediator, party_a = world.mediator.user, world.party_a.user
     assert mediator is not None and party_a is not None and world.party_a.participant is not None
-    meeting = services.schedule_meeting(
-        mediator,
-        world.case.id,
-        kind="caucus",
-        side_id=world.side_a,
-        mode="virtual",
-        starts_at=datetime(2026, 12, 1, 10, tzinfo=UTC),
-    )
-    services.start_meeting(mediator, meeting.id)
+    meeting = started_caucus_of_side_a(world, mode="virtual")
     services.join_meeting(
         party_a, meeting.id, private_location=True, not_recording=True, others_present=[]
     )
