@@ -69,7 +69,7 @@ def test_it_answers_a_stale_signature_with_the_form_and_a_reason(world: World) -
         f"/cases/{world.case.id}/agreements/{agreement.id}/sign",
         {"typed_name": "Ada", "text_sha256": "0" * 64},
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "changed since you read it" in response.content.decode()
 
 
