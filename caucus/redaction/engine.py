@@ -19,10 +19,13 @@ from presidio_analyzer import (
 )
 from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine
 
+from caucus.redaction.addresses import AddressRecognizer
+from caucus.redaction.identifiers import IdentifierRecognizer
 from caucus.redaction.knowledge import CaseKnowledge
 from caucus.redaction.recognizers import (
     DATE,
     CaseRecognizer,
+    EmployerRecognizer,
     NameRecognizer,
     PatternsRecognizer,
 )
@@ -41,8 +44,18 @@ logging.getLogger("presidio-analyzer").setLevel(logging.WARNING)
 # When spans of different labels overlap the merged span keeps the most specific label.
 PRIORITY = {label: i for i, label in enumerate(
     ("SSN", "CARD", "ACCOUNT", "DOB", "CASE_NUMBER", "EMAIL", "PHONE", "CHILD", "ADDRESS",
-     "EMPLOYER", "PERSON")
+     "EMPLOYER", "PERSON", "OTHER_ID")
 )}  # fmt: skip
+# Presidio's own recognizers, under our labels.
+PRESIDIO_LABEL = {
+    "EMAIL_ADDRESS": "EMAIL", "PHONE_NUMBER": "PHONE", "CREDIT_CARD": "CARD",
+    "IBAN_CODE": "ACCOUNT", "US_SSN": "SSN", "UK_NINO": "SSN", "CA_SIN": "SSN",
+    "UK_NHS": "OTHER_ID", "ABA_ROUTING_NUMBER": "ACCOUNT", "UK_VEHICLE_REGISTRATION": "OTHER_ID",
+    "UK_POSTCODE": "ADDRESS", "CA_POSTAL_CODE": "ADDRESS",
+}  # fmt: skip
+# Phone numbers are read as written in these regions; a number written with its country
+# code (+44, +1, +33...) is read whatever its region, by phonenumbers' own metadata.
+PHONE_REGIONS = ("US", "GB")
 
 
 class NoModelNlpEngine(NlpEngine):
@@ -89,9 +102,53 @@ class NoModelNlpEngine(NlpEngine):
         return ["en"]
 
 
+def library_recognizers() -> list[EntityRecognizer]:
+    """What Presidio already knows: international email addresses, phone numbers through
+    `phonenumbers`, cards (Luhn), IBANs (mod 97), and the national numbers of the US, the
+    UK and Canada with their checksums."""
+    from presidio_analyzer.predefined_recognizers import (
+        AbaRoutingRecognizer,
+        CaPostalCodeRecognizer,
+        CaSinRecognizer,
+        CreditCardRecognizer,
+        EmailRecognizer,
+        IbanRecognizer,
+        NhsRecognizer,
+        PhoneRecognizer,
+        UkNinoRecognizer,
+        UkPostcodeRecognizer,
+        UkVehicleRegistrationRecognizer,
+        UsSsnRecognizer,
+    )
+
+    return [
+        EmailRecognizer(),
+        PhoneRecognizer(supported_regions=PHONE_REGIONS),
+        CreditCardRecognizer(),
+        IbanRecognizer(),
+        UsSsnRecognizer(),
+        UkNinoRecognizer(),
+        NhsRecognizer(),
+        CaSinRecognizer(),
+        AbaRoutingRecognizer(),
+        UkVehicleRegistrationRecognizer(),
+        UkPostcodeRecognizer(),
+        CaPostalCodeRecognizer(),
+    ]
+
+
 @cache
 def analyzer() -> AnalyzerEngine:
-    registry = RecognizerRegistry(recognizers=[PatternsRecognizer(), NameRecognizer()])
+    registry = RecognizerRegistry(
+        recognizers=[
+            PatternsRecognizer(),
+            NameRecognizer(),
+            IdentifierRecognizer(),
+            AddressRecognizer(),
+            EmployerRecognizer(),
+            *library_recognizers(),
+        ]
+    )
     return AnalyzerEngine(
         registry=registry, nlp_engine=NoModelNlpEngine(), supported_languages=["en"]
     )
@@ -121,7 +178,11 @@ def merge(text: str, results: list[RecognizerResult]) -> list[Span]:
     """Overlapping or touching results become one span; name parts separated only by spaces
     or initials join, so "Jonathan A. Whitfield" is one removal. A date in brackets right
     after a name is that person's date of birth."""
-    items = [(r.start, r.end, r.entity_type) for r in results if r.end > r.start]
+    items = [
+        (r.start, r.end, PRESIDIO_LABEL.get(r.entity_type, r.entity_type))
+        for r in results
+        if r.end > r.start and PRESIDIO_LABEL.get(r.entity_type, r.entity_type) in PRIORITY
+    ]
     out = _union(text, items)
     for span in out:
         if span.label in {"PERSON", "CHILD"}:
