@@ -18,6 +18,20 @@ from presidio_analyzer import (
     RecognizerResult,
 )
 from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine
+from presidio_analyzer.predefined_recognizers import (
+    AbaRoutingRecognizer,
+    CaPostalCodeRecognizer,
+    CaSinRecognizer,
+    CreditCardRecognizer,
+    EmailRecognizer,
+    IbanRecognizer,
+    NhsRecognizer,
+    PhoneRecognizer,
+    UkNinoRecognizer,
+    UkPostcodeRecognizer,
+    UkVehicleRegistrationRecognizer,
+    UsSsnRecognizer,
+)
 
 from caucus.redaction.addresses import AddressRecognizer
 from caucus.redaction.identifiers import IdentifierRecognizer
@@ -106,24 +120,9 @@ def library_recognizers() -> list[EntityRecognizer]:
     """What Presidio already knows: international email addresses, phone numbers through
     `phonenumbers`, cards (Luhn), IBANs (mod 97), and the national numbers of the US, the
     UK and Canada with their checksums."""
-    from presidio_analyzer.predefined_recognizers import (
-        AbaRoutingRecognizer,
-        CaPostalCodeRecognizer,
-        CaSinRecognizer,
-        CreditCardRecognizer,
-        EmailRecognizer,
-        IbanRecognizer,
-        NhsRecognizer,
-        PhoneRecognizer,
-        UkNinoRecognizer,
-        UkPostcodeRecognizer,
-        UkVehicleRegistrationRecognizer,
-        UsSsnRecognizer,
-    )
-
     return [
         EmailRecognizer(),
-        PhoneRecognizer(supported_regions=PHONE_REGIONS),
+        PhoneNumbers(),
         CreditCardRecognizer(),
         IbanRecognizer(),
         UsSsnRecognizer(),
@@ -135,6 +134,34 @@ def library_recognizers() -> list[EntityRecognizer]:
         UkPostcodeRecognizer(),
         CaPostalCodeRecognizer(),
     ]
+
+
+_PHONE_CANDIDATE = re.compile(
+    r"[+(]?\d[\d ().\u00a0/-]{5,}\d(?:[ \u00a0]*(?:ext\.?|x|extension)[ \u00a0]*\d{1,5})?",
+    re.I,
+)
+
+
+class PhoneNumbers(PhoneRecognizer):
+    """Presidio's phone recognizer (`phonenumbers`, validating each number against its
+    region's plan), given only the runs of seven or more digits: scanning whole
+    documents made it a third of the engine's time."""
+
+    def __init__(self) -> None:
+        super().__init__(supported_regions=PHONE_REGIONS)
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        out: list[RecognizerResult] = []
+        for m in _PHONE_CANDIDATE.finditer(text):
+            if sum(c.isdigit() for c in m.group()) < 7:
+                continue
+            for found in super().analyze(m.group(), entities, nlp_artifacts):  # type: ignore[arg-type]
+                found.start += m.start()
+                found.end += m.start()
+                out.append(found)
+        return out
 
 
 @cache
@@ -193,12 +220,21 @@ def merge(text: str, results: list[RecognizerResult]) -> list[Span]:
 
 
 def detect(text: str, knowledge: CaseKnowledge | None = None) -> list[Span]:
-    ad_hoc: list[EntityRecognizer] = (
-        [CaseRecognizer(knowledge)] if knowledge and not knowledge.is_empty() else []
-    )
-    results = analyzer().analyze(
-        text=text, language="en", ad_hoc_recognizers=ad_hoc or None, score_threshold=0.0
-    )
+    """Every recognizer's results, merged. The recognizers are called directly rather than
+    through `AnalyzerEngine.analyze`: its context step needs an NLP model's tokens, which
+    this engine does not load, and copying every result for it was a fifth of the time."""
+    recognizers = list(analyzer().registry.recognizers)
+    if knowledge and not knowledge.is_empty():
+        recognizers.append(CaseRecognizer(knowledge))
+    results: list[RecognizerResult] = []
+    for recognizer in recognizers:
+        results.extend(
+            recognizer.analyze(
+                text=text,
+                entities=recognizer.supported_entities,
+                nlp_artifacts=None,  # type: ignore[arg-type]  # none of ours reads it
+            )
+        )
     return merge(text, results)
 
 

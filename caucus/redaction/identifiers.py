@@ -188,6 +188,16 @@ def _joins(word: str, tight: bool) -> bool:
     return word.isupper() and len(word) <= 4
 
 
+def _area_code(text: str, token: re.Match[str], gap: str) -> bool:
+    """A telephone area code in brackets belongs to the number after it: (602) 555-8820."""
+    return (
+        bool(re.fullmatch(r"\)[ \u00a0]?", gap))
+        and token.start() > 0
+        and text[token.start() - 1] == "("
+        and bool(re.fullmatch(r"\d{3}", token.group()))
+    )
+
+
 def runs(text: str) -> Iterator[tuple[int, int]]:
     """Runs of tokens joined by identifier separators, at least one of them with a digit."""
     tokens = list(_TOKEN.finditer(text))
@@ -206,7 +216,7 @@ def runs(text: str) -> Iterator[tuple[int, int]]:
             first -= 1
         while last + 1 < len(tokens):
             gap = text[tokens[last].end() : tokens[last + 1].start()]
-            tight = bool(_TIGHT.fullmatch(gap))
+            tight = bool(_TIGHT.fullmatch(gap)) or _area_code(text, tokens[last], gap)
             nxt = tokens[last + 1].group()
             if not (tight or _SPACE.fullmatch(gap)):
                 break

@@ -35,7 +35,8 @@ COMPANY = (
     r"(?:Inc|Incorporated|LLC|L\.L\.C|Ltd|Limited|Corp|Corporation|Company|Co|PLC|P\.A|P\.C"
     r"|Group|Industries|Holdings|Services|Solutions|Systems|Technologies|Logistics|Foods"
     r"|Motors|Construction|Enterprises|Fisheries|Farms|Studio|Pharmacy|Dentistry|Trucking"
-    r"|Roofing|Landscaping|Landscape|Consulting|Contractors|Staffing|Cabinetry)"
+    r"|Roofing|Landscaping|Landscape|Consulting|Contractors|Staffing|Cabinetry|Hospital|Clinic"
+    r"|University|College|School|District|Authority|Agency|Council|Institute|Foundation)"
 )
 
 # (label, regex, group holding the value or 0, validator name or "")
@@ -138,6 +139,7 @@ _TIED = re.compile(
     r"|working\s+(?:for|at|with)|employee\s+of|employer(?:'s)?\s*(?:is|was|:|,|\()?"
     r"|employment\s*[-\u2013\u2014:]|job\s+(?:at|with)|job\s+offer\s+is\s+from"
     r"|teaches\s+at|drives\s+for|owns|owner\s+of|owner,|runs|chez"
+    r"|(?:wages|salary|pay|paycheck|income|earnings)\s+(?:at|from|with|\()|paid\s+by"
     r"|(?:is|was|as|,|'s|\u2019s)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?(?:at|with|for|through)"
     rf"|(?:{ROLES})s?\s+(?:at|with|for|through)|(?:{ROLES}),"
     r"|(?:business|practice|pharmacy|shop|company|firm|school|studio|outfit|employer),"
@@ -349,6 +351,7 @@ NAMED_BY_CONTEXT = re.compile(
 )
 # Courts, statutes, agencies and the like: their capitalised words are no one's name.
 INSTITUTION_PHRASE = re.compile(
+    r"(?<![\w'\u2019.-])"
     r"(?:[A-Z][\w'\u2019.-]*[ \u00a0]+(?:(?:of|for|and|the|at|upon|de|du|on)[ \u00a0]+)*){0,6}"
     r"(?:Act|Acts|Code|Court|Courts|Bench|Registry|Centre|Center|Service|Services|Trust|Plan"
     r"|Pension|Guidelines|Council|Clerk|Circuit|County|Parish|Province|Society|Agency"
@@ -469,11 +472,12 @@ class NameRecognizer(EntityRecognizer):
         unlisted_pair = 2 <= len(words) <= 3 and all(len(k) > 2 for k in keys) and not place
         # a capitalised word inside a sentence that is no common word and no place is a
         # proper noun; recall matters more than precision here, so it is taken for a name
+        start = words[0].start()
         mid_sentence = (
             len(words) == 1
             and len(keys[0]) > 2
             and not words[0].group().isupper()
-            and bool(_AFTER_LOWER.search(words[0].string, 0, words[0].start()))
+            and bool(_AFTER_LOWER.search(words[0].string, max(0, start - 16), start))
         )
         if (
             titled
