@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import (
     CaPostalCodeRecognizer,
     UkPostcodeRecognizer,
 )
+
+from caucus.redaction.finding import Finder, finding
 
 STATES = (
     "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN",
@@ -176,20 +178,11 @@ def _spans(text: str) -> Iterator[tuple[int, int]]:
         yield m.span(1)
 
 
-class AddressRecognizer(EntityRecognizer):
+class AddressRecognizer(Finder):
     def __init__(self) -> None:
-        super().__init__(supported_entities=["ADDRESS"], name="caucus_addresses")
-
-    def load(self) -> None:
-        pass
+        super().__init__(["ADDRESS"], "caucus_addresses")
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
-        return [
-            RecognizerResult(
-                entity_type="ADDRESS", start=s, end=e, score=0.8, recognition_metadata={}
-            )
-            for s, e in _spans(text)
-            if e > s
-        ]
+        return [finding("ADDRESS", s, e, 0.8) for s, e in _spans(text) if e > s]

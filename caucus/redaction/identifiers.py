@@ -11,13 +11,14 @@ import re
 from collections.abc import Callable, Iterator
 from functools import cache
 
-from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from stdnum import iban, luhn
 from stdnum.ca import sin
 from stdnum.gb import nhs
 from stdnum.us import rtn, ssn
 
+from caucus.redaction.finding import Finder, finding
 from caucus.redaction.vocabulary import common_words
 
 # A token is letters and digits, with the masks people type for hidden digits.
@@ -280,17 +281,13 @@ def _identifier_shaped(value: str) -> bool:
     return digits > 0 and (letters > 0 or bool(re.search(r"\d[\W_]+\d", value)))
 
 
-class IdentifierRecognizer(EntityRecognizer):
+class IdentifierRecognizer(Finder):
     """Default-deny for numbers: every identifier-shaped run that no keep class explains."""
 
     def __init__(self) -> None:
         super().__init__(
-            supported_entities=["OTHER_ID", "SSN", "ACCOUNT", "CARD", "PHONE", "CASE_NUMBER"],
-            name="caucus_identifiers",
+            ["OTHER_ID", "SSN", "ACCOUNT", "CARD", "PHONE", "CASE_NUMBER"], "caucus_identifiers"
         )
-
-    def load(self) -> None:
-        pass
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
@@ -308,12 +305,6 @@ class IdentifierRecognizer(EntityRecognizer):
             if label == "DOB":
                 label = None
             out.append(
-                RecognizerResult(
-                    entity_type=label or by_checksum or "OTHER_ID",
-                    start=a,
-                    end=b,
-                    score=0.95 if by_checksum else 0.6,
-                    recognition_metadata={},
-                )
+                finding(label or by_checksum or "OTHER_ID", a, b, 0.95 if by_checksum else 0.6)
             )
         return out

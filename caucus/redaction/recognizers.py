@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from caucus.redaction.addresses import STREET_TYPE
-from caucus.redaction.knowledge import CaseKnowledge
+from caucus.redaction.finding import Finder, finding
+from caucus.redaction.knowledge import KNOWLEDGE_KEYS, CaseKnowledge
 from caucus.redaction.vocabulary import (
     all_surnames,
     common_words,
@@ -76,25 +77,11 @@ def _valid(kind: str, value: str, text: str, start: int) -> bool:
 COMPILED = [(label, re.compile(rx), group, check) for label, rx, group, check in PATTERNS]
 
 
-def _result(label: str, start: int, end: int, score: float) -> RecognizerResult:
-    return RecognizerResult(
-        entity_type=label,
-        start=start,
-        end=end,
-        score=score,
-        # Presidio fills in the recognizer's id, which its context step matches on.
-        recognition_metadata={},
-    )
-
-
-class PatternsRecognizer(EntityRecognizer):
+class PatternsRecognizer(Finder):
     LABELS = sorted({p[0] for p in PATTERNS})
 
     def __init__(self) -> None:
-        super().__init__(supported_entities=self.LABELS, name="caucus_patterns")
-
-    def load(self) -> None:
-        pass
+        super().__init__(self.LABELS, "caucus_patterns")
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
@@ -108,7 +95,7 @@ class PatternsRecognizer(EntityRecognizer):
                 value = m.group(group)
                 if check and not _valid(check, value, text, start):
                     continue
-                out.append(_result(label, start, end, 0.85))
+                out.append(finding(label, start, end, 0.85))
         return out
 
 
@@ -161,17 +148,14 @@ _INSTITUTION = re.compile(
 _TRAILING = re.compile(r"(?:[ \u00a0]+(?:of|and|&|de|du|des|la|le|for|on|at))+$")
 
 
-class EmployerRecognizer(EntityRecognizer):
+class EmployerRecognizer(Finder):
     """Organisations tied to a person by the words before them (works at, employed by, a
     nurse at, owns, her pharmacy), and businesses written with a company suffix, in any
     case; every later mention of one found is removed too. Banks, courts, insurers and law
     firms named without such words are kept."""
 
     def __init__(self) -> None:
-        super().__init__(supported_entities=["EMPLOYER"], name="caucus_employers")
-
-    def load(self) -> None:
-        pass
+        super().__init__(["EMPLOYER"], "caucus_employers")
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
@@ -184,7 +168,7 @@ class EmployerRecognizer(EntityRecognizer):
         for m in _SUFFIXED_ORG.finditer(text):
             if not _INSTITUTION.search(m.group(1)):
                 found.append(m.span(1))
-        return [_result("EMPLOYER", s, e, 0.7) for s, e in self._propagate(text, found)]
+        return [finding("EMPLOYER", s, e, 0.7) for s, e in self._propagate(text, found)]
 
     @staticmethod
     def _propagate(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -280,22 +264,11 @@ def _value_variants(value: str, label: str) -> list[str]:
     return [re.escape(value)]
 
 
-class CaseRecognizer(EntityRecognizer):
+class CaseRecognizer(Finder):
     """Every occurrence of what the case knows, ignoring case, whatever the spacing."""
 
     def __init__(self, knowledge: CaseKnowledge) -> None:
-        super().__init__(
-            supported_entities=[
-                "PERSON",
-                "CHILD",
-                "ADDRESS",
-                "EMAIL",
-                "PHONE",
-                "EMPLOYER",
-                "ACCOUNT",
-            ],
-            name="caucus_case",
-        )
+        super().__init__(sorted(set(KNOWLEDGE_KEYS.values())), "caucus_case")
         variants: dict[str, str] = {}
         for value, label in knowledge.labelled():
             for rx in _value_variants(value, label):
@@ -314,9 +287,6 @@ class CaseRecognizer(EntityRecognizer):
             else None
         )
 
-    def load(self) -> None:
-        pass
-
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
@@ -325,7 +295,7 @@ class CaseRecognizer(EntityRecognizer):
         out = []
         for m in self.rx.finditer(text):
             label = self.labels[int((m.lastgroup or "k0")[1:])]
-            out.append(_result(label, m.start(), m.end(), 1.0))
+            out.append(finding(label, m.start(), m.end(), 1.0))
         return out
 
 
@@ -376,15 +346,12 @@ def _is_cap(token: str) -> bool:
     return token[0].isupper()
 
 
-class NameRecognizer(EntityRecognizer):
+class NameRecognizer(Finder):
     """Capitalised runs judged against the name and word lists, then every later mention of
     a name found once: each part, possessive or in capitals."""
 
     def __init__(self) -> None:
-        super().__init__(supported_entities=["PERSON"], name="caucus_names")
-
-    def load(self) -> None:
-        pass
+        super().__init__(["PERSON"], "caucus_names")
 
     def _runs(self, text: str) -> Iterator[list[re.Match[str]]]:
         run: list[re.Match[str]] = []
@@ -446,7 +413,7 @@ class NameRecognizer(EntityRecognizer):
             if not kept[m.start()]:
                 found.append(m.span())
         found = self._propagate(text, found, common)
-        return [_result("PERSON", s, e, 0.6) for s, e in found]
+        return [finding("PERSON", s, e, 0.6) for s, e in found]
 
     @staticmethod
     def _flush(
