@@ -102,7 +102,9 @@ _CONTEXT: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "PHONE",
-        re.compile(r"(?i)\b(?:phone|tel|telephone|mobile|cell|fax|direct|call|[tpfm])\b\.?\s*:?$"),
+        re.compile(
+            r"(?i)\b(?:phone|tel|telephone|mobile|cell|fax|direct|call|[tpfm])\b\.?[\s:#(]*$"
+        ),
     ),
     (
         "CASE_NUMBER",

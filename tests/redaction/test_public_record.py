@@ -71,6 +71,9 @@ def test_it_finds_phone_numbers_as_written_in_each_region() -> None:
         "42 68 53 00", "403-555-0149",
     )  # fmt: skip
     assert "PHONE" in _removed(text).values()
+    # the nearest naming word wins: a phone after a social security number is a phone
+    after_ssn = "Ben's SSN 123-45-6789 and phone (541) 555-0182 are on file."
+    assert _removed(after_ssn)["(541) 555-0182"] == "PHONE"
 
 
 def test_it_takes_addresses_whole_across_lines_in_three_countries() -> None:
