@@ -21,6 +21,15 @@ def _client(w: World) -> Client:
     return client
 
 
+def _review(w: World, **form: str) -> tuple[Client, str, str]:
+    """The mediator's client, party A's memo and the review page the mediator started."""
+    doc = upload(w.party_a, w.case.id, name="memo.txt", data=MEMO.encode(),
+                 content_type="text/plain", audience="case").json()  # fmt: skip
+    client = _client(w)
+    page_url = client.post(f"/documents/{doc['id']}/redact", form)["Location"]
+    return client, str(doc["id"]), page_url
+
+
 def test_it_reviews_and_makes_the_redacted_copy_from_the_page(active_world: World) -> None:
     w = active_world
     _intake(w)
@@ -56,10 +65,7 @@ def test_it_shows_field_errors_for_bad_offsets_and_hides_the_page_from_parties(
     active_world: World,
 ) -> None:
     w = active_world
-    doc = upload(w.party_a, w.case.id, name="memo.txt", data=MEMO.encode(),
-                 content_type="text/plain", audience="case").json()  # fmt: skip
-    client = _client(w)
-    page_url = client.post(f"/documents/{doc['id']}/redact")["Location"]
+    client, doc_id, page_url = _review(w)
     bad = client.post(page_url, {"add-0-start": "50", "add-0-end": "10", "add-0-label": "PERSON"})
     assert bad.status_code == 400
     assert "start &lt; end" in bad.content.decode() or "start < end" in bad.content.decode()
@@ -67,7 +73,7 @@ def test_it_shows_field_errors_for_bad_offsets_and_hides_the_page_from_parties(
     assert w.party_a.user is not None
     party.force_login(w.party_a.user, backend="django.contrib.auth.backends.ModelBackend")
     assert party.get(page_url).status_code == 404
-    assert party.post(f"/documents/{doc['id']}/redact").status_code == 403
+    assert party.post(f"/documents/{doc_id}/redact").status_code == 403
 
 
 def test_it_generalises_from_the_checkbox_and_removes_typed_text_without_offsets(
@@ -76,12 +82,9 @@ def test_it_generalises_from_the_checkbox_and_removes_typed_text_without_offsets
     from caucus.redaction.models import Redaction
 
     w = active_world
-    doc = upload(w.party_a, w.case.id, name="memo.txt", data=MEMO.encode(),
-                 content_type="text/plain", audience="case").json()  # fmt: skip
-    client = _client(w)
+    client, _, page_url = _review(w, generalise="on")
     listing = client.get(f"/cases/{w.case.id}/documents").content.decode()
     assert 'name="generalise"' in listing
-    page_url = client.post(f"/documents/{doc['id']}/redact", {"generalise": "on"})["Location"]
     assert Redaction.objects.get().generalise is True
     page = client.get(page_url).content.decode()
     # people choose text, never numbers: no offsets are shown, only hidden for a selection
