@@ -19,10 +19,12 @@ clock of a shared machine measures the neighbours too)."""
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib
 import json
 import math
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -201,6 +203,7 @@ def main_engine() -> Detector | None:
     so that before and after run in the same process on the same documents."""
     package = "caucus_redaction_on_main"
     root = Path(tempfile.mkdtemp(prefix="redaction-main-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
     (root / package).mkdir()
     (root / package / "__init__.py").write_text("")
     for name in ("engine", "recognizers", "knowledge", "vocabulary", "spans"):

@@ -3,6 +3,7 @@ NLP engine that needs no model, so nothing is downloaded or loaded from outside.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from collections.abc import Iterable, Iterator
@@ -227,15 +228,37 @@ def detect(text: str, knowledge: CaseKnowledge | None = None) -> list[Span]:
     if knowledge and not knowledge.is_empty():
         recognizers.append(CaseRecognizer(knowledge))
     results: list[RecognizerResult] = []
+    guesses: list[RecognizerResult] = []
     for recognizer in recognizers:
-        results.extend(
-            recognizer.analyze(
-                text=text,
-                entities=recognizer.supported_entities,
-                nlp_artifacts=None,  # type: ignore[arg-type]  # none of ours reads it
-            )
+        found = recognizer.analyze(
+            text=text,
+            entities=recognizer.supported_entities,
+            nlp_artifacts=None,  # type: ignore[arg-type]  # none of ours reads it
         )
+        (guesses if isinstance(recognizer, IdentifierRecognizer) else results).extend(found)
+    # default-deny labels a number by the words before it; a recognizer that knows the
+    # number's format (a phone number, an IBAN, an address) names it better
+    cover = _Cover([(r.start, r.end) for r in results])
+    results += [g for g in guesses if not cover.covers(g.start, g.end)]
     return merge(text, results)
+
+
+class _Cover:
+    """Whether some span covers [start, end): spans sorted by start with the furthest end
+    reached so far, so each question is a binary search."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        spans.sort()
+        self.starts = [s for s, _ in spans]
+        self.reach: list[int] = []
+        furthest = -1
+        for _, e in spans:
+            furthest = max(furthest, e)
+            self.reach.append(furthest)
+
+    def covers(self, start: int, end: int) -> bool:
+        i = bisect.bisect_right(self.starts, start)
+        return i > 0 and self.reach[i - 1] >= end
 
 
 def presidio_default() -> AnalyzerEngine:
