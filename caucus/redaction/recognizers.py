@@ -139,6 +139,12 @@ _SUFFIXED_ORG = re.compile(
     rf"\b((?:[A-Z\u00c0-\u017f][\w&'\u2019.\u00c0-\u017f-]*[ \u00a0]+(?:&[ \u00a0]+)?){{1,5}}"
     rf"(?i:{COMPANY})\b\.?(?:,?[ \u00a0]+(?i:Inc|LLC|L\.L\.C|Ltd|Limited|Corp|Co|P\.A|P\.C)\b\.?)?)"
 )
+# An organisation named before the words that tie it: "Loughborough School, where Mum is a
+# teaching assistant".
+_ORG_WHERE = re.compile(
+    rf"(?<![\w'\u2019-])({_ORG}),?[ \u00a0]+where[ \u00a0]+(?:[A-Z][\w'-]*|he|she|they)"
+    r"[ \u00a0]+(?:is|was|works|worked|teaches|taught)\b"
+)
 # Kept: the institutions a document names for everyone (banks, courts, insurers, law firms).
 _INSTITUTION = re.compile(
     r"(?i)\b(?:bank|banque|court|tribunal|registry|insurance|assurance|credit\s+union|trust"
@@ -166,6 +172,9 @@ class EmployerRecognizer(Finder):
             if value and value[0].isupper():
                 found.append((m.start(1), m.start(1) + len(value)))
         for m in _SUFFIXED_ORG.finditer(text):
+            if not _INSTITUTION.search(m.group(1)):
+                found.append(m.span(1))
+        for m in _ORG_WHERE.finditer(text):
             if not _INSTITUTION.search(m.group(1)):
                 found.append(m.span(1))
         return [finding("EMPLOYER", s, e, 0.7) for s, e in self._propagate(text, found)]
@@ -319,6 +328,13 @@ NAMED_BY_CONTEXT = re.compile(
     rf"|(?<=[ \u00a0]v\.[ \u00a0])({_CAP_NAME})"
     rf"|(?<=[ \u00a0]v[ \u00a0])({_CAP_NAME})"
 )
+# A single word after a line's role label is a person's name when it is no common word
+# and no place ("Witness: Corin", "cc: Okafor").
+NAMED_AFTER_ROLE = re.compile(
+    r"(?i:\b(?:witness|witnessed\s+by|signed|signature|cc|attended|present|caller|prepared\s+by"
+    r"|attn|attention|mediator|counsel)\b)[ \t\u00a0]*:?[ \t\u00a0]+"
+    rf"({_CAP_NAME})(?![\w'\u2019-])"
+)
 # Courts, statutes, agencies and the like: their capitalised words are no one's name.
 INSTITUTION_PHRASE = re.compile(
     r"(?<![\w'\u2019.-])"
@@ -412,6 +428,10 @@ class NameRecognizer(Finder):
         for m in NAMED_BY_CONTEXT.finditer(text):
             if not kept[m.start()]:
                 found.append(m.span())
+        for m in NAMED_AFTER_ROLE.finditer(text):
+            key = _norm(m.group(1))
+            if key not in common and key not in places() and not kept[m.start(1)]:
+                found.append(m.span(1))
         found = self._propagate(text, found, common)
         return [finding("PERSON", s, e, 0.6) for s, e in found]
 

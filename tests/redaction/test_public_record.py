@@ -96,11 +96,12 @@ def test_it_removes_employers_tied_to_a_person_and_keeps_banks_courts_and_insure
     text = (
         "Mr. Achterberg works as a field supervisor for Permian Basin Drilling Services LLC; "
         "she is a nurse at Covenant Children's Hospital. Rhodri is employed by GWYNEDD "
-        "TIMBER FRAMES LTD. Later, Permian Basin Drilling paid a bonus.\n"
+        "TIMBER FRAMES LTD. Later, Permian Basin Drilling paid a bonus. Dad collects them "
+        "from Loughborough Primary School, where Mum is a teaching assistant.\n"
         "The mortgage is with Huntington Bank; the policy is with Aviva Insurance; filed in "
         "the Ontario Court of Justice."
     )
-    redacted = _gone(text, "Permian Basin", "Covenant Children", "GWYNEDD TIMBER")
+    redacted = _gone(text, "Permian Basin", "Covenant Children", "GWYNEDD TIMBER", "Loughborough")
     for kept in ("Huntington Bank", "Aviva Insurance", "Ontario Court of Justice"):
         assert kept in redacted, kept
 
@@ -109,11 +110,11 @@ def test_it_removes_a_name_everywhere_however_it_is_written() -> None:
     text = (
         "Signed by Delphine Achterberg.\nLater DELPHINE said Achterberg's view held; "
         "D. Achterberg agreed. The children are Cerys (12) and Ieuan (9). Re: Tremblay-Osei "
-        "v. Osei. Witness: Marguerite\nFeatherstonehaugh, who met Jocelyn Price."
+        "v. Osei. Witness: Marguerite\nFeatherstonehaugh, who met Jocelyn Price.\nSigned: Corin"
     )
     _gone(
         text, "Delphine", "DELPHINE", "Achterberg", "Cerys", "Ieuan", "Tremblay-Osei", "Osei",
-        "Featherstonehaugh", "Jocelyn", "Price",
+        "Featherstonehaugh", "Jocelyn", "Price", "Corin",
     )  # fmt: skip
 
 
