@@ -347,7 +347,10 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # redis-py 8 reads with a 5 s socket timeout by default, the length of
+                # channels_redis's blocking pop: every idle WebSocket's consumer died with a
+                # TimeoutError after about 5 s. The read waits longer than the pop instead.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
                 "prefix": env_str("CAUCUS_CACHE_PREFIX", "caucus"),
             },
         }

@@ -154,9 +154,7 @@ class UploadContext:
         handler = EncryptingUploadHandler(self)
         try:
             # The constructor itself refuses a missing or invalid boundary.
-            parser = StrictMultiPartParser(
-                META, post_data, [handler], self.request.encoding, self
-            )
+            parser = StrictMultiPartParser(META, post_data, [handler], self.request.encoding, self)
             self.parser = parser
             post, files = parser.parse()
         except MultiPartParserError:
