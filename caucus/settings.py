@@ -306,7 +306,12 @@ TEMPLATES = [
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # No persistent connections: under ASGI each request's sync code runs in a thread of its
+    # own, and a connection kept per thread outlived it. Under load (bench/load.py) two
+    # servers held PostgreSQL's 100 connections and answered 500. Each request now opens
+    # and closes its own; a pool (psycopg-pool, Django's "pool" option) would save the
+    # connect time.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
     # One test database per test process, so that two runs on one server never collide.
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 else:
@@ -347,7 +352,10 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # redis-py 8 reads with a 5 s socket timeout by default, the length of
+                # channels_redis's blocking pop: every idle WebSocket's consumer died with a
+                # TimeoutError after about 5 s. The read waits longer than the pop instead.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
                 "prefix": env_str("CAUCUS_CACHE_PREFIX", "caucus"),
             },
         }

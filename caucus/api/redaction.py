@@ -18,7 +18,7 @@ router = Router(tags=["documents"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 Label = Literal[
     "PERSON", "CHILD", "ADDRESS", "EMAIL", "PHONE", "SSN", "ACCOUNT", "CARD", "DOB",
-    "CASE_NUMBER", "EMPLOYER",
+    "CASE_NUMBER", "EMPLOYER", "OTHER_ID",
 ]  # fmt: skip
 
 

@@ -6,42 +6,42 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from caucus.redaction.knowledge import CaseKnowledge
-from caucus.redaction.vocabulary import common_words, given_names, surnames
+from caucus.redaction.addresses import STREET_TYPE
+from caucus.redaction.finding import Finder, finding
+from caucus.redaction.knowledge import KNOWLEDGE_KEYS, CaseKnowledge
+from caucus.redaction.vocabulary import (
+    all_surnames,
+    common_words,
+    given_names,
+    places,
+    surnames,
+)
 
 MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
-    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?"
+    r"|janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre"
+    r"|d[ée]cembre)\.?"
 )
 DATE = (
-    rf"(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:\d{{4}}|\d{{2}})|\d{{4}}-\d{{1,2}}-\d{{1,2}}"
-    rf"|{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH},?\s+\d{{4}})"
+    rf"(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:\d{{4}}|\d{{2}})|\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}"
+    rf"|{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th|er)?\s+(?:of\s+|de\s+)?{MONTH},?\s+\d{{4}})"
 )
-STREET_SUFFIX = (
-    r"(?:Street|St|Avenue|Ave|Av|Road|Rd|Lane|Ln|Drive|Dr|Court|Ct|Boulevard|Blvd|Way|Place|Pl"
-    r"|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Trail|Trl|Square|Sq|Loop|Row|Close"
-    r"|Crescent|Cres|Pike|Run|Path|Alley|Plaza|Point|Pt|Ridge|Heights|Hollow|Crossing|Xing)"
-)
-UNIT = (
-    r"(?:,?\s*(?:Apt|Apartment|Unit|Suite|Ste|Flat|Fl|Floor|Rm|Room|#|No)\.?\s*#?\s*[A-Z0-9-]{1,6})"
-)
-CITY_STATE_ZIP = (
-    r"(?:,?\s*[A-Z][A-Za-z.'-]+(?:\s+[A-Z][A-Za-z.'-]+){0,3},?\s+"
-    r"(?:[A-Z]{2}|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\.?\s+\d{5}(?:-\d{4})?)"
+STREET_SUFFIX = STREET_TYPE
+COMPANY = (
+    r"(?:Inc|Incorporated|LLC|L\.L\.C|Ltd|Limited|Corp|Corporation|Company|Co|PLC|P\.A|P\.C"
+    r"|Group|Industries|Holdings|Services|Solutions|Systems|Technologies|Logistics|Foods"
+    r"|Motors|Construction|Enterprises|Fisheries|Farms|Studio|Pharmacy|Dentistry|Trucking"
+    r"|Roofing|Landscaping|Landscape|Consulting|Contractors|Staffing|Cabinetry|Hospital|Clinic"
+    r"|University|College|School|District|Authority|Agency|Council|Institute|Foundation)"
 )
 
 # (label, regex, group holding the value or 0, validator name or "")
 PATTERNS: list[tuple[str, str, int, str]] = [
-    ("EMAIL", r"\b[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b", 0, ""),
-    (
-        "SSN",
-        r"(?<![\w-])(?!000|666|9\d\d)\d{3}([- ]?)(?!00)\d{2}\1(?!0000)\d{4}(?![\w-])",
-        0,
-        "ssn_context_if_bare",
-    ),
     (
         "SSN",
         r"(?i:\b(?:ssn|social security(?: number| no\.?)?)\s*[:#]?\s*)"
@@ -49,146 +49,39 @@ PATTERNS: list[tuple[str, str, int, str]] = [
         1,
         "",
     ),
-    ("CARD", r"(?<![\w-])(?:\d[ -]?){12,18}\d(?![\w-])", 0, "luhn"),
-    ("ACCOUNT", r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b", 0, "iban"),
-    (
-        "ACCOUNT",
-        r"(?i:\b(?:account|acct|a/c|policy|loan|routing|aba|member|contract|plan|certificate|"
-        r"sort code|iban|swift|bic|vin|license|licence|permit|passport|ein|tin|itin)\.?"
-        r"(?:\s+(?:number|no\.?|num|#|id))?\s*(?:ending\s+in\s+|is\s+|of\s+)?[:#]?\s*)"
-        r"((?=[A-Z0-9-]*\d)[A-Z0-9](?:[A-Z0-9]|[ -](?=[A-Z0-9]*\d)){3,30}[A-Z0-9]|\d{4})\b",
-        1,
-        "not_money",
-    ),
-    (
-        "ACCOUNT",
-        r"(?i:\b(?:ending in|ending with|last four(?: digits)?(?: of)?|ends in)\s*[:#]?\s*)"
-        r"(\d{4})\b",
-        1,
-        "",
-    ),
-    ("ACCOUNT", r"(?i:(?:x{2,}|\*{2,}|•{2,})[- ]?)(\d{3,6})\b", 0, ""),
-    (
-        "PHONE",
-        r"(?<![\w/.-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}"
-        r"(?:\s*(?:x|ext\.?|extension)\s*\d{1,5})?(?![\w/-])",
-        0,
-        "",
-    ),
-    ("PHONE", r"(?<![\w+])\+\d{1,3}(?:[\s.-]?\(?\d{1,5}\)?){2,5}(?![\w-])", 0, "phone_digits"),
-    (
-        "PHONE",
-        r"(?i:\b(?:phone|tel|telephone|mobile|cell|fax)\.?\s*(?:no\.?|number|#)?\s*[:#]?\s*)(\d{10,11})\b",
-        1,
-        "",
-    ),
     (
         "DOB",
-        rf"(?i:\b(?:born(?:\s+on)?|date\s+of\s+birth|d\.?o\.?b\.?|birth\s*date|birthday|b\.)\s*(?:is\s+)?[:,-]?\s*)({DATE})",
+        rf"(?i:\b(?:born(?:\s+on)?|n[ée]e?\s+le|date\s+of\s+birth|d\.?o\.?b\.?|birth\s*date"
+        rf"|birthday|b\.)\s*(?:is\s+)?[:,-]?\s*\(?\s*)({DATE})",
         1,
         "",
     ),
     (
         "CASE_NUMBER",
-        r"(?i:\b(?:case|docket|cause|file|index|claim|matter|civil action|petition)"
+        r"(?i:\b(?:case|docket|cause|file|index|claim|matter|civil action|action|petition|court)"
         r"\s*(?:number|no\.?|#|num)\s*[:.]?\s*)"
-        r"([A-Z0-9](?:[A-Z0-9]|[-:/.](?=[A-Z0-9])){3,30})",
+        r"([A-Z0-9](?:[A-Z0-9]|[-:/.](?=[A-Z0-9])|[ \u00a0](?=[A-Z]{2,4}\b)){3,30})",
         1,
         "has_digit",
     ),
     ("CASE_NUMBER", r"\b\d{1,2}:\d{2}-[a-z]{2}-\d{3,6}(?:-[A-Z]{2,4})?\b", 0, ""),
-    ("CASE_NUMBER", r"\b(?:\d{2,4}-?[A-Z]{1,5}-\d{3,8}|[A-Z]{1,5}-?\d{2,4}-\d{3,8})\b", 0, ""),
-    (
-        "ADDRESS",
-        rf"(?i:\b\d{{1,6}}(?:-?[A-Z]\b|-\d{{1,4}})?\s+(?:[NSEW]\.?\s+|North\s+|South\s+|East\s+|West\s+)?"
-        rf"(?:[A-Z0-9][A-Za-z0-9'.-]*\s+){{0,4}}{STREET_SUFFIX}\b\.?(?:\s+[NSEW][EW]?\b\.?)?{UNIT}?)"
-        rf"{CITY_STATE_ZIP}?",
-        0,
-        "",
-    ),
-    ("ADDRESS", rf"(?i:\bP\.?\s*O\.?\s*Box\s+\d+){CITY_STATE_ZIP}?", 0, ""),
-    (
-        "EMPLOYER",
-        r"\b(?:[A-Z][A-Za-z&'.-]*\s+){1,4}(?:Inc|LLC|L\.L\.C|Ltd|Corp|Corporation|Company|Co|LLP|PLLC"
-        r"|Group|Partners|Associates|Industries|Holdings|Hospital|Clinic|Bank|University|College"
-        r"|Logistics|Systems|Solutions|Services|Technologies|Foods|Motors|Construction|District"
-        r"|Authority|Department|Agency|Council|Institute|Foundation)\b\.?"
-        r"(?:,?\s+(?:Inc|LLC|Ltd|Corp|Co|LLP|PLLC)\b\.?)?",
-        0,
-        "",
-    ),
-    (
-        "EMPLOYER",
-        r"(?i:\b(?:employed\s+(?:by|at|with)|works?\s+(?:for|at)|employer\s*(?:is|:|,)?|job\s+at)\s+)"
-        r"((?:the\s+)?[A-Z][A-Za-z&'-]*(?:\s+(?:of\s+|&\s+)?[A-Z][A-Za-z&'.-]*){0,4})",
-        1,
-        "",
-    ),
 ]
 
 
-def luhn(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
-
-
-def iban_ok(value: str) -> bool:
-    s = value.replace(" ", "").upper()
-    if not 15 <= len(s) <= 34:
-        return False
-    moved = s[4:] + s[:4]
-    return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1
-
-
-_SSN_CONTEXT = re.compile(r"(?i)\b(?:ssn|social|security|s\.s\.n|taxpayer|tin)\b")
-
-
 def _valid(kind: str, value: str, text: str, start: int) -> bool:
-    digits = re.sub(r"\D", "", value)
-    if kind == "luhn":
-        return 13 <= len(digits) <= 19 and luhn(digits) and len(set(digits)) > 1
-    if kind == "iban":
-        return iban_ok(value)
-    if kind == "ssn_context_if_bare":
-        if any(c in value for c in "- "):
-            return True
-        return bool(_SSN_CONTEXT.search(text, max(0, start - 40), start))
-    if kind == "phone_digits":
-        return 8 <= len(digits) <= 15
     if kind == "has_digit":
-        return bool(digits)
-    if kind == "not_money":
-        return bool(digits) and not re.fullmatch(r"\d{1,3}", digits)
+        return any(c.isdigit() for c in value)
     return True
 
 
 COMPILED = [(label, re.compile(rx), group, check) for label, rx, group, check in PATTERNS]
 
 
-def _result(label: str, start: int, end: int, score: float) -> RecognizerResult:
-    return RecognizerResult(
-        entity_type=label,
-        start=start,
-        end=end,
-        score=score,
-        # Presidio fills in the recognizer's id, which its context step matches on.
-        recognition_metadata={},
-    )
-
-
-class PatternsRecognizer(EntityRecognizer):
+class PatternsRecognizer(Finder):
     LABELS = sorted({p[0] for p in PATTERNS})
 
     def __init__(self) -> None:
-        super().__init__(supported_entities=self.LABELS, name="caucus_patterns")
-
-    def load(self) -> None:
-        pass
+        super().__init__(self.LABELS, "caucus_patterns")
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
@@ -202,8 +95,111 @@ class PatternsRecognizer(EntityRecognizer):
                 value = m.group(group)
                 if check and not _valid(check, value, text, start):
                     continue
-                out.append(_result(label, start, end, 0.85))
+                out.append(finding(label, start, end, 0.85))
         return out
+
+
+# --- employers and businesses tied to a person ----------------------------------------------
+
+_ORG_WORD = r"[A-Z\u00c0-\u017f0-9][\w&'\u2019.\u00c0-\u017f-]*"
+_ORG = (
+    rf"{_ORG_WORD}(?:[ \u00a0]+(?:(?:of|and|&|de|du|des|la|le|for|on|at)[ \u00a0]+)?{_ORG_WORD})"
+    rf"{{0,6}}(?:,?[ \u00a0]+(?i:{COMPANY})\b\.?)?"
+)
+# Words that tie the organisation after them to a person: their job, their business.
+ROLES = (
+    r"nurse|rn|lpn|teacher|driver|cook|aide|technician|technicien|technicienne|manager"
+    r"|engineer|analyst|paralegal|hygienist|pharmacist|supervisor|director|assistant|worker"
+    r"|officer|contractor|consultant|lecturer|professor|secretary|clerk|cashier|electrician"
+    r"|plumber|mechanic|accountant|administrator|receptionist|coordinator|captain|paramedic"
+    r"|doctor|physician|dentist|therapist|counsel+or|developer|programmer|designer"
+    r"|labou?rer|foreman|operator|partner|associate|employee|staff|volunteer|intern"
+    r"|apprentice|chef|server|bartender|guard|librarian|scientist|researcher|buyer|agent"
+    r"|representative|specialist|planner|inspector|firefighter|pilot|attendant|caretaker"
+    r"|cleaner|housekeeper|nanny|tutor|instructor|coach|farmer|carpenter|joiner|welder"
+    r"|machinist|courier|locum|gp|executive|cfo|ceo|owner|founder|vp|president|editor"
+    r"|writer|reporter|salesperson|estimator|dispatcher|surveyor|architect|lawyer|solicitor"
+)
+# Words that tie the organisation after them to a person: their job, their business.
+_TIED = re.compile(
+    r"(?i:\b(?:employed\s+(?:by|at|with)|works?\s+(?:\w+\s+){0,2}?(?:for|at|with)"
+    r"|working\s+(?:for|at|with)|employee\s+of|employer(?:'s)?\s*(?:is|was|:|,|\()?"
+    r"|employment\s*[-\u2013\u2014:]|job\s+(?:at|with)|job\s+offer\s+is\s+from"
+    r"|teaches\s+at|drives\s+for|owns|owner\s+of|owner,|runs|chez"
+    r"|(?:wages|salary|pay|paycheck|income|earnings)\s+(?:at|from|with|\()|paid\s+by"
+    r"|(?:is|was|as|,|'s|\u2019s)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?(?:at|with|for|through)"
+    rf"|(?:{ROLES})s?\s+(?:at|with|for|through)|(?:{ROLES}),"
+    r"|(?:business|practice|pharmacy|shop|company|firm|school|studio|outfit|employer),"
+    r"|(?:business|practice|pharmacy|shop|company|studio|school)\s+\("
+    r"|self-employed,?|self\s+\()\s+)"
+    r"(?:the\s+)?"
+)
+_TIED_ORG = re.compile(_TIED.pattern + rf"({_ORG})")
+_SUFFIXED_ORG = re.compile(
+    rf"\b((?:[A-Z\u00c0-\u017f][\w&'\u2019.\u00c0-\u017f-]*[ \u00a0]+(?:&[ \u00a0]+)?){{1,5}}"
+    rf"(?i:{COMPANY})\b\.?(?:,?[ \u00a0]+(?i:Inc|LLC|L\.L\.C|Ltd|Limited|Corp|Co|P\.A|P\.C)\b\.?)?)"
+)
+# An organisation named before the words that tie it: "Loughborough School, where Mum is a
+# teaching assistant".
+_ORG_WHERE = re.compile(
+    rf"(?<![\w'\u2019-])({_ORG}),?[ \u00a0]+where[ \u00a0]+(?:[A-Z][\w'-]*|he|she|they)"
+    r"[ \u00a0]+(?:is|was|works|worked|teaches|taught)\b"
+)
+# Kept: the institutions a document names for everyone (banks, courts, insurers, law firms).
+_INSTITUTION = re.compile(
+    r"(?i)\b(?:bank|banque|court|tribunal|registry|insurance|assurance|credit\s+union|trust"
+    r"|financial|mortgage|solicitors|attorneys|law|legal|llp|pllc|chambers|clerk|justice"
+    r"|police|government|ministry|department\s+of|service\s+canada|hmrc|irs)\b"
+)
+_TRAILING = re.compile(r"(?:[ \u00a0]+(?:of|and|&|de|du|des|la|le|for|on|at))+$")
+
+
+class EmployerRecognizer(Finder):
+    """Organisations tied to a person by the words before them (works at, employed by, a
+    nurse at, owns, her pharmacy), and businesses written with a company suffix, in any
+    case; every later mention of one found is removed too. Banks, courts, insurers and law
+    firms named without such words are kept."""
+
+    def __init__(self) -> None:
+        super().__init__(["EMPLOYER"], "caucus_employers")
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        found: list[tuple[int, int]] = []
+        for m in _TIED_ORG.finditer(text):
+            value = _TRAILING.sub("", m.group(1).rstrip(".,"))
+            if value and value[0].isupper():
+                found.append((m.start(1), m.start(1) + len(value)))
+        for m in _SUFFIXED_ORG.finditer(text):
+            if not _INSTITUTION.search(m.group(1)):
+                found.append(m.span(1))
+        for m in _ORG_WHERE.finditer(text):
+            if not _INSTITUTION.search(m.group(1)):
+                found.append(m.span(1))
+        return [finding("EMPLOYER", s, e, 0.7) for s, e in self._propagate(text, found)]
+
+    @staticmethod
+    def _propagate(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Later mentions, with or without the company suffix, by the name's first two
+        words or more."""
+        cores: set[str] = set()
+        for s, e in found:
+            words = COMPANY_SUFFIX.sub("", text[s:e]).split()
+            if len(words) >= 2 and words[0].casefold() not in common_words():
+                cores.add(r"[ \u00a0]+".join(re.escape(w) for w in words[:2]))
+            elif len(words) == 1 and len(words[0]) > 3:
+                cores.add(re.escape(words[0]))
+        if not cores:
+            return found
+        rx = re.compile(r"(?i)(?<![\w])(?:" + "|".join(sorted(cores, key=len, reverse=True)) + ")")
+        extra = []
+        for m in rx.finditer(text):
+            tail = re.match(rf"(?:[ \u00a0]+(?:&[ \u00a0]+)?{_ORG_WORD})*", text[m.end() :])
+            end = m.end() + (len(tail.group()) if tail else 0)
+            if m.group()[0].isupper():
+                extra.append((m.start(), end))
+        return found + extra
 
 
 # --- the case's own strings ---------------------------------------------------------------
@@ -277,22 +273,11 @@ def _value_variants(value: str, label: str) -> list[str]:
     return [re.escape(value)]
 
 
-class CaseRecognizer(EntityRecognizer):
+class CaseRecognizer(Finder):
     """Every occurrence of what the case knows, ignoring case, whatever the spacing."""
 
     def __init__(self, knowledge: CaseKnowledge) -> None:
-        super().__init__(
-            supported_entities=[
-                "PERSON",
-                "CHILD",
-                "ADDRESS",
-                "EMAIL",
-                "PHONE",
-                "EMPLOYER",
-                "ACCOUNT",
-            ],
-            name="caucus_case",
-        )
+        super().__init__(sorted(set(KNOWLEDGE_KEYS.values())), "caucus_case")
         variants: dict[str, str] = {}
         for value, label in knowledge.labelled():
             for rx in _value_variants(value, label):
@@ -311,9 +296,6 @@ class CaseRecognizer(EntityRecognizer):
             else None
         )
 
-    def load(self) -> None:
-        pass
-
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
@@ -322,7 +304,7 @@ class CaseRecognizer(EntityRecognizer):
         out = []
         for m in self.rx.finditer(text):
             label = self.labels[int((m.lastgroup or "k0")[1:])]
-            out.append(_result(label, m.start(), m.end(), 1.0))
+            out.append(finding(label, m.start(), m.end(), 1.0))
         return out
 
 
@@ -335,6 +317,36 @@ CHILD_CONTEXT = re.compile(
 
 
 _AFTER_LOWER = re.compile(r"[a-z,;][ \t]+$")
+_CAP_NAME = r"[A-Z\u00c0-\u00de][\w'\u2019\u00c0-\u017f-]*[^\W\d_]"
+# Names the words around them give away: a child's age or birth in brackets after the
+# name ("Cerys (12)", "Eli (born ..."), the parties of a case ("Fehr v. Fehr"), a party
+# named with their side ("Harpreet Sandhu (claimant)").
+NAMED_BY_CONTEXT = re.compile(
+    rf"(?<![\w.])({_CAP_NAME})(?=[ \u00a0]*\((?:\d{{1,2}}\)|(?i:age|aged|born|b\.|dob|d\.o\.b"
+    rf"|n[ée]e?)\b|\d{{1,2}}\s*(?:yrs?|years?)))"
+    rf"|(?<![\w.])({_CAP_NAME})(?=[ \u00a0]+v\.?[ \u00a0]+[A-Z])"
+    rf"|(?<=[ \u00a0]v\.[ \u00a0])({_CAP_NAME})"
+    rf"|(?<=[ \u00a0]v[ \u00a0])({_CAP_NAME})"
+)
+# A single word after a line's role label is a person's name when it is no common word
+# and no place ("Witness: Corin", "cc: Okafor").
+NAMED_AFTER_ROLE = re.compile(
+    r"(?i:\b(?:witness|witnessed\s+by|signed|signature|cc|attended|present|caller|prepared\s+by"
+    r"|attn|attention|mediator|counsel)\b)[ \t\u00a0]*:?[ \t\u00a0]+"
+    rf"({_CAP_NAME})(?![\w'\u2019-])"
+)
+# Courts, statutes, agencies and the like: their capitalised words are no one's name.
+INSTITUTION_PHRASE = re.compile(
+    r"(?<![\w'\u2019.-])"
+    r"(?:[A-Z][\w'\u2019.-]*[ \u00a0]+(?:(?:of|for|and|the|at|upon|de|du|on)[ \u00a0]+)*){0,6}"
+    r"(?:Act|Acts|Code|Court|Courts|Bench|Registry|Centre|Center|Service|Services|Trust|Plan"
+    r"|Pension|Guidelines|Council|Clerk|Circuit|County|Parish|Province|Society|Agency"
+    r"|Department|Ministry|Tribunal|Commission|Board|Authority|Bank|Insurance|Union|Rules"
+    r"|Regulations|Division|District|Justice|Registrar|Office|Fund|Benefit|Credit|Scheme"
+    r"|Reform|Program|Programme|Association|Institute|Foundation|Committee|Police)\b"
+    r"(?:[ \u00a0]+(?:of|for|at|upon|in)[ \u00a0]+(?:the[ \u00a0]+)?"
+    r"(?:[A-Z][\w'\u2019.-]*[ \u00a0]*){1,4})?"
+)
 
 
 def _norm(token: str) -> str:
@@ -350,25 +362,26 @@ def _is_cap(token: str) -> bool:
     return token[0].isupper()
 
 
-class NameRecognizer(EntityRecognizer):
+class NameRecognizer(Finder):
     """Capitalised runs judged against the name and word lists, then every later mention of
     a name found once: each part, possessive or in capitals."""
 
     def __init__(self) -> None:
-        super().__init__(supported_entities=["PERSON"], name="caucus_names")
-
-    def load(self) -> None:
-        pass
+        super().__init__(["PERSON"], "caucus_names")
 
     def _runs(self, text: str) -> Iterator[list[re.Match[str]]]:
         run: list[re.Match[str]] = []
         for m in WORD.finditer(text):
             tok = m.group()
-            gap = (
-                r"\.?[ \t]+"
-                if run and _norm(run[-1].group()) in TITLES | set("abcdefghijklmnopqrstuvwxyz")
-                else r"[ \t]+"
-            )
+            previous = _norm(run[-1].group()) if run else ""
+            if previous in TITLES or len(previous) == 1:
+                gap = r"\.?[ \t\u00a0]+"
+            elif previous in given_names():
+                # a name broken across lines: a given name at the end of one line and the
+                # family name at the start of the next
+                gap = r"[ \t\u00a0]+|[ \t\u00a0]*\n[ \t\u00a0]*"
+            else:
+                gap = r"[ \t\u00a0]+"
             if _is_cap(tok) and (not run or re.fullmatch(gap, text[run[-1].end() : m.start()])):
                 run.append(m)
                 continue
@@ -382,6 +395,9 @@ class NameRecognizer(EntityRecognizer):
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         given, family, common = given_names(), surnames(), common_words()
+        kept = bytearray(len(text))
+        for m in INSTITUTION_PHRASE.finditer(text):
+            kept[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
         found: list[tuple[int, int]] = []
         for run in self._runs(text):
             names: list[re.Match[str]] = []
@@ -393,18 +409,31 @@ class NameRecognizer(EntityRecognizer):
                     names = []
                     continue
                 is_initial = len(key) == 1
+                # a common word that is also a surname, right after a given name, is the
+                # surname (Jocelyn Price, Grace Baker)
+                surname_after_given = (
+                    bool(names) and _norm(names[-1].group()) in given and key in all_surnames()
+                )
                 if (
                     key in common
                     and not (titled and key not in {"court", "family"})
                     and not is_initial
+                    and not surname_after_given
                 ):
-                    self._flush(names, found, given, family, titled)
+                    self._flush(names, found, given, family, titled, kept)
                     names, titled = [], False
                     continue
                 names.append(m)
-            self._flush(names, found, given, family, titled)
+            self._flush(names, found, given, family, titled, kept)
+        for m in NAMED_BY_CONTEXT.finditer(text):
+            if not kept[m.start()]:
+                found.append(m.span())
+        for m in NAMED_AFTER_ROLE.finditer(text):
+            key = _norm(m.group(1))
+            if key not in common and key not in places() and not kept[m.start(1)]:
+                found.append(m.span(1))
         found = self._propagate(text, found, common)
-        return [_result("PERSON", s, e, 0.6) for s, e in found]
+        return [finding("PERSON", s, e, 0.6) for s, e in found]
 
     @staticmethod
     def _flush(
@@ -413,22 +442,29 @@ class NameRecognizer(EntityRecognizer):
         given: frozenset[str],
         family: frozenset[str],
         titled: bool,
+        kept: bytearray,
     ) -> None:
         words = [m for m in names if len(m.group().rstrip(".")) > 1]
         if not words:
             return
+        if not titled and all(kept[m.start()] for m in words):
+            return
         keys = [_norm(m.group()) for m in words]
         listed = sum(k in given or k in family for k in keys)
+        place = " ".join(keys) in places()
+        if place and not titled:
+            return
         # two or three capitalised words that are neither common words nor abbreviations
         # read as a name even when no list knows them (Oluwaseun Adeyemi)
-        unlisted_pair = 2 <= len(words) <= 3 and all(len(k) > 2 for k in keys)
-        # a capitalised word inside a sentence that is no common word is a proper noun;
-        # recall matters more than precision here, so it is taken for a name
+        unlisted_pair = 2 <= len(words) <= 3 and all(len(k) > 2 for k in keys) and not place
+        # a capitalised word inside a sentence that is no common word and no place is a
+        # proper noun; recall matters more than precision here, so it is taken for a name
+        start = words[0].start()
         mid_sentence = (
             len(words) == 1
             and len(keys[0]) > 2
             and not words[0].group().isupper()
-            and bool(_AFTER_LOWER.search(words[0].string, 0, words[0].start()))
+            and bool(_AFTER_LOWER.search(words[0].string, max(0, start - 16), start))
         )
         if (
             titled
@@ -440,8 +476,9 @@ class NameRecognizer(EntityRecognizer):
             first = (
                 names[0] if len(names[0].group().rstrip(".")) > 1 or len(names) > 1 else words[0]
             )
-            end = words[-1].end()
-            token = words[-1].group()
+            last = names[-1] if names[-1].start() > words[-1].start() else words[-1]
+            end = last.end()
+            token = last.group()
             if token.endswith(("'s", "\u2019s")):
                 end -= 2
             found.append((first.start(), end))

@@ -6,6 +6,7 @@ state and audit entry in one transaction. Audit details hold counts and labels o
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections import Counter
 from collections.abc import Iterable
@@ -170,6 +171,22 @@ def propose_redaction(user: User, document_id: uuid.UUID, *, generalise: bool = 
     return redaction
 
 
+def _occurrences(text: str, wanted: Iterable[dict[str, str]]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    missing: list[str] = []
+    for i, item in enumerate(wanted):
+        value = item.get("text", "")
+        found = [m.start() for m in re.finditer(re.escape(value), text)] if value else []
+        if not found:
+            missing.append(f"Removal {i + 1}: that text is not in the document.")
+        out.extend({"start": p, "end": p + len(value), "label": item.get("label")} for p in found)
+        if len(out) > MAX_ADDED:
+            break
+    if missing:
+        raise Invalid({"add": missing})
+    return out
+
+
 def _added(text: str, add: Iterable[dict[str, Any]]) -> list[Span]:
     out, errors = [], []
     for i, item in enumerate(add):
@@ -193,12 +210,16 @@ def finalize_redaction(
     *,
     accept: list[uuid.UUID],
     add: list[dict[str, Any]],
+    add_text: Iterable[dict[str, str]] = (),
 ) -> Document:
+    """`add` names spans by offsets; `add_text` names text to remove wherever it appears,
+    so that the review page never shows people offsets."""
     redaction, actor = selectors.redaction(user, redaction_id)
     require(actor, Action.REDACT_DOCUMENT)
+    text = redaction.text
+    add = [*add, *_occurrences(text, add_text)]
     if len(add) > MAX_ADDED:
         raise Invalid({"add": [f"At most {MAX_ADDED} added spans."]})
-    text = redaction.text
     added = _added(text, add)
     with transaction.atomic():
         redaction = Redaction.objects.select_for_update().get(pk=redaction.pk)

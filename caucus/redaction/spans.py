@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 LABELS = (
     "PERSON", "CHILD", "ADDRESS", "EMAIL", "PHONE", "SSN", "ACCOUNT", "CARD", "DOB",
-    "CASE_NUMBER", "EMPLOYER",
+    "CASE_NUMBER", "EMPLOYER", "OTHER_ID",
 )  # fmt: skip
 
 

@@ -1,18 +1,14 @@
-"""Word lists the name heuristics judge by. Given names and surnames come from Faker's
-person providers (a maintained PyPI package, hash-pinned; read from the installed package,
-never fetched); common words are Faker's English word list plus the vocabulary of
+"""Word lists the name heuristics judge by. Given names and surnames are data shipped in
+`data/` (taken from Faker's person providers, MIT; `data/SOURCES.md` says which and how);
+common words are an English word list from the same source plus the vocabulary of
 mediation documents, so that capitalised headings and legal terms are not taken for names."""
 
 from __future__ import annotations
 
-import importlib
 from functools import cache
+from pathlib import Path
 
-NAME_LOCALES = (
-    "en_US", "en_GB", "en_IE", "en_CA", "en_AU", "en_IN", "es_ES", "es_MX", "fr_FR",
-    "de_DE", "it_IT", "pt_BR", "pl_PL", "nl_NL", "tr_TR", "sv_SE", "da_DK", "fi_FI",
-    "cs_CZ", "ro_RO", "hu_HU",
-)  # fmt: skip
+DATA = Path(__file__).with_name("data")
 
 _DOCUMENT_WORDS_TEXT = """
 mediation mediator mediated memorandum understanding parenting plan settlement agreement
@@ -48,50 +44,53 @@ steps phase transition exchange exchanges pickup drop off location locations cou
 therapy therapist teacher doctor pediatrician dentist coach tuition extracurricular
 activities activity camp daycare childcare travel passport passports communication
 communications app calendar holidays mothers fathers week weeks month months monday tuesday
-wednesday thursday friday saturday sunday january february march april may june july august
+wednesday thursday friday saturday sunday mon tues weds thurs fri january february march april
+may june july august
 september october november december jan feb mar apr jun jul aug sep sept oct nov dec alabama
 alaska arizona arkansas california colorado connecticut delaware florida georgia hawaii
 idaho illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan
 minnesota mississippi missouri montana nebraska nevada hampshire jersey mexico york carolina
 dakota ohio oklahoma oregon pennsylvania rhode island tennessee texas utah vermont virginia
-washington wisconsin wyoming united states america usa us uk english spanish employer's
+washington wisconsin wyoming alberta ontario quebec québec manitoba saskatchewan
+columbia scotia brunswick newfoundland labrador yukon nunavut england scotland wales
+ireland britain canada united states america usa us uk english spanish employer's
 addendum appendix attachment background purpose agreed acknowledged understood general
 further amended restated memorandum's plan's summary's u.s.c c.f.r fed minn mich calif ariz
 colo conn fla ill ind kan mass miss mont neb nev okla ore penn tenn tex wash wis wyo cal fam
-ilcs ors rcw stat ann esq hr apr qdro visa mastercard amex rev gen laws fam div pen bus prof
+ilcs ors rcw stat esq hr apr qdro visa mastercard amex rev gen laws fam div pen bus prof
 civ proc evid gov lab ins veh
 """
 DOCUMENT_WORDS = _DOCUMENT_WORDS_TEXT.split()
 
 
 @cache
-def _load(attr: str) -> frozenset[str]:
-    names: set[str] = set()
-    for locale in NAME_LOCALES:
-        try:
-            module = importlib.import_module(f"faker.providers.person.{locale}")
-        except ImportError:
-            continue
-        provider = module.Provider
-        for a in (attr, f"{attr}_male", f"{attr}_female", f"{attr}_nonbinary"):
-            for name in getattr(provider, a, ()) or ():
-                if isinstance(name, str) and name.isascii() and name.isalpha() and len(name) > 1:
-                    names.add(name.casefold())
-    return frozenset(names)
+def _load(name: str) -> frozenset[str]:
+    text = (DATA / name).read_text(encoding="utf-8")
+    return frozenset(w.strip() for w in text.splitlines() if w.strip())
 
 
 @cache
 def common_words() -> frozenset[str]:
-    from faker.providers.lorem.en_US import Provider as Lorem
-
-    return frozenset(w.casefold() for w in (*Lorem.word_list, *DOCUMENT_WORDS))
+    return _load("english_words.txt") | {w.casefold() for w in DOCUMENT_WORDS}
 
 
 @cache
 def given_names() -> frozenset[str]:
-    return _load("first_names") - common_words()
+    return _load("given_names.txt") - common_words()
 
 
 @cache
 def surnames() -> frozenset[str]:
-    return _load("last_names") - common_words()
+    return _load("surnames.txt") - common_words()
+
+
+def all_surnames() -> frozenset[str]:
+    """Surnames, with those that are also common words (Price, Baker, Young)."""
+    return _load("surnames.txt")
+
+
+@cache
+def places() -> frozenset[str]:
+    """Towns and cities of the US, Canada and the UK, as `phonenumbers` names the places
+    of its area codes (see data/SOURCES.md)."""
+    return _load("places.txt") - given_names()

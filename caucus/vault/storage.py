@@ -43,6 +43,15 @@ def open_for_read(name: str) -> IO[bytes]:
     path = _local_path(storage, name)
     if path is not None:
         return open(path, "rb", buffering=0)
+    # Imported here: boto3 costs a filesystem-backed server tens of megabytes.
+    from storages.backends.s3 import S3Storage
+    from storages.utils import clean_name
+
+    if isinstance(storage, S3Storage):
+        # django-storages' S3File would first download the whole object into memory; the
+        # object's own body streams, so a download holds one segment at a time.
+        key = storage._normalize_name(clean_name(name))
+        return cast(IO[bytes], storage.bucket.Object(key).get()["Body"])
     return cast(IO[bytes], storage.open(name, "rb"))
 
 

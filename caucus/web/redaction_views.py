@@ -66,18 +66,27 @@ def start_view(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
     return redirect(reverse("web:redaction", args=[r.id]))
 
 
-def _added(request: HttpRequest) -> list[dict[str, Any]]:
+def _added(request: HttpRequest) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """The rows to add: a selection carries its place in hidden fields; typed text, with no
+    place, is removed wherever it appears in the document."""
     out: list[dict[str, Any]] = []
+    typed: list[dict[str, str]] = []
     for i in range(ADD_ROWS):
         start = request.POST.get(f"add-{i}-start", "").strip()
         end = request.POST.get(f"add-{i}-end", "").strip()
-        if not start and not end:
-            continue
-        item: dict[str, Any] = {"label": request.POST.get(f"add-{i}-label", "")}
-        item["start"] = int(start) if start.isdigit() else None
-        item["end"] = int(end) if end.isdigit() else None
-        out.append(item)
-    return out
+        wanted = request.POST.get(f"add-{i}-text", "")[:500]
+        label = request.POST.get(f"add-{i}-label", "")
+        if start or end:
+            out.append(
+                {
+                    "label": label,
+                    "start": int(start) if start.isdigit() else None,
+                    "end": int(end) if end.isdigit() else None,
+                }
+            )
+        elif wanted.strip():
+            typed.append({"text": wanted.strip(), "label": label})
+    return out, typed
 
 
 @signed_in
@@ -91,9 +100,10 @@ def redaction_view(request: HttpRequest, redaction_id: uuid.UUID) -> HttpRespons
             accept.append(uuid.UUID(raw))
         except ValueError:
             continue
+    add, typed = _added(request)
     try:
         copy = services.finalize_redaction(
-            viewer(request), redaction_id, accept=accept, add=_added(request)
+            viewer(request), redaction_id, accept=accept, add=add, add_text=typed
         )
     except DomainError as exc:
         if isinstance(exc, PASSED_THROUGH):

@@ -94,13 +94,16 @@ def invited_party(server: LiveServer, mediator: Api, case_id: str, name: str) ->
     return Person(name, email, Api(server, response.json()["token"]))
 
 
-def active_case(server: LiveServer) -> ActiveCase:
-    """A case through screening and the whole onboarding, by API, as the contract says."""
+def new_mediator(server: LiveServer) -> Person:
     email = unique_email("mediator")
     server.create_mediator(email, "Mara Mediator", mfa=False)
-    mediator = Person(
-        "Mara Mediator", email, Api(server, token_for(server, email, MEDIATOR_PASSWORD))
-    )
+    return Person("Mara Mediator", email, Api(server, token_for(server, email, MEDIATOR_PASSWORD)))
+
+
+def active_case(server: LiveServer, mediator: Person | None = None) -> ActiveCase:
+    """A case through screening and the whole onboarding, by API, as the contract says; with
+    a new mediator unless one is given."""
+    mediator = mediator or new_mediator(server)
     title = f"Orchard boundary {uuid.uuid4().hex[:6]}"
     case = mediator.api.call(
         "POST", "/cases", {"title": title, "kind": "civil", "litigated": False}, expect_status=201

@@ -1,5 +1,5 @@
 """The mediator's review page: proposed removals marked with number and label, accept or
-reject each, add by offsets, then the copy is made and the page links to it."""
+reject each, add by selecting or typing text, then the copy is made and the page links to it."""
 
 from __future__ import annotations
 
@@ -19,6 +19,15 @@ def _client(w: World) -> Client:
     assert w.mediator.user is not None
     client.force_login(w.mediator.user, backend="django.contrib.auth.backends.ModelBackend")
     return client
+
+
+def _review(w: World, **form: str) -> tuple[Client, str, str]:
+    """The mediator's client, party A's memo and the review page the mediator started."""
+    doc = upload(w.party_a, w.case.id, name="memo.txt", data=MEMO.encode(),
+                 content_type="text/plain", audience="case").json()  # fmt: skip
+    client = _client(w)
+    page_url = client.post(f"/documents/{doc['id']}/redact", form)["Location"]
+    return client, str(doc["id"]), page_url
 
 
 def test_it_reviews_and_makes_the_redacted_copy_from_the_page(active_world: World) -> None:
@@ -56,10 +65,7 @@ def test_it_shows_field_errors_for_bad_offsets_and_hides_the_page_from_parties(
     active_world: World,
 ) -> None:
     w = active_world
-    doc = upload(w.party_a, w.case.id, name="memo.txt", data=MEMO.encode(),
-                 content_type="text/plain", audience="case").json()  # fmt: skip
-    client = _client(w)
-    page_url = client.post(f"/documents/{doc['id']}/redact")["Location"]
+    client, doc_id, page_url = _review(w)
     bad = client.post(page_url, {"add-0-start": "50", "add-0-end": "10", "add-0-label": "PERSON"})
     assert bad.status_code == 400
     assert "start &lt; end" in bad.content.decode() or "start < end" in bad.content.decode()
@@ -67,4 +73,26 @@ def test_it_shows_field_errors_for_bad_offsets_and_hides_the_page_from_parties(
     assert w.party_a.user is not None
     party.force_login(w.party_a.user, backend="django.contrib.auth.backends.ModelBackend")
     assert party.get(page_url).status_code == 404
-    assert party.post(f"/documents/{doc['id']}/redact").status_code == 403
+    assert party.post(f"/documents/{doc_id}/redact").status_code == 403
+
+
+def test_it_generalises_from_the_checkbox_and_removes_typed_text_without_offsets(
+    active_world: World,
+) -> None:
+    from caucus.redaction.models import Redaction
+
+    w = active_world
+    client, _, page_url = _review(w, generalise="on")
+    listing = client.get(f"/cases/{w.case.id}/documents").content.decode()
+    assert 'name="generalise"' in listing
+    assert Redaction.objects.get().generalise is True
+    page = client.get(page_url).content.decode()
+    # people choose text, never numbers: no offsets are shown, only hidden for a selection
+    assert "characters" not in page and 'type="number"' not in page
+    missing = client.post(page_url, {"add-0-text": "Zebedee", "add-0-label": "PERSON"})
+    assert missing.status_code == 400 and "not in the document" in missing.content.decode()
+    done = client.post(page_url, {"add-0-text": "Support", "add-0-label": "OTHER_ID"})
+    assert done.status_code == 302
+    copy = Document.objects.get(public_record=True)
+    text = body(w.mediator.client.get(f"documents/{copy.id}/content")).decode()
+    assert "Support" not in text and "[OTHER_ID]" in text

@@ -1,4 +1,6 @@
-// Selecting text in the document fills the next empty "Add removals" row with its offsets.
+// Selecting text in the document fills the next empty "Add removals" row: the text is shown,
+// its place in the document goes in hidden fields, so that only that occurrence is removed.
+// Editing the text afterwards clears the place: the typed text is then removed everywhere.
 (function () {
   "use strict";
   var pre = document.getElementById("redaction-text");
@@ -15,9 +17,8 @@
     var rows = document.querySelectorAll(".add-row");
     for (var i = 0; i < rows.length; i++) {
       var n = rows[i].getAttribute("data-row");
-      var s = document.getElementById("add-" + n + "-start");
-      var e = document.getElementById("add-" + n + "-end");
-      if (!s.value && !e.value) { return n; }
+      var t = document.getElementById("add-" + n + "-text");
+      if (!t.value) { return n; }
     }
     return null;
   }
@@ -33,6 +34,15 @@
     if (n === null) { return; }
     document.getElementById("add-" + n + "-start").value = a;
     document.getElementById("add-" + n + "-end").value = b;
-    document.getElementById("add-" + n + "-text").textContent = "Selected: “" + sel.toString() + "”";
+    document.getElementById("add-" + n + "-text").value = sel.toString();
   });
+
+  var fields = document.querySelectorAll(".add-row input[type=text]");
+  for (var i = 0; i < fields.length; i++) {
+    fields[i].addEventListener("input", function (event) {
+      var n = event.target.closest(".add-row").getAttribute("data-row");
+      document.getElementById("add-" + n + "-start").value = "";
+      document.getElementById("add-" + n + "-end").value = "";
+    });
+  }
 })();
