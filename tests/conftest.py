@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from channels.layers import channel_layers
 from django.db import transaction
 from django.test import Client, override_settings
 from pytest_django import DjangoDbBlocker
@@ -189,6 +190,15 @@ def intake_world(request: pytest.FixtureRequest, db: None) -> World:
 def _key_scope() -> Iterator[None]:
     with key_scope():
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer() -> Iterator[None]:
+    """Each test gets its own channel layer. A consumer that a test's event loop left waiting
+    in `receive` keeps channels_redis's receive lock bound to that closed loop, and the next
+    test's socket on the same layer instance then fails ("bound to a different event loop")."""
+    yield
+    channel_layers.backends.clear()
 
 
 def complete_onboarding(world: World) -> None:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from channels.db import database_sync_to_async
+from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -103,6 +104,10 @@ def test_no_live_frame_reaches_the_other_side_or_anyone_sent_out(
     actions: list[tuple[str, str, str | None]],
 ) -> None:
     w = live_world
+    # Each example runs in an event loop of its own: a layer instance left from an earlier
+    # example (a consumer still in `receive`) would hold channels_redis's receive lock bound
+    # to that closed loop.
+    channel_layers.backends.clear()
     people = {name: getattr(w, name) for name in EVERYONE}
     caucus = start_caucus(w, w.side_a)
     admit(w, caucus, w.party_a)
