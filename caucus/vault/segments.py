@@ -62,11 +62,14 @@ class SegmentWriter:
     The caller's thread only counts and queues its chunks; one thread of the writer's own
     hashes, encrypts and writes them, in order, so that parsing the request (or reading the
     source) overlaps with the SHA-256, the AES-GCM and the disk. Both hashlib and the file
-    write release the GIL. At most QUEUED chunks wait, plus one segment being sealed: memory
-    stays constant whatever the file's size. A failure of the sink (disk full, store down)
-    is raised by the next `write` or by `close`."""
+    write release the GIL. Chunks are handed over in batches of BATCH segments (one wake-up of
+    the thread per batch, not per chunk, which counts on a busy machine); at most QUEUED
+    batches wait, plus one batch being gathered and one segment being sealed: memory stays
+    constant whatever the file's size. A failure of the sink (disk full, store down) is
+    raised by the next `write` or by `close`."""
 
-    QUEUED = 4
+    BATCH = 4
+    QUEUED = 2
 
     def __init__(
         self,
@@ -89,7 +92,10 @@ class SegmentWriter:
         # The first bytes stay in memory for the magic-number check of the content type.
         self.head = bytearray()
         self.closed = False
-        self._queue: queue.Queue[bytes | None] = queue.Queue(self.QUEUED)
+        self._queue: queue.Queue[list[bytes] | None] = queue.Queue(self.QUEUED)
+        self._batch: list[bytes] = []
+        self._batch_bytes = 0
+        self._batch_limit = self.BATCH * segment_size
         self._thread: threading.Thread | None = None
         self._failure: BaseException | None = None
         self._aborted = False
@@ -122,11 +128,12 @@ class SegmentWriter:
         self._buf += view
 
     def _run(self) -> None:
-        while (data := self._queue.get()) is not None:
+        while (batch := self._queue.get()) is not None:
             if self._failure is not None or self._aborted:
                 continue  # drained, so that the caller never blocks on a full queue
             try:
-                self._seal(data)
+                for data in batch:
+                    self._seal(data)
             except BaseException as exc:  # handed to the caller's thread
                 self._failure = exc
 
@@ -147,10 +154,19 @@ class SegmentWriter:
         self.size += len(chunk)
         if len(self.head) < self._head_limit:
             self.head += chunk[: self._head_limit - len(self.head)]
+        self._batch.append(chunk)
+        self._batch_bytes += len(chunk)
+        if self._batch_bytes >= self._batch_limit:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        if not self._batch:
+            return
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="vault-seal", daemon=True)
             self._thread.start()
-        self._queue.put(chunk)
+        self._queue.put(self._batch)
+        self._batch, self._batch_bytes = [], 0
 
     def _stop(self) -> None:
         if self._thread is not None:
@@ -161,6 +177,12 @@ class SegmentWriter:
     def close(self) -> None:
         if self.closed:
             return
+        if self._thread is None:
+            # A small document, all of it in one batch: sealed here, no thread started.
+            for data in self._batch:
+                self._seal(data)
+            self._batch, self._batch_bytes = [], 0
+        self._hand_over()
         self._stop()
         self._raise_failure()
         self._emit(bytes(self._buf), final=True)
@@ -170,6 +192,7 @@ class SegmentWriter:
     def abort(self) -> None:
         """Stops the writer without sealing a final segment (the blob is being discarded)."""
         self._aborted = True
+        self._batch, self._batch_bytes = [], 0
         self._stop()
         self._failure = None
         self._buf = bytearray()

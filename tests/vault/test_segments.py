@@ -164,9 +164,10 @@ def test_an_aborted_writer_seals_no_final_segment() -> None:
     key, doc = new_document_key(), uuid.uuid4()
     sink = io.BytesIO()
     writer = SegmentWriter(key, doc, sink, segment_size=SEG)
-    for _ in range(3):
+    for _ in range(10):
         writer.write(os.urandom(SEG))
     writer.abort()
+    assert len(sink.getvalue()) > HEADER.size  # the writer's thread had sealed segments
     with pytest.raises(ValueError, match="closed"):
         writer.write(b"more")
     # What reached the store is a blob cut short: it never decrypts.
