@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import LiveServer, _start
+from tests.meetings.conftest import stop
 
 ROOT = Path(__file__).resolve().parents[2]
 IDLE_BOUND = 100 * 1024 * 1024
@@ -62,11 +63,7 @@ def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], LiveServer
     try:
         yield proc, server
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 @pytest.mark.e2e
