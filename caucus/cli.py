@@ -22,6 +22,9 @@ def main(argv: list[str] | None = None) -> None:
 
     if args:
         args[0] = ALIASES.get(args[0], args[0])
+        if args[0] == "run_huey":
+            # Only the job consumer installs huey's Django app (see INSTALLED_APPS).
+            os.environ["CAUCUS_JOB_CONSUMER"] = "true"
     execute_from_command_line(["caucus", *args])
 
 

@@ -262,9 +262,14 @@ INSTALLED_APPS = [
     "caucus.vault",
     "caucus.retention",
     "caucus.redaction",
-    "huey.contrib.djhuey",
     "caucus.web",
 ]
+# huey's Django app only provides `caucus run_huey`; as an installed app it would be imported
+# by every server process, and huey imports its optional Redis and psycopg back ends with it
+# (about 35 MB on SQLite). `caucus run_huey` sets CAUCUS_JOB_CONSUMER; `caucus serve` imports
+# huey itself, only where it runs the embedded consumer.
+if env_bool("CAUCUS_JOB_CONSUMER", False):
+    INSTALLED_APPS.append("huey.contrib.djhuey")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -7,9 +7,11 @@ import uuid
 from datetime import datetime
 
 from django.http import HttpRequest, StreamingHttpResponse
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import AliasChoices, Field
 
+from caucus.api.cases import ListParams
+from caucus.api.cases import _parse_cursor as parse_cursor
 from caucus.api.schemas import ErrorOut, Listing
 from caucus.api.security import caller
 from caucus.kernel.visibility import AUDIENCE_INPUTS
@@ -109,9 +111,13 @@ def upload(request: HttpRequest, case_id: uuid.UUID) -> Status[DocumentOut]:
     response={200: DocumentList, **ERRORS},
     summary="Documents the caller may see",
 )
-def list_documents(request: HttpRequest, case_id: uuid.UUID) -> DocumentList:
-    rows, _ = selectors.documents(caller(request), case_id)
-    return DocumentList(items=[render_document(d) for d in rows])
+def list_documents(
+    request: HttpRequest, case_id: uuid.UUID, params: Query[ListParams]
+) -> DocumentList:
+    page = selectors.document_page(
+        caller(request), case_id, after=parse_cursor(params.cursor), limit=params.limit
+    )
+    return DocumentList(items=[render_document(d) for d in page.rows], next=page.next_cursor)
 
 
 @router.get(

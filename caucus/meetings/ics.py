@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from icalendar import Calendar, Event
-
 from caucus.meetings.models import Meeting
 
 
 def invite(meeting: Meeting, url: str) -> bytes:
+    # Imported here: a few megabytes that only a calendar download needs.
+    from icalendar import Calendar, Event
+
     cal = Calendar()
     cal.add("prodid", "-//Caucus//Mediation//EN")
     cal.add("version", "2.0")

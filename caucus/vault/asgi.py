@@ -47,17 +47,20 @@ class StreamedReceive:
 
 
 class StreamedBody(io.RawIOBase):
+    """Each read returns at most one ASGI message's body, as the server handed it over, so
+    the bytes reach the parser (and the vault's writer) without being copied on the way."""
+
     def __init__(self, owner: StreamedReceive) -> None:
         super().__init__()
         self._owner = owner
-        self._buf = bytearray()
+        self._rest = b""
         self._more = True
         self._deadline = time.monotonic() + float(settings.CAUCUS_UPLOAD_DEADLINE_SECONDS)
 
     def readable(self) -> bool:
         return True
 
-    def _pull(self) -> None:
+    def _pull(self) -> bytes:
         try:
             asyncio.get_running_loop()
         except RuntimeError:
@@ -81,23 +84,26 @@ class StreamedBody(io.RawIOBase):
             self._more = False
             self._owner.finished()
             raise RequestAborted()
-        self._buf += message.get("body", b"")
         self._more = bool(message.get("more_body", False))
         if not self._more:
             self._owner.finished()
+        return bytes(message.get("body", b""))
 
     def read(self, size: int | None = -1) -> bytes:
-        while self._more and (size is None or size < 0 or len(self._buf) < size):
-            self._pull()
-            if size is not None and size >= 0 and self._buf:
-                break
-        if size is None or size < 0 or size >= len(self._buf):
-            data = bytes(self._buf)
-            self._buf.clear()
+        if size is None or size < 0:
+            parts = [self._rest]
+            while self._more:
+                parts.append(self._pull())
+            self._rest = b""
+            return b"".join(parts)
+        while not self._rest and self._more:
+            self._rest = self._pull()
+        data = self._rest
+        if len(data) <= size:
+            self._rest = b""
             return data
-        data = bytes(self._buf[:size])
-        del self._buf[:size]
-        return data
+        self._rest = data[size:]
+        return data[:size]
 
     def readinto(self, buffer: Any) -> int:
         data = self.read(len(buffer))

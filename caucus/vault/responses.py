@@ -3,6 +3,7 @@ attachment of its allow-listed type with nosniff."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 
 from asgiref.sync import sync_to_async
@@ -21,14 +22,25 @@ def _next(chunks: Iterator[bytes]) -> object:
 
 async def _aiter(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
     # Django serves a synchronous iterator over ASGI by reading it into a list first; one
-    # thread hop per segment keeps memory constant instead.
+    # thread hop per segment keeps memory constant instead. The next segment is read and
+    # decrypted while the current one is sent: two segments in memory at most.
     step = sync_to_async(_next, thread_sensitive=False)
-    while True:
-        part = await step(chunks)
-        if part is _END:
-            return
-        assert isinstance(part, bytes)  # noqa: S101
-        yield part
+    pending: asyncio.Future[object] | None = asyncio.ensure_future(step(chunks))
+    try:
+        while pending is not None:
+            part = await pending
+            pending = None
+            if part is _END:
+                return
+            assert isinstance(part, bytes)  # noqa: S101
+            pending = asyncio.ensure_future(step(chunks))
+            yield part
+    finally:
+        if pending is not None:
+            # The iterator may not be closed while a thread is still inside it.
+            await asyncio.wait([pending])
+            if not pending.cancelled():
+                pending.exception()  # retrieved: the reader has gone, nobody else will
 
 
 def download_response(

@@ -17,7 +17,9 @@ Why this is safe:
 from __future__ import annotations
 
 import hashlib
+import queue
 import struct
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Protocol
@@ -55,8 +57,19 @@ def _aad(document_id: uuid.UUID, segment_size: int, index: int, final: bool) -> 
 
 
 class SegmentWriter:
-    """Encrypts a plaintext stream into `sink` segment by segment. Holds at most one
-    segment plus one incoming chunk in memory."""
+    """Encrypts a plaintext stream into `sink` segment by segment.
+
+    The caller's thread only counts and queues its chunks; one thread of the writer's own
+    hashes, encrypts and writes them, in order, so that parsing the request (or reading the
+    source) overlaps with the SHA-256, the AES-GCM and the disk. Both hashlib and the file
+    write release the GIL. Chunks are handed over in batches of BATCH segments (one wake-up of
+    the thread per batch, not per chunk, which counts on a busy machine); at most QUEUED
+    batches wait, plus one batch being gathered and one segment being sealed: memory stays
+    constant whatever the file's size. A failure of the sink (disk full, store down) is
+    raised by the next `write` or by `close`."""
+
+    BATCH = 4
+    QUEUED = 2
 
     def __init__(
         self,
@@ -79,6 +92,13 @@ class SegmentWriter:
         # The first bytes stay in memory for the magic-number check of the content type.
         self.head = bytearray()
         self.closed = False
+        self._queue: queue.Queue[list[bytes] | None] = queue.Queue(self.QUEUED)
+        self._batch: list[bytes] = []
+        self._batch_bytes = 0
+        self._batch_limit = self.BATCH * segment_size
+        self._thread: threading.Thread | None = None
+        self._failure: BaseException | None = None
+        self._aborted = False
         sink.write(HEADER.pack(MAGIC, segment_size))
 
     def _emit(self, plaintext: bytes | bytearray | memoryview, final: bool) -> None:
@@ -88,13 +108,8 @@ class SegmentWriter:
         self._sink.write(self._aead.encrypt(_nonce(self._index), plaintext, aad))
         self._index += 1
 
-    def write(self, data: bytes) -> None:
-        if self.closed:
-            raise ValueError("writer closed")
-        self.size += len(data)
+    def _seal(self, data: bytes) -> None:
         self.sha256.update(data)
-        if len(self.head) < self._head_limit:
-            self.head += data[: self._head_limit - len(self.head)]
         view = memoryview(data)
         # A full segment is held back until more data shows it is not the final one. Whole
         # segments are encrypted straight from the caller's buffer, without copies.
@@ -112,11 +127,76 @@ class SegmentWriter:
             view = view[self._seg :]
         self._buf += view
 
-    def close(self) -> None:
-        if not self.closed:
-            self._emit(bytes(self._buf), final=True)
-            self._buf = bytearray()
+    def _run(self) -> None:
+        while (batch := self._queue.get()) is not None:
+            if self._failure is not None or self._aborted:
+                continue  # drained, so that the caller never blocks on a full queue
+            try:
+                for data in batch:
+                    self._seal(data)
+            except BaseException as exc:  # handed to the caller's thread
+                self._failure = exc
+
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
             self.closed = True
+            raise failure
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        if self.closed:
+            raise ValueError("writer closed")
+        self._raise_failure()
+        # The thread reads the chunk later: a buffer the caller may reuse is copied.
+        chunk = data if isinstance(data, bytes) else bytes(data)
+        if not chunk:
+            return
+        self.size += len(chunk)
+        if len(self.head) < self._head_limit:
+            self.head += chunk[: self._head_limit - len(self.head)]
+        self._batch.append(chunk)
+        self._batch_bytes += len(chunk)
+        if self._batch_bytes >= self._batch_limit:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        if not self._batch:
+            return
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="vault-seal", daemon=True)
+            self._thread.start()
+        self._queue.put(self._batch)
+        self._batch, self._batch_bytes = [], 0
+
+    def _stop(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        if self._thread is None:
+            # A small document, all of it in one batch: sealed here, no thread started.
+            for data in self._batch:
+                self._seal(data)
+            self._batch, self._batch_bytes = [], 0
+        self._hand_over()
+        self._stop()
+        self._raise_failure()
+        self._emit(bytes(self._buf), final=True)
+        self._buf = bytearray()
+        self.closed = True
+
+    def abort(self) -> None:
+        """Stops the writer without sealing a final segment (the blob is being discarded)."""
+        self._aborted = True
+        self._batch, self._batch_bytes = [], 0
+        self._stop()
+        self._failure = None
+        self._buf = bytearray()
+        self.closed = True
 
 
 def decrypt_stream(

@@ -4,12 +4,17 @@ names they reveal are content, so each list or lookup is audited."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q
 
 from caucus.accounts.models import User
 from caucus.audit.access import log_for, record_read
 from caucus.audit.models import AccessRecord
 from caucus.cases.access import access_case, access_visible
 from caucus.cases.models import Participant
+from caucus.cases.selectors import encode_cursor
 from caucus.kernel.permissions import Action, allowed_actions, can, require
 from caucus.kernel.visibility import visible
 from caucus.vault.models import Document
@@ -17,12 +22,40 @@ from caucus.vault.models import Document
 PAGE = 200
 
 
-def documents(user: User, case_id: uuid.UUID) -> tuple[list[Document], Participant]:
+@dataclass(frozen=True)
+class DocumentPage:
+    rows: list[Document]
+    me: Participant
+    next_cursor: str | None
+
+
+def document_page(
+    user: User,
+    case_id: uuid.UUID,
+    *,
+    after: tuple[datetime, uuid.UUID] | None = None,
+    limit: int = PAGE,
+) -> DocumentPage:
+    """The documents the caller may see, newest first, one page at a time: a fixed number of
+    queries per page whatever the number of documents in the case."""
     me = access_case(user, case_id)
     require(me, Action.READ_RECORD)
-    rows = list(visible(me, Document).order_by("-created_at", "id")[:PAGE])
+    qs = visible(me, Document)
+    if after is not None:
+        created, last_id = after
+        qs = qs.filter(Q(created_at__lt=created) | Q(created_at=created, id__lt=last_id))
+    rows = list(qs.order_by("-created_at", "-id")[: limit + 1])
+    cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        cursor = encode_cursor(rows[-1].created_at, rows[-1].id)
     record_read(me, rows, action="document.listed")
-    return rows, me
+    return DocumentPage(rows, me, cursor)
+
+
+def documents(user: User, case_id: uuid.UUID) -> tuple[list[Document], Participant]:
+    page = document_page(user, case_id)
+    return page.rows, page.me
 
 
 def document(user: User, document_id: uuid.UUID | str) -> tuple[Document, Participant]:

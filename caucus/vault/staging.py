@@ -49,6 +49,7 @@ class StagedUpload:
         self.complete = True
 
     def discard(self) -> None:
+        self.writer.abort()
         if self._sink is not None:
             with contextlib.suppress(OSError):
                 self._sink.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import tracemalloc
@@ -127,3 +128,64 @@ def _tmp_blob(key: bytes, doc: uuid.UUID, chunk: bytes, total: int) -> str:
             writer.write(chunk)
         writer.close()
     return path
+
+
+class _FailingSink:
+    """A store that fills up after the header and the first segment."""
+
+    def __init__(self) -> None:
+        self.writes = 0
+
+    def write(self, data: bytes) -> int:
+        self.writes += 1
+        if self.writes > 2:
+            raise OSError(28, "No space left on device")
+        return len(data)
+
+
+def _sealing_threads() -> int:
+    import threading
+
+    return sum(1 for t in threading.enumerate() if t.name == "vault-seal")
+
+
+def test_a_failing_store_is_raised_in_the_callers_thread_and_the_thread_ends() -> None:
+    before = _sealing_threads()
+    writer = SegmentWriter(new_document_key(), uuid.uuid4(), _FailingSink(), segment_size=SEG)
+    with pytest.raises(OSError, match="No space left"):
+        for _ in range(100):
+            writer.write(os.urandom(SEG))
+        writer.close()
+    writer.abort()
+    assert _sealing_threads() == before
+
+
+def test_an_aborted_writer_seals_no_final_segment() -> None:
+    key, doc = new_document_key(), uuid.uuid4()
+    sink = io.BytesIO()
+    before = _sealing_threads()
+    writer = SegmentWriter(key, doc, sink, segment_size=SEG)
+    for _ in range(10):
+        writer.write(os.urandom(SEG))
+    writer.abort()
+    assert _sealing_threads() == before
+    with pytest.raises(ValueError, match="closed"):
+        writer.write(b"more")
+    # What reached the store is a blob cut short: it never decrypts.
+    with pytest.raises(TamperedCiphertext):
+        _decrypt(key, doc, sink.getvalue())
+
+
+def test_a_reused_buffer_is_copied_before_the_writers_thread_reads_it() -> None:
+    key, doc = new_document_key(), uuid.uuid4()
+    sink = io.BytesIO()
+    writer = SegmentWriter(key, doc, sink, segment_size=SEG)
+    buffer = bytearray(SEG // 2)
+    expected = b""
+    for i in range(20):
+        buffer[:] = bytes([i]) * len(buffer)
+        writer.write(buffer)
+        expected += bytes(buffer)
+    writer.close()
+    assert _decrypt(key, doc, sink.getvalue()) == expected
+    assert writer.sha256.hexdigest() == hashlib.sha256(expected).hexdigest()

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
+import subprocess
+import sys
 from argparse import ArgumentParser
 from collections.abc import Iterator
 from typing import Any
@@ -34,6 +37,39 @@ def one_server_at_a_time() -> Iterator[None]:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [START_LOCK])
 
 
+def prepare(*, demo: bool) -> None:
+    with one_server_at_a_time():
+        call_command("migrate", interactive=False, verbosity=0)
+        if demo and not settings.PRODUCTION:
+            call_command("demo")
+
+
+def prepare_in_child(*, demo: bool) -> None:
+    """Migrating loads every migration module (about 15 MB) into memory that Python keeps for
+    the life of the process: a child process migrates and seeds, and exits, so the process
+    that then serves never holds them."""
+    command = [sys.executable, "-m", "caucus.cli", "serve", "--prepare-only"]
+    if not demo:
+        command.append("--no-demo")
+    done = subprocess.run(command, check=False)  # noqa: S603  (our own command)
+    if done.returncode != 0:
+        raise CommandError(f"migrating the database failed (exit {done.returncode})")
+
+
+def without_unused_backends() -> None:
+    """huey imports its optional back ends (psycopg, Redis, gevent) whenever they are
+    installed, about 16 MB in the process that serves, even on SQLite. The ones this
+    configuration never uses are marked absent, which huey treats as not installed."""
+    names = ["gevent"]
+    if not settings.REDIS_URL:
+        names.append("redis")
+    if all(db["ENGINE"] == "django.db.backends.sqlite3" for db in settings.DATABASES.values()):
+        names.append("psycopg")
+    for name in names:
+        if name not in sys.modules:
+            sys.modules[name] = None  # type: ignore[assignment]
+
+
 class Command(BaseCommand):
     help = "Apply migrations, seed the demo on first run, and serve pages, API and WebSockets."
 
@@ -48,6 +84,8 @@ class Command(BaseCommand):
             "loop. Needs REDIS_URL when above 1, so that live chat crosses processes.",
         )
         parser.add_argument("--no-demo", action="store_true", help="Do not seed the demo.")
+        # The child process that migrates and seeds before the server starts (see handle).
+        parser.add_argument("--prepare-only", action="store_true", help=argparse.SUPPRESS)
 
     def handle(self, *args: Any, **options: Any) -> None:
         workers: int = options["workers"]
@@ -58,12 +96,10 @@ class Command(BaseCommand):
             # would reach only the sockets of the worker that received it, and the upload
             # bound would count per worker.
             raise CommandError("--workers above 1 needs REDIS_URL (channel layer and cache)")
-        with one_server_at_a_time():
-            call_command("migrate", interactive=False, verbosity=0)
-            if not options["no_demo"] and not settings.PRODUCTION:
-                call_command("demo")
-        # The workers are new processes: they open connections of their own.
-        connection.close()
+        if options["prepare_only"]:
+            prepare(demo=not options["no_demo"])
+            return
+        prepare_in_child(demo=not options["no_demo"])
         host, port = options["host"], options["port"]
         if not settings.PRODUCTION and not os.environ.get("CAUCUS_SITE_URL"):
             # Links in mails and invitations must reach this server, so without an
@@ -78,6 +114,7 @@ class Command(BaseCommand):
         if settings.EMAIL_BACKEND == "caucus.portal.mailbox.MailboxBackend":
             self.stdout.write(f"Mail is kept in {settings.EMAIL_FILE_PATH}, one .eml file each.")
         self.stdout.flush()
+        without_unused_backends()
         from caucus.retention.worker import start_embedded_consumer
 
         # One consumer per `caucus serve`, in this (the supervising) process when there are

@@ -1,0 +1,89 @@
+"""The served process's memory before any transfer (issue 18): under 100 MB per worker after
+answering the login page, because what only some requests need is imported when they need it.
+Argon2's memory per password hash is separate and bounded by concurrent sign-ins (README)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import LiveServer, _start
+from tests.meetings.conftest import stop
+
+ROOT = Path(__file__).resolve().parents[2]
+IDLE_BOUND = 100 * 1024 * 1024
+
+# Imported on first use only: PII recognition, PDF writing and signing, the S3 client, the
+# calendar format, the job queue with its optional back ends, and the migration machinery.
+HEAVY = (
+    "presidio_analyzer",
+    "spacy",
+    "reportlab",
+    "pyhanko",
+    "pypdf",
+    "boto3",
+    "botocore",
+    "icalendar",
+    "huey",
+    "gevent",
+    "django.db.migrations.loader",
+)
+
+ONE_MACHINE = {"DATABASE_URL": "", "REDIS_URL": ""}
+
+PROBE = """
+import json, os, sys
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caucus.settings")
+import caucus.asgi
+from django.test import Client
+assert Client().get("/login").status_code == 200
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def rss(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError("no VmRSS")
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], LiveServer]]:
+    # The one-machine configuration (SQLite, no Redis) even in CI's PostgreSQL leg: on
+    # PostgreSQL psycopg adds about 15 MB (README, "The served process's memory").
+    proc, server = _start(tmp_path, ONE_MACHINE)
+    try:
+        yield proc, server
+    finally:
+        stop(proc)
+
+
+@pytest.mark.e2e
+def test_a_started_server_holds_under_100_mb_after_the_login_page(
+    served: tuple[subprocess.Popen[bytes], LiveServer],
+) -> None:
+    proc, server = served
+    for path in ("/login", "/login", "/api/v1/openapi.json"):
+        assert httpx.get(f"{server.url}{path}", timeout=30).status_code == 200
+    assert rss(proc.pid) < IDLE_BOUND, f"{rss(proc.pid) / 1024**2:.0f} MB"
+
+
+def test_serving_the_login_page_imports_nothing_heavy(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CAUCUS_DATA_DIR": str(tmp_path / "data")}
+    env.update(ONE_MACHINE)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    modules = json.loads(out.splitlines()[-1])
+    assert "caucus.api.app" in modules  # the probe did load the URL configuration
+    loaded = sorted(m for m in modules if m.split(".")[0] in HEAVY or m in HEAVY)
+    assert loaded == []
