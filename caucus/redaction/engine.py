@@ -34,8 +34,8 @@ from presidio_analyzer.predefined_recognizers import (
     UsSsnRecognizer,
 )
 
-from caucus.redaction.addresses import AddressRecognizer
-from caucus.redaction.identifiers import IdentifierRecognizer
+from caucus.redaction.addresses import AddressRecognizer, courts_addresses
+from caucus.redaction.identifiers import STATUTE_PREFIX, IdentifierRecognizer
 from caucus.redaction.knowledge import CaseKnowledge
 from caucus.redaction.recognizers import (
     DATE,
@@ -240,7 +240,24 @@ def detect(text: str, knowledge: CaseKnowledge | None = None) -> list[Span]:
     # number's format (a phone number, an IBAN, an address) names it better
     cover = _Cover([(r.start, r.end) for r in results])
     results += [g for g in guesses if not cover.covers(g.start, g.end)]
-    return merge(text, results)
+    courts = courts_addresses(text)
+    return merge(text, [r for r in results if not _not_personal(text, r, courts)])
+
+
+# Labels a court's address or a statute reference can be mistaken for.
+_PLACE_LIKE = {"ADDRESS", "UK_POSTCODE", "CA_POSTAL_CODE", "OTHER_ID", "UK_VEHICLE_REGISTRATION"}
+
+
+def _not_personal(text: str, result: RecognizerResult, courts: list[tuple[int, int]]) -> bool:
+    """A postcode or a number inside a court's address, and a statute written like a UK
+    plate ("NRS 125C"), are kept."""
+    if result.entity_type not in _PLACE_LIKE:
+        return False
+    if any(s <= result.start and result.end <= e for s, e in courts):
+        return True
+    return result.entity_type == "UK_VEHICLE_REGISTRATION" and bool(
+        STATUTE_PREFIX.match(text, result.start)
+    )
 
 
 class _Cover:

@@ -84,6 +84,11 @@ def surnames() -> frozenset[str]:
     return _load("surnames.txt") - common_words()
 
 
+def all_given_names() -> frozenset[str]:
+    """Given names, with those that are also common words (Ira, Will, Grant)."""
+    return _load("given_names.txt")
+
+
 def all_surnames() -> frozenset[str]:
     """Surnames, with those that are also common words (Price, Baker, Young)."""
     return _load("surnames.txt")
