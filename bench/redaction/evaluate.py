@@ -212,18 +212,30 @@ def main_engine() -> Detector | None:
     atexit.register(shutil.rmtree, root, ignore_errors=True)
     (root / package).mkdir()
     (root / package / "__init__.py").write_text("")
-    for name in ("engine", "recognizers", "knowledge", "vocabulary", "spans"):
+    listed = subprocess.run(
+        ["git", "ls-tree", "-r", "--full-tree", "--name-only", "main", "caucus/redaction/"],
+        capture_output=True,
+        text=True,
+        cwd=HERE,
+        check=False,
+    )
+    if listed.returncode:
+        return None
+    # the engine's own modules and the word lists it reads; not the Django parts
+    wanted = [
+        path
+        for path in listed.stdout.split()
+        if path.count("/") == 2 and path.endswith(".py") or path.startswith("caucus/redaction/data/")
+    ]
+    for path in wanted:
         shown = subprocess.run(
-            ["git", "show", f"main:caucus/redaction/{name}.py"],
-            capture_output=True,
-            text=True,
-            cwd=HERE,
-            check=False,
+            ["git", "show", f"main:{path}"], capture_output=True, text=True, cwd=HERE, check=False
         )
         if shown.returncode:
             return None
-        source = shown.stdout.replace("caucus.redaction.", f"{package}.")
-        (root / package / f"{name}.py").write_text(source)
+        target = root / package / path.removeprefix("caucus/redaction/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(shown.stdout.replace("caucus.redaction.", f"{package}."))
     sys.path.insert(0, str(root))
     try:
         engine = importlib.import_module(f"{package}.engine")

@@ -137,8 +137,10 @@ def library_recognizers() -> list[EntityRecognizer]:
     ]
 
 
+# a number may be broken across a line ("07700 900\n123"): one line break may stand inside it
 _PHONE_CANDIDATE = re.compile(
-    r"[+(]?\d[\d ().\u00a0/-]{5,}\d(?:[ \u00a0]*(?:ext\.?|x|extension)[ \u00a0]*\d{1,5})?",
+    r"[+(]?\d(?:[\d ().\u00a0/-]|\n(?=[ \t]*\d)){5,}\d"
+    r"(?:[ \u00a0]*(?:ext\.?|x|extension)[ \u00a0]*\d{1,5})?",
     re.I,
 )
 
@@ -158,7 +160,9 @@ class PhoneNumbers(PhoneRecognizer):
         for m in _PHONE_CANDIDATE.finditer(text):
             if sum(c.isdigit() for c in m.group()) < 7:
                 continue
-            for found in super().analyze(m.group(), entities, nlp_artifacts):  # type: ignore[arg-type]
+            # same length, so the offsets still hold
+            candidate = m.group().replace("\n", " ").replace("\t", " ")
+            for found in super().analyze(candidate, entities, nlp_artifacts):  # type: ignore[arg-type]
                 found.start += m.start()
                 found.end += m.start()
                 out.append(found)

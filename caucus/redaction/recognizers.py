@@ -28,9 +28,10 @@ MONTH = (
     r"|d[ée]cembre)\.?"
 )
 DATE = (
-    rf"(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:\d{{4}}|\d{{2}})|\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}"
+    rf"(?i:\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:\d{{4}}|\d{{2}})|\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}"
     rf"|{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
-    rf"|\d{{1,2}}(?:st|nd|rd|th|er)?\s+(?:of\s+|de\s+)?{MONTH},?\s+\d{{4}})"
+    rf"|\d{{1,2}}(?:st|nd|rd|th|er)?\s+(?:of\s+|de\s+)?{MONTH},?\s+\d{{4}}"
+    rf"|\d{{1,2}}[-/ ]{MONTH}[-/ ](?:\d{{4}}|\d{{2}}))"
 )
 STREET_SUFFIX = STREET_TYPE
 COMPANY = (
@@ -53,7 +54,7 @@ PATTERNS: list[tuple[str, str, int, str]] = [
     (
         "DOB",
         rf"(?i:\b(?:born(?:\s+on)?|n[ée]e?\s+le|date\s+of\s+birth|d\.?o\.?b\.?|birth\s*date"
-        rf"|birthday|b\.)\s*(?:is\s+)?[:,-]?\s*\(?\s*)({DATE})",
+        rf"|birthday|b\.)\s*(?:is\s+)?[:,-]?\s*\(?\s*(?:the\s+)?)({DATE})",
         1,
         "",
     ),
@@ -409,6 +410,18 @@ INSTITUTION_PHRASE = re.compile(
 )
 
 
+PARTICLES = {
+    "de", "del", "della", "di", "da", "dos", "das", "do", "du", "la", "le", "van", "von", "der",
+    "den", "ter", "ten", "bin", "binti", "ibn", "al", "el", "ní", "nic", "mac", "ó", "st",
+}  # fmt: skip
+
+
+def _without_trailing_particles(run: list[re.Match[str]]) -> list[re.Match[str]]:
+    while run and run[-1].group().casefold() in PARTICLES and not _is_cap(run[-1].group()):
+        run = run[:-1]
+    return run
+
+
 def _norm(token: str) -> str:
     t = token.rstrip(".")
     for tail in ("'s", "\u2019s", "s'", "'", "\u2019"):
@@ -444,7 +457,9 @@ class NameRecognizer(Finder):
                 # a nickname in quotes stands inside a name: CHRISTOPHER "KIT" DALRYMPLE
                 gap = r"[ \t\u00a0]+[\"\u201c]?|[\"\u201d][ \t\u00a0]+"
             # a possessive ends a name: "Tobias's NHS Pension"
-            if _is_cap(tok) and (
+            # the particles inside a family name join it: "Ana de la Cruz", "Ní Bhriain"
+            particle = tok.casefold() in PARTICLES
+            if (_is_cap(tok) or (particle and run)) and (
                 not run
                 or (
                     re.fullmatch(gap, text[run[-1].end() : m.start()])
@@ -454,10 +469,10 @@ class NameRecognizer(Finder):
                 run.append(m)
                 continue
             if run:
-                yield run
+                yield _without_trailing_particles(run)
             run = [m] if _is_cap(tok) else []
         if run:
-            yield run
+            yield _without_trailing_particles(run)
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
@@ -478,7 +493,13 @@ class NameRecognizer(Finder):
             titled = False
             for m in run:
                 key = _norm(m.group())
+                if key in PARTICLES and names:
+                    names.append(m)
+                    continue
                 if key in TITLES:
+                    # the words before a title are judged on their own ("Saoirse Ní
+                    # Bhriain      Counsel for the wife: ...")
+                    self._flush(names, found, given, family, titled, kept)
                     titled = True
                     names = []
                     continue
@@ -560,7 +581,9 @@ class NameRecognizer(Finder):
             return
         # two or three capitalised words that are neither common words nor abbreviations
         # read as a name even when no list knows them (Oluwaseun Adeyemi)
-        unlisted_pair = 2 <= len(words) <= 3 and all(len(k) > 2 for k in keys) and not place
+        unlisted_pair = (
+            2 <= len(words) <= 3 and all(len(k) > 2 or k in PARTICLES for k in keys) and not place
+        )
         # a capitalised word inside a sentence that is no common word and no place is a
         # proper noun; recall matters more than precision here, so it is taken for a name
         start = words[0].start()
