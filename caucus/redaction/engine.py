@@ -139,7 +139,7 @@ def library_recognizers() -> list[EntityRecognizer]:
 
 # a number may be broken across a line ("07700 900\n123"): one line break may stand inside it
 _PHONE_CANDIDATE = re.compile(
-    r"[+(]?\d(?:[\d ().\u00a0/-]|\n(?=[ \t]*\d)){5,}\d"
+    r"[+(]?\d(?:[\d ().\u00a0/-]|(?<=[\d -])\n(?=[ \t]*\d)){5,}\d"
     r"(?:[ \u00a0]*(?:ext\.?|x|extension)[ \u00a0]*\d{1,5})?",
     re.I,
 )

@@ -392,6 +392,28 @@ INSTITUTION_BY_ROLE = re.compile(
     r"(?:with|at|from|held[ \u00a0]+by|by)[ \u00a0]+)"
     r"((?:[A-Z][\w'\u2019&.-]*[ \u00a0]?){1,3})"
 )
+# Banks, insurers, brokerages and pension schemes of the US, Canada and the UK that
+# documents name for everyone to read; a word that is also a common given or family name
+# (Chase, Ally, Phoenix) is listed only with the word that makes it the institution.
+KNOWN_INSTITUTION = re.compile(
+    r"(?<![\w'\u2019-])(?:Bank[ \u00a0]of[ \u00a0]America|Wells[ \u00a0]Fargo|Citibank|Citi|JPMorgan"
+    r"|Chase(?=[ \u00a0]+(?i:bank|visa|checking|savings|sapphire|freedom|card|account|mortgage))"
+    r"|U\.S\.[ \u00a0]Bank|PNC|Truist|Capital[ \u00a0]One|Fifth[ \u00a0]Third|KeyBank|Navy[ \u00a0]Federal"
+    r"|USAA|BECU|Synchrony|American[ \u00a0]Express|Amex|Vanguard|Fidelity|Schwab"
+    r"|Charles[ \u00a0]Schwab|E\*Trade|Merrill(?:[ \u00a0]Lynch)?|Morgan[ \u00a0]Stanley"
+    r"|Edward[ \u00a0]Jones|TIAA|T\.[ \u00a0]?Rowe[ \u00a0]Price|Prudential|MetLife|New[ \u00a0]York[ \u00a0]Life"
+    r"|Northwestern[ \u00a0]Mutual|State[ \u00a0]Farm|Allstate|Geico|GEICO|Liberty[ \u00a0]Mutual|Aetna"
+    r"|Cigna|Humana|Blue[ \u00a0]Cross(?:[ \u00a0]Blue[ \u00a0]Shield)?|CalPERS|CalSTRS|Scotiabank"
+    r"|Royal[ \u00a0]Bank|Desjardins|Tangerine|Simplii|Wealthsimple|Questrade|Sun[ \u00a0]Life"
+    r"|Manulife|Canada[ \u00a0]Life|Great-West[ \u00a0]Life|Co-operators|Vancity|OMERS|HOOPP"
+    r"|Barclays|Lloyds|Halifax|NatWest|Santander|Nationwide|Monzo|Starling|Revolut|TSB"
+    r"|Virgin[ \u00a0]Money|First[ \u00a0]Direct|Aviva|Legal[ \u00a0]&[ \u00a0]General"
+    r"|Scottish[ \u00a0]Widows|Standard[ \u00a0]Life|Royal[ \u00a0]London|Hargreaves[ \u00a0]Lansdown"
+    r"|AJ[ \u00a0]Bell|Rocket[ \u00a0]Mortgage|Quicken[ \u00a0]Loans|Mr\.?[ \u00a0]Cooper)"
+    r"(?![\w'\u2019-])"
+)
+# A make and model after a model year are a vehicle: "2018 Honda Pilot".
+_MODEL_YEAR = re.compile(r"\b(?:19|20)\d{2}[ \u00a0]+$")
 # Courts, statutes, agencies and the like: their capitalised words are no one's name.
 INSTITUTION_PHRASE = re.compile(
     r"(?<![\w'\u2019.-])"
@@ -484,6 +506,8 @@ class NameRecognizer(Finder):
         # a street's words name no one, whether the address is removed or a court's kept
         for m in STREET.finditer(text):
             kept[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+        for m in KNOWN_INSTITUTION.finditer(text):
+            kept[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
         for m in INSTITUTION_BY_ROLE.finditer(text):
             kept[m.start(1) : m.end(1)] = b"\x01" * (m.end(1) - m.start(1))
         raw_given = all_given_names()
@@ -575,6 +599,9 @@ class NameRecognizer(Finder):
         if not titled and all(kept[m.start()] for m in words):
             return
         keys = [_norm(m.group()) for m in words]
+        start = words[0].start()
+        if not titled and _MODEL_YEAR.search(words[0].string, max(0, start - 8), start):
+            return
         listed = sum(k in given or k in family for k in keys)
         place = " ".join(keys) in places()
         if place and not titled:
@@ -586,7 +613,6 @@ class NameRecognizer(Finder):
         )
         # a capitalised word inside a sentence that is no common word and no place is a
         # proper noun; recall matters more than precision here, so it is taken for a name
-        start = words[0].start()
         before = words[0].string[max(0, start - 16) : start]
         mid_sentence = (
             len(words) == 1
