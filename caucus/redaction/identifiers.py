@@ -89,6 +89,13 @@ STATUTE_PREFIX = re.compile(
     r"|o\.?c\.?g\.?a|rso|r\.s\.o|sbc|s\.b\.c|fpr|cpr|frcp|gs|g\.s|mgl|rsa|wis\.?[ \u00a0]stat"
     r"|fla\.?[ \u00a0]stat)\.?[ \u00a0]+(?:\u00a7+[ \u00a0]*)?\d"
 )
+# A model after its year and make: "2021 Toyota RAV4", "2019 Ford F-150".
+_VEHICLE_MODEL = re.compile(
+    r"(?i)\b(?:19|20)\d{2}[ \u00a0]+(?:toyota|honda|ford|chevrolet|chevy|nissan|hyundai|kia"
+    r"|subaru|mazda|volkswagen|vw|bmw|audi|mercedes(?:-benz)?|lexus|acura|jeep|dodge|ram|gmc"
+    r"|tesla|volvo|buick|cadillac|lincoln|chrysler|mitsubishi|mini|porsche|land[ \u00a0]rover"
+    r"|jaguar|vauxhall|peugeot|renault|skoda|seat|fiat|citro[eë]n|infiniti|genesis)[ \u00a0]+$"
+)
 _KEEP_AFTER = re.compile(
     r"(?ix)^[ \u00a0]?(?:%|percent|per[ \u00a0]cent|pct|dollars|pounds|cents|usd|cad|gbp"
     r"|(?:a\.?m|p\.?m)\b|o'clock|years?\b|months?\b|days?\b|weeks?\b|hours?\b|hrs\b"
@@ -251,7 +258,7 @@ def kept(text: str, start: int, end: int) -> bool:
     if _KEEP.fullmatch(value):
         return True
     before = text[max(0, start - 24) : start]
-    if _KEEP_BEFORE.search(before):
+    if _KEEP_BEFORE.search(before) or _VEHICLE_MODEL.search(before):
         return True
     after = text[end : end + 16]
     return bool(_KEEP_AFTER.match(after))

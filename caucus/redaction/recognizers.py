@@ -127,7 +127,7 @@ ROLES = (
 # Words that tie the organisation after them to a person: their job, their business.
 _TIED = re.compile(
     r"(?i:\b(?:employed\s+(?:by|at|with)|works?\s+(?:\w+\s+){0,2}?(?:for|at|with)"
-    r"|working\s+(?:for|at|with)|employee\s+of|employer(?:'s)?\s*(?:is|was|:|,|\()?"
+    r"|working\s+(?:for|at|with)|employee\s+of|employer(?:'s)?\s*(?:is|was|:|,|\(|[-\u2013\u2014])?"
     r"|employment\s*[-\u2013\u2014:]|job\s+(?:at|with)|job\s+offer\s+is\s+from"
     r"|teaches\s+at|drives\s+for|owns|owner\s+of|owner,|runs|chez"
     r"|(?:wages|salary|pay|paycheck|income|earnings)\s+(?:at|from|with|\()|paid\s+by"
@@ -186,7 +186,11 @@ class EmployerRecognizer(Finder):
             if value and value[0].isupper():
                 found.append((m.start(1), m.start(1) + len(value)))
         for m in _SUFFIXED_ORG.finditer(text):
-            if not _INSTITUTION.search(m.group(1)):
+            # the word after the suffix may make it a court ("County District Court"); a
+            # possessive first word is a person's ("Malik's School")
+            named = m.group(1) + text[m.end(1) : m.end(1) + 12].split("\n")[0]
+            first = m.group(1).split()[0]
+            if not _INSTITUTION.search(named) and not first.endswith(("'s", "\u2019s", "'S")):
                 found.append(m.span(1))
         for line in _WAGES_LINE.finditer(text):
             head = line.group().index(":") + 1
@@ -409,7 +413,8 @@ KNOWN_INSTITUTION = re.compile(
     r"|Barclays|Lloyds|Halifax|NatWest|Santander|Nationwide|Monzo|Starling|Revolut|TSB"
     r"|Virgin[ \u00a0]Money|First[ \u00a0]Direct|Aviva|Legal[ \u00a0]&[ \u00a0]General"
     r"|Scottish[ \u00a0]Widows|Standard[ \u00a0]Life|Royal[ \u00a0]London|Hargreaves[ \u00a0]Lansdown"
-    r"|AJ[ \u00a0]Bell|Rocket[ \u00a0]Mortgage|Quicken[ \u00a0]Loans|Mr\.?[ \u00a0]Cooper)"
+    r"|AJ[ \u00a0]Bell|Rocket[ \u00a0]Mortgage|Quicken[ \u00a0]Loans|Mr\.?[ \u00a0]Cooper"
+    r"|Roth(?=[ \u00a0]+(?:IRA|401)))"
     r"(?![\w'\u2019-])"
 )
 # A make and model after a model year are a vehicle: "2018 Honda Pilot".
