@@ -131,8 +131,8 @@ _TIED = re.compile(
     r"|employment\s*[-\u2013\u2014:]|job\s+(?:at|with)|job\s+offer\s+is\s+from"
     r"|teaches\s+at|drives\s+for|owns|owner\s+of|owner,|runs|chez"
     r"|(?:wages|salary|pay|paycheck|income|earnings)\s+(?:at|from|with|\()|paid\s+by"
-    r"|(?:is|was|as|,|'s|\u2019s)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?(?:at|with|for|through)"
-    rf"|(?:{ROLES})s?\s+(?:at|with|for|through)|(?:{ROLES}),"
+    r"|(?:is|was|as|,|'s|\u2019s)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?(?:at|with|for|through|@)"
+    rf"|(?:{ROLES})s?\s+(?:at|with|for|through|@)|(?:{ROLES}),"
     r"|(?:business|practice|pharmacy|shop|company|firm|school|studio|outfit|employer),"
     r"|(?:business|practice|pharmacy|shop|company|studio|school)\s+\("
     r"|self-employed,?|self\s+\()(?:\s+|(?<=[(:])\s*))"
@@ -676,7 +676,8 @@ class NameRecognizer(Finder):
         rx = re.compile(
             r"(?i)(?<![\w])(?:"
             + "|".join(re.escape(p) for p in sorted(parts, key=len, reverse=True))
-            + r")(?![\w])"
+            # a possessive typed without its apostrophe: "Heathers cell"
+            + r")(?:s(?=[ \t\u00a0]))?(?![\w])"
         )
         # a court's or a statute's words are kept even when a person shares one of them
         extra = [
