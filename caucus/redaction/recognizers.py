@@ -38,6 +38,7 @@ COMPANY = (
     r"(?:Inc|Incorporated|LLC|L\.L\.C|Ltd|Limited|Corp|Corporation|Company|Co|PLC|P\.A|P\.C"
     r"|Group|Industries|Holdings|Services|Solutions|Systems|Technologies|Logistics|Foods"
     r"|Motors|Construction|Enterprises|Fisheries|Farms|Studio|Pharmacy|Dentistry|Trucking"
+    r"|Primary|Elementary|Academy|Montessori|Nursery|Daycare|Preschool"
     r"|Roofing|Landscaping|Landscape|Consulting|Contractors|Staffing|Cabinetry|Hospital|Clinic"
     r"|University|College|School|District|Authority|Agency|Council|Institute|Foundation)"
 )
@@ -126,7 +127,12 @@ ROLES = (
 )
 # Words that tie the organisation after them to a person: their job, their business.
 _TIED = re.compile(
-    r"(?i:\b(?:employed\s+(?:by|at|with)|works?\s+(?:\w+\s+){0,2}?(?:for|at|with)"
+    r"(?i:\b(?:employed\s+(?:[\w-]+\s+)?(?:by|at|with)|works?\s+(?:\w+\s+){0,2}?(?:for|at|with)"
+    r"|(?:been|worked|working|started|starts|starting)\s+(?:with|at|for)"
+    r"|trading\s+as|t/a|d/b/a|doing\s+business\s+as|joined|quit|resigned\s+from"
+    r"|retired\s+from|(?:laid\s+off|fired|dismissed|leave)\s+(?:by|from)"
+    r"|(?:earns?|earned|earning|makes)\s+[^.\n]{0,25}?\s+(?:at|with)"
+    r"|teaches\s+(?:[\w-]+\s+){0,3}?at"
     r"|working\s+(?:for|at|with)|employee\s+of|employer(?:'s)?\s*(?:is|was|:|,|\(|[-\u2013\u2014])?"
     r"|employment\s*[-\u2013\u2014:]|job\s+(?:at|with)|job\s+offer\s+is\s+from"
     r"|teaches\s+at|drives\s+for|owns|owner\s+of|owner,|runs|chez"
