@@ -188,6 +188,24 @@ def analyzer() -> AnalyzerEngine:
 
 _JOINABLE = re.compile(r"[ \t]+(?:[A-Z]\.?[ \t]+)*|[ \t]*-[ \t]*")
 _DOB_AFTER_NAME = re.compile(rf"\s*\(\s*(?:born\s+|dob\s*:?\s*|b\.\s*)?({DATE})\s*\)", re.I)
+# A table's row or a list's entry: a name, a column's gap or a comma, then a date.
+_DATE_IN_ROW = re.compile(rf"(?:\t[ \t\u00a0]*|[ \u00a0]{{2,}}|,[ \u00a0]+)({DATE})(?![\w/.-])", re.I)
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_LAST_PART = re.compile(r"(\d{2,4})\s*$")
+
+
+def _born_before(value: str, latest: int) -> bool:
+    """Whether a date's year lies at least two years before the document's latest year:
+    a date beside a name is then a birth, not the day the document was signed."""
+    years = _YEAR.findall(value)
+    if years:
+        year = int(years[0])
+    elif m := _LAST_PART.search(value):
+        short = int(m.group(1)) % 100
+        year = 2000 + short if short <= latest % 100 else 1900 + short
+    else:
+        return False
+    return year <= latest - 2
 
 
 def _union(text: str, items: list[tuple[int, int, str]]) -> list[Span]:
@@ -216,10 +234,13 @@ def merge(text: str, results: list[RecognizerResult]) -> list[Span]:
         if r.end > r.start and PRESIDIO_LABEL.get(r.entity_type, r.entity_type) in PRIORITY
     ]
     out = _union(text, items)
+    latest = max((int(y) for y in _YEAR.findall(text)), default=0)
     for span in out:
         if span.label in {"PERSON", "CHILD"}:
             m = _DOB_AFTER_NAME.match(text, span.end)
             if m:
+                items.append((m.start(1), m.end(1), "DOB"))
+            elif (m := _DATE_IN_ROW.match(text, span.end)) and _born_before(m.group(1), latest):
                 items.append((m.start(1), m.end(1), "DOB"))
     return _union(text, items) if len(items) > len(out) else out
 

@@ -54,8 +54,9 @@ PATTERNS: list[tuple[str, str, int, str]] = [
     ),
     (
         "DOB",
-        rf"(?i:\b(?:born(?:\s+on)?|n[ée]e?\s+le|date\s+of\s+birth|d\.?o\.?b\.?|birth\s*date"
-        rf"|birthday|b\.)\s*(?:is\s+)?[:,-]?\s*\(?\s*(?:the\s+)?)({DATE})",
+        rf"(?i:\b(?:born(?:\s+in\s+[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){{0,2}},?)?"
+        rf"(?:\s+on)?|n[ée]e?\s+le|date\s+of\s+birth|d\.?o\.?b\.?|birth\s*date"
+        rf"|birthday|b\.)(?:\s*\([^)\n]{{1,20}}\))?\s*(?:is\s+)?[:,-]?\s*\(?\s*(?:the\s+)?)({DATE})",
         1,
         "",
     ),
@@ -354,6 +355,8 @@ NAMED_BY_CONTEXT = re.compile(
     rf"(?<![\w.])({_CAP_NAME})(?=[ \u00a0]*\((?:\d{{1,2}}\)|(?i:age|aged|born|b\.|dob|d\.o\.b"
     rf"|n[ée]e?)\b|\d{{1,2}}\s*(?:yrs?|years?)))"
     rf"|(?<![\w.])({_CAP_NAME})(?=[ \u00a0]+v\.?[ \u00a0]+[A-Z])"
+    # a child's birth year in brackets ("Lindiwe (2012)")
+    rf"|(?<![\w.])({_CAP_NAME})(?=[ \u00a0]*\((?:19|20)\d{{2}}\))"
     rf"|(?<=[ \u00a0]v\.[ \u00a0])({_CAP_NAME})"
     rf"|(?<=[ \u00a0]v[ \u00a0])({_CAP_NAME})"
 )
@@ -425,6 +428,13 @@ KNOWN_INSTITUTION = re.compile(
 )
 # A make and model after a model year are a vehicle: "2018 Honda Pilot".
 _MODEL_YEAR = re.compile(r"\b(?:19|20)\d{2}[ \u00a0]+$")
+# Names judged by the word next to them, once the word itself is no common word and no
+# place: a family's household ("MBEKI HOUSEHOLD", "the Okafor family") and a child's age
+# in a list ("(Tobi 10, Ife 7)").
+NAMED_BY_NEIGHBOUR = re.compile(
+    rf"(?<![\w.'\u2019-])({_CAP_NAME})(?=[ \u00a0]+(?i:household|family|famille)\b)"
+    rf"|(?<=[(,;:][ \u00a0])({_CAP_NAME})(?=[ \u00a0]+\d{{1,2}}(?:[,;)]|[ \u00a0]+and\b))"
+)
 # Courts, statutes, agencies and the like: their capitalised words are no one's name.
 INSTITUTION_PHRASE = re.compile(
     r"(?<![\w'\u2019.-])"
@@ -573,6 +583,11 @@ class NameRecognizer(Finder):
                 key = _norm(m.group(1))
                 if key not in common and key not in places() and not kept[m.start(1)]:
                     found.append(m.span(1))
+        for m in NAMED_BY_NEIGHBOUR.finditer(text):
+            group = 1 if m.group(1) else 2
+            key = _norm(m.group(group))
+            if key not in common and key not in places() and not kept[m.start(group)]:
+                found.append(m.span(group))
         for m in NAMED_BY_INITIALS.finditer(text):
             group = 1 if m.group(1) else 2
             if re.sub(r"\W", "", m.group(group)).casefold() not in _ABBREVIATIONS:

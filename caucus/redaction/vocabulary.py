@@ -93,6 +93,11 @@ equity mortgage remortgage refinance refinancing sale purchase transfer title de
 registry conveyancing completion exchange contracts survey valuation marketing estate
 agent agents realtor listing offer acceptance buyer seller vendor purchaser chattels
 contents furniture vehicles vehicle boat trailer motorcycle pets pet dog cat
+birth birthdate names occupation addresses dates surname forename forenames given maiden
+nickname alias sex gender male female nationality citizenship relation married divorced
+widowed separated common-law cohabiting dependants dependents household members occupant
+occupants tel details grade gp reference ref id identification licence license driving
+sin nino utr
 """
 DOCUMENT_WORDS = _DOCUMENT_WORDS_TEXT.split()
 
