@@ -139,10 +139,14 @@ def library_recognizers() -> list[EntityRecognizer]:
 
 # a number may be broken across a line ("07700 900\n123"): one line break may stand inside it
 _PHONE_CANDIDATE = re.compile(
-    r"[+(]?\d(?:[\d ().\u00a0/-]|(?<=[\d -])\n(?=[ \t]*\d)){5,}\d"
+    r"(?:[+(]?\d[\d ().\u00a0/-]{2,14}(?<=[\d -])\n[ \t]*\d[\d ().\u00a0/-]{0,12}\d"
+    r"|[+(]?\d[\d ().\u00a0/-]{5,}\d)"
     r"(?:[ \u00a0]*(?:ext\.?|x|extension)[ \u00a0]*\d{1,5})?",
     re.I,
 )
+
+
+_MAX_BROKEN_NUMBERS = 100
 
 
 class PhoneNumbers(PhoneRecognizer):
@@ -157,9 +161,16 @@ class PhoneNumbers(PhoneRecognizer):
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         out: list[RecognizerResult] = []
+        broken = 0
         for m in _PHONE_CANDIDATE.finditer(text):
             if sum(c.isdigit() for c in m.group()) < 7:
                 continue
+            if "\n" in m.group():
+                # a document of numbered lines would otherwise send every pair of lines to
+                # phonenumbers; real documents break a handful of numbers at most
+                broken += 1
+                if broken > _MAX_BROKEN_NUMBERS:
+                    continue
             # same length, so the offsets still hold
             candidate = m.group().replace("\n", " ").replace("\t", " ")
             for found in super().analyze(candidate, entities, nlp_artifacts):  # type: ignore[arg-type]

@@ -536,7 +536,7 @@ class NameRecognizer(Finder):
         for run in self._runs(text):
             names: list[re.Match[str]] = []
             titled = False
-            for m in run:
+            for i, m in enumerate(run):
                 key = _norm(m.group())
                 if key in PARTICLES and names:
                     names.append(m)
@@ -559,9 +559,9 @@ class NameRecognizer(Finder):
                 given_before_surname = (
                     key in raw_given
                     and m.group().istitle()
-                    and m is not run[-1]
-                    and run[run.index(m) + 1].group().istitle()
-                    and _norm(run[run.index(m) + 1].group()) not in common
+                    and i + 1 < len(run)
+                    and run[i + 1].group().istitle()
+                    and _norm(run[i + 1].group()) not in common
                 )
                 if (
                     key in common
