@@ -225,7 +225,8 @@ def main_engine() -> Detector | None:
     wanted = [
         path
         for path in listed.stdout.split()
-        if path.count("/") == 2 and path.endswith(".py") or path.startswith("caucus/redaction/data/")
+        if (path.count("/") == 2 and path.endswith(".py"))
+        or path.startswith("caucus/redaction/data/")
     ]
     for path in wanted:
         shown = subprocess.run(

@@ -200,7 +200,9 @@ def analyzer() -> AnalyzerEngine:
 _JOINABLE = re.compile(r"[ \t]+(?:[A-Z]\.?[ \t]+)*|[ \t]*-[ \t]*")
 _DOB_AFTER_NAME = re.compile(rf"\s*\(\s*(?:born\s+|dob\s*:?\s*|b\.\s*)?({DATE})\s*\)", re.I)
 # A table's row or a list's entry: a name, a column's gap or a comma, then a date.
-_DATE_IN_ROW = re.compile(rf"(?:\t[ \t\u00a0]*|[ \u00a0]{{2,}}|,[ \u00a0]+)({DATE})(?![\w/.-])", re.I)
+_DATE_IN_ROW = re.compile(
+    rf"(?:\t[ \t\u00a0]*|[ \u00a0]{{2,}}|,[ \u00a0]+)({DATE})(?![\w/.-])", re.I
+)
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _LAST_PART = re.compile(r"(\d{2,4})\s*$")
 
@@ -249,9 +251,10 @@ def merge(text: str, results: list[RecognizerResult]) -> list[Span]:
     for span in out:
         if span.label in {"PERSON", "CHILD"}:
             m = _DOB_AFTER_NAME.match(text, span.end)
+            if m is None:
+                row = _DATE_IN_ROW.match(text, span.end)
+                m = row if row and _born_before(row.group(1), latest) else None
             if m:
-                items.append((m.start(1), m.end(1), "DOB"))
-            elif (m := _DATE_IN_ROW.match(text, span.end)) and _born_before(m.group(1), latest):
                 items.append((m.start(1), m.end(1), "DOB"))
     return _union(text, items) if len(items) > len(out) else out
 

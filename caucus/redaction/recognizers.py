@@ -70,7 +70,12 @@ PATTERNS: list[tuple[str, str, int, str]] = [
     ),
     ("CASE_NUMBER", r"\b\d{1,2}:\d{2}-[a-z]{2}-\d{3,6}(?:-[A-Z]{2,4})?\b", 0, ""),
     # a file numbered within its year: "FLD No. 341 of 2024", "Claim No. 12 of 2025"
-    ("CASE_NUMBER", r"(?i:\bno\.?[ \u00a0]*)(\d{1,6}[ \u00a0]+of[ \u00a0]+(?:19|20)\d{2})\b", 1, ""),
+    (
+        "CASE_NUMBER",
+        r"(?i:\bno\.?[ \u00a0]*)(\d{1,6}[ \u00a0]+of[ \u00a0]+(?:19|20)\d{2})\b",
+        1,
+        "",
+    ),
 ]
 
 
@@ -347,6 +352,7 @@ CHILD_CONTEXT = re.compile(
 
 
 _AFTER_LOWER = re.compile(r"[a-z,;][ \t]+$")
+_AFTER_NUMBER = re.compile(r"\d[ \t\u00a0]*$")
 _CAP_NAME = r"[A-Z\u00c0-\u00de][\w'\u2019\u00c0-\u017f-]*[^\W\d_]"
 # Names the words around them give away: a child's age or birth in brackets after the
 # name ("Cerys (12)", "Eli (born ..."), the parties of a case ("Fehr v. Fehr"), a party
@@ -408,23 +414,29 @@ INSTITUTION_BY_ROLE = re.compile(
 # Banks, insurers, brokerages and pension schemes of the US, Canada and the UK that
 # documents name for everyone to read; a word that is also a common given or family name
 # (Chase, Ally, Phoenix) is listed only with the word that makes it the institution.
+_INSTITUTION_NAMES = (
+    "Bank of America", "Wells Fargo", "Citibank", "Citi", "JPMorgan", "U.S. Bank", "PNC",
+    "Truist", "Capital One", "Fifth Third", "KeyBank", "Navy Federal", "USAA", "BECU",
+    "Synchrony", "American Express", "Amex", "Vanguard", "Fidelity", "Schwab", "Charles Schwab",
+    "E*Trade", "Merrill", "Merrill Lynch", "Morgan Stanley", "Edward Jones", "TIAA",
+    "T. Rowe Price", "Prudential", "MetLife", "New York Life", "Northwestern Mutual",
+    "State Farm", "Allstate", "Geico", "GEICO", "Liberty Mutual", "Aetna", "Cigna", "Humana",
+    "Blue Cross", "Blue Cross Blue Shield", "CalPERS", "CalSTRS", "Scotiabank", "Royal Bank",
+    "Desjardins", "Tangerine", "Simplii", "Wealthsimple", "Questrade", "Sun Life", "Manulife",
+    "Canada Life", "Great-West Life", "Co-operators", "Vancity", "OMERS", "HOOPP", "Barclays",
+    "Lloyds", "Halifax", "NatWest", "Santander", "Nationwide", "Monzo", "Starling", "Revolut",
+    "TSB", "Virgin Money", "First Direct", "Aviva", "Legal & General", "Scottish Widows",
+    "Standard Life", "Royal London", "Hargreaves Lansdown", "AJ Bell", "Rocket Mortgage",
+    "Quicken Loans", "Mr. Cooper",
+)  # fmt: skip
 KNOWN_INSTITUTION = re.compile(
-    r"(?<![\w'\u2019-])(?:Bank[ \u00a0]of[ \u00a0]America|Wells[ \u00a0]Fargo|Citibank|Citi|JPMorgan"
-    r"|Chase(?=[ \u00a0]+(?i:bank|visa|checking|savings|sapphire|freedom|card|account|mortgage))"
-    r"|U\.S\.[ \u00a0]Bank|PNC|Truist|Capital[ \u00a0]One|Fifth[ \u00a0]Third|KeyBank|Navy[ \u00a0]Federal"
-    r"|USAA|BECU|Synchrony|American[ \u00a0]Express|Amex|Vanguard|Fidelity|Schwab"
-    r"|Charles[ \u00a0]Schwab|E\*Trade|Merrill(?:[ \u00a0]Lynch)?|Morgan[ \u00a0]Stanley"
-    r"|Edward[ \u00a0]Jones|TIAA|T\.[ \u00a0]?Rowe[ \u00a0]Price|Prudential|MetLife|New[ \u00a0]York[ \u00a0]Life"
-    r"|Northwestern[ \u00a0]Mutual|State[ \u00a0]Farm|Allstate|Geico|GEICO|Liberty[ \u00a0]Mutual|Aetna"
-    r"|Cigna|Humana|Blue[ \u00a0]Cross(?:[ \u00a0]Blue[ \u00a0]Shield)?|CalPERS|CalSTRS|Scotiabank"
-    r"|Royal[ \u00a0]Bank|Desjardins|Tangerine|Simplii|Wealthsimple|Questrade|Sun[ \u00a0]Life"
-    r"|Manulife|Canada[ \u00a0]Life|Great-West[ \u00a0]Life|Co-operators|Vancity|OMERS|HOOPP"
-    r"|Barclays|Lloyds|Halifax|NatWest|Santander|Nationwide|Monzo|Starling|Revolut|TSB"
-    r"|Virgin[ \u00a0]Money|First[ \u00a0]Direct|Aviva|Legal[ \u00a0]&[ \u00a0]General"
-    r"|Scottish[ \u00a0]Widows|Standard[ \u00a0]Life|Royal[ \u00a0]London|Hargreaves[ \u00a0]Lansdown"
-    r"|AJ[ \u00a0]Bell|Rocket[ \u00a0]Mortgage|Quicken[ \u00a0]Loans|Mr\.?[ \u00a0]Cooper"
-    r"|Roth(?=[ \u00a0]+(?:IRA|401)))"
-    r"(?![\w'\u2019-])"
+    r"(?<![\w'\u2019-])(?:"
+    + "|".join(
+        re.escape(name).replace(r"\ ", "[ \u00a0]")
+        for name in sorted(_INSTITUTION_NAMES, key=len, reverse=True)
+    )
+    + r"|Chase(?=[ \u00a0]+(?i:bank|visa|checking|savings|sapphire|freedom|card|account))"
+    + r"|Roth(?=[ \u00a0]+(?:IRA|401)))(?![\w'\u2019-])"
 )
 # A make and model after a model year are a vehicle: "2018 Honda Pilot".
 _MODEL_YEAR = re.compile(r"\b(?:19|20)\d{2}[ \u00a0]+$")
@@ -655,7 +667,9 @@ class NameRecognizer(Finder):
             and names[0] is not words[0]
             and names[0].group().endswith(".")
             and len(keys[0]) > 2
-            and not re.search(r"\d[ \t\u00a0]*$", names[0].string[max(0, names[0].start() - 8) : names[0].start()])
+            and not _AFTER_NUMBER.search(
+                names[0].string, max(0, names[0].start() - 8), names[0].start()
+            )
         )
         if (
             titled
