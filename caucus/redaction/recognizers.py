@@ -352,6 +352,7 @@ CHILD_CONTEXT = re.compile(
 
 
 _AFTER_LOWER = re.compile(r"[a-z,;][ \t]+$")
+_CAPS_LINE = re.compile(r"(?m)^[^a-z\n]*[A-Z]{2}[^a-z\n]*$")
 _AFTER_NUMBER = re.compile(r"\d[ \t\u00a0]*$")
 _CAP_NAME = r"[A-Z\u00c0-\u00de][\w'\u2019\u00c0-\u017f-]*[^\W\d_]"
 # Names the words around them give away: a child's age or birth in brackets after the
@@ -437,6 +438,16 @@ KNOWN_INSTITUTION = re.compile(
     )
     + r"|Chase(?=[ \u00a0]+(?i:bank|visa|checking|savings|sapphire|freedom|card|account))"
     + r"|Roth(?=[ \u00a0]+(?:IRA|401)))(?![\w'\u2019-])"
+)
+# Regions of more than one word, whose first word may be a given name (Nova, Prince).
+REGION = re.compile(
+    r"(?i)\b(?:Nova[ \u00a0]Scotia|New[ \u00a0]Brunswick|Prince[ \u00a0]Edward[ \u00a0]Island"
+    r"|British[ \u00a0]Columbia|Newfoundland(?:[ \u00a0]and[ \u00a0]Labrador)?"
+    r"|Northwest[ \u00a0]Territories|New[ \u00a0](?:York|Jersey|Mexico|Hampshire)"
+    r"|(?:North|South)[ \u00a0](?:Carolina|Dakota)|West[ \u00a0]Virginia|Rhode[ \u00a0]Island"
+    r"|District[ \u00a0]of[ \u00a0]Columbia|Northern[ \u00a0]Ireland|Isle[ \u00a0]of[ \u00a0](?:Man|Wight)"
+    r"|Greater[ \u00a0](?:London|Manchester)|(?:West|South|North|East)[ \u00a0](?:Midlands|Yorkshire"
+    r"|Sussex|Lothian|Ayrshire|Riding))\b"
 )
 # A make and model after a model year are a vehicle: "2018 Honda Pilot".
 _MODEL_YEAR = re.compile(r"\b(?:19|20)\d{2}[ \u00a0]+$")
@@ -535,6 +546,15 @@ class NameRecognizer(Finder):
         given, family, common = given_names(), surnames(), common_words()
         kept = bytearray(len(text))
         for m in INSTITUTION_PHRASE.finditer(text):
+            kept[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+        # a court's heading in capitals: "SUPERIOR COURT OF JUSTICE", "COURT OF KING'S BENCH"
+        for line in _CAPS_LINE.finditer(text):
+            titled_line = line.group().title()
+            if len(titled_line) == len(line.group()):
+                for m in INSTITUTION_PHRASE.finditer(titled_line):
+                    a, b = line.start() + m.start(), line.start() + m.end()
+                    kept[a:b] = b"\x01" * (b - a)
+        for m in REGION.finditer(text):
             kept[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
         # a street's words name no one, whether the address is removed or a court's kept
         for m in STREET.finditer(text):

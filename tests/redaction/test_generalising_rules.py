@@ -32,6 +32,11 @@ def redact(text: str) -> str:
         # roles, places, institutions and vehicles are no one's name
         ("BETWEEN: Lars Eklund (Applicant) and Mia Eklund (Respondent)", ["Eklund"], ["Applicant"]),
         ("The father moved to a flat in Moncton last spring.", [], ["Moncton"]),
+        (
+            "SUPERIOR COURT OF JUSTICE\nCOURT OF KING'S BENCH OF ALBERTA\nMoved to Nova Scotia",
+            [],
+            ["JUSTICE", "KING'S", "Nova Scotia"],
+        ),
         ("His pension with Aviva and the mortgage with Halifax stay.", [], ["Aviva", "Halifax"]),
         ("Close the Wells Fargo checking account.", [], ["Wells Fargo"]),
         ("She keeps the 2019 Honda Civic and the 2020 Toyota RAV4.", [], ["Honda Civic", "RAV4"]),
