@@ -521,7 +521,7 @@ class NameRecognizer(Finder):
                 gap = r"[ \t\u00a0]+|[ \t\u00a0]*\n[ \t\u00a0]*"
             else:
                 # a nickname in quotes stands inside a name: CHRISTOPHER "KIT" DALRYMPLE
-                gap = r"[ \t\u00a0]+[\"\u201c]?|[\"\u201d][ \t\u00a0]+"
+                gap = r"[ \t\u00a0]+\(?[\"\u201c]?|[\"\u201d]\)?[ \t\u00a0]+"
             # a possessive ends a name: "Tobias's NHS Pension"
             # the particles inside a family name join it: "Ana de la Cruz", "Ní Bhriain"
             particle = tok.casefold() in PARTICLES
@@ -723,6 +723,10 @@ class NameRecognizer(Finder):
                 if len(key) > 1 and key not in TITLES:
                     if key not in common:
                         parts.add(key)
+                        # each half of a double-barrelled name stands alone too
+                        parts.update(
+                            half for half in key.split("-") if len(half) > 2 and half not in common
+                        )
                     elif key in all_given_names() and tok.istitle():
                         as_names.add(key)
         parts |= as_names
