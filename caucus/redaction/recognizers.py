@@ -373,6 +373,12 @@ NAMED_AFTER_ROLE = re.compile(
     r"(?i:\b(?:witness|witnessed\s+by|signed|signature|cc|attended|present|caller|prepared\s+by"
     r"|attn|attention|mediator|counsel)\b)[ \t\u00a0]*:?[ \t\u00a0]+"
     rf"({_CAP_NAME})(?![\w'\u2019-])"
+    # a memo's or a form's field that holds a person: "To: Whitlock", "Client: Pettigrew"
+    r"|(?im:^[ \t\u00a0]*(?:to|from|client|clients|prepared\s+for|guardian(?:\s+ad\s+litem)?"
+    r"|applicant|respondent|petitioner|claimant|husband|wife|mother|father|party\s+[ab12]"
+    r"|name|surname|family\s+name|tenant|landlord|employee|referred\s+by|referral|contact"
+    r"|c\.c\.|judge)[ \t\u00a0]*:[ \t\u00a0]*)"
+    rf"({_CAP_NAME})(?=[ \t\u00a0]*(?:\n|$|[(,;]))"
 )
 # A name in brackets after the party's side or role: "Applicant (Ngozi)", "Dad (Trevor)".
 NAMED_BY_SIDE = re.compile(
@@ -612,9 +618,10 @@ class NameRecognizer(Finder):
                 found.append(m.span())
         for rx in (NAMED_AFTER_ROLE, NAMED_BY_SIDE):
             for m in rx.finditer(text):
-                key = _norm(m.group(1))
-                if key not in common and key not in places() and not kept[m.start(1)]:
-                    found.append(m.span(1))
+                group = 2 if m.lastindex == 2 and m.group(2) else 1
+                key = _norm(m.group(group))
+                if key not in common and key not in places() and not kept[m.start(group)]:
+                    found.append(m.span(group))
         for m in NAMED_BY_NEIGHBOUR.finditer(text):
             group = 1 if m.group(1) else 2
             key = _norm(m.group(group))

@@ -22,6 +22,11 @@ def redact(text: str) -> str:
         ("Parties:\n  Okafor, Chiamaka\t(wife)\n", ["Okafor", "Chiamaka"], ["wife"]),
         ("Children:\n  Tran, Vy\t\tDOB 06/06/2017\n", ["Tran", "Vy", "06/06/2017"], []),
         ("Reviewed by the panel.\n\nP. Marchbanks, mediator\n", ["Marchbanks"], ["mediator"]),
+        (
+            "To: Whitlock\nFrom: Mediator\nClient: Pettigrew (intake)\n",
+            ["Whitlock", "Pettigrew"],
+            ["Mediator"],
+        ),
         ("on behalf of the minor child K.T. (age 9)", ["K.T."], ["9"]),
         ('between DESMOND "DES" O\'ROURKE and the bank', ["DESMOND", "DES", "O'ROURKE"], []),
         ("Asset schedule: Applicant (Folake) and Respondent (Tunde)", ["Folake", "Tunde"], []),
