@@ -451,9 +451,9 @@ REGION = re.compile(
     r"|British[ \u00a0]Columbia|Newfoundland(?:[ \u00a0]and[ \u00a0]Labrador)?"
     r"|Northwest[ \u00a0]Territories|New[ \u00a0](?:York|Jersey|Mexico|Hampshire)"
     r"|(?:North|South)[ \u00a0](?:Carolina|Dakota)|West[ \u00a0]Virginia|Rhode[ \u00a0]Island"
-    r"|District[ \u00a0]of[ \u00a0]Columbia|Northern[ \u00a0]Ireland|Isle[ \u00a0]of[ \u00a0](?:Man|Wight)"
-    r"|Greater[ \u00a0](?:London|Manchester)|(?:West|South|North|East)[ \u00a0](?:Midlands|Yorkshire"
-    r"|Sussex|Lothian|Ayrshire|Riding))\b"
+    r"|District[ \u00a0]of[ \u00a0]Columbia|Northern[ \u00a0]Ireland"
+    r"|Isle[ \u00a0]of[ \u00a0](?:Man|Wight)|Greater[ \u00a0](?:London|Manchester)"
+    r"|(?:West|South|North|East)[ \u00a0](?:Midlands|Yorkshire|Sussex|Lothian|Ayrshire|Riding))\b"
 )
 # A make and model after a model year are a vehicle: "2018 Honda Pilot".
 _MODEL_YEAR = re.compile(r"\b(?:19|20)\d{2}[ \u00a0]+$")
