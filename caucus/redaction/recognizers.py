@@ -254,7 +254,8 @@ COMPANY_SUFFIX = re.compile(
 )
 TITLES = {
     "mr", "mrs", "ms", "mx", "miss", "dr", "judge", "hon", "prof", "sir", "dame", "dear",
-    "counsel",
+    "counsel", "grandma", "grandpa", "granny", "gran", "nana", "nanna", "aunt", "auntie",
+    "aunty", "uncle",
 }  # fmt: skip
 
 
@@ -354,7 +355,8 @@ CHILD_CONTEXT = re.compile(
 _AFTER_LOWER = re.compile(r"[a-z,;][ \t]+$")
 _CAPS_LINE = re.compile(r"(?m)^[^a-z\n]*[A-Z]{2}[^a-z\n]*$")
 _AFTER_NUMBER = re.compile(r"\d[ \t\u00a0]*$")
-_CAP_NAME = r"[A-Z\u00c0-\u00de][\w'\u2019\u00c0-\u017f-]*[^\W\d_]"
+# Latin Extended-A holds both cases; its capitals start names too (Żaneta, Łukasz)
+_CAP_NAME = r"[A-Z\u00c0-\u00de\u0100-\u017f][\w'\u2019\u00c0-\u017f-]*[^\W\d_]"
 # Names the words around them give away: a child's age or birth in brackets after the
 # name ("Cerys (12)", "Eli (born ..."), the parties of a case ("Fehr v. Fehr"), a party
 # named with their side ("Harpreet Sandhu (claimant)").
@@ -379,6 +381,13 @@ NAMED_AFTER_ROLE = re.compile(
     r"|name|surname|family\s+name|tenant|landlord|employee|referred\s+by|referral|contact"
     r"|c\.c\.|judge)[ \t\u00a0]*:[ \t\u00a0]*)"
     rf"({_CAP_NAME})(?=[ \t\u00a0]*(?:\n|$|[(,;]))"
+)
+# A name alone on the line after a letter's closing: "Best,\nOluwadamilola".
+NAMED_AFTER_CLOSING = re.compile(
+    r"(?im:^[ \t\u00a0]*(?:best|best\s+regards|kind\s+regards|regards|thanks|thank\s+you"
+    r"|sincerely|yours(?:\s+(?:truly|sincerely|faithfully))?|cheers|warmly|respectfully)"
+    r"[,.!]?[ \t\u00a0]*\n[ \t\u00a0]*)"
+    rf"({_CAP_NAME})(?=[ \t\u00a0]*(?:\n|$))"
 )
 # A name in brackets after the party's side or role: "Applicant (Ngozi)", "Dad (Trevor)".
 NAMED_BY_SIDE = re.compile(
@@ -405,7 +414,7 @@ _ABBREVIATIONS = {
 SURNAME_FIRST = re.compile(
     rf"(?m:(?:^|(?<=[:;/&\t])|(?<=\band[ ]))[ \t\u00a0]*({_CAP_NAME}),[ \t\u00a0]+"
     rf"({_CAP_NAME}(?:[ \t\u00a0]+[A-Z]\.?)?))"
-    r"(?=[ \t\u00a0]*(?:$|\t|[ \u00a0]{2}|\(|/|&|;|[ \u00a0]and\b|[ \u00a0]+(?i:dob|born|b\.)))"
+    r"(?=[ \t\u00a0]*(?:\n|$|\t|[ \u00a0]{2}|\(|/|&|;|[ \u00a0]and\b|[ \u00a0]+(?i:dob|born|b\.)))"
 )
 # A lone unknown word after these is a place or a business, not a person ("in Karachi",
 # "near Rosthern", "at Natomas"); a person's name seen elsewhere is still removed there.
@@ -616,7 +625,7 @@ class NameRecognizer(Finder):
         for m in NAMED_BY_CONTEXT.finditer(text):
             if not kept[m.start()]:
                 found.append(m.span())
-        for rx in (NAMED_AFTER_ROLE, NAMED_BY_SIDE):
+        for rx in (NAMED_AFTER_ROLE, NAMED_BY_SIDE, NAMED_AFTER_CLOSING):
             for m in rx.finditer(text):
                 group = 2 if m.lastindex == 2 and m.group(2) else 1
                 key = _norm(m.group(group))

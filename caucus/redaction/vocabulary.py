@@ -98,6 +98,8 @@ nickname alias sex gender male female nationality citizenship relation married d
 widowed separated common-law cohabiting dependants dependents household members occupant
 occupants tel details grade gp reference ref id identification licence license driving
 sin nino utr
+hi hello hey thanks thank cheers best regards kind warmly mondays tuesdays wednesdays
+thursdays fridays saturdays sundays weekdays evenings mornings afternoons nights
 """
 DOCUMENT_WORDS = _DOCUMENT_WORDS_TEXT.split()
 

@@ -33,6 +33,9 @@ def redact(text: str) -> str:
         ("Alimony: Ira Feldstein pays $900. Ira keeps the IRA.", ["Ira F", "Ira k"], ["IRA."]),
         ("Mediator: Saoirse Ni Bhriain      Counsel: Ana de la Cruz", ["Bhriain", "Cruz"], []),
         ("Dependents: Thandiwe (2013), Sizwe (2017)", ["Thandiwe", "Sizwe"], ["2013"]),
+        ("Best,\nOluwadamilola\n", ["Oluwadamilola"], ["Best"]),
+        ("PARTY A: KOWALCZYK, \u017bANETA\nParty B", ["KOWALCZYK", "\u017bANETA"], ["Party B"]),
+        ("Grandma Beaumont collects them on Tuesdays.", ["Beaumont"], ["Grandma", "Tuesdays"]),
         (
             'Re: Ines Moreau-Achebe and Tomas ("Tom") Achebe. Later Achebe said no.',
             ["Moreau", "Tom", "Achebe"],
