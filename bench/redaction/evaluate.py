@@ -4,8 +4,10 @@ Presidio's default analyzer (offline), in one run:
 
 The hand-written documents (`handwritten_dev.txt`, `handwritten_report.txt`) mark each
 entity `[[LABEL:text]]` and each look-alike that must stay `{{text}}`; `<TAB>` and `<NBSP>`
-stand for a tab and a non-breaking space. The rules are tuned on the dev part only; the
-report part is run, never read for misses. `generated` is the older corpus written by
+stand for a tab and a non-breaking space. The rules were tuned on the dev part, and later
+on the report part's misses too (issue 17's second round); `handwritten_fresh.txt` (part
+`fresh`) was written after that tuning and is run, never read for misses: its figures are
+the honest ones. `generated` is the older corpus written by
 `generate.py` from ten templates (its report part).
 
 Recall is per entity and ignores the label: an entity counts as removed only if every
@@ -42,7 +44,11 @@ from caucus.redaction.knowledge import KNOWLEDGE_KEYS, CaseKnowledge
 
 HERE = Path(__file__).parent
 CORPUS = HERE / "corpus.jsonl"
-HANDWRITTEN = {"dev": HERE / "handwritten_dev.txt", "report": HERE / "handwritten_report.txt"}
+HANDWRITTEN = {
+    "dev": HERE / "handwritten_dev.txt",
+    "report": HERE / "handwritten_report.txt",
+    "fresh": HERE / "handwritten_fresh.txt",
+}
 LABELS = (
     "PERSON", "EMAIL", "PHONE", "ADDRESS", "EMPLOYER", "SSN", "ACCOUNT", "OTHER_ID",
     "CASE_NUMBER", "DOB",
@@ -206,18 +212,31 @@ def main_engine() -> Detector | None:
     atexit.register(shutil.rmtree, root, ignore_errors=True)
     (root / package).mkdir()
     (root / package / "__init__.py").write_text("")
-    for name in ("engine", "recognizers", "knowledge", "vocabulary", "spans"):
+    listed = subprocess.run(
+        ["git", "ls-tree", "-r", "--full-tree", "--name-only", "main", "caucus/redaction/"],
+        capture_output=True,
+        text=True,
+        cwd=HERE,
+        check=False,
+    )
+    if listed.returncode:
+        return None
+    # the engine's own modules and the word lists it reads; not the Django parts
+    wanted = [
+        path
+        for path in listed.stdout.split()
+        if (path.count("/") == 2 and path.endswith(".py"))
+        or path.startswith("caucus/redaction/data/")
+    ]
+    for path in wanted:
         shown = subprocess.run(
-            ["git", "show", f"main:caucus/redaction/{name}.py"],
-            capture_output=True,
-            text=True,
-            cwd=HERE,
-            check=False,
+            ["git", "show", f"main:{path}"], capture_output=True, text=True, cwd=HERE, check=False
         )
         if shown.returncode:
             return None
-        source = shown.stdout.replace("caucus.redaction.", f"{package}.")
-        (root / package / f"{name}.py").write_text(source)
+        target = root / package / path.removeprefix("caucus/redaction/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(shown.stdout.replace("caucus.redaction.", f"{package}."))
     sys.path.insert(0, str(root))
     try:
         engine = importlib.import_module(f"{package}.engine")
@@ -297,17 +316,19 @@ def run(docs: list[dict[str, Any]], *, before: bool = True) -> dict[str, Score]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument(
-        "--part", default="all", choices=["dev", "report", "generated", "generated-tune", "all"]
+        "--part",
+        default="all",
+        choices=["dev", "report", "fresh", "generated", "generated-tune", "all"],
     )
     parser.add_argument("--show-misses", action="store_true", help="dev part only")
     args = parser.parse_args()
-    parts = ["dev", "report", "generated"] if args.part == "all" else [args.part]
+    parts = ["dev", "report", "fresh", "generated"] if args.part == "all" else [args.part]
     for part in parts:
         docs = load(part)
         results = run(docs)
         print(f"\npart: {part}, documents: {len(docs)}")
         print(table(results))
-        if args.show_misses and part != "report":
+        if args.show_misses and part not in ("report", "fresh"):
             for name in ("this branch, without case knowledge", "this branch, with case knowledge"):
                 print(f"\n{name}: missed")
                 for miss in results[name].missed:

@@ -76,6 +76,42 @@ STREET = re.compile(
     rf"(?:[ \u00a0]+{_DIRECTION}(?![\w]))?"
     rf"(?:,?[ \u00a0]*(?:(?i:{UNIT})\.?|#)[ \u00a0]*#?[A-Z0-9-]{{1,6}}\b)?"
 )
+# A Quebec address names the street after its kind, and the house number may take a comma:
+# "412, rue des Érables", "5333 avenue du Parc", "1200 boul. René-Lévesque Ouest".
+_FR_WORD = r"[A-Z\u00c0-\u00de][\w'\u2019\u00c0-\u017f-]*"
+FRENCH_STREET = re.compile(
+    r"(?<![\w.,])\d{1,6}[A-Z]?,?[ \u00a0]+"
+    r"(?i:rue|chemin|ch\.|boulevard|boul\.|bd|avenue|av\.|rang|route|place|mont[ée]e|c[ôo]te"
+    r"|impasse|all[ée]e|promenade|croissant|terrasse|carr[ée])[ \u00a0]+"
+    r"(?:(?:des|du|de|de la|la|le|l'|d')[ \u00a0]*)?"
+    rf"{_FR_WORD}(?:[ \u00a0]+(?:{_FR_WORD}|de|du|des|la|le)){{0,3}}"
+)
+# An address given for a court, a registry or a tribunal is the institution's, not a
+# person's: the lines just before it (with no blank line between) or its own first line
+# name the court.
+_COURT_WORDS = re.compile(
+    r"\b(?:Court|Courts|Courthouse|Registry|Tribunal|Tribunals|Clerk|Sheriff|Registrar"
+    r"|Justice[ \u00a0]+Cent(?:re|er)|Prothonotary|Judicial[ \u00a0]+Cent(?:re|er))\b"
+)
+_COURT_NAME_LINE = re.compile(
+    r"\b(?:Family|County|Superior|District|Sheriff|Provincial|Crown|Magistrates'?|Law)"
+    r"[ \u00a0]+Courts?\b|\b(?:Courthouse|Registry|Tribunal|Justice[ \u00a0]+Cent(?:re|er))\b"
+)
+
+
+def _courts_address(text: str, start: int, end: int) -> bool:
+    first_line = text[start : text.find("\n", start, end) if "\n" in text[start:end] else end]
+    if _COURT_NAME_LINE.search(first_line):
+        return True
+    line_start = text.rfind("\n", 0, start) + 1
+    if text[line_start:start].strip():
+        return False
+    before = text[max(0, line_start - 200) : line_start]
+    block = before.split("\n\n")[-1] if "\n\n" in before else before
+    lines = [ln for ln in block.split("\n") if ln.strip()][-3:]
+    return any(_COURT_WORDS.search(ln) for ln in lines)
+
+
 _PO_BOX = (
     r"\b(?:P\.?[ \u00a0]?O\.?[ \u00a0]*(?:Box|Drawer)|Post[ \u00a0]+Office[ \u00a0]+Box"
     r"|Box|R\.?R\.?|Rural[ \u00a0]+Route|General[ \u00a0]+Delivery)[ \u00a0]*#?[ \u00a0]*\d{1,6}\b"
@@ -122,7 +158,12 @@ def _address_tail(segment: str) -> str:
             keep += 1
             continue
         break
-    while keep and tokens[len(tokens) - keep].casefold() in _LEADING_WORDS:
+    # "ON" in capitals is Ontario, not the word "on"
+    while (
+        keep
+        and tokens[len(tokens) - keep].casefold() in _LEADING_WORDS
+        and not tokens[len(tokens) - keep].isupper()
+    ):
         keep -= 1
     return " ".join(tokens[len(tokens) - keep :]) if keep else ""
 
@@ -172,10 +213,18 @@ def _spans(text: str) -> Iterator[tuple[int, int]]:
         yield _block_before(text, m.start()), m.end()
     for m in STREET.finditer(text):
         yield m.span()
+    for m in FRENCH_STREET.finditer(text):
+        yield m.span()
     for m in PO_BOX.finditer(text):
         yield m.span()
     for m in _HOME_STREET.finditer(text):
         yield m.span(1)
+
+
+def courts_addresses(text: str) -> list[tuple[int, int]]:
+    """The addresses that belong to a court, which the engine keeps whole (a postcode
+    recognizer must not take their postcode either)."""
+    return [(s, e) for s, e in _spans(text) if e > s and _courts_address(text, s, e)]
 
 
 class AddressRecognizer(Finder):
@@ -185,4 +234,8 @@ class AddressRecognizer(Finder):
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
-        return [finding("ADDRESS", s, e, 0.8) for s, e in _spans(text) if e > s]
+        return [
+            finding("ADDRESS", s, e, 0.8)
+            for s, e in _spans(text)
+            if e > s and not _courts_address(text, s, e)
+        ]

@@ -34,8 +34,8 @@ from presidio_analyzer.predefined_recognizers import (
     UsSsnRecognizer,
 )
 
-from caucus.redaction.addresses import AddressRecognizer
-from caucus.redaction.identifiers import IdentifierRecognizer
+from caucus.redaction.addresses import AddressRecognizer, courts_addresses
+from caucus.redaction.identifiers import STATUTE_PREFIX, IdentifierRecognizer
 from caucus.redaction.knowledge import CaseKnowledge
 from caucus.redaction.recognizers import (
     DATE,
@@ -137,10 +137,16 @@ def library_recognizers() -> list[EntityRecognizer]:
     ]
 
 
+# a number may be broken across a line ("07700 900\n123"): one line break may stand inside it
 _PHONE_CANDIDATE = re.compile(
-    r"[+(]?\d[\d ().\u00a0/-]{5,}\d(?:[ \u00a0]*(?:ext\.?|x|extension)[ \u00a0]*\d{1,5})?",
+    r"(?:[+(]?\d[\d ().\u00a0/-]{2,14}(?<=[\d -])\n[ \t]*\d[\d ().\u00a0/-]{0,12}\d"
+    r"|[+(]?\d[\d ().\u00a0/-]{5,}\d)"
+    r"(?:[ \u00a0]*(?:ext\.?|x|extension)[ \u00a0]*\d{1,5})?",
     re.I,
 )
+
+
+_MAX_BROKEN_NUMBERS = 100
 
 
 class PhoneNumbers(PhoneRecognizer):
@@ -155,10 +161,19 @@ class PhoneNumbers(PhoneRecognizer):
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         out: list[RecognizerResult] = []
+        broken = 0
         for m in _PHONE_CANDIDATE.finditer(text):
             if sum(c.isdigit() for c in m.group()) < 7:
                 continue
-            for found in super().analyze(m.group(), entities, nlp_artifacts):  # type: ignore[arg-type]
+            if "\n" in m.group():
+                # a document of numbered lines would otherwise send every pair of lines to
+                # phonenumbers; real documents break a handful of numbers at most
+                broken += 1
+                if broken > _MAX_BROKEN_NUMBERS:
+                    continue
+            # same length, so the offsets still hold
+            candidate = m.group().replace("\n", " ").replace("\t", " ")
+            for found in super().analyze(candidate, entities, nlp_artifacts):  # type: ignore[arg-type]
                 found.start += m.start()
                 found.end += m.start()
                 out.append(found)
@@ -184,6 +199,26 @@ def analyzer() -> AnalyzerEngine:
 
 _JOINABLE = re.compile(r"[ \t]+(?:[A-Z]\.?[ \t]+)*|[ \t]*-[ \t]*")
 _DOB_AFTER_NAME = re.compile(rf"\s*\(\s*(?:born\s+|dob\s*:?\s*|b\.\s*)?({DATE})\s*\)", re.I)
+# A table's row or a list's entry: a name, a column's gap or a comma, then a date.
+_DATE_IN_ROW = re.compile(
+    rf"(?:\t[ \t\u00a0]*|[ \u00a0]{{2,}}|,[ \u00a0]+)({DATE})(?![\w/.-])", re.I
+)
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_LAST_PART = re.compile(r"(\d{2,4})\s*$")
+
+
+def _born_before(value: str, latest: int) -> bool:
+    """Whether a date's year lies at least two years before the document's latest year:
+    a date beside a name is then a birth, not the day the document was signed."""
+    years = _YEAR.findall(value)
+    if years:
+        year = int(years[0])
+    elif m := _LAST_PART.search(value):
+        short = int(m.group(1)) % 100
+        year = 2000 + short if short <= latest % 100 else 1900 + short
+    else:
+        return False
+    return year <= latest - 2
 
 
 def _union(text: str, items: list[tuple[int, int, str]]) -> list[Span]:
@@ -212,9 +247,13 @@ def merge(text: str, results: list[RecognizerResult]) -> list[Span]:
         if r.end > r.start and PRESIDIO_LABEL.get(r.entity_type, r.entity_type) in PRIORITY
     ]
     out = _union(text, items)
+    latest = max((int(y) for y in _YEAR.findall(text)), default=0)
     for span in out:
         if span.label in {"PERSON", "CHILD"}:
             m = _DOB_AFTER_NAME.match(text, span.end)
+            if m is None:
+                row = _DATE_IN_ROW.match(text, span.end)
+                m = row if row and _born_before(row.group(1), latest) else None
             if m:
                 items.append((m.start(1), m.end(1), "DOB"))
     return _union(text, items) if len(items) > len(out) else out
@@ -240,7 +279,24 @@ def detect(text: str, knowledge: CaseKnowledge | None = None) -> list[Span]:
     # number's format (a phone number, an IBAN, an address) names it better
     cover = _Cover([(r.start, r.end) for r in results])
     results += [g for g in guesses if not cover.covers(g.start, g.end)]
-    return merge(text, results)
+    courts = courts_addresses(text)
+    return merge(text, [r for r in results if not _not_personal(text, r, courts)])
+
+
+# Labels a court's address or a statute reference can be mistaken for.
+_PLACE_LIKE = {"ADDRESS", "UK_POSTCODE", "CA_POSTAL_CODE", "OTHER_ID", "UK_VEHICLE_REGISTRATION"}
+
+
+def _not_personal(text: str, result: RecognizerResult, courts: list[tuple[int, int]]) -> bool:
+    """A postcode or a number inside a court's address, and a statute written like a UK
+    plate ("NRS 125C"), are kept."""
+    if result.entity_type not in _PLACE_LIKE:
+        return False
+    if any(s <= result.start and result.end <= e for s, e in courts):
+        return True
+    return result.entity_type == "UK_VEHICLE_REGISTRATION" and bool(
+        STATUTE_PREFIX.match(text, result.start)
+    )
 
 
 class _Cover:

@@ -62,7 +62,9 @@ _KEEP = re.compile(
     r"|\d{1,2}(?:st|nd|rd|th)?[ \u00a0]?[-\u2013][ \u00a0]?\d{1,2}(?:st|nd|rd|th)?"
     rf"|\d{{1,2}}[-/ ]{_MONTH}[-/ ]\d{{2,4}}"
     r"|\d{1,3}(?:yrs?|hrs?|mins?|kg|km|mi|ft|wks?|mos?)"  # 2hrs
+    r"|\d{1,6}[ \u00a0][nsew]"  # a house number and its street's direction (201 W. Jefferson)
     r"|(?:19|20)\d{2}[-\u2013/](?:\d{2}|(?:19|20)\d{2})"  # 2024-25, a year's span
+    r"|(?:gs|wg|es)-\d{1,2}"  # a US federal pay grade
     r"|(?:w-\d{1,2}|1099(?:-[a-z]+)?|1040|t4a?|t1|p45|p60|p11d)"  # tax forms
 )
 # Words right before a run that make it money, a percentage, a reference to a statute,
@@ -74,16 +76,31 @@ _KEEP_BEFORE = re.compile(
     r"|para|paras|paragraph|paragraphs|cl\.|clause|clauses|sch|schedule|exhibit|ex\.|appendix"
     r"|annex|form|forms|p\.|pp|page|pages|ch|chap|chapter|c\.|title|part|line|lines|item"
     r"|items|step|tab|question|version|grade|year|years|band|level|route|highway|hwy"
-    r"|interstate|volume|vol|footnote|regulation|regulations)"
+    r"|interstate|volume|vol|footnote|regulation|regulations|dx|tax[ \u00a0]code|store|branch"
+    r"|flight|courtroom|room)"
     r"|\b(?:u\.?s\.?c|c\.?f\.?r|ilcs|rcw|ors|nrs|c\.r\.s|n\.?j\.?s\.?a|o\.?c\.?g\.?a"
     r"|pa\.\s?c\.s|r\.s\.o|s\.b\.c|s\.o|s\.c|r\.s\.c|fpr|cpr|fre|stat"
     r"|ann|evid|gen|laws|c\.c\.p|cal|fam|civ|proc|gov|lab|ins|veh|rev)"
-    r")[.,]?[ \u00a0]*(?:\u00a7+[ \u00a0]*)?(?:no\.?[ \u00a0]*)?\(?$"
+    r")[.,]?[ \u00a0]*(?:\u00a7+[ \u00a0]*)?(?:no\.?[ \u00a0]*)?[(#]?$"
+)
+# A statute's abbreviation before its section number: "NRS 125C.0025", "RCW 26.09.191".
+STATUTE_PREFIX = re.compile(
+    r"(?i)(?:u\.?s\.?c|c\.?f\.?r|ilcs|rcw|ors|nrs|mcl|crs|c\.r\.s|ars|a\.r\.s|n\.?j\.?s\.?a"
+    r"|o\.?c\.?g\.?a|rso|r\.s\.o|sbc|s\.b\.c|fpr|cpr|frcp|gs|g\.s|mgl|rsa|wis\.?[ \u00a0]stat"
+    r"|fla\.?[ \u00a0]stat)\.?[ \u00a0]+(?:\u00a7+[ \u00a0]*)?\d"
+)
+# A model after its year and make: "2021 Toyota RAV4", "2019 Ford F-150".
+_VEHICLE_MODEL = re.compile(
+    r"(?i)\b(?:19|20)\d{2}[ \u00a0]+(?:toyota|honda|ford|chevrolet|chevy|nissan|hyundai|kia"
+    r"|subaru|mazda|volkswagen|vw|bmw|audi|mercedes(?:-benz)?|lexus|acura|jeep|dodge|ram|gmc"
+    r"|tesla|volvo|buick|cadillac|lincoln|chrysler|mitsubishi|mini|porsche|land[ \u00a0]rover"
+    r"|jaguar|vauxhall|peugeot|renault|skoda|seat|fiat|citro[eë]n|infiniti|genesis)[ \u00a0]+$"
 )
 _KEEP_AFTER = re.compile(
     r"(?ix)^[ \u00a0]?(?:%|percent|per[ \u00a0]cent|pct|dollars|pounds|cents|usd|cad|gbp"
     r"|(?:a\.?m|p\.?m)\b|o'clock|years?\b|months?\b|days?\b|weeks?\b|hours?\b|hrs\b"
     r"|minutes?\b|sq\.?\b|square\b|miles?\b|km\b|acres?\b|hectares?\b|pages?\b|words\b"
+    r"|forms?\b"
     r"|u\.?s\.?c|c\.?f\.?r|ilcs|pa\.?\s?c\.?s|stat\b|fed\.|f\.\d|s\.ct|u\.s\.\b)"
 )
 
@@ -241,7 +258,7 @@ def kept(text: str, start: int, end: int) -> bool:
     if _KEEP.fullmatch(value):
         return True
     before = text[max(0, start - 24) : start]
-    if _KEEP_BEFORE.search(before):
+    if _KEEP_BEFORE.search(before) or _VEHICLE_MODEL.search(before):
         return True
     after = text[end : end + 16]
     return bool(_KEEP_AFTER.match(after))
@@ -278,6 +295,9 @@ def _identifier_shaped(value: str) -> bool:
     masked = any(c in "*\u2022" for c in value)
     if masked:
         return True
+    # two characters identify no one (Q1, 2B, v3)
+    if digits + letters <= 2:
+        return False
     if digits >= 4:
         return True
     return digits > 0 and (letters > 0 or bool(re.search(r"\d[\W_]+\d", value)))

@@ -9,10 +9,11 @@ from collections.abc import Iterator
 from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from caucus.redaction.addresses import STREET_TYPE
+from caucus.redaction.addresses import STREET, STREET_TYPE
 from caucus.redaction.finding import Finder, finding
 from caucus.redaction.knowledge import KNOWLEDGE_KEYS, CaseKnowledge
 from caucus.redaction.vocabulary import (
+    all_given_names,
     all_surnames,
     common_words,
     given_names,
@@ -27,15 +28,17 @@ MONTH = (
     r"|d[ée]cembre)\.?"
 )
 DATE = (
-    rf"(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:\d{{4}}|\d{{2}})|\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}"
+    rf"(?i:\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:\d{{4}}|\d{{2}})|\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}"
     rf"|{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
-    rf"|\d{{1,2}}(?:st|nd|rd|th|er)?\s+(?:of\s+|de\s+)?{MONTH},?\s+\d{{4}})"
+    rf"|\d{{1,2}}(?:st|nd|rd|th|er)?\s+(?:of\s+|de\s+)?{MONTH},?\s+\d{{4}}"
+    rf"|\d{{1,2}}[-/ ]{MONTH}[-/ ](?:\d{{4}}|\d{{2}}))"
 )
 STREET_SUFFIX = STREET_TYPE
 COMPANY = (
     r"(?:Inc|Incorporated|LLC|L\.L\.C|Ltd|Limited|Corp|Corporation|Company|Co|PLC|P\.A|P\.C"
     r"|Group|Industries|Holdings|Services|Solutions|Systems|Technologies|Logistics|Foods"
     r"|Motors|Construction|Enterprises|Fisheries|Farms|Studio|Pharmacy|Dentistry|Trucking"
+    r"|Primary|Elementary|Academy|Montessori|Nursery|Daycare|Preschool"
     r"|Roofing|Landscaping|Landscape|Consulting|Contractors|Staffing|Cabinetry|Hospital|Clinic"
     r"|University|College|School|District|Authority|Agency|Council|Institute|Foundation)"
 )
@@ -51,8 +54,9 @@ PATTERNS: list[tuple[str, str, int, str]] = [
     ),
     (
         "DOB",
-        rf"(?i:\b(?:born(?:\s+on)?|n[ée]e?\s+le|date\s+of\s+birth|d\.?o\.?b\.?|birth\s*date"
-        rf"|birthday|b\.)\s*(?:is\s+)?[:,-]?\s*\(?\s*)({DATE})",
+        rf"(?i:\b(?:born(?:\s+in\s+[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){{0,2}},?)?"
+        rf"(?:\s+on)?|n[ée]e?\s+le|date\s+of\s+birth|d\.?o\.?b\.?|birth\s*date"
+        rf"|birthday|b\.)(?:\s*\([^)\n]{{1,20}}\))?\s*(?:is\s+)?[:,-]?\s*\(?\s*(?:the\s+)?)({DATE})",
         1,
         "",
     ),
@@ -65,6 +69,13 @@ PATTERNS: list[tuple[str, str, int, str]] = [
         "has_digit",
     ),
     ("CASE_NUMBER", r"\b\d{1,2}:\d{2}-[a-z]{2}-\d{3,6}(?:-[A-Z]{2,4})?\b", 0, ""),
+    # a file numbered within its year: "FLD No. 341 of 2024", "Claim No. 12 of 2025"
+    (
+        "CASE_NUMBER",
+        r"(?i:\bno\.?[ \u00a0]*)(\d{1,6}[ \u00a0]+of[ \u00a0]+(?:19|20)\d{2})\b",
+        1,
+        "",
+    ),
 ]
 
 
@@ -122,22 +133,30 @@ ROLES = (
 )
 # Words that tie the organisation after them to a person: their job, their business.
 _TIED = re.compile(
-    r"(?i:\b(?:employed\s+(?:by|at|with)|works?\s+(?:\w+\s+){0,2}?(?:for|at|with)"
-    r"|working\s+(?:for|at|with)|employee\s+of|employer(?:'s)?\s*(?:is|was|:|,|\()?"
+    r"(?i:\b(?:employed\s+(?:[\w-]+\s+)?(?:by|at|with)|works?\s+(?:\w+\s+){0,2}?(?:for|at|with)"
+    r"|(?:been|worked|working|started|starts|starting)\s+(?:with|at|for)"
+    r"|trading\s+as|t/a|d/b/a|doing\s+business\s+as|joined|quit|resigned\s+from"
+    r"|retired\s+from|(?:laid\s+off|fired|dismissed|leave)\s+(?:by|from)"
+    r"|(?:earns?|earned|earning|makes)\s+[^.\n]{0,25}?\s+(?:at|with)"
+    r"|teaches\s+(?:[\w-]+\s+){0,3}?at"
+    r"|working\s+(?:for|at|with)|employee\s+of|employer(?:'s)?\s*(?:is|was|:|,|\(|[-\u2013\u2014])?"
     r"|employment\s*[-\u2013\u2014:]|job\s+(?:at|with)|job\s+offer\s+is\s+from"
     r"|teaches\s+at|drives\s+for|owns|owner\s+of|owner,|runs|chez"
     r"|(?:wages|salary|pay|paycheck|income|earnings)\s+(?:at|from|with|\()|paid\s+by"
-    r"|(?:is|was|as|,|'s|\u2019s)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?(?:at|with|for|through)"
-    rf"|(?:{ROLES})s?\s+(?:at|with|for|through)|(?:{ROLES}),"
+    r"|(?:is|was|as|,|'s|\u2019s)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?(?:at|with|for|through|@)"
+    rf"|(?:{ROLES})s?\s+(?:at|with|for|through|@)|(?:{ROLES}),"
     r"|(?:business|practice|pharmacy|shop|company|firm|school|studio|outfit|employer),"
     r"|(?:business|practice|pharmacy|shop|company|studio|school)\s+\("
-    r"|self-employed,?|self\s+\()\s+)"
+    r"|self-employed,?|self\s+\()(?:\s+|(?<=[(:])\s*))"
     r"(?:the\s+)?"
 )
 _TIED_ORG = re.compile(_TIED.pattern + rf"({_ORG})")
+_LEGAL_FORM = r"Inc|LLC|L\.L\.C|Ltd|Limited|Corp|Co|PLC|P\.A|P\.C"
 _SUFFIXED_ORG = re.compile(
     rf"\b((?:[A-Z\u00c0-\u017f][\w&'\u2019.\u00c0-\u017f-]*[ \u00a0]+(?:&[ \u00a0]+)?){{1,5}}"
-    rf"(?i:{COMPANY})\b\.?(?:,?[ \u00a0]+(?i:Inc|LLC|L\.L\.C|Ltd|Limited|Corp|Co|P\.A|P\.C)\b\.?)?)"
+    rf"(?:(?i:{COMPANY})\b\.?(?:,?[ \u00a0]+(?i:{_LEGAL_FORM})\b\.?)?"
+    # the legal form after a comma: "Blue Ridge Home Health, Inc."
+    rf"|[A-Z\u00c0-\u017f][\w&'\u2019.\u00c0-\u017f-]*,[ \u00a0]+(?i:{_LEGAL_FORM})\b\.?))"
 )
 # An organisation named before the words that tie it: "Loughborough School, where Mum is a
 # teaching assistant".
@@ -145,6 +164,13 @@ _ORG_WHERE = re.compile(
     rf"(?<![\w'\u2019-])({_ORG}),?[ \u00a0]+where[ \u00a0]+(?:[A-Z][\w'-]*|he|she|they)"
     r"[ \u00a0]+(?:is|was|works|worked|teaches|taught)\b"
 )
+# A line that lists where wages come from: "Wages (W-2): Duke Energy $94,118; Wake County
+# Public Schools $51,760". Each organisation before an amount is an employer.
+_WAGES_LINE = re.compile(
+    r"(?im)^[ \t\u00a0]*(?:wages|salary|salaries|employers?|employment|earnings|w-2s?)\b"
+    r"[^:\n]{0,20}:[^\n]*"
+)
+_BEFORE_AMOUNT = re.compile(rf"({_ORG})[ \u00a0]*[(\u2013-]?[ \u00a0]*[$\u00a3\u20ac][ \u00a0]?\d")
 # Kept: the institutions a document names for everyone (banks, courts, insurers, law firms).
 _INSTITUTION = re.compile(
     r"(?i)\b(?:bank|banque|court|tribunal|registry|insurance|assurance|credit\s+union|trust"
@@ -172,8 +198,17 @@ class EmployerRecognizer(Finder):
             if value and value[0].isupper():
                 found.append((m.start(1), m.start(1) + len(value)))
         for m in _SUFFIXED_ORG.finditer(text):
-            if not _INSTITUTION.search(m.group(1)):
+            # the word after the suffix may make it a court ("County District Court"); a
+            # possessive first word is a person's ("Malik's School")
+            named = m.group(1) + text[m.end(1) : m.end(1) + 12].split("\n")[0]
+            first = m.group(1).split()[0]
+            if not _INSTITUTION.search(named) and not first.endswith(("'s", "\u2019s", "'S")):
                 found.append(m.span(1))
+        for line in _WAGES_LINE.finditer(text):
+            head = line.group().index(":") + 1
+            for m in _BEFORE_AMOUNT.finditer(line.group(), head):
+                if not _INSTITUTION.search(m.group(1)):
+                    found.append((line.start() + m.start(1), line.start() + m.end(1)))
         for m in _ORG_WHERE.finditer(text):
             if not _INSTITUTION.search(m.group(1)):
                 found.append(m.span(1))
@@ -186,7 +221,7 @@ class EmployerRecognizer(Finder):
         cores: set[str] = set()
         for s, e in found:
             words = COMPANY_SUFFIX.sub("", text[s:e]).split()
-            if len(words) >= 2 and words[0].casefold() not in common_words():
+            if len(words) >= 2 and not {w.casefold() for w in words[:2]} <= common_words():
                 cores.add(r"[ \u00a0]+".join(re.escape(w) for w in words[:2]))
             elif len(words) == 1 and len(words[0]) > 3:
                 cores.add(re.escape(words[0]))
@@ -219,7 +254,8 @@ COMPANY_SUFFIX = re.compile(
 )
 TITLES = {
     "mr", "mrs", "ms", "mx", "miss", "dr", "judge", "hon", "prof", "sir", "dame", "dear",
-    "counsel",
+    "counsel", "grandma", "grandpa", "granny", "gran", "nana", "nanna", "aunt", "auntie",
+    "aunty", "uncle",
 }  # fmt: skip
 
 
@@ -317,7 +353,10 @@ CHILD_CONTEXT = re.compile(
 
 
 _AFTER_LOWER = re.compile(r"[a-z,;][ \t]+$")
-_CAP_NAME = r"[A-Z\u00c0-\u00de][\w'\u2019\u00c0-\u017f-]*[^\W\d_]"
+_CAPS_LINE = re.compile(r"(?m)^[^a-z\n]*[A-Z]{2}[^a-z\n]*$")
+_AFTER_NUMBER = re.compile(r"\d[ \t\u00a0]*$")
+# Latin Extended-A holds both cases; its capitals start names too (Żaneta, Łukasz)
+_CAP_NAME = r"[A-Z\u00c0-\u00de\u0100-\u017f][\w'\u2019\u00c0-\u017f-]*[^\W\d_]"
 # Names the words around them give away: a child's age or birth in brackets after the
 # name ("Cerys (12)", "Eli (born ..."), the parties of a case ("Fehr v. Fehr"), a party
 # named with their side ("Harpreet Sandhu (claimant)").
@@ -325,6 +364,8 @@ NAMED_BY_CONTEXT = re.compile(
     rf"(?<![\w.])({_CAP_NAME})(?=[ \u00a0]*\((?:\d{{1,2}}\)|(?i:age|aged|born|b\.|dob|d\.o\.b"
     rf"|n[ée]e?)\b|\d{{1,2}}\s*(?:yrs?|years?)))"
     rf"|(?<![\w.])({_CAP_NAME})(?=[ \u00a0]+v\.?[ \u00a0]+[A-Z])"
+    # a child's birth year in brackets ("Lindiwe (2012)")
+    rf"|(?<![\w.])({_CAP_NAME})(?=[ \u00a0]*\((?:19|20)\d{{2}}\))"
     rf"|(?<=[ \u00a0]v\.[ \u00a0])({_CAP_NAME})"
     rf"|(?<=[ \u00a0]v[ \u00a0])({_CAP_NAME})"
 )
@@ -334,19 +375,132 @@ NAMED_AFTER_ROLE = re.compile(
     r"(?i:\b(?:witness|witnessed\s+by|signed|signature|cc|attended|present|caller|prepared\s+by"
     r"|attn|attention|mediator|counsel)\b)[ \t\u00a0]*:?[ \t\u00a0]+"
     rf"({_CAP_NAME})(?![\w'\u2019-])"
+    # a memo's or a form's field that holds a person: "To: Whitlock", "Client: Pettigrew"
+    r"|(?im:^[ \t\u00a0]*(?:to|from|client|clients|prepared\s+for|guardian(?:\s+ad\s+litem)?"
+    r"|applicant|respondent|petitioner|claimant|husband|wife|mother|father|party\s+[ab12]"
+    r"|name|surname|family\s+name|tenant|landlord|employee|referred\s+by|referral|contact"
+    r"|c\.c\.|judge)[ \t\u00a0]*:[ \t\u00a0]*)"
+    rf"({_CAP_NAME})(?=[ \t\u00a0]*(?:\n|$|[(,;]))"
+)
+# A name alone on the line after a letter's closing: "Best,\nOluwadamilola".
+NAMED_AFTER_CLOSING = re.compile(
+    r"(?im:^[ \t\u00a0]*(?:best|best\s+regards|kind\s+regards|regards|thanks|thank\s+you"
+    r"|sincerely|yours(?:\s+(?:truly|sincerely|faithfully))?|cheers|warmly|respectfully)"
+    r"[,.!]?[ \t\u00a0]*\n[ \t\u00a0]*)"
+    rf"({_CAP_NAME})(?=[ \t\u00a0]*(?:\n|$))"
+)
+# A name in brackets after the party's side or role: "Applicant (Ngozi)", "Dad (Trevor)".
+NAMED_BY_SIDE = re.compile(
+    r"(?i:\b(?:applicant|respondent|petitioner|co-petitioner|claimant|plaintiff|defendant"
+    r"|pursuer|defender|husband|wife|mother|father|mum|mom|dad|party[ \u00a0]+[ab12]|p[12])"
+    r")[ \u00a0]*\([ \u00a0]*"
+    rf"({_CAP_NAME})[ \u00a0]*\)"
+)
+# Initials standing for a person: a child named by initials ("the minor child J.G.", "In
+# the interest of L.M.R."), or initials alone on a signature line ("- M.L.").
+_INITIALS = r"(?:[A-Z]\.[ \u00a0]?){1,2}[A-Z]\.?(?![\w.])"
+NAMED_BY_INITIALS = re.compile(
+    rf"(?i:\b(?:child|children|son|daughter|minor|interest[ \u00a0]+of|concerning)[ \u00a0]+)"
+    rf"(?-i:({_INITIALS}))"
+    rf"|(?m:^[ \t\u00a0]*(?:[-\u2013\u2014/][ \t\u00a0]*)?({_INITIALS})[ \t\u00a0]*$)"
+)
+_ABBREVIATIONS = {
+    "us", "uk", "po", "dc", "bc", "nb", "ps", "qc", "kc", "am", "pm", "nw", "ne", "sw", "se",
+    "eu", "un", "rn", "md", "jd", "ca", "la", "ny", "id", "tv", "ok", "ie", "eg", "na", "usa",
+    "pei", "ns", "cpa", "phd", "ba", "bs", "ma", "ms", "llb", "llm",
+}  # fmt: skip
+# "Surname, Given" as lists and tables write a person: at the start of a line or after a
+# separator, the comma, then a given name (and an initial) ending the entry.
+SURNAME_FIRST = re.compile(
+    rf"(?m:(?:^|(?<=[:;/&\t])|(?<=\band[ ]))[ \t\u00a0]*({_CAP_NAME}),[ \t\u00a0]+"
+    rf"({_CAP_NAME}(?:[ \t\u00a0]+[A-Z]\.?)?))"
+    r"(?=[ \t\u00a0]*(?:\n|$|\t|[ \u00a0]{2}|\(|/|&|;|[ \u00a0]and\b|[ \u00a0]+(?i:dob|born|b\.)))"
+)
+# A lone unknown word after these is a place or a business, not a person ("in Karachi",
+# "near Rosthern", "at Natomas"); a person's name seen elsewhere is still removed there.
+_PLACE_BEFORE = re.compile(r"\b(?:in|near|at)[ \t\u00a0]+$")
+# An institution named by what it holds for a person: "pension with Aviva", "mortgage with
+# Nationwide", "deposit held by Royal LePage".
+INSTITUTION_BY_ROLE = re.compile(
+    r"(?i:\b(?:pension|mortgage|policy|insurance|insured|loan|account|savings|deposit|escrow"
+    r"|isa|rrsp|tfsa|401\(k\)|ira|annuity|shares|broker|brokerage)[ \u00a0]+(?:is[ \u00a0]+)?"
+    r"(?:with|at|from|held[ \u00a0]+by|by)[ \u00a0]+)"
+    r"((?:[A-Z][\w'\u2019&.-]*[ \u00a0]?){1,3})"
+)
+# Banks, insurers, brokerages and pension schemes of the US, Canada and the UK that
+# documents name for everyone to read; a word that is also a common given or family name
+# (Chase, Ally, Phoenix) is listed only with the word that makes it the institution.
+_INSTITUTION_NAMES = (
+    "Bank of America", "Wells Fargo", "Citibank", "Citi", "JPMorgan", "U.S. Bank", "PNC",
+    "Truist", "Capital One", "Fifth Third", "KeyBank", "Navy Federal", "USAA", "BECU",
+    "Synchrony", "American Express", "Amex", "Vanguard", "Fidelity", "Schwab", "Charles Schwab",
+    "E*Trade", "Merrill", "Merrill Lynch", "Morgan Stanley", "Edward Jones", "TIAA",
+    "T. Rowe Price", "Prudential", "MetLife", "New York Life", "Northwestern Mutual",
+    "State Farm", "Allstate", "Geico", "GEICO", "Liberty Mutual", "Aetna", "Cigna", "Humana",
+    "Blue Cross", "Blue Cross Blue Shield", "CalPERS", "CalSTRS", "Scotiabank", "Royal Bank",
+    "Desjardins", "Tangerine", "Simplii", "Wealthsimple", "Questrade", "Sun Life", "Manulife",
+    "Canada Life", "Great-West Life", "Co-operators", "Vancity", "OMERS", "HOOPP", "Barclays",
+    "Lloyds", "Halifax", "NatWest", "Santander", "Nationwide", "Monzo", "Starling", "Revolut",
+    "TSB", "Virgin Money", "First Direct", "Aviva", "Legal & General", "Scottish Widows",
+    "Standard Life", "Royal London", "Hargreaves Lansdown", "AJ Bell", "Rocket Mortgage",
+    "Quicken Loans", "Mr. Cooper",
+)  # fmt: skip
+KNOWN_INSTITUTION = re.compile(
+    r"(?<![\w'\u2019-])(?:"
+    + "|".join(
+        re.escape(name).replace(r"\ ", "[ \u00a0]")
+        for name in sorted(_INSTITUTION_NAMES, key=len, reverse=True)
+    )
+    + r"|Chase(?=[ \u00a0]+(?i:bank|visa|checking|savings|sapphire|freedom|card|account))"
+    + r"|Roth(?=[ \u00a0]+(?:IRA|401)))(?![\w'\u2019-])"
+)
+# Regions of more than one word, whose first word may be a given name (Nova, Prince).
+REGION = re.compile(
+    r"(?i)\b(?:Nova[ \u00a0]Scotia|New[ \u00a0]Brunswick|Prince[ \u00a0]Edward[ \u00a0]Island"
+    r"|British[ \u00a0]Columbia|Newfoundland(?:[ \u00a0]and[ \u00a0]Labrador)?"
+    r"|Northwest[ \u00a0]Territories|New[ \u00a0](?:York|Jersey|Mexico|Hampshire)"
+    r"|(?:North|South)[ \u00a0](?:Carolina|Dakota)|West[ \u00a0]Virginia|Rhode[ \u00a0]Island"
+    r"|District[ \u00a0]of[ \u00a0]Columbia|Northern[ \u00a0]Ireland"
+    r"|Isle[ \u00a0]of[ \u00a0](?:Man|Wight)|Greater[ \u00a0](?:London|Manchester)"
+    r"|(?:West|South|North|East)[ \u00a0](?:Midlands|Yorkshire|Sussex|Lothian|Ayrshire|Riding))\b"
+)
+# A make and model after a model year are a vehicle: "2018 Honda Pilot".
+_MODEL_YEAR = re.compile(r"\b(?:19|20)\d{2}[ \u00a0]+$")
+# Names judged by the word next to them, once the word itself is no common word and no
+# place: a family's household ("MBEKI HOUSEHOLD", "the Okafor family") and a child's age
+# in a list ("(Tobi 10, Ife 7)").
+NAMED_BY_NEIGHBOUR = re.compile(
+    rf"(?<![\w.'\u2019-])({_CAP_NAME})(?=[ \u00a0]+(?i:household|family|famille)\b)"
+    rf"|(?<=[(,;:][ \u00a0])({_CAP_NAME})(?=[ \u00a0]+\d{{1,2}}(?:[,;)]|[ \u00a0]+and\b))"
 )
 # Courts, statutes, agencies and the like: their capitalised words are no one's name.
 INSTITUTION_PHRASE = re.compile(
     r"(?<![\w'\u2019.-])"
-    r"(?:[A-Z][\w'\u2019.-]*[ \u00a0]+(?:(?:of|for|and|the|at|upon|de|du|on)[ \u00a0]+)*){0,6}"
+    # one space between its words: a table's columns or a possessive ("Tobias's NHS
+    # Pension") are no part of an institution's name
+    r"(?:[A-Z][\w'\u2019.-]*(?<!'s)(?<!\u2019s)[ \u00a0](?:(?:of|for|and|the|at|upon|de|du|on)"
+    r"[ \u00a0])*){0,6}"
     r"(?:Act|Acts|Code|Court|Courts|Bench|Registry|Centre|Center|Service|Services|Trust|Plan"
     r"|Pension|Guidelines|Council|Clerk|Circuit|County|Parish|Province|Society|Agency"
     r"|Department|Ministry|Tribunal|Commission|Board|Authority|Bank|Insurance|Union|Rules"
     r"|Regulations|Division|District|Justice|Registrar|Office|Fund|Benefit|Credit|Scheme"
-    r"|Reform|Program|Programme|Association|Institute|Foundation|Committee|Police)\b"
+    r"|Reform|Program|Programme|Association|Institute|Foundation|Committee|Police|Solicitors"
+    r"|LLP|Title|Realty|Lending|Loi|R[èe]glement|Cour)\b"
     r"(?:[ \u00a0]+(?:of|for|at|upon|in)[ \u00a0]+(?:the[ \u00a0]+)?"
     r"(?:[A-Z][\w'\u2019.-]*[ \u00a0]*){1,4})?"
 )
+
+
+PARTICLES = {
+    "de", "del", "della", "di", "da", "dos", "das", "do", "du", "la", "le", "van", "von", "der",
+    "den", "ter", "ten", "bin", "binti", "ibn", "al", "el", "ní", "nic", "mac", "ó", "st",
+}  # fmt: skip
+
+
+def _without_trailing_particles(run: list[re.Match[str]]) -> list[re.Match[str]]:
+    while run and run[-1].group().casefold() in PARTICLES and not _is_cap(run[-1].group()):
+        run = run[:-1]
+    return run
 
 
 def _norm(token: str) -> str:
@@ -381,15 +535,25 @@ class NameRecognizer(Finder):
                 # family name at the start of the next
                 gap = r"[ \t\u00a0]+|[ \t\u00a0]*\n[ \t\u00a0]*"
             else:
-                gap = r"[ \t\u00a0]+"
-            if _is_cap(tok) and (not run or re.fullmatch(gap, text[run[-1].end() : m.start()])):
+                # a nickname in quotes stands inside a name: CHRISTOPHER "KIT" DALRYMPLE
+                gap = r"[ \t\u00a0]+\(?[\"\u201c]?|[\"\u201d]\)?[ \t\u00a0]+"
+            # a possessive ends a name: "Tobias's NHS Pension"
+            # the particles inside a family name join it: "Ana de la Cruz", "Ní Bhriain"
+            particle = tok.casefold() in PARTICLES
+            if (_is_cap(tok) or (particle and run)) and (
+                not run
+                or (
+                    re.fullmatch(gap, text[run[-1].end() : m.start()])
+                    and not run[-1].group().endswith(("'s", "\u2019s"))
+                )
+            ):
                 run.append(m)
                 continue
             if run:
-                yield run
+                yield _without_trailing_particles(run)
             run = [m] if _is_cap(tok) else []
         if run:
-            yield run
+            yield _without_trailing_particles(run)
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
@@ -398,13 +562,36 @@ class NameRecognizer(Finder):
         kept = bytearray(len(text))
         for m in INSTITUTION_PHRASE.finditer(text):
             kept[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+        # a court's heading in capitals: "SUPERIOR COURT OF JUSTICE", "COURT OF KING'S BENCH"
+        for line in _CAPS_LINE.finditer(text):
+            titled_line = line.group().title()
+            if len(titled_line) == len(line.group()):
+                for m in INSTITUTION_PHRASE.finditer(titled_line):
+                    a, b = line.start() + m.start(), line.start() + m.end()
+                    kept[a:b] = b"\x01" * (b - a)
+        for m in REGION.finditer(text):
+            kept[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+        # a street's words name no one, whether the address is removed or a court's kept
+        for m in STREET.finditer(text):
+            kept[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+        for m in KNOWN_INSTITUTION.finditer(text):
+            kept[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+        for m in INSTITUTION_BY_ROLE.finditer(text):
+            kept[m.start(1) : m.end(1)] = b"\x01" * (m.end(1) - m.start(1))
+        raw_given = all_given_names()
         found: list[tuple[int, int]] = []
         for run in self._runs(text):
             names: list[re.Match[str]] = []
             titled = False
-            for m in run:
+            for i, m in enumerate(run):
                 key = _norm(m.group())
+                if key in PARTICLES and names:
+                    names.append(m)
+                    continue
                 if key in TITLES:
+                    # the words before a title are judged on their own ("Saoirse Ní
+                    # Bhriain      Counsel for the wife: ...")
+                    self._flush(names, found, given, family, titled, kept)
                     titled = True
                     names = []
                     continue
@@ -414,11 +601,21 @@ class NameRecognizer(Finder):
                 surname_after_given = (
                     bool(names) and _norm(names[-1].group()) in given and key in all_surnames()
                 )
+                # a given name that is also a common word, written as a name right before
+                # a family name, is the given name (Ira Rosenthal, Will Okafor)
+                given_before_surname = (
+                    key in raw_given
+                    and m.group().istitle()
+                    and i + 1 < len(run)
+                    and run[i + 1].group().istitle()
+                    and _norm(run[i + 1].group()) not in common
+                )
                 if (
                     key in common
                     and not (titled and key not in {"court", "family"})
                     and not is_initial
                     and not surname_after_given
+                    and not given_before_surname
                 ):
                     self._flush(names, found, given, family, titled, kept)
                     names, titled = [], False
@@ -428,11 +625,37 @@ class NameRecognizer(Finder):
         for m in NAMED_BY_CONTEXT.finditer(text):
             if not kept[m.start()]:
                 found.append(m.span())
-        for m in NAMED_AFTER_ROLE.finditer(text):
-            key = _norm(m.group(1))
-            if key not in common and key not in places() and not kept[m.start(1)]:
+        for rx in (NAMED_AFTER_ROLE, NAMED_BY_SIDE, NAMED_AFTER_CLOSING):
+            for m in rx.finditer(text):
+                group = 2 if m.lastindex == 2 and m.group(2) else 1
+                key = _norm(m.group(group))
+                if key not in common and key not in places() and not kept[m.start(group)]:
+                    found.append(m.span(group))
+        for m in NAMED_BY_NEIGHBOUR.finditer(text):
+            group = 1 if m.group(1) else 2
+            key = _norm(m.group(group))
+            if key not in common and key not in places() and not kept[m.start(group)]:
+                found.append(m.span(group))
+        for m in NAMED_BY_INITIALS.finditer(text):
+            group = 1 if m.group(1) else 2
+            if re.sub(r"\W", "", m.group(group)).casefold() not in _ABBREVIATIONS:
+                found.append(m.span(group))
+        for m in SURNAME_FIRST.finditer(text):
+            family_key, given_key = _norm(m.group(1)), _norm(m.group(2).split()[0])
+            family_ok = family_key in all_surnames() or (
+                m.group(1).isupper() and family_key not in common
+            )
+            # a short given name may be a common word (Nguyen, An) when it ends the entry
+            short_at_end = len(given_key) <= 3 and text[m.end() : m.end() + 1] in ("\t", "\n")
+            given_ok = (
+                given_key not in places()
+                and family_key not in places()
+                and (given_key not in common or given_key in raw_given or short_at_end)
+            )
+            if family_ok and given_ok and not kept[m.start(1)]:
                 found.append(m.span(1))
-        found = self._propagate(text, found, common)
+                found.append(m.span(2))
+        found = self._propagate(text, found, common, kept)
         return [finding("PERSON", s, e, 0.6) for s, e in found]
 
     @staticmethod
@@ -450,25 +673,44 @@ class NameRecognizer(Finder):
         if not titled and all(kept[m.start()] for m in words):
             return
         keys = [_norm(m.group()) for m in words]
+        start = words[0].start()
+        if not titled and _MODEL_YEAR.search(words[0].string, max(0, start - 8), start):
+            return
         listed = sum(k in given or k in family for k in keys)
         place = " ".join(keys) in places()
         if place and not titled:
             return
         # two or three capitalised words that are neither common words nor abbreviations
         # read as a name even when no list knows them (Oluwaseun Adeyemi)
-        unlisted_pair = 2 <= len(words) <= 3 and all(len(k) > 2 for k in keys) and not place
+        unlisted_pair = (
+            2 <= len(words) <= 3 and all(len(k) > 2 or k in PARTICLES for k in keys) and not place
+        )
         # a capitalised word inside a sentence that is no common word and no place is a
         # proper noun; recall matters more than precision here, so it is taken for a name
-        start = words[0].start()
+        before = words[0].string[max(0, start - 16) : start]
         mid_sentence = (
             len(words) == 1
             and len(keys[0]) > 2
             and not words[0].group().isupper()
-            and bool(_AFTER_LOWER.search(words[0].string, max(0, start - 16), start))
+            and bool(_AFTER_LOWER.search(before))
+            and not _PLACE_BEFORE.search(before)
+        )
+        # an initial with a full stop before a family name: "H. Gallacher", not the
+        # direction of a street after its house number ("1934 S. Kedzie")
+        initialed = (
+            len(words) == 1
+            and len(names) >= 2
+            and names[0] is not words[0]
+            and names[0].group().endswith(".")
+            and len(keys[0]) > 2
+            and not _AFTER_NUMBER.search(
+                names[0].string, max(0, names[0].start() - 8), names[0].start()
+            )
         )
         if (
             titled
             or mid_sentence
+            or initialed
             or (len(words) >= 2 and listed >= 1)
             or unlisted_pair
             or (len(words) == 1 and keys[0] in given)
@@ -485,20 +727,39 @@ class NameRecognizer(Finder):
 
     @staticmethod
     def _propagate(
-        text: str, found: list[tuple[int, int]], common: frozenset[str]
+        text: str, found: list[tuple[int, int]], common: frozenset[str], kept: bytearray
     ) -> list[tuple[int, int]]:
         parts: set[str] = set()
+        # a given name that is also a common word (Ira) is followed only where it is
+        # written as a name, with one capital
+        as_names: set[str] = set()
         for s, e in found:
             for tok in WORD.findall(text[s:e]):
                 key = _norm(tok)
-                if len(key) > 1 and key not in common and key not in TITLES:
-                    parts.add(key)
+                if len(key) > 1 and key not in TITLES:
+                    if key not in common:
+                        parts.add(key)
+                        # each half of a double-barrelled name stands alone too
+                        parts.update(
+                            half for half in key.split("-") if len(half) > 2 and half not in common
+                        )
+                    elif key in all_given_names() and tok.istitle():
+                        as_names.add(key)
+        parts |= as_names
         if not parts:
             return found
         rx = re.compile(
             r"(?i)(?<![\w])(?:"
             + "|".join(re.escape(p) for p in sorted(parts, key=len, reverse=True))
-            + r")(?![\w])"
+            # a possessive typed without its apostrophe: "Heathers cell"
+            + r")(?:s(?=[ \t\u00a0]))?(?![\w])"
         )
-        extra = [(m.start(), m.end()) for m in rx.finditer(text) if _is_cap(m.group())]
+        # a court's or a statute's words are kept even when a person shares one of them
+        extra = [
+            (m.start(), m.end())
+            for m in rx.finditer(text)
+            if _is_cap(m.group())
+            and not kept[m.start()]
+            and (m.group().casefold() not in as_names or m.group().istitle())
+        ]
         return found + extra

@@ -59,6 +59,47 @@ further amended restated memorandum's plan's summary's u.s.c c.f.r fed minn mich
 colo conn fla ill ind kan mass miss mont neb nev okla ore penn tenn tex wash wis wyo cal fam
 ilcs ors rcw stat esq hr apr qdro visa mastercard amex rev gen laws fam div pen bus prof
 civ proc evid gov lab ins veh
+applicant applicants claimant claimants appellant appellants pursuer defender intervenor
+solicitor solicitors barrister registrar orders consent undertaking undertakings recital
+recitals annex tribunal sheriff coordinator guardian litem commissioner affidavit
+declaration stipulation judgment judgement decree dissolution divorce separation annulment
+access contact arrangements conductor nurse driver manager engineer grandmother grandfather
+grandparent grandparents stepfather stepmother stepparent aunt uncle fiance fiancee spouse
+spouses ex mum dad mom grandma grandpa nan gran granny infant toddler teen teenager pupil
+landlord tenant contractor trustee executor beneficiary estate probate testator deceased
+heir guarantor borrower lender creditor debtor payor payee recipient obligor obligee sponsor
+caller client arbitrator evaluator assessor inspector principal headteacher counsellor
+counselor caseworker cafcass facilitator interpreter translator applicant's respondent's
+petitioner's claimant's mother's father's husband's wife's parenting co-parenting
+decision-making transportation education religion relocation residential arrangements
+exchange communication reimbursement reimbursements contributions contribution
+extraordinary special expenses guidelines table shared split primary secondary
+equalization equalisation valuation division distribution lump sum periodic interim
+temporary permanent final consent minutes heads terms recitals undertakings declaration
+statement statements disclosure sworn affirmed financial form forms schedule schedules
+attachment attachments enclosure exhibit exhibits tab tabs appendix annexure particulars
+overview introduction conclusion conclusions recommendation recommendations summary
+background history chronology timeline position positions proposal agreement agreements
+outstanding resolved unresolved pending status notes note memo file intake screening
+assessment safety concerns allegations allegation domestic abuse violence protection
+restraining pension pensions benefits benefit credit credits allowance universal housing
+council tax utilities utility insurance deductible premiums medical dental optical
+orthodontic prescription counselling tutoring sports music lessons uniforms fees
+registration tuition post-secondary university college apprenticeship employment
+self-employment unemployment disability retirement severance bonus overtime commission
+commissions dividends rental interest capital gains losses deductions gross net annual
+monthly weekly biweekly fortnightly quarterly yearly income assets liabilities debts
+equity mortgage remortgage refinance refinancing sale purchase transfer title deeds land
+registry conveyancing completion exchange contracts survey valuation marketing estate
+agent agents realtor listing offer acceptance buyer seller vendor purchaser chattels
+contents furniture vehicles vehicle boat trailer motorcycle pets pet dog cat
+birth birthdate names occupation addresses dates surname forename forenames given maiden
+nickname alias sex gender male female nationality citizenship relation married divorced
+widowed separated common-law cohabiting dependants dependents household members occupant
+occupants tel details grade gp reference ref id identification licence license driving
+sin nino utr
+hi hello hey thanks thank cheers best regards kind warmly mondays tuesdays wednesdays
+thursdays fridays saturdays sundays weekdays evenings mornings afternoons nights
 """
 DOCUMENT_WORDS = _DOCUMENT_WORDS_TEXT.split()
 
@@ -82,6 +123,11 @@ def given_names() -> frozenset[str]:
 @cache
 def surnames() -> frozenset[str]:
     return _load("surnames.txt") - common_words()
+
+
+def all_given_names() -> frozenset[str]:
+    """Given names, with those that are also common words (Ira, Will, Grant)."""
+    return _load("given_names.txt")
 
 
 def all_surnames() -> frozenset[str]:

@@ -1,32 +1,46 @@
-"""Runs the evaluator on the report part of the hand-written documents (never tuned on) and
-holds the engine to the figures it reached there (README, Redaction), so that a change that
-loses ground on documents nobody tuned for fails here. The engine on `main` is left out:
-the bench prints it beside these figures."""
+"""Runs the evaluator on the hand-written documents and holds the engine to the figures it
+reached (bench/redaction/RESULTS.md), so that a change that loses ground fails here. The
+`fresh` part was written after the rules were tuned and never read for misses: its floor is
+the honest one. The `report` part was read for misses in issue 17's second round, so its
+floor guards against regressions only. The engine on `main` is left out: the bench prints
+it beside these figures."""
 
 from __future__ import annotations
 
 import statistics
 
-from bench.redaction.evaluate import load, parse, run
+import pytest
+
+from bench.redaction.evaluate import HANDWRITTEN, load, parse, run
+
+# part: (documents at least, recall with case knowledge, recall without, look-alikes kept,
+# documents leaking at most without case knowledge)
+FLOORS = {
+    "fresh": (22, 0.975, 0.95, 0.95, 11),
+    "report": (34, 0.99, 0.985, 0.98, 4),
+    "dev": (30, 0.995, 0.99, 0.98, 2),
+}
 
 
-def test_it_holds_its_figures_on_the_report_part() -> None:
-    docs = load("report")
-    assert len(docs) >= 30
+@pytest.mark.parametrize("part", sorted(FLOORS))
+def test_it_holds_its_figures(part: str) -> None:
+    least, with_floor, without_floor, kept_floor, leaking = FLOORS[part]
+    docs = load(part)
+    assert len(docs) >= least
     results = run(docs, before=False)
     with_k = results["this branch, with case knowledge"]
     without_k = results["this branch, without case knowledge"]
     baseline = results["Presidio default (offline)"]
     k, n = with_k.recall()
-    assert k / n >= 0.99
+    assert k / n >= with_floor
     k, n = without_k.recall()
-    assert k / n >= 0.93
+    assert k / n >= without_floor
     for score in (with_k, without_k):
         for label in ("SSN", "ACCOUNT"):
             found, total = score.recall(label)
             assert found == total, label
-        assert score.kept / score.keeps >= 0.88
-    assert without_k.leaking_docs <= 17
+        assert score.kept / score.keeps >= kept_floor
+    assert without_k.leaking_docs <= leaking
     # CPU time, not the wall clock: the ratio to Presidio's default in the same run
     assert statistics.median(without_k.cpu_ms) < statistics.median(baseline.cpu_ms)
 
@@ -44,3 +58,8 @@ def test_the_marked_up_documents_read_back_exactly() -> None:
     (keep,) = doc["keeps"]
     assert doc["text"][keep["start"] : keep["end"]] == "$5"
     assert doc["knowledge"]["people"] == ["Ann Lee"]
+
+
+def test_the_fresh_part_says_it_was_not_tuned_on() -> None:
+    head = HANDWRITTEN["fresh"].read_text(encoding="utf-8")[:600]
+    assert "NOT tuned on" in head
