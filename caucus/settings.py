@@ -262,6 +262,7 @@ INSTALLED_APPS = [
     "caucus.vault",
     "caucus.retention",
     "caucus.redaction",
+    "caucus.settlement",
     "huey.contrib.djhuey",
     "caucus.web",
 ]
