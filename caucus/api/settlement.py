@@ -26,7 +26,7 @@ router = Router(tags=["settlement"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 Text = Annotated[str, StringConstraints(max_length=services.TEXT_MAX)]
-Sha256 = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9a-f]{64}$")]
+Sha256 = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
 class DraftIn(Schema):
