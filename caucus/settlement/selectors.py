@@ -78,6 +78,13 @@ def settlement(user: User, settlement_id: uuid.UUID) -> SettlementView:
     return _view(found, me)
 
 
+def case_of(user: User, settlement_id: uuid.UUID) -> uuid.UUID:
+    """The case a memorandum belongs to, for a caller in that case (a page's way back);
+    it reads nothing of its content."""
+    found, _me = access_in_case(user, Settlement, settlement_id)
+    return found.case_id
+
+
 def diff_lines(before: str, after: str, a: int, b: int) -> list[str]:
     """A unified diff by lines, as people read one: `-` removed, `+` added."""
     return list(

@@ -595,6 +595,7 @@ CONSENTS_PAGE = Redirect("/cases/{case_id}/consents")
 CONCERNS_PAGE = Redirect("/cases/{case_id}/concerns")
 MESSAGES_PAGE = Redirect("/cases/{case_id}/messages")
 DOCUMENTS_PAGE = Redirect("/cases/{case_id}/documents")
+SETTLEMENT_PAGE = Redirect("/cases/{case_id}/settlement")  # issue 16
 
 
 def web_in_caucus_a(
@@ -1411,6 +1412,49 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/api/v1/settlement/{settlement_id}/public-record"): Entry(
         api_mediator_action(409), world="active_world"
     ),
+    # Web: the memorandum's page and its forms; every form comes back to the page.
+    ("GET", "/cases/<uuid:case_id>/settlement"): Entry(
+        web_signed_in(outsider=404, mediator=200, members=200), world="active_world"
+    ),
+    ("POST", "/cases/<uuid:case_id>/settlement"): Entry(
+        web_signed_in(outsider=404, mediator=409, members=403),
+        body=lambda s: {"template": "civil", "text": ""},
+        world="active_world",
+    ),
+    ("GET", "/settlement/<uuid:settlement_id>/revise"): Entry(
+        WEB_NOT_ALLOWED, world="active_world"
+    ),
+    ("POST", "/settlement/<uuid:settlement_id>/revise"): Entry(
+        web_signed_in(outsider=404, mediator=SETTLEMENT_PAGE, members=403),
+        body=lambda s: {"text": "Ada pays 90."},
+        world="active_world",
+    ),
+    ("GET", "/settlement/<uuid:settlement_id>/comments"): Entry(
+        WEB_NOT_ALLOWED, world="active_world"
+    ),
+    ("POST", "/settlement/<uuid:settlement_id>/comments"): Entry(
+        web_signed_in(outsider=404, mediator=SETTLEMENT_PAGE, members=SETTLEMENT_PAGE),
+        body=lambda s: {"body": "A comment.", "audience": "own_side"},
+        world="active_world",
+    ),
+    ("GET", "/settlement/<uuid:settlement_id>/ready"): Entry(WEB_NOT_ALLOWED, world="active_world"),
+    ("POST", "/settlement/<uuid:settlement_id>/ready"): Entry(
+        web_signed_in(outsider=404, mediator=409, members=403), world="active_world"
+    ),
+    ("GET", "/settlement/<uuid:settlement_id>/sign"): Entry(WEB_NOT_ALLOWED, world="active_world"),
+    ("POST", "/settlement/<uuid:settlement_id>/sign"): Entry(
+        web_roles(mediator=400, party_a=SETTLEMENT_PAGE, attorney_a=403, party_b=400),
+        body=lambda s: {
+            "consent": "on",
+            "typed_name": "Ada Party",
+            "text_sha256": scene_settlement(s).text_sha256,
+        },
+        world="active_world",
+    ),
+    ("GET", "/settlement/<uuid:settlement_id>/pdf"): Entry(
+        web_signed_in(outsider=404, mediator=200, members=200), world="active_world"
+    ),
+    ("POST", "/settlement/<uuid:settlement_id>/pdf"): Entry(WEB_NOT_ALLOWED, world="active_world"),
 }
 
 
