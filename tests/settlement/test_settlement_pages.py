@@ -46,9 +46,11 @@ def test_the_page_walks_from_a_template_to_a_settled_case(active_world: World) -
         w.mediator, f"/settlement/{sid}/revise", {"text": first + "\n6. REVISED clause."}
     )
     assert revised.status_code == 302
-    compared = browser(w.party_a).get(
-        f"/cases/{w.case.id}/settlement?version=2&against=1"
-    ).content.decode()
+    compared = (
+        browser(w.party_a)
+        .get(f"/cases/{w.case.id}/settlement?version=2&against=1")
+        .content.decode()
+    )
     assert '<ins class="diff-add">+6. REVISED clause.</ins>' in compared
 
     # Signing waits for ready.
