@@ -83,7 +83,7 @@ def test_it_drafts_comments_by_side_revises_compares_and_signs_to_settle(
     m.get_by_label("Compare version").select_option("2")
     m.get_by_label("with version").select_option("1")
     mediator.submit(m.get_by_role("button", name="Compare"))
-    expect(m.locator("#compare ins.diff-add")).to_contain_text(clause)
+    expect(m.locator("#compare ins.diff-add").filter(has_text=clause)).to_have_text("+" + clause)
 
     # Ready; the parties and the mediator sign version 2.
     mediator.submit(m.get_by_role("button", name="Mark version 2 ready to sign"))
