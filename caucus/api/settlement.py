@@ -271,6 +271,21 @@ def pdf(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
     return response
 
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@router.get(
+    "/settlement/{settlement_id}/docx",
+    response={200: None, **ERRORS},
+    summary="The memorandum with its signatures, as a DOCX with its headings and tables",
+)
+def docx(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
+    name, body = services.export_docx(caller(request), settlement_id)
+    response = HttpResponse(body, content_type=DOCX)
+    response["Content-Disposition"] = f'attachment; filename="{name}.docx"'
+    return response
+
+
 @router.post(
     "/settlement/{settlement_id}/public-record",
     response={201: RedactionOut, 413: ErrorOut, **ERRORS},

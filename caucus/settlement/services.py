@@ -28,6 +28,7 @@ from caucus.kernel.permissions import Action, require
 from caucus.portal import notify
 from caucus.redaction.models import Redaction
 from caucus.redaction.services import propose_redaction
+from caucus.settlement.docx_export import memorandum_docx
 from caucus.settlement.models import (
     Settlement,
     SettlementComment,
@@ -291,9 +292,11 @@ def comment(
     return row
 
 
-def export_pdf(user: User, settlement_id: uuid.UUID) -> tuple[str, bytes]:
-    """The current version and its signatures as a PDF, signed with the practice's key when
-    it has one. Reading it is audited."""
+def _export(
+    user: User, settlement_id: uuid.UUID
+) -> tuple[SettlementVersion, str, list[tuple[str, str, str, str]]]:
+    """What an export holds: the current version, its title and its signatures. The read
+    is audited."""
     found, actor = access_in_case(user, Settlement, settlement_id)
     require(actor, Action.READ_RECORD)
     version = current_version(found)
@@ -310,11 +313,25 @@ def export_pdf(user: User, settlement_id: uuid.UUID) -> tuple[str, bytes]:
     title = "Memorandum of understanding"
     if found.status != SettlementStatus.SIGNED:
         title += f" (version {version.number}, {found.status}: not signed by everyone)"
+    record_read(actor, [version], object_type="settlement_pdf")
+    return version, title, rows
+
+
+def export_pdf(user: User, settlement_id: uuid.UUID) -> tuple[str, bytes]:
+    """The current version and its signatures as a PDF, signed with the practice's key when
+    it has one."""
+    version, title, rows = _export(user, settlement_id)
     # ReportLab and pyHanko load on the first export, not with every server process.
     from caucus.cases.pdf import agreement_pdf
 
     body = agreement_pdf(title, version.text, version.text_sha256, rows, footer=SETTLEMENT_FOOTER)
-    record_read(actor, [version], object_type="settlement_pdf")
+    return f"memorandum-v{version.number}", body
+
+
+def export_docx(user: User, settlement_id: uuid.UUID) -> tuple[str, bytes]:
+    """The current version and its signatures as a DOCX with its headings and tables."""
+    version, title, rows = _export(user, settlement_id)
+    body = memorandum_docx(title, version.text, version.text_sha256, rows)
     return f"memorandum-v{version.number}", body
 
 

@@ -255,3 +255,15 @@ def pdf_view(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
     return response
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@signed_in
+@require_GET
+def docx_view(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
+    name, body = services.export_docx(viewer(request), settlement_id)
+    response = HttpResponse(body, content_type=DOCX)
+    response["Content-Disposition"] = f'attachment; filename="{name}.docx"'
+    return response

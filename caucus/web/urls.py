@@ -18,6 +18,7 @@ urlpatterns = [
     path("settlement/<uuid:settlement_id>/ready", sv.ready_view, name="settlement_ready"),
     path("settlement/<uuid:settlement_id>/sign", sv.sign_view, name="sign_settlement"),
     path("settlement/<uuid:settlement_id>/pdf", sv.pdf_view, name="settlement_pdf"),
+    path("settlement/<uuid:settlement_id>/docx", sv.docx_view, name="settlement_docx"),
     path("cases/<uuid:case_id>/documents", dv.documents_view, name="documents"),
     path("documents/<uuid:document_id>/download", dv.download_view, name="download_document"),
     path("documents/<uuid:document_id>/redact", rv.start_view, name="start_redaction"),

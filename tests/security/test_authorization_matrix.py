@@ -1409,6 +1409,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
         world="active_world",
     ),
     ("GET", "/api/v1/settlement/{settlement_id}/pdf"): Entry(api_read(), world="active_world"),
+    ("GET", "/api/v1/settlement/{settlement_id}/docx"): Entry(api_read(), world="active_world"),
     ("POST", "/api/v1/settlement/{settlement_id}/public-record"): Entry(
         api_mediator_action(409), world="active_world"
     ),
@@ -1455,6 +1456,10 @@ MATRIX: dict[tuple[str, str], Entry] = {
         web_signed_in(outsider=404, mediator=200, members=200), world="active_world"
     ),
     ("POST", "/settlement/<uuid:settlement_id>/pdf"): Entry(WEB_NOT_ALLOWED, world="active_world"),
+    ("GET", "/settlement/<uuid:settlement_id>/docx"): Entry(
+        web_signed_in(outsider=404, mediator=200, members=200), world="active_world"
+    ),
+    ("POST", "/settlement/<uuid:settlement_id>/docx"): Entry(WEB_NOT_ALLOWED, world="active_world"),
 }
 
 

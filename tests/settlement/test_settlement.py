@@ -249,3 +249,34 @@ def test_the_public_record_proposal_finds_the_case_people(active_world: World) -
     redaction = proposed.json()["id"]
     assert w.party_a.client.get(f"redactions/{redaction}").status_code == 404
     assert w.mediator.client.get(f"redactions/{redaction}").status_code == 200
+
+
+def test_the_docx_keeps_the_headings_the_schedule_table_and_the_signatures(
+    active_world: World,
+) -> None:
+    import io
+
+    import docx
+
+    w = active_world
+    made = w.mediator.client.post(
+        f"cases/{w.case.id}/settlement", {"text": "", "template": "workplace"}
+    ).json()
+    s = ready(w, made)
+    for who in (w.party_a, w.party_b, w.mediator):
+        assert sign(who, s).status_code == 200
+    response = w.attorney_a.client.get(f"settlement/{s['id']}/docx")
+    assert response.status_code == 200
+    document = docx.Document(io.BytesIO(response.content))
+    headings = [
+        p.text for p in document.paragraphs if p.style and str(p.style.name).startswith("Heading")
+    ]
+    assert "3. SCHEDULE OF PAYMENTS" in headings and "Signatures" in headings
+    schedule, signatures = document.tables
+    assert [c.text for c in schedule.rows[0].cells] == ["Payer", "Payee", "Amount", "Due date"]
+    assert [r.cells[0].text for r in signatures.rows[1:]] == [
+        "Ada Party",
+        "Bea Party",
+        "Mia Mediator",
+    ]
+    assert w.outsider.client.get(f"settlement/{s['id']}/docx").status_code == 404
