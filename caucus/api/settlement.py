@@ -294,3 +294,28 @@ def docx(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
 def public_record(request: HttpRequest, settlement_id: uuid.UUID) -> Status[RedactionOut]:
     r = services.propose_public_record(caller(request), settlement_id)
     return Status(201, render_redaction(r, redaction_selectors.spans(r)))
+
+
+def _public_record(request: HttpRequest, settlement_id: uuid.UUID, kind: str) -> HttpResponse:
+    name, body = services.export_public_record(caller(request), settlement_id, kind)
+    response = HttpResponse(body, content_type=DOCX if kind == "docx" else "application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
+    return response
+
+
+@router.get(
+    "/settlement/{settlement_id}/public-record/docx",
+    response={200: None, **ERRORS},
+    summary="The finalized public-record copy as a DOCX with the memorandum's structure",
+)
+def public_record_docx(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
+    return _public_record(request, settlement_id, "docx")
+
+
+@router.get(
+    "/settlement/{settlement_id}/public-record/pdf",
+    response={200: None, **ERRORS},
+    summary="The finalized public-record copy as a PDF with the memorandum's structure",
+)
+def public_record_pdf(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
+    return _public_record(request, settlement_id, "pdf")

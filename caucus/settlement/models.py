@@ -34,6 +34,11 @@ class Settlement(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     signed_at = models.DateTimeField(null=True)
+    # The latest redaction proposed for the public record (mediators only, like every
+    # redaction); its finalized copy is the public-record text.
+    public_record = models.ForeignKey(
+        "redaction.Redaction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     def __str__(self) -> str:
         return str(self.id)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from caucus.accounts.models import User
 from caucus.audit.access import record_read
 from caucus.audit.chain import record
-from caucus.cases.access import access_case, access_in_case, requested_audience
+from caucus.cases.access import access_case, access_in_case, access_visible, requested_audience
 from caucus.cases.models import Case, Outcome, Participant, Role
 from caucus.cases.onboarding_services import (
     checked_typed_name,
@@ -23,12 +23,12 @@ from caucus.cases.onboarding_services import (
     sha256_text,
 )
 from caucus.kernel.audience import AudienceKind
-from caucus.kernel.errors import Conflict, Forbidden, Invalid
+from caucus.kernel.errors import Conflict, Forbidden, Invalid, NotVisible
 from caucus.kernel.permissions import Action, require
 from caucus.portal import notify
 from caucus.redaction.models import Redaction
 from caucus.redaction.services import propose_redaction
-from caucus.settlement.docx_export import memorandum_docx
+from caucus.settlement.exports import memorandum_docx, structured_pdf
 from caucus.settlement.models import (
     Settlement,
     SettlementComment,
@@ -38,7 +38,8 @@ from caucus.settlement.models import (
     SettlementVersion,
 )
 from caucus.settlement.starting_texts import STARTING_TEXTS, starting_text
-from caucus.vault.services import store_document
+from caucus.vault.models import Document
+from caucus.vault.services import read_plaintext_for, store_document
 
 TEXT_MAX = 100_000
 COMMENT_MAX = 5_000
@@ -356,6 +357,7 @@ def propose_public_record(user: User, settlement_id: uuid.UUID) -> Redaction:
             audience_side_id=None,
         )
         redaction = propose_redaction(user, doc.id)
+        Settlement.objects.filter(pk=found.pk).update(public_record=redaction)
         _audit(
             actor,
             "settlement.public_record_proposed",
@@ -365,3 +367,27 @@ def propose_public_record(user: User, settlement_id: uuid.UUID) -> Redaction:
             redaction_id=str(redaction.id),
         )
     return redaction
+
+
+PUBLIC_RECORD_TITLE = "Memorandum of understanding (public-record copy)"
+
+
+def export_public_record(user: User, settlement_id: uuid.UUID, kind: str) -> tuple[str, bytes]:
+    """The finalized public-record copy as `docx` or `pdf`, with the memorandum's structure.
+    It is the redacted copy's text (read through the vault, audited), and names no signer.
+    Not found until the mediator has finalized the redaction, and for whoever may not see
+    the copy (its audience is the mediators')."""
+    found, actor = access_in_case(user, Settlement, settlement_id)
+    require(actor, Action.READ_RECORD)
+    redaction = found.public_record
+    if redaction is None or redaction.result_document_id is None:
+        raise NotVisible()
+    copy, reader = access_visible(user, Document, redaction.result_document_id)
+    text = b"".join(read_plaintext_for(reader, copy)).decode()
+    date = found.signed_at.strftime("%d %B %Y") if found.signed_at else ""
+    closing = f"Signed by each party and the mediator on {date}.".replace(" on .", ".")
+    if kind == "docx":
+        return "memorandum.public-record", memorandum_docx(
+            PUBLIC_RECORD_TITLE, text, "", [], closing
+        )
+    return "memorandum.public-record", structured_pdf(PUBLIC_RECORD_TITLE, text, closing)

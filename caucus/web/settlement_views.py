@@ -112,8 +112,14 @@ def _page(
         field = comment_form.fields["audience"]
         assert isinstance(field, forms.ChoiceField)  # noqa: S101
         field.choices = [("own_side", "The mediators only"), ("case", COMMENT_AUDIENCES["case"])]
+    record = s.public_record
     context.update(
         {
+            "may_propose_record": s.status == SettlementStatus.SIGNED
+            and me.role == "mediator"
+            and me.case.status == "active",
+            "record_review": record.id if record and not record.result_document_id else None,
+            "record_ready": bool(record and record.result_document_id and me.role == "mediator"),
             "may_draft": view.may_draft and s.status != SettlementStatus.SIGNED,
             "may_ready": view.may_draft and s.status == SettlementStatus.DRAFT,
             "may_sign": view.may_sign,
@@ -267,3 +273,39 @@ def docx_view(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
     response = HttpResponse(body, content_type=DOCX)
     response["Content-Disposition"] = f'attachment; filename="{name}.docx"'
     return response
+
+
+@signed_in
+@require_POST
+def public_record_view(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
+    """Proposes the public-record redaction and opens its review page (mediators)."""
+    case_id = _case_of(request, settlement_id)
+
+    def call(data: dict[str, Any]) -> str:
+        made = services.propose_public_record(viewer(request), settlement_id)
+        return reverse("web:redaction", args=[made.id])
+
+    return submit(
+        forms.Form(request.POST),
+        call,
+        lambda error, status: _page(request, case_id, None, error, status),
+    )
+
+
+def _public_record_file(request: HttpRequest, settlement_id: uuid.UUID, kind: str) -> HttpResponse:
+    name, body = services.export_public_record(viewer(request), settlement_id, kind)
+    response = HttpResponse(body, content_type=DOCX if kind == "docx" else "application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
+    return response
+
+
+@signed_in
+@require_GET
+def public_record_docx_view(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
+    return _public_record_file(request, settlement_id, "docx")
+
+
+@signed_in
+@require_GET
+def public_record_pdf_view(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
+    return _public_record_file(request, settlement_id, "pdf")

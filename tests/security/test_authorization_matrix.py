@@ -1410,6 +1410,13 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ),
     ("GET", "/api/v1/settlement/{settlement_id}/pdf"): Entry(api_read(), world="active_world"),
     ("GET", "/api/v1/settlement/{settlement_id}/docx"): Entry(api_read(), world="active_world"),
+    # The scene's memorandum has no finalized public-record copy: nothing to find.
+    ("GET", "/api/v1/settlement/{settlement_id}/public-record/docx"): Entry(
+        api_roles(mediator=404, party_a=404, attorney_a=404, party_b=404), world="active_world"
+    ),
+    ("GET", "/api/v1/settlement/{settlement_id}/public-record/pdf"): Entry(
+        api_roles(mediator=404, party_a=404, attorney_a=404, party_b=404), world="active_world"
+    ),
     ("POST", "/api/v1/settlement/{settlement_id}/public-record"): Entry(
         api_mediator_action(409), world="active_world"
     ),
@@ -1460,6 +1467,24 @@ MATRIX: dict[tuple[str, str], Entry] = {
         web_signed_in(outsider=404, mediator=200, members=200), world="active_world"
     ),
     ("POST", "/settlement/<uuid:settlement_id>/docx"): Entry(WEB_NOT_ALLOWED, world="active_world"),
+    ("GET", "/settlement/<uuid:settlement_id>/public-record"): Entry(
+        WEB_NOT_ALLOWED, world="active_world"
+    ),
+    ("POST", "/settlement/<uuid:settlement_id>/public-record"): Entry(
+        web_signed_in(outsider=404, mediator=409, members=403), world="active_world"
+    ),
+    ("GET", "/settlement/<uuid:settlement_id>/public-record/docx"): Entry(
+        web_signed_in(outsider=404, mediator=404, members=404), world="active_world"
+    ),
+    ("POST", "/settlement/<uuid:settlement_id>/public-record/docx"): Entry(
+        WEB_NOT_ALLOWED, world="active_world"
+    ),
+    ("GET", "/settlement/<uuid:settlement_id>/public-record/pdf"): Entry(
+        web_signed_in(outsider=404, mediator=404, members=404), world="active_world"
+    ),
+    ("POST", "/settlement/<uuid:settlement_id>/public-record/pdf"): Entry(
+        WEB_NOT_ALLOWED, world="active_world"
+    ),
 }
 
 

@@ -280,3 +280,45 @@ def test_the_docx_keeps_the_headings_the_schedule_table_and_the_signatures(
         "Mia Mediator",
     ]
     assert w.outsider.client.get(f"settlement/{s['id']}/docx").status_code == 404
+
+
+def test_the_finalized_public_record_copy_keeps_the_structure_without_the_names(
+    active_world: World,
+) -> None:
+    import io
+
+    import docx
+    from pypdf import PdfReader
+
+    w = active_world
+    text = (
+        "1. PARTIES\nAda Party and Bea Party.\n2. SCHEDULE OF PAYMENTS\n"
+        "| Payer | Payee | Amount |\n| Ada Party | Bea Party | 1,200 |\n"
+    )
+    s = ready(w, drafted(w, text))
+    for who in (w.party_a, w.party_b, w.mediator):
+        sign(who, s)
+    path = f"settlement/{s['id']}/public-record/docx"
+    assert w.mediator.client.get(path).status_code == 404  # nothing finalized yet
+    proposed = w.mediator.client.post(f"settlement/{s['id']}/public-record").json()
+    finalized = w.mediator.client.post(
+        f"redactions/{proposed['id']}/finalize",
+        {"accept": [span["id"] for span in proposed["spans"]], "add": []},
+    )
+    assert finalized.status_code == 201, finalized.content
+    response = w.mediator.client.get(path)
+    assert response.status_code == 200
+    document = docx.Document(io.BytesIO(response.content))
+    body = "\n".join(p.text for p in document.paragraphs)
+    (table,) = document.tables
+    cells = [[c.text for c in row.cells] for row in table.rows]
+    assert cells[0] == ["Payer", "Payee", "Amount"] and cells[1][2] == "1,200"
+    everything = body + str(cells)
+    assert "Ada" not in everything and "Bea" not in everything
+    assert "2. SCHEDULE OF PAYMENTS" in body
+    pdf = w.mediator.client.get(f"settlement/{s['id']}/public-record/pdf")
+    assert pdf.status_code == 200
+    pdf_text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "1,200" in pdf_text and "Ada" not in pdf_text
+    # The copy is the mediators' until they share it.
+    assert w.party_a.client.get(path).status_code == 404

@@ -1,6 +1,7 @@
-"""The memorandum as a DOCX that keeps its structure: section headings as headings, numbered
-terms as paragraphs, the schedules (lines written `| a | b |`) as tables, then the
-signatures. python-docx loads on the first export, not with every server process."""
+"""The memorandum as DOCX and PDF files that keep its structure: section headings as
+headings, numbered terms as paragraphs, the schedules (lines written `| a | b |`) as tables,
+then the signatures. python-docx and ReportLab load on the first export, not with every
+server process."""
 
 from __future__ import annotations
 
@@ -43,8 +44,13 @@ def blocks(text: str) -> list[Block]:
 
 
 def memorandum_docx(
-    title: str, text: str, sha: str, signatures: list[tuple[str, str, str, str]]
+    title: str,
+    text: str,
+    sha: str,
+    signatures: list[tuple[str, str, str, str]],
+    closing: str = "",
 ) -> bytes:
+    """`closing`: a line after the text (the public-record copy names no signer)."""
     import docx
 
     document = docx.Document()
@@ -64,6 +70,8 @@ def memorandum_docx(
             for r, cells in enumerate(rows):
                 for c, value in enumerate(cells):
                     table.cell(r, c).text = value
+    if closing:
+        document.add_paragraph(closing)
     if signatures:
         document.add_heading("Signatures", level=1)
         document.add_paragraph(f"Each signature binds to the SHA-256 of the text above: {sha}")
@@ -76,4 +84,45 @@ def memorandum_docx(
                 table.cell(r, c).text = value
     out = io.BytesIO()
     document.save(out)
+    return out.getvalue()
+
+
+def structured_pdf(title: str, text: str, closing: str) -> bytes:
+    """The public-record copy as a PDF: the same blocks, the tables as tables. Not signed
+    with the practice's key: it is a redacted copy, not the signed memorandum."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(
+        out, pagesize=A4, title=title, author="", subject="", leftMargin=20 * mm
+    )
+    styles = getSampleStyleSheet()
+    story: list[object] = [Paragraph(escape(title), styles["Title"])]
+    for block in blocks(text):
+        if block.kind == "heading":
+            story.append(Paragraph(escape(block.lines[0]), styles["Heading2"]))
+        elif block.kind == "paragraph":
+            story.append(Paragraph(escape(block.lines[0]), styles["BodyText"]))
+        else:
+            rows = [[escape(c) for c in _cells(line)] for line in block.lines]
+            width = max(len(r) for r in rows)
+            table = Table([r + [""] * (width - len(r)) for r in rows], repeatRows=1)
+            table.setStyle(
+                TableStyle(
+                    [
+                        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold"),
+                        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                    ]
+                )
+            )
+            story.append(table)
+    story.append(Spacer(1, 6 * mm))
+    story.append(Paragraph(escape(closing), styles["Italic"]))
+    doc.build(story)
     return out.getvalue()
