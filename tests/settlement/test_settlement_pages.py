@@ -75,6 +75,14 @@ def test_the_page_walks_from_a_template_to_a_settled_case(active_world: World) -
     pdf = browser(w.party_a).get(f"/settlement/{sid}/pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
+    # The mediator proposes the public-record copy and lands on its review page.
+    assert "Propose the public-record copy" not in final
+    assert "Propose the public-record copy" in page(w.mediator, w)
+    proposed = post(w.mediator, f"/settlement/{sid}/public-record", {})
+    assert proposed.status_code == 302 and proposed["Location"].startswith("/redactions/")
+    assert 'id="public-record-review"' in page(w.mediator, w)
+    assert post(w.party_a, f"/settlement/{sid}/public-record", {}).status_code == 403
+
 
 def test_a_stale_signature_is_refused_with_the_page_again(active_world: World) -> None:
     w = active_world
