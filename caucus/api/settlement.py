@@ -259,19 +259,20 @@ def sign(request: HttpRequest, settlement_id: uuid.UUID, payload: SignIn) -> Set
     return render(selectors.settlement(user, settlement_id))
 
 
+def download(request: HttpRequest, settlement_id: uuid.UUID, what: str) -> HttpResponse:
+    found = services.export(caller(request), settlement_id, what)
+    response = HttpResponse(found.body, content_type=found.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{found.filename}"'
+    return response
+
+
 @router.get(
     "/settlement/{settlement_id}/pdf",
     response={200: None, **ERRORS},
     summary="The memorandum with its signatures, as a PDF",
 )
 def pdf(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
-    name, body = services.export_pdf(caller(request), settlement_id)
-    response = HttpResponse(body, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
-    return response
-
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    return download(request, settlement_id, "pdf")
 
 
 @router.get(
@@ -280,10 +281,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     summary="The memorandum with its signatures, as a DOCX with its headings and tables",
 )
 def docx(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
-    name, body = services.export_docx(caller(request), settlement_id)
-    response = HttpResponse(body, content_type=DOCX)
-    response["Content-Disposition"] = f'attachment; filename="{name}.docx"'
-    return response
+    return download(request, settlement_id, "docx")
 
 
 @router.post(
@@ -296,20 +294,13 @@ def public_record(request: HttpRequest, settlement_id: uuid.UUID) -> Status[Reda
     return Status(201, render_redaction(r, redaction_selectors.spans(r)))
 
 
-def _public_record(request: HttpRequest, settlement_id: uuid.UUID, kind: str) -> HttpResponse:
-    name, body = services.export_public_record(caller(request), settlement_id, kind)
-    response = HttpResponse(body, content_type=DOCX if kind == "docx" else "application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
-    return response
-
-
 @router.get(
     "/settlement/{settlement_id}/public-record/docx",
     response={200: None, **ERRORS},
     summary="The finalized public-record copy as a DOCX with the memorandum's structure",
 )
 def public_record_docx(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
-    return _public_record(request, settlement_id, "docx")
+    return download(request, settlement_id, "public-record.docx")
 
 
 @router.get(
@@ -318,4 +309,4 @@ def public_record_docx(request: HttpRequest, settlement_id: uuid.UUID) -> HttpRe
     summary="The finalized public-record copy as a PDF with the memorandum's structure",
 )
 def public_record_pdf(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
-    return _public_record(request, settlement_id, "pdf")
+    return download(request, settlement_id, "public-record.pdf")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -318,7 +320,7 @@ def _export(
     return version, title, rows
 
 
-def export_pdf(user: User, settlement_id: uuid.UUID) -> tuple[str, bytes]:
+def _export_pdf(user: User, settlement_id: uuid.UUID) -> tuple[str, bytes]:
     """The current version and its signatures as a PDF, signed with the practice's key when
     it has one."""
     version, title, rows = _export(user, settlement_id)
@@ -329,7 +331,7 @@ def export_pdf(user: User, settlement_id: uuid.UUID) -> tuple[str, bytes]:
     return f"memorandum-v{version.number}", body
 
 
-def export_docx(user: User, settlement_id: uuid.UUID) -> tuple[str, bytes]:
+def _export_docx(user: User, settlement_id: uuid.UUID) -> tuple[str, bytes]:
     """The current version and its signatures as a DOCX with its headings and tables."""
     version, title, rows = _export(user, settlement_id)
     body = memorandum_docx(title, version.text, version.text_sha256, rows)
@@ -372,7 +374,7 @@ def propose_public_record(user: User, settlement_id: uuid.UUID) -> Redaction:
 PUBLIC_RECORD_TITLE = "Memorandum of understanding (public-record copy)"
 
 
-def export_public_record(user: User, settlement_id: uuid.UUID, kind: str) -> tuple[str, bytes]:
+def _export_public_record(user: User, settlement_id: uuid.UUID, kind: str) -> tuple[str, bytes]:
     """The finalized public-record copy as `docx` or `pdf`, with the memorandum's structure.
     It is the redacted copy's text (read through the vault, audited), and names no signer.
     Not found until the mediator has finalized the redaction, and for whoever may not see
@@ -391,3 +393,32 @@ def export_public_record(user: User, settlement_id: uuid.UUID, kind: str) -> tup
             PUBLIC_RECORD_TITLE, text, "", [], closing
         )
     return "memorandum.public-record", structured_pdf(PUBLIC_RECORD_TITLE, text, closing)
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# What a memorandum exports: the signed text, and the finalized public-record copy.
+EXPORTS: dict[str, Callable[[User, uuid.UUID], tuple[str, bytes]]] = {
+    "pdf": _export_pdf,
+    "docx": _export_docx,
+    "public-record.pdf": lambda user, sid: _export_public_record(user, sid, "pdf"),
+    "public-record.docx": lambda user, sid: _export_public_record(user, sid, "docx"),
+}
+
+
+@dataclass(frozen=True)
+class Export:
+    filename: str
+    content_type: str
+    body: bytes
+
+
+def export(user: User, settlement_id: uuid.UUID, what: str) -> Export:
+    """One of `EXPORTS`, as a file to download. Reading it is audited."""
+    _found, actor = access_in_case(user, Settlement, settlement_id)
+    require(actor, Action.READ_RECORD)
+    make = EXPORTS.get(what)
+    if make is None:
+        raise NotVisible()
+    name, body = make(user, settlement_id)
+    kind = what.rsplit(".", 1)[-1]
+    return Export(f"{name}.{kind}", DOCX if kind == "docx" else "application/pdf", body)

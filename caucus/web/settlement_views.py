@@ -20,7 +20,7 @@ from caucus.kernel.errors import DomainError
 from caucus.settlement import selectors, services
 from caucus.settlement.models import SettlementStatus
 from caucus.settlement.starting_texts import STARTING_TEXTS
-from caucus.web.pages import case_nav, long_text, signed_in, submit, viewer
+from caucus.web.pages import View, case_nav, long_text, signed_in, submit, viewer
 
 COMMENT_AUDIENCES = {
     "own_side": "My side and the mediators",
@@ -254,25 +254,22 @@ def sign_view(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
     )
 
 
-@signed_in
-@require_GET
-def pdf_view(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
-    name, body = services.export_pdf(viewer(request), settlement_id)
-    response = HttpResponse(body, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
-    return response
+def _download(what: str) -> View:
+    @signed_in
+    @require_GET
+    def view(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
+        found = services.export(viewer(request), settlement_id, what)
+        response = HttpResponse(found.body, content_type=found.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{found.filename}"'
+        return response
+
+    return view
 
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-@signed_in
-@require_GET
-def docx_view(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
-    name, body = services.export_docx(viewer(request), settlement_id)
-    response = HttpResponse(body, content_type=DOCX)
-    response["Content-Disposition"] = f'attachment; filename="{name}.docx"'
-    return response
+pdf_view = _download("pdf")
+docx_view = _download("docx")
+public_record_pdf_view = _download("public-record.pdf")
+public_record_docx_view = _download("public-record.docx")
 
 
 @signed_in
@@ -290,22 +287,3 @@ def public_record_view(request: HttpRequest, settlement_id: uuid.UUID) -> HttpRe
         call,
         lambda error, status: _page(request, case_id, None, error, status),
     )
-
-
-def _public_record_file(request: HttpRequest, settlement_id: uuid.UUID, kind: str) -> HttpResponse:
-    name, body = services.export_public_record(viewer(request), settlement_id, kind)
-    response = HttpResponse(body, content_type=DOCX if kind == "docx" else "application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
-    return response
-
-
-@signed_in
-@require_GET
-def public_record_docx_view(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
-    return _public_record_file(request, settlement_id, "docx")
-
-
-@signed_in
-@require_GET
-def public_record_pdf_view(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
-    return _public_record_file(request, settlement_id, "pdf")
