@@ -78,6 +78,9 @@ def test_it_drafts_comments_by_side_revises_compares_and_signs_to_settle(
     m.get_by_text("Revise (a new version; its signatures start again)").click()
     editor = m.locator("form.settlement-editor").get_by_label("Text")
     editor.fill(editor.input_value() + "\n" + clause)
+    # With script, the editor grows with the text (the form works the same without it).
+    lines = editor.input_value().count("\n") + 1
+    expect(editor).to_have_attribute("rows", str(lines + 2))
     mediator.submit(m.get_by_role("button", name="Save as a new version"))
     expect(m.locator("#memorandum-h")).to_have_text("Version 2")
     m.get_by_label("Compare version").select_option("2")
