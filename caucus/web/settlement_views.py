@@ -97,9 +97,9 @@ def _page(
         "error": error,
         "outcome": me.case.outcome,
     }
+    context["draft_form"] = bound.get("draft") or DraftForm(initial={"template": ""})
     if view is None:
         context["may_draft"] = me.role == "mediator" and me.case.status == "active"
-        context["draft_form"] = bound.get("draft") or DraftForm(initial={"template": ""})
         return render(request, "web/settlement.html", context, status=status)
     s = view.settlement
     names = {p.id: p.user.name for p in case_participants(me)}
