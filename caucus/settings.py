@@ -262,6 +262,7 @@ INSTALLED_APPS = [
     "caucus.vault",
     "caucus.retention",
     "caucus.redaction",
+    "caucus.settlement",
     "caucus.web",
 ]
 # huey's Django app only provides `caucus run_huey`; as an installed app it would be imported

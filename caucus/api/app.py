@@ -21,6 +21,7 @@ from caucus.api import (
     messages,
     onboarding,
     redaction,
+    settlement,
 )
 from caucus.api.security import BearerAuth, CaucusSessionAuth
 from caucus.kernel.errors import DomainError
@@ -167,5 +168,6 @@ for router in (
     messages.router,
     documents.router,
     redaction.router,
+    settlement.router,
 ):
     api.add_router("/", router)

@@ -162,27 +162,39 @@ def edit_agreement(user: User, agreement_id: uuid.UUID, *, text: str) -> Agreeme
     return agreement
 
 
-def sign_agreement(
-    user: User, agreement_id: uuid.UUID, *, typed_name: str, text_sha256: str
-) -> Signature:
-    agreement, actor = access_in_case(user, Agreement, agreement_id)
-    require(actor, Action.SIGN_AGREEMENT)
+def checked_typed_name(typed_name: str) -> str:
+    """The name a signer typed, as a signature keeps it (also the memorandum's, issue 16)."""
     typed_name = typed_name.strip()
     if not typed_name:
         raise Invalid({"typed_name": ["Type your full name to sign."]})
     if len(typed_name) > TYPED_NAME_MAX:
         raise Invalid({"typed_name": [f"At most {TYPED_NAME_MAX} characters."]})
+    return typed_name
+
+
+def require_current_text(text_sha256: str, current_sha256: str, what: str) -> None:
+    """A signature binds to the exact text the signer read: a stale fingerprint answers 409
+    with the current one, so that the signer reads again before signing."""
+    if text_sha256 != current_sha256:
+        raise Conflict(
+            "stale_text",
+            f"The {what}'s text has changed since you read it. Read it again, then sign.",
+            text_sha256=current_sha256,
+        )
+
+
+def sign_agreement(
+    user: User, agreement_id: uuid.UUID, *, typed_name: str, text_sha256: str
+) -> Signature:
+    agreement, actor = access_in_case(user, Agreement, agreement_id)
+    require(actor, Action.SIGN_AGREEMENT)
+    typed_name = checked_typed_name(typed_name)
     with transaction.atomic():
         case = _locked_case(actor)
         if case.status not in (Status.INTAKE, Status.ONBOARDING, Status.ACTIVE):
             raise Conflict("case_not_open", f"This case is {case.status}.")
         current = Agreement.objects.select_for_update().get(pk=agreement.id)
-        if text_sha256 != current.text_sha256:
-            raise Conflict(
-                "stale_text",
-                "The agreement's text has changed since you read it. Read it again, then sign.",
-                text_sha256=current.text_sha256,
-            )
+        require_current_text(text_sha256, current.text_sha256, "agreement")
         signature = Signature(
             id=uuid.uuid4(),
             case=case,

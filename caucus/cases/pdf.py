@@ -16,8 +16,10 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+CONFIDENTIAL_FOOTER = "Confidential mediation communication. Not for use in any proceeding."
 
-def _render(title: str, text: str, rows: list[list[str]], sha: str) -> bytes:
+
+def _render(title: str, text: str, rows: list[list[str]], sha: str, footer: str) -> bytes:
     buffer = BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -58,11 +60,7 @@ def _render(title: str, text: str, rows: list[list[str]], sha: str) -> bytes:
     )
     story.append(table)
     story.append(Spacer(1, 6 * mm))
-    story.append(
-        Paragraph(
-            "Confidential mediation communication. Not for use in any proceeding.", styles["Italic"]
-        )
-    )
+    story.append(Paragraph(escape(footer), styles["Italic"]))
     doc.build(story)
     return buffer.getvalue()
 
@@ -85,7 +83,14 @@ def sign_with_practice_key(pdf: bytes) -> bytes:
 
 
 def agreement_pdf(
-    title: str, text: str, sha: str, signatures: list[tuple[str, str, str, str]]
+    title: str,
+    text: str,
+    sha: str,
+    signatures: list[tuple[str, str, str, str]],
+    *,
+    footer: str = CONFIDENTIAL_FOOTER,
 ) -> bytes:
+    """`footer`: the agreements to mediate are confidential; a memorandum of understanding
+    (issue 16) is made to be filed, and says so instead."""
     rows = [list(row) for row in signatures]
-    return sign_with_practice_key(_render(title, text, rows, sha))
+    return sign_with_practice_key(_render(title, text, rows, sha, footer))

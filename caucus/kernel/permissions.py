@@ -56,6 +56,10 @@ class Action(StrEnum):
     POST_MESSAGE = "messages.post"
     UPLOAD_DOCUMENT = "documents.upload"
     REDACT_DOCUMENT = "documents.redact"
+    # issue 16
+    DRAFT_SETTLEMENT = "settlement.draft"
+    COMMENT_ON_SETTLEMENT = "settlement.comment"
+    SIGN_SETTLEMENT = "settlement.sign"
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,11 @@ RULES: dict[Action, Rule] = {
     Action.POST_MESSAGE: Rule(_any_participant, _SUBSTANTIVE),
     Action.UPLOAD_DOCUMENT: Rule(_any_participant, _SUBSTANTIVE),
     Action.REDACT_DOCUMENT: Rule(_is_mediator, _SUBSTANTIVE),
+    # issue 16: the memorandum of understanding. Who signs is the practice's policy
+    # (`caucus.settlement.services.signers`); the rule admits every participant to ask.
+    Action.DRAFT_SETTLEMENT: Rule(_is_mediator, _SUBSTANTIVE),
+    Action.COMMENT_ON_SETTLEMENT: Rule(_any_participant, _SUBSTANTIVE),
+    Action.SIGN_SETTLEMENT: Rule(_any_participant, _SUBSTANTIVE),
 }
 
 

@@ -6,10 +6,34 @@ from caucus.web import meeting_views as mv
 from caucus.web import onboarding_views as ob
 from caucus.web import redaction_views as rv
 from caucus.web import retention_views, views
+from caucus.web import settlement_views as sv
 
 app_name = "web"
 
 urlpatterns = [
+    # issue 16
+    path("cases/<uuid:case_id>/settlement", sv.settlement_view, name="settlement"),
+    path("settlement/<uuid:settlement_id>/revise", sv.revise_view, name="revise_settlement"),
+    path("settlement/<uuid:settlement_id>/comments", sv.comment_view, name="comment_settlement"),
+    path("settlement/<uuid:settlement_id>/ready", sv.ready_view, name="settlement_ready"),
+    path("settlement/<uuid:settlement_id>/sign", sv.sign_view, name="sign_settlement"),
+    path("settlement/<uuid:settlement_id>/pdf", sv.pdf_view, name="settlement_pdf"),
+    path("settlement/<uuid:settlement_id>/docx", sv.docx_view, name="settlement_docx"),
+    path(
+        "settlement/<uuid:settlement_id>/public-record",
+        sv.public_record_view,
+        name="settlement_public_record",
+    ),
+    path(
+        "settlement/<uuid:settlement_id>/public-record/docx",
+        sv.public_record_docx_view,
+        name="settlement_public_record_docx",
+    ),
+    path(
+        "settlement/<uuid:settlement_id>/public-record/pdf",
+        sv.public_record_pdf_view,
+        name="settlement_public_record_pdf",
+    ),
     path("cases/<uuid:case_id>/documents", dv.documents_view, name="documents"),
     path("documents/<uuid:document_id>/download", dv.download_view, name="download_document"),
     path("documents/<uuid:document_id>/redact", rv.start_view, name="start_redaction"),

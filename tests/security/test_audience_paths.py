@@ -43,6 +43,15 @@ CREATION_SITES = {
     ("redaction/services.py", "propose_redaction"): "the mediators: proposed spans are theirs",
     ("redaction/services.py", "finalize_redaction"): "the source's: a redacted copy goes no wider",
     ("kernel/audience_changes.py", "execute_disclosure"): "the approved target (the executor)",
+    # issue 16
+    (
+        "settlement/services.py",
+        "comment",
+    ): "the author's own side (the mediators, for no side) or the case, as asked",
+    (
+        "settlement/services.py",
+        "propose_public_record",
+    ): "the mediators: the copy to redact is theirs until finalized",
 }
 
 

@@ -186,6 +186,16 @@ class ExchangeScene:
 
 
 @dataclass(frozen=True)
+class SettlementScene:
+    """Issue 16: the case's memorandum, marked ready; a comment party A addressed to their
+    own side (side B may not see it)."""
+
+    settlement: uuid.UUID
+    text_sha256: str
+    comment_of_side_a: uuid.UUID
+
+
+@dataclass(frozen=True)
 class Scene:
     """The shared personas, plus what the routes with ids need: an open invitation to a
     newcomer, one of the case's agreements, a ground rule (proposed by party A while the case
@@ -201,6 +211,8 @@ class Scene:
     document: uuid.UUID | None = None  # side A's, in an active case (issue 6)
     # side A's text document and a redaction of it, in an active case (issue 7)
     redaction: tuple[uuid.UUID, uuid.UUID] | None = None
+    # issue 16: the memorandum, ready to sign, and a comment of side A's (own_side)
+    settlement: SettlementScene | None = None
 
     def persona(self, name: str) -> Persona:
         persona = getattr(self.world, name)
@@ -343,6 +355,7 @@ def make_scene(world: World) -> Scene:
         exchange=make_exchange(world, meetings) if meetings is not None else None,
         document=make_document(world) if meetings is not None else None,
         redaction=make_redaction(world) if meetings is not None else None,
+        settlement=make_settlement(world) if meetings is not None else None,
     )
 
 
@@ -397,6 +410,27 @@ def make_redaction(world: World) -> tuple[uuid.UUID, uuid.UUID]:
     return doc.id, r.id
 
 
+def make_settlement(world: World) -> SettlementScene:
+    from caucus.settlement import services as settlement_services
+
+    mediator, party_a = _user(world.mediator), _user(world.party_a)
+    drafted = settlement_services.draft(
+        mediator, world.case.id, text="Ada pays Bea 100 each month.", template=None
+    )
+    comment = settlement_services.comment(
+        party_a, drafted.id, body="Side A would go to 90.", audience="own_side"
+    )
+    settlement_services.mark_ready(mediator, drafted.id)
+    version = settlement_services.current_version(drafted)
+    return SettlementScene(drafted.id, version.text_sha256, comment.id)
+
+
+def scene_settlement(scene: Scene) -> SettlementScene:
+    if scene.settlement is None:
+        raise LookupError("a memorandum exists only in an active case: world='active_world'")
+    return scene.settlement
+
+
 def scene_text_document(scene: Scene) -> uuid.UUID:
     if scene.redaction is None:
         raise LookupError("redactions exist only in an active case: world='active_world'")
@@ -425,6 +459,10 @@ PATH_VALUES: dict[str, Callable[[Scene], str]] = {
     "message_id": lambda s: str(s.x.message_to_mediators),
     "document_id": lambda s: str(scene_document(s)),
     "redaction_id": lambda s: str(scene_redaction(s)),
+    # issue 16
+    "settlement_id": lambda s: str(scene_settlement(s).settlement),
+    "comment_id": lambda s: str(scene_settlement(s).comment_of_side_a),
+    "number": lambda s: "1",
 }
 
 
@@ -557,6 +595,7 @@ CONSENTS_PAGE = Redirect("/cases/{case_id}/consents")
 CONCERNS_PAGE = Redirect("/cases/{case_id}/concerns")
 MESSAGES_PAGE = Redirect("/cases/{case_id}/messages")
 DOCUMENTS_PAGE = Redirect("/cases/{case_id}/documents")
+SETTLEMENT_PAGE = Redirect("/cases/{case_id}/settlement")  # issue 16
 
 
 def web_in_caucus_a(
@@ -1333,6 +1372,118 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/invite/<str:token>"): Entry(
         expect(anonymous=NEW_CASE_PAGE, outsider=409, mediator=409, members=409),
         body=newcomer,
+    ),
+    # issue 16
+    # --- API: the memorandum of understanding (issue 16; an active case). The scene's
+    # memorandum is ready: drafting another is refused (409), as is marking it ready again,
+    # and a public-record copy waits for every signature (409). Only party A's typed name is
+    # right for the one body every person sends: the mediator and party B sign with the
+    # wrong name (400); attorney A does not sign under the default policy (403).
+    ("POST", "/api/v1/cases/{case_id}/settlement"): Entry(
+        api_mediator_action(409), body=lambda s: {"text": "Another."}, world="active_world"
+    ),
+    ("GET", "/api/v1/cases/{case_id}/settlement"): Entry(api_read(), world="active_world"),
+    ("GET", "/api/v1/settlement/{settlement_id}"): Entry(api_read(), world="active_world"),
+    ("PUT", "/api/v1/settlement/{settlement_id}"): Entry(
+        api_mediator_action(200), body=lambda s: {"text": "Ada pays 90."}, world="active_world"
+    ),
+    ("GET", "/api/v1/settlement/{settlement_id}/versions"): Entry(api_read(), world="active_world"),
+    ("GET", "/api/v1/settlement/{settlement_id}/versions/{number}"): Entry(
+        api_read(), world="active_world"
+    ),
+    ("POST", "/api/v1/settlement/{settlement_id}/comments"): Entry(
+        api_roles(mediator=201, party_a=201, attorney_a=201, party_b=201),
+        body=lambda s: {"body": "A comment.", "audience": "own_side"},
+        world="active_world",
+    ),
+    ("GET", "/api/v1/settlement/{settlement_id}/comments"): Entry(api_read(), world="active_world"),
+    ("GET", "/api/v1/settlement/{settlement_id}/comments/{comment_id}"): Entry(
+        in_caucus_a(mediator=200, party_a=200, attorney_a=200), world="active_world"
+    ),
+    ("POST", "/api/v1/settlement/{settlement_id}/ready"): Entry(
+        api_mediator_action(409), world="active_world"
+    ),
+    ("POST", "/api/v1/settlement/{settlement_id}/sign"): Entry(
+        api_roles(mediator=400, party_a=200, attorney_a=403, party_b=400),
+        body=lambda s: {"typed_name": "Ada Party", "text_sha256": scene_settlement(s).text_sha256},
+        world="active_world",
+    ),
+    ("GET", "/api/v1/settlement/{settlement_id}/pdf"): Entry(api_read(), world="active_world"),
+    ("GET", "/api/v1/settlement/{settlement_id}/docx"): Entry(api_read(), world="active_world"),
+    # The scene's memorandum has no finalized public-record copy: nothing to find.
+    ("GET", "/api/v1/settlement/{settlement_id}/public-record/docx"): Entry(
+        api_roles(mediator=404, party_a=404, attorney_a=404, party_b=404), world="active_world"
+    ),
+    ("GET", "/api/v1/settlement/{settlement_id}/public-record/pdf"): Entry(
+        api_roles(mediator=404, party_a=404, attorney_a=404, party_b=404), world="active_world"
+    ),
+    ("POST", "/api/v1/settlement/{settlement_id}/public-record"): Entry(
+        api_mediator_action(409), world="active_world"
+    ),
+    # Web: the memorandum's page and its forms; every form comes back to the page.
+    ("GET", "/cases/<uuid:case_id>/settlement"): Entry(
+        web_signed_in(outsider=404, mediator=200, members=200), world="active_world"
+    ),
+    ("POST", "/cases/<uuid:case_id>/settlement"): Entry(
+        web_signed_in(outsider=404, mediator=409, members=403),
+        body=lambda s: {"template": "civil", "text": ""},
+        world="active_world",
+    ),
+    ("GET", "/settlement/<uuid:settlement_id>/revise"): Entry(
+        WEB_NOT_ALLOWED, world="active_world"
+    ),
+    ("POST", "/settlement/<uuid:settlement_id>/revise"): Entry(
+        web_signed_in(outsider=404, mediator=SETTLEMENT_PAGE, members=403),
+        body=lambda s: {"text": "Ada pays 90."},
+        world="active_world",
+    ),
+    ("GET", "/settlement/<uuid:settlement_id>/comments"): Entry(
+        WEB_NOT_ALLOWED, world="active_world"
+    ),
+    ("POST", "/settlement/<uuid:settlement_id>/comments"): Entry(
+        web_signed_in(outsider=404, mediator=SETTLEMENT_PAGE, members=SETTLEMENT_PAGE),
+        body=lambda s: {"body": "A comment.", "audience": "own_side"},
+        world="active_world",
+    ),
+    ("GET", "/settlement/<uuid:settlement_id>/ready"): Entry(WEB_NOT_ALLOWED, world="active_world"),
+    ("POST", "/settlement/<uuid:settlement_id>/ready"): Entry(
+        web_signed_in(outsider=404, mediator=409, members=403), world="active_world"
+    ),
+    ("GET", "/settlement/<uuid:settlement_id>/sign"): Entry(WEB_NOT_ALLOWED, world="active_world"),
+    ("POST", "/settlement/<uuid:settlement_id>/sign"): Entry(
+        web_roles(mediator=400, party_a=SETTLEMENT_PAGE, attorney_a=403, party_b=400),
+        body=lambda s: {
+            "consent": "on",
+            "typed_name": "Ada Party",
+            "text_sha256": scene_settlement(s).text_sha256,
+        },
+        world="active_world",
+    ),
+    ("GET", "/settlement/<uuid:settlement_id>/pdf"): Entry(
+        web_signed_in(outsider=404, mediator=200, members=200), world="active_world"
+    ),
+    ("POST", "/settlement/<uuid:settlement_id>/pdf"): Entry(WEB_NOT_ALLOWED, world="active_world"),
+    ("GET", "/settlement/<uuid:settlement_id>/docx"): Entry(
+        web_signed_in(outsider=404, mediator=200, members=200), world="active_world"
+    ),
+    ("POST", "/settlement/<uuid:settlement_id>/docx"): Entry(WEB_NOT_ALLOWED, world="active_world"),
+    ("GET", "/settlement/<uuid:settlement_id>/public-record"): Entry(
+        WEB_NOT_ALLOWED, world="active_world"
+    ),
+    ("POST", "/settlement/<uuid:settlement_id>/public-record"): Entry(
+        web_signed_in(outsider=404, mediator=409, members=403), world="active_world"
+    ),
+    ("GET", "/settlement/<uuid:settlement_id>/public-record/docx"): Entry(
+        web_signed_in(outsider=404, mediator=404, members=404), world="active_world"
+    ),
+    ("POST", "/settlement/<uuid:settlement_id>/public-record/docx"): Entry(
+        WEB_NOT_ALLOWED, world="active_world"
+    ),
+    ("GET", "/settlement/<uuid:settlement_id>/public-record/pdf"): Entry(
+        web_signed_in(outsider=404, mediator=404, members=404), world="active_world"
+    ),
+    ("POST", "/settlement/<uuid:settlement_id>/public-record/pdf"): Entry(
+        WEB_NOT_ALLOWED, world="active_world"
     ),
 }
 

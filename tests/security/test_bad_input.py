@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from pytest_django import DjangoDbBlocker
 
-from caucus.web import exchange_views, meeting_views, onboarding_views, views
+from caucus.web import exchange_views, meeting_views, onboarding_views, settlement_views, views
 from tests.conftest import PASSWORD
 from tests.security.test_authorization_matrix import (
     MATRIX,
@@ -45,6 +45,7 @@ from tests.security.test_authorization_matrix import (
     objection_prefix,
     openapi_schema,
     path_params,
+    scene_settlement,
     shared_scene,
     web_client,
     web_routes,
@@ -785,6 +786,35 @@ WEB_FORMS: dict[str, WebForm] = {
         lambda s: {"body": "Hello.", "audience": "own_side"},
         world="active_world",
     ),
+    # issue 16
+    "/cases/<uuid:case_id>/settlement": WebForm(
+        settlement_views.DraftForm,
+        "mediator",
+        lambda s: {"template": "civil", "text": ""},
+        world="active_world",
+    ),
+    "/settlement/<uuid:settlement_id>/revise": WebForm(
+        settlement_views.ReviseForm,
+        "mediator",
+        lambda s: {"text": "Ada pays 90."},
+        world="active_world",
+    ),
+    "/settlement/<uuid:settlement_id>/comments": WebForm(
+        settlement_views.CommentForm,
+        "party_a",
+        lambda s: {"body": "A comment.", "audience": "own_side"},
+        world="active_world",
+    ),
+    "/settlement/<uuid:settlement_id>/sign": WebForm(
+        settlement_views.SignForm,
+        "party_a",
+        lambda s: {
+            "consent": "on",
+            "typed_name": "Ada Party",
+            "text_sha256": scene_settlement(s).text_sha256,
+        },
+        world="active_world",
+    ),
 }
 # Pages that take a POST with no field to fill: a button.
 NO_FORM = frozenset(
@@ -809,6 +839,9 @@ NO_FORM = frozenset(
         # The review page is drawn by hand (a checkbox per span, rows of offsets), not a
         # Django form; its bad values are tests/redaction/test_review_page.py's.
         "/redactions/<uuid:redaction_id>",
+        # issue 16: buttons, without fields.
+        "/settlement/<uuid:settlement_id>/ready",
+        "/settlement/<uuid:settlement_id>/public-record",
     }
 )
 

@@ -183,3 +183,56 @@ def test_issue_5_content_stays_out_of_the_raw_database_the_logs_and_the_mail(
             assert form not in raw, f"{label} found in the raw database"
         assert canary.lower() not in logs.lower(), f"{label} found in the logs"
         assert canary not in mails, f"{label} found in a notification"
+
+
+# issue 16
+SETTLEMENT_CANARIES = {
+    "settlement_text": "CANARY-MOU-pays-the-boat-loan-3a7c",
+    "settlement_revision": "CANARY-MOU-REVISED-keeps-the-dog-8e21",
+    "settlement_comment_side": "CANARY-COMMENT-side-a-will-go-lower-5f90",
+    "settlement_comment_case": "CANARY-COMMENT-shared-timeline-c4d2",
+}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_issue_16_memorandum_content_stays_out_of_the_raw_database_the_logs_and_the_mail(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from django.core import mail
+
+    from tests.conftest import build_world, complete_onboarding
+
+    caplog.set_level(logging.DEBUG)
+    mail.outbox.clear()
+    c = SETTLEMENT_CANARIES
+    with key_scope():
+        w = build_world()
+        complete_onboarding(w)
+        made = w.mediator.client.post(
+            f"cases/{w.case.id}/settlement", {"text": c["settlement_text"]}
+        )
+        assert made.status_code == 201, made.content
+        s = made.json()
+        for body, audience in (
+            (c["settlement_comment_side"], "own_side"),
+            (c["settlement_comment_case"], "case"),
+        ):
+            said = w.party_a.client.post(
+                f"settlement/{s['id']}/comments", {"body": body, "audience": audience}
+            )
+            assert said.status_code == 201
+        revised = w.mediator.client.put(f"settlement/{s['id']}", {"text": c["settlement_revision"]})
+        ready = w.mediator.client.post(f"settlement/{s['id']}/ready")
+        assert revised.status_code == ready.status_code == 200
+        # The service path really stored them: they read back through the API.
+        versions = w.party_b.client.get(f"settlement/{s['id']}/versions").json()["items"]
+        assert [v["text"] for v in versions] == [c["settlement_revision"], c["settlement_text"]]
+    assert mail.outbox, "marking the memorandum ready tells the signers something waits"
+    raw = raw_database_bytes()
+    logs = "\n".join(record.getMessage() for record in caplog.records)
+    mails = "\n".join(f"{m.subject}\n{m.body}" for m in mail.outbox)
+    for label, canary in c.items():
+        for form in variants(canary):
+            assert form not in raw, f"{label} found in the raw database"
+        assert canary.lower() not in logs.lower(), f"{label} found in the logs"
+        assert canary not in mails, f"{label} found in a notification"

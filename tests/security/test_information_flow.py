@@ -18,7 +18,11 @@ from the kernel:
 - messages go to the mediators, the author's side or the case, and their author reads them;
   concerns are the raiser's side's (or the mediators', for someone with no side) and the
   raiser's; consents are the case's, but a caucus they name is not shown to the other side;
-- the mediator's private reasons for closing are the mediators' only.
+- the mediator's private reasons for closing are the mediators' only;
+- issue 16: the memorandum of understanding and every version of it are the case's; a
+  comment on it is its author's side's and the mediators' (the mediators' only, for someone
+  with no side) unless shared with the case, and its author reads it; the memorandum is
+  signed by the parties and the mediator only once marked ready, and only its current text.
 
 A persona may read an object iff they mediate the case, or it is case-wide, or its side is
 theirs (or they wrote it, for messages and concerns). The outsider and anonymous read
@@ -126,6 +130,7 @@ DETAIL_PATHS = {
     "concern": "concerns",
     "consent": "consents",
     "document": "documents",
+    "settlement": "settlement",
 }
 ISSUE_5_KINDS = frozenset({"disclosure", "message", "concern", "consent"})
 # What the run reached (successful actions), printed at the end: a run that never widens an
@@ -150,6 +155,8 @@ class Obj:
         "consent",
         "secret",
         "document",
+        "settlement",
+        "settlement_comment",
     ]
     id: str
     audience: str  # "case", "mediators" or "side:<uuid>"
@@ -202,6 +209,10 @@ class InformationFlow(RuleBasedStateMachine):
         # the last step; every list, every response's secrets, every step.
         self.touched: set[str] = set()
         self.checked: set[str] = set()
+        # issue 16: the memorandum (at most one per case), its state and who signed it.
+        self.settlement: str | None = None
+        self.settlement_status = "draft"
+        self.signed: set[Name] = set()
 
     def seat(self, w: World) -> None:
         """The example's world: its case and each persona's client."""
@@ -777,6 +788,119 @@ class InformationFlow(RuleBasedStateMachine):
                 else:
                     assert status == (401 if who == "anonymous" else 404), (who, obj, status)
 
+    # -- the memorandum of understanding (issue 16) --------------------------------------
+
+    @precondition(lambda self: self.settlement is None and not self.closed)
+    @rule(who=staff)
+    def draft_settlement(self, who: Name) -> None:
+        text = self.marker()
+        body = {"text": f"1. {text} pays each month."}
+        done = self.write(who, "POST", f"cases/{self.case_id}/settlement", None, body)
+        if done is None:
+            return
+        assert who == "mediator" and done["audience"] == CASE, (who, done)
+        self.settlement = done["id"]
+        self.settlement_status = "draft"
+        self.objects[done["id"]] = Obj("settlement", done["id"], CASE, [text])
+        self.touched.add(done["id"])
+
+    @precondition(lambda self: self.settlement is not None)
+    @rule(who=staff)
+    def revise_settlement(self, who: Name) -> None:
+        assert self.settlement is not None
+        obj = self.objects[self.settlement]
+        text = self.marker()
+        obj.markers.append(text)
+        done = self.write(who, "PUT", f"settlement/{obj.id}", obj, {"text": f"2. {text}."})
+        if done is None:
+            return
+        assert who == "mediator" and not self.closed, who
+        assert self.settlement_status != "signed", self.settlement_status
+        # A new version voids every signature and waits to be marked ready again.
+        assert done["status"] == "draft" and done["signed_by"] == [], done
+        self.settlement_status = "draft"
+        self.signed.clear()
+
+    @precondition(lambda self: self.settlement is not None)
+    @rule(
+        who=st.sampled_from(("party_a", "party_b", "attorney_a", *PERSONAS)),
+        audience=st.sampled_from(["own_side", "case"]),
+    )
+    def comment_on_settlement(self, who: Name, audience: str) -> None:
+        assert self.settlement is not None
+        text = self.marker()
+        obj = self.objects[self.settlement]
+        body = {"body": text, "audience": audience}
+        done = self.write(who, "POST", f"settlement/{obj.id}/comments", obj, body)
+        if done is None:
+            return
+        assert who in PARTICIPANTS and not self.closed, who
+        expected = CASE if audience == "case" else self.side_of[who] or MEDIATORS
+        assert done["audience"] == expected, (who, audience, done)
+        self.objects[done["id"]] = Obj(
+            "settlement_comment", done["id"], expected, [text], author=who
+        )
+        self.touched.add(done["id"])
+
+    @precondition(lambda self: self.settlement is not None)
+    @rule(who=staff)
+    def settlement_ready(self, who: Name) -> None:
+        assert self.settlement is not None
+        obj = self.objects[self.settlement]
+        done = self.write(who, "POST", f"settlement/{obj.id}/ready", obj)
+        if done is None:
+            return
+        assert who == "mediator" and self.settlement_status == "draft", (who, done)
+        self.settlement_status = "ready"
+
+    @precondition(lambda self: self.settlement is not None)
+    @rule(who=st.sampled_from(("mediator", "party_a", "party_b", *PERSONAS)))
+    def sign_settlement(self, who: Name) -> None:
+        assert self.settlement is not None
+        obj = self.objects[self.settlement]
+        current = parse(self.call("mediator", "GET", f"settlement/{obj.id}"))
+        persona = getattr(self.world, who)
+        name = persona.user.name if persona.user is not None else "Nobody"
+        body = {"typed_name": name, "text_sha256": current["text_sha256"]}
+        done = self.write(who, "POST", f"settlement/{obj.id}/sign", obj, body)
+        if done is None:
+            return
+        # The parties and the mediator sign (attorneys do not, by default), once each, a
+        # version marked ready, in a case still open.
+        assert who in ("mediator", "party_a", "party_b"), who
+        assert self.settlement_status == "ready" and who not in self.signed, (who, done)
+        assert not self.closed
+        self.signed.add(who)
+        if self.signed == {"mediator", "party_a", "party_b"}:
+            REACHED["settlement signed"] += 1
+            assert done["status"] == "signed", done
+            self.settlement_status = "signed"
+        else:
+            assert done["status"] == "ready", done
+
+    @precondition(lambda self: not self.closed)
+    @rule(
+        audiences=st.lists(st.sampled_from(["own_side", "case"]), min_size=2, max_size=2),
+        signers=st.lists(st.sampled_from(("mediator", "party_a", "party_b")), max_size=4),
+    )
+    def settlement_walk(self, audiences: list[str], signers: list[Name]) -> None:
+        """Drafting, a comment by each party, ready and signatures in one step, so that
+        sequences of a few steps reach a signed memorandum. Every call is checked as the
+        separate rules check it."""
+        if self.settlement is None:
+            self.draft_settlement("mediator")
+        for who, audience in zip(("party_a", "party_b"), audiences, strict=True):
+            self.comment_on_settlement(who, audience)
+        if self.settlement_status == "draft":
+            self.settlement_ready("mediator")
+        for who in signers:
+            self.sign_settlement(who)
+
+    def detail_path(self, obj: Obj) -> str:
+        if obj.kind == "settlement_comment":
+            return f"settlement/{self.settlement}/comments/{obj.id}"
+        return f"{DETAIL_PATHS[obj.kind]}/{obj.id}"
+
     # -- the invariant -------------------------------------------------------------------
 
     def expect_denied(self, who: Name, response: HttpResponse, what: str) -> None:
@@ -799,8 +923,7 @@ class InformationFlow(RuleBasedStateMachine):
                     continue  # no detail endpoint: checked inside its note / in every response
                 if obj.id in self.checked and obj.id not in self.touched:
                     continue  # unchanged since its last check; its lists are checked every step
-                path = DETAIL_PATHS[obj.kind]
-                response = self.call(who, "GET", f"{path}/{obj.id}")
+                response = self.call(who, "GET", self.detail_path(obj))
                 if not self.may_read(who, obj):
                     self.expect_denied(who, response, f"{obj.kind} {obj.id} {obj.audience}")
                     continue
@@ -824,7 +947,7 @@ class InformationFlow(RuleBasedStateMachine):
             self.expect_audience(self.objects[f["id"]], f["audience"])
 
     def check_lists(self, who: Name) -> None:
-        lists = (
+        lists: list[tuple[str, str, str, str]] = [
             ("GET", f"cases/{self.case_id}/meetings", "meeting", "items"),
             ("GET", f"cases/{self.case_id}/items", "item", "items"),
             ("POST", f"cases/{self.case_id}/records-request", "note", "notes"),
@@ -832,7 +955,10 @@ class InformationFlow(RuleBasedStateMachine):
             ("GET", f"cases/{self.case_id}/messages", "message", "items"),
             ("GET", f"cases/{self.case_id}/concerns", "concern", "items"),
             ("GET", f"cases/{self.case_id}/consents", "consent", "items"),
-        )
+        ]
+        if self.settlement is not None:
+            path = f"settlement/{self.settlement}/comments"
+            lists.append(("GET", path, "settlement_comment", "items"))
         for method, path, kind, key in lists:
             response = self.call(who, method, path)
             if who in ("outsider", "anonymous"):

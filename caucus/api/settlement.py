@@ -1,0 +1,312 @@
+"""The memorandum of understanding (API.md "The memorandum of understanding"): draft and
+revise (mediators), versions and their differences, comments by side, ready, sign, the
+PDF and the public-record proposal. Parse, call one service, render."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Schema, Status
+from pydantic import Field, StringConstraints
+
+from caucus.api.redaction import RedactionOut
+from caucus.api.redaction import render as render_redaction
+from caucus.api.schemas import ErrorOut, Listing, required_text
+from caucus.api.security import caller
+from caucus.cases.onboarding_services import TYPED_NAME_MAX
+from caucus.kernel.errors import NotVisible
+from caucus.redaction import selectors as redaction_selectors
+from caucus.settlement import selectors, services
+from caucus.settlement.models import SettlementComment
+
+router = Router(tags=["settlement"])
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+Text = Annotated[str, StringConstraints(max_length=services.TEXT_MAX)]
+Sha256 = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class DraftIn(Schema):
+    text: Text = Field("", description="The text; blank to start from `template`.")
+    template: Literal["family", "workplace", "civil", "commercial"] | None = Field(
+        None, description="A starting text for the kind of case."
+    )
+
+
+class ReviseIn(Schema):
+    text: Annotated[str, required_text(services.TEXT_MAX)]
+
+
+class SettlementOut(Schema):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    version: int
+    text: str
+    text_sha256: str
+    status: str
+    audience: Literal["case"] = "case"
+    signers: list[uuid.UUID]
+    signed_by: list[uuid.UUID]
+    created_at: datetime
+    updated_at: datetime
+
+
+class VersionOut(Schema):
+    number: int
+    text: str
+    text_sha256: str
+    created_at: datetime
+    against: int | None = Field(description="The version the diff is taken from.")
+    diff: list[str] = Field(description="A unified diff by lines from `against`.")
+
+
+class VersionList(Listing[VersionOut]):
+    pass
+
+
+class CommentIn(Schema):
+    body: Annotated[str, required_text(services.COMMENT_MAX)]
+    audience: Literal["own_side", "case"] = "own_side"
+
+
+class CommentOut(Schema):
+    id: uuid.UUID
+    settlement_id: uuid.UUID
+    version: int
+    author_id: uuid.UUID
+    body: str
+    audience: str
+    created_at: datetime
+
+
+class CommentList(Listing[CommentOut]):
+    pass
+
+
+class SignIn(Schema):
+    typed_name: Annotated[str, required_text(TYPED_NAME_MAX)]
+    text_sha256: Sha256
+
+
+def render(view: selectors.SettlementView) -> SettlementOut:
+    s, v = view.settlement, view.current
+    return SettlementOut(
+        id=s.id,
+        case_id=s.case_id,
+        version=v.number,
+        text=v.text,
+        text_sha256=v.text_sha256,
+        status=s.status,
+        signers=[p.id for p in view.signers],
+        signed_by=view.signed_by,
+        created_at=s.created_at,
+        updated_at=s.updated_at,
+    )
+
+
+def render_version(view: selectors.VersionView) -> VersionOut:
+    v = view.version
+    return VersionOut(
+        number=v.number,
+        text=v.text,
+        text_sha256=v.text_sha256,
+        created_at=v.created_at,
+        against=view.against,
+        diff=view.diff,
+    )
+
+
+def render_comment(c: SettlementComment) -> CommentOut:
+    return CommentOut(
+        id=c.id,
+        settlement_id=c.settlement_id,
+        version=c.version,
+        author_id=c.author_id,
+        body=c.body,
+        audience=c.audience,
+        created_at=c.created_at,
+    )
+
+
+@router.post(
+    "/cases/{case_id}/settlement",
+    response={201: SettlementOut, **ERRORS},
+    summary="Draft the memorandum of understanding (mediators)",
+)
+def draft(request: HttpRequest, case_id: uuid.UUID, payload: DraftIn) -> Status[SettlementOut]:
+    user = caller(request)
+    s = services.draft(user, case_id, text=payload.text, template=payload.template)
+    return Status(201, render(selectors.settlement(user, s.id)))
+
+
+@router.get(
+    "/cases/{case_id}/settlement",
+    response={200: SettlementOut, **ERRORS},
+    summary="The case's memorandum of understanding (404 before it is drafted)",
+)
+def of_case(request: HttpRequest, case_id: uuid.UUID) -> SettlementOut:
+    view = selectors.settlement_of_case(caller(request), case_id)
+    if view is None:
+        raise NotVisible()
+    return render(view)
+
+
+@router.get(
+    "/settlement/{settlement_id}",
+    response={200: SettlementOut, **ERRORS},
+    summary="The memorandum of understanding",
+)
+def get(request: HttpRequest, settlement_id: uuid.UUID) -> SettlementOut:
+    return render(selectors.settlement(caller(request), settlement_id))
+
+
+@router.put(
+    "/settlement/{settlement_id}",
+    response={200: SettlementOut, **ERRORS},
+    summary="A new version (mediators); earlier signatures are void",
+)
+def revise(request: HttpRequest, settlement_id: uuid.UUID, payload: ReviseIn) -> SettlementOut:
+    user = caller(request)
+    services.revise(user, settlement_id, text=payload.text)
+    return render(selectors.settlement(user, settlement_id))
+
+
+@router.get(
+    "/settlement/{settlement_id}/versions",
+    response={200: VersionList, **ERRORS},
+    summary="Every version, newest first, each with its difference from the one before",
+)
+def versions(request: HttpRequest, settlement_id: uuid.UUID) -> VersionList:
+    found = selectors.versions(caller(request), settlement_id)
+    return VersionList(items=[render_version(v) for v in found])
+
+
+@router.get(
+    "/settlement/{settlement_id}/versions/{number}",
+    response={200: VersionOut, **ERRORS},
+    summary="One version and its difference from the one before (or from `against`)",
+)
+def version(
+    request: HttpRequest,
+    settlement_id: uuid.UUID,
+    number: int,
+    against: int | None = None,
+) -> VersionOut:
+    found = selectors.version(caller(request), settlement_id, number, against=against)
+    return render_version(found)
+
+
+@router.post(
+    "/settlement/{settlement_id}/comments",
+    response={201: CommentOut, **ERRORS},
+    summary="Comment on the draft: own_side (that side and the mediators) or case",
+)
+def comment(
+    request: HttpRequest, settlement_id: uuid.UUID, payload: CommentIn
+) -> Status[CommentOut]:
+    c = services.comment(
+        caller(request), settlement_id, body=payload.body, audience=payload.audience
+    )
+    return Status(201, render_comment(c))
+
+
+@router.get(
+    "/settlement/{settlement_id}/comments",
+    response={200: CommentList, **ERRORS},
+    summary="The comments the caller may see",
+)
+def comments(request: HttpRequest, settlement_id: uuid.UUID) -> CommentList:
+    rows, _me = selectors.comments(caller(request), settlement_id)
+    return CommentList(items=[render_comment(c) for c in rows])
+
+
+@router.get(
+    "/settlement/{settlement_id}/comments/{comment_id}",
+    response={200: CommentOut, **ERRORS},
+    summary="One comment (404 to another side)",
+)
+def one_comment(
+    request: HttpRequest, settlement_id: uuid.UUID, comment_id: uuid.UUID
+) -> CommentOut:
+    c, _me = selectors.comment(caller(request), settlement_id, comment_id)
+    return render_comment(c)
+
+
+@router.post(
+    "/settlement/{settlement_id}/ready",
+    response={200: SettlementOut, **ERRORS},
+    summary="Open signing of the current version (mediators)",
+)
+def ready(request: HttpRequest, settlement_id: uuid.UUID) -> SettlementOut:
+    user = caller(request)
+    services.mark_ready(user, settlement_id)
+    return render(selectors.settlement(user, settlement_id))
+
+
+@router.post(
+    "/settlement/{settlement_id}/sign",
+    response={200: SettlementOut, **ERRORS},
+    summary="Sign the current version: 409 `stale_text` with the current fingerprint",
+)
+def sign(request: HttpRequest, settlement_id: uuid.UUID, payload: SignIn) -> SettlementOut:
+    user = caller(request)
+    services.sign(
+        user, settlement_id, typed_name=payload.typed_name, text_sha256=payload.text_sha256
+    )
+    return render(selectors.settlement(user, settlement_id))
+
+
+def download(request: HttpRequest, settlement_id: uuid.UUID, what: str) -> HttpResponse:
+    found = services.export(caller(request), settlement_id, what)
+    response = HttpResponse(found.body, content_type=found.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{found.filename}"'
+    return response
+
+
+@router.get(
+    "/settlement/{settlement_id}/pdf",
+    response={200: None, **ERRORS},
+    summary="The memorandum with its signatures, as a PDF",
+)
+def pdf(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
+    return download(request, settlement_id, "pdf")
+
+
+@router.get(
+    "/settlement/{settlement_id}/docx",
+    response={200: None, **ERRORS},
+    summary="The memorandum with its signatures, as a DOCX with its headings and tables",
+)
+def docx(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
+    return download(request, settlement_id, "docx")
+
+
+@router.post(
+    "/settlement/{settlement_id}/public-record",
+    response={201: RedactionOut, 413: ErrorOut, **ERRORS},
+    summary="Propose the redaction of the signed text for public record (mediators)",
+)
+def public_record(request: HttpRequest, settlement_id: uuid.UUID) -> Status[RedactionOut]:
+    r = services.propose_public_record(caller(request), settlement_id)
+    return Status(201, render_redaction(r, redaction_selectors.spans(r)))
+
+
+@router.get(
+    "/settlement/{settlement_id}/public-record/docx",
+    response={200: None, **ERRORS},
+    summary="The finalized public-record copy as a DOCX with the memorandum's structure",
+)
+def public_record_docx(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
+    return download(request, settlement_id, "public-record.docx")
+
+
+@router.get(
+    "/settlement/{settlement_id}/public-record/pdf",
+    response={200: None, **ERRORS},
+    summary="The finalized public-record copy as a PDF with the memorandum's structure",
+)
+def public_record_pdf(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
+    return download(request, settlement_id, "public-record.pdf")

@@ -1,0 +1,164 @@
+"""Reads of the memorandum of understanding. Every read of its text or of comments is
+audited (`record_read`); comments are filtered by the kernel in SQL, so a comment of another
+side is neither listed nor found."""
+
+from __future__ import annotations
+
+import difflib
+import uuid
+from dataclasses import dataclass
+
+from caucus.accounts.models import User
+from caucus.audit.access import record_read
+from caucus.cases.access import access_case, access_in_case, access_visible
+from caucus.cases.models import Participant
+from caucus.kernel.errors import Invalid, NotVisible
+from caucus.kernel.permissions import Action, allowed_actions, require
+from caucus.kernel.visibility import visible
+from caucus.settlement.models import (
+    Settlement,
+    SettlementComment,
+    SettlementStatus,
+    SettlementVersion,
+)
+from caucus.settlement.services import current_version, signers
+
+
+@dataclass(frozen=True)
+class SettlementView:
+    settlement: Settlement
+    current: SettlementVersion
+    signers: list[Participant]
+    signed_by: list[uuid.UUID]
+    me: Participant
+
+    @property
+    def may_draft(self) -> bool:
+        return Action.DRAFT_SETTLEMENT in allowed_actions(self.me)
+
+    @property
+    def may_sign(self) -> bool:
+        return (
+            self.settlement.status == SettlementStatus.READY
+            and self.me.id in {p.id for p in self.signers}
+            and self.me.id not in self.signed_by
+            and Action.SIGN_SETTLEMENT in allowed_actions(self.me)
+        )
+
+
+@dataclass(frozen=True)
+class VersionView:
+    version: SettlementVersion
+    # The version it is compared with (the one before, unless another was asked for).
+    against: int | None
+    diff: list[str]
+
+
+def _view(settlement: Settlement, me: Participant) -> SettlementView:
+    version = current_version(settlement)
+    signed_by = list(
+        version.signatures.order_by("signed_at", "id").values_list("participant_id", flat=True)
+    )
+    view = SettlementView(settlement, version, signers(me.case), signed_by, me)
+    record_read(me, [version], object_type="settlement_version")
+    return view
+
+
+def settlement_of_case(user: User, case_id: uuid.UUID) -> SettlementView | None:
+    """The case's memorandum; None when there is none yet."""
+    me = access_case(user, case_id)
+    require(me, Action.READ_RECORD)
+    found = Settlement.objects.filter(case_id=me.case_id).first()
+    return None if found is None else _view(found, me)
+
+
+def settlement(user: User, settlement_id: uuid.UUID) -> SettlementView:
+    found, me = access_in_case(user, Settlement, settlement_id)
+    require(me, Action.READ_RECORD)
+    return _view(found, me)
+
+
+def case_of(user: User, settlement_id: uuid.UUID) -> uuid.UUID:
+    """The case a memorandum belongs to, for a caller in that case (a page's way back);
+    it reads nothing of its content."""
+    found, _me = access_in_case(user, Settlement, settlement_id)
+    return found.case_id
+
+
+def diff_lines(before: str, after: str, a: int, b: int) -> list[str]:
+    """A unified diff by lines, as people read one: `-` removed, `+` added."""
+    return list(
+        difflib.unified_diff(
+            before.splitlines(),
+            after.splitlines(),
+            fromfile=f"version {a}",
+            tofile=f"version {b}",
+            lineterm="",
+        )
+    )
+
+
+def versions(user: User, settlement_id: uuid.UUID) -> list[VersionView]:
+    """Every version, newest first, each with its difference from the one before."""
+    found, me = access_in_case(user, Settlement, settlement_id)
+    require(me, Action.READ_RECORD)
+    rows = list(SettlementVersion.objects.filter(settlement=found).order_by("number"))
+    views: list[VersionView] = []
+    previous: SettlementVersion | None = None
+    for row in rows:
+        if previous is None:
+            views.append(VersionView(row, None, []))
+        else:
+            diff = diff_lines(previous.text, row.text, previous.number, row.number)
+            views.append(VersionView(row, previous.number, diff))
+        previous = row
+    record_read(me, rows, object_type="settlement_version")
+    return views[::-1]
+
+
+def version(
+    user: User, settlement_id: uuid.UUID, number: int, *, against: int | None = None
+) -> VersionView:
+    """One version and its difference from `against` (any other version; by default the
+    one before)."""
+    found, me = access_in_case(user, Settlement, settlement_id)
+    require(me, Action.READ_RECORD)
+    row = SettlementVersion.objects.filter(settlement=found, number=number).first()
+    if row is None:
+        raise NotVisible()
+    base_number = number - 1 if against is None else against
+    if against is not None and (against == number or against < 1):
+        raise Invalid({"against": ["Compare with another version of this memorandum."]})
+    base = SettlementVersion.objects.filter(settlement=found, number=base_number).first()
+    if base is None and against is not None:
+        raise Invalid({"against": ["This memorandum has no such version."]})
+    read = [row] if base is None else [row, base]
+    record_read(me, read, object_type="settlement_version")
+    if base is None:
+        return VersionView(row, None, [])
+    return VersionView(row, base.number, diff_lines(base.text, row.text, base.number, number))
+
+
+def comments(user: User, settlement_id: uuid.UUID) -> tuple[list[SettlementComment], Participant]:
+    """The comments the caller may see, oldest first, in one query."""
+    found, me = access_in_case(user, Settlement, settlement_id)
+    require(me, Action.READ_RECORD)
+    rows = list(
+        visible(me, SettlementComment)
+        .filter(settlement=found)
+        .select_related("author__user")
+        .order_by("created_at", "id")
+    )
+    record_read(me, rows)
+    return rows, me
+
+
+def comment(
+    user: User, settlement_id: uuid.UUID, comment_id: uuid.UUID
+) -> tuple[SettlementComment, Participant]:
+    found, me = access_visible(user, SettlementComment, comment_id)
+    require(me, Action.READ_RECORD)
+    if found.settlement_id != settlement_id:
+        raise NotVisible()
+    record_read(me, [found])
+    return found, me

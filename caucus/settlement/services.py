@@ -1,0 +1,424 @@
+"""Writes of the memorandum of understanding (issue 16). Each resolves the caller through the
+kernel (what they may not see is not found), checks the action, and changes state in one
+transaction with its audit entry. Audit details hold ids, numbers and fingerprints, never
+the text."""
+
+from __future__ import annotations
+
+import unicodedata
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from caucus.accounts.models import User
+from caucus.audit.access import record_read
+from caucus.audit.chain import record
+from caucus.cases.access import access_case, access_in_case, access_visible, requested_audience
+from caucus.cases.models import Case, Outcome, Participant, Role
+from caucus.cases.onboarding_services import (
+    checked_typed_name,
+    require_current_text,
+    sha256_text,
+)
+from caucus.kernel.audience import AudienceKind
+from caucus.kernel.errors import Conflict, Forbidden, Invalid, NotVisible
+from caucus.kernel.permissions import Action, require
+from caucus.portal import notify
+from caucus.redaction.models import Redaction
+from caucus.redaction.services import propose_redaction
+from caucus.settlement.exports import memorandum_docx, structured_pdf
+from caucus.settlement.models import (
+    Settlement,
+    SettlementComment,
+    SettlementPolicy,
+    SettlementSignature,
+    SettlementStatus,
+    SettlementVersion,
+)
+from caucus.settlement.starting_texts import STARTING_TEXTS, starting_text
+from caucus.vault.models import Document
+from caucus.vault.services import read_plaintext_for, store_document
+
+TEXT_MAX = 100_000
+COMMENT_MAX = 5_000
+COMMENT_AUDIENCES = ("own_side", "case")
+
+
+def _audit(actor: Participant, action: str, obj_id: object, **details: Any) -> None:
+    record(
+        action,
+        case_id=actor.case_id,
+        actor_user_id=actor.user_id,
+        actor_participant_id=actor.id,
+        object_type="settlement",
+        object_id=obj_id,
+        details=details,
+    )
+
+
+def _checked_text(text: str) -> str:
+    if not text.strip():
+        raise Invalid({"text": ["This field is required."]})
+    if len(text) > TEXT_MAX:
+        raise Invalid({"text": [f"At most {TEXT_MAX} characters."]})
+    return text
+
+
+def folded_name(name: str) -> str:
+    """A name as signing compares it: without accents, case or repeated spaces."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
+
+
+def attorneys_sign(practice_id: uuid.UUID) -> bool:
+    policy = SettlementPolicy.objects.filter(practice_id=practice_id).first()
+    return policy is not None and policy.attorneys_sign
+
+
+def signers(case: Case) -> list[Participant]:
+    """Who signs the memorandum: every party and mediator of the case, and each attorney
+    when the practice's policy says so."""
+    roles = [Role.PARTY, Role.MEDIATOR]
+    if attorneys_sign(case.practice_id):
+        roles.append(Role.ATTORNEY)
+    return list(
+        Participant.objects.filter(case_id=case.id, role__in=roles)
+        .select_related("user")
+        .order_by("created_at", "id")
+    )
+
+
+def _new_version(settlement: Settlement, actor: Participant, text: str) -> SettlementVersion:
+    version = SettlementVersion(
+        id=uuid.uuid4(),
+        case_id=settlement.case_id,
+        settlement=settlement,
+        number=settlement.version,
+        text_sha256=sha256_text(text),
+        created_by=actor,
+    )
+    version.text = text
+    version.save()
+    return version
+
+
+def current_version(settlement: Settlement) -> SettlementVersion:
+    return SettlementVersion.objects.get(settlement=settlement, number=settlement.version)
+
+
+def draft(user: User, case_id: uuid.UUID, *, text: str, template: str | None) -> Settlement:
+    """The first version, from the text given or else from a starting text."""
+    actor = access_case(user, case_id)
+    require(actor, Action.DRAFT_SETTLEMENT)
+    template = (template or "").strip()
+    if template:
+        found = starting_text(template)
+        if found is None:
+            raise Invalid({"template": ["Choose one of: " + ", ".join(STARTING_TEXTS) + "."]})
+        text = text if text.strip() else found.text
+    text = _checked_text(text)
+    with transaction.atomic():
+        Case.objects.select_for_update().get(pk=actor.case_id)
+        if Settlement.objects.filter(case_id=actor.case_id).exists():
+            raise Conflict("settlement_exists", "This case has its memorandum: revise it.")
+        settlement = Settlement.objects.create(
+            id=uuid.uuid4(), case_id=actor.case_id, created_by=actor, template=template
+        )
+        version = _new_version(settlement, actor, text)
+        _audit(
+            actor,
+            "settlement.drafted",
+            settlement.id,
+            version=version.number,
+            text_sha256=version.text_sha256,
+            template=template,
+        )
+    return settlement
+
+
+def revise(user: User, settlement_id: uuid.UUID, *, text: str) -> Settlement:
+    """A new version. Signatures bind to their version's text, so every earlier signature is
+    void, and signing waits until the mediator marks this version ready."""
+    found, actor = access_in_case(user, Settlement, settlement_id)
+    require(actor, Action.DRAFT_SETTLEMENT)
+    text = _checked_text(text)
+    with transaction.atomic():
+        settlement = Settlement.objects.select_for_update().get(pk=found.pk)
+        if settlement.status == SettlementStatus.SIGNED:
+            raise Conflict("settlement_signed", "Everyone has signed this memorandum.")
+        voided = SettlementSignature.objects.filter(
+            settlement=settlement, version__number=settlement.version
+        ).count()
+        settlement.version += 1
+        settlement.status = SettlementStatus.DRAFT
+        settlement.save(update_fields=["version", "status", "updated_at"])
+        version = _new_version(settlement, actor, text)
+        _audit(
+            actor,
+            "settlement.revised",
+            settlement.id,
+            version=version.number,
+            text_sha256=version.text_sha256,
+            voided_signatures=voided,
+        )
+    return settlement
+
+
+def mark_ready(user: User, settlement_id: uuid.UUID) -> Settlement:
+    found, actor = access_in_case(user, Settlement, settlement_id)
+    require(actor, Action.DRAFT_SETTLEMENT)
+    with transaction.atomic():
+        settlement = Settlement.objects.select_for_update().get(pk=found.pk)
+        if settlement.status != SettlementStatus.DRAFT:
+            raise Conflict(
+                f"settlement_{settlement.status}", f"This memorandum is {settlement.status}."
+            )
+        settlement.status = SettlementStatus.READY
+        settlement.save(update_fields=["status", "updated_at"])
+        version = current_version(settlement)
+        _audit(
+            actor,
+            "settlement.ready",
+            settlement.id,
+            version=version.number,
+            text_sha256=version.text_sha256,
+        )
+        notify.something_waiting([p for p in signers(actor.case) if p.id != actor.id])
+    return settlement
+
+
+def sign(user: User, settlement_id: uuid.UUID, *, typed_name: str, text_sha256: str) -> Settlement:
+    """The agreements' signing flow, on the current version: the exact text (its SHA-256),
+    the signer's full name typed. The last signature settles the case."""
+    found, actor = access_in_case(user, Settlement, settlement_id)
+    require(actor, Action.SIGN_SETTLEMENT)
+    who = signers(actor.case)
+    if actor.id not in {p.id for p in who}:
+        raise Forbidden("not_a_signer", "Your practice does not ask you to sign this.")
+    typed_name = checked_typed_name(typed_name)
+    if folded_name(typed_name) != folded_name(actor.user.name):
+        raise Invalid({"typed_name": ["Type your full name as this case knows it."]})
+    with transaction.atomic():
+        settlement = Settlement.objects.select_for_update().get(pk=found.pk)
+        if settlement.status != SettlementStatus.READY:
+            raise Conflict(
+                "settlement_not_ready"
+                if settlement.status == SettlementStatus.DRAFT
+                else "settlement_signed",
+                f"This memorandum is {settlement.status}: it is not open for signing.",
+            )
+        version = current_version(settlement)
+        require_current_text(text_sha256, version.text_sha256, "memorandum")
+        signature = SettlementSignature(
+            id=uuid.uuid4(),
+            case_id=actor.case_id,
+            settlement=settlement,
+            version=version,
+            participant=actor,
+            text_sha256=version.text_sha256,
+        )
+        signature.typed_name = typed_name
+        try:
+            with transaction.atomic():
+                signature.save()
+        except IntegrityError:
+            raise Conflict("already_signed", "You have signed this text already.") from None
+        signed = set(version.signatures.values_list("participant_id", flat=True))
+        complete = {p.id for p in who} <= signed
+        if complete:
+            settlement.status = SettlementStatus.SIGNED
+            settlement.signed_at = timezone.now()
+            settlement.save(update_fields=["status", "signed_at", "updated_at"])
+            # The outcome is recorded now; the close keeps whatever outcome the mediator
+            # then gives (`caucus.cases.services.close_case`).
+            Case.objects.filter(pk=actor.case_id).update(outcome=Outcome.SETTLED)
+        _audit(
+            actor,
+            "settlement.signed",
+            settlement.id,
+            version=version.number,
+            text_sha256=version.text_sha256,
+            complete=complete,
+            **({"outcome": Outcome.SETTLED.value} if complete else {}),
+        )
+    return settlement
+
+
+def comment(
+    user: User, settlement_id: uuid.UUID, *, body: str, audience: str = "own_side"
+) -> SettlementComment:
+    """A comment on the current version. `own_side` is the commenter's side and the
+    mediators (for someone of no side, the mediators only); `case` is everyone's."""
+    found, actor = access_in_case(user, Settlement, settlement_id)
+    require(actor, Action.COMMENT_ON_SETTLEMENT)
+    fields: dict[str, list[str]] = {}
+    body = body.strip()
+    if not body:
+        fields["body"] = ["This field is required."]
+    elif len(body) > COMMENT_MAX:
+        fields["body"] = [f"At most {COMMENT_MAX} characters."]
+    if audience not in COMMENT_AUDIENCES:
+        fields["audience"] = ["Choose own_side or case."]
+    if fields:
+        raise Invalid(fields)
+    if audience == "own_side" and actor.side_id is None:
+        kind, side_id = AudienceKind.MEDIATORS.value, None
+    else:
+        kind, side_id = requested_audience(actor, audience)
+    with transaction.atomic():
+        settlement = Settlement.objects.select_for_update().get(pk=found.pk)
+        row = SettlementComment(
+            id=uuid.uuid4(),
+            case_id=actor.case_id,
+            settlement=settlement,
+            version=settlement.version,
+            author=actor,
+            audience_kind=kind,
+            audience_side_id=side_id,
+        )
+        row.body = body
+        row.save()
+        record(
+            "settlement.commented",
+            case_id=actor.case_id,
+            actor_user_id=actor.user_id,
+            actor_participant_id=actor.id,
+            object_type="settlement_comment",
+            object_id=row.id,
+            details={"settlement": str(settlement.id), "audience": row.audience},
+        )
+    return row
+
+
+def _export(
+    user: User, settlement_id: uuid.UUID
+) -> tuple[SettlementVersion, str, list[tuple[str, str, str, str]]]:
+    """What an export holds: the current version, its title and its signatures. The read
+    is audited."""
+    found, actor = access_in_case(user, Settlement, settlement_id)
+    require(actor, Action.READ_RECORD)
+    version = current_version(found)
+    roles = dict(Participant.objects.filter(case_id=actor.case_id).values_list("id", "role"))
+    rows = [
+        (
+            sig.typed_name,
+            str(roles.get(sig.participant_id, "")),
+            sig.signed_at.strftime("%Y-%m-%d %H:%M:%S"),
+            sig.text_sha256,
+        )
+        for sig in version.signatures.order_by("signed_at", "id")
+    ]
+    title = "Memorandum of understanding"
+    if found.status != SettlementStatus.SIGNED:
+        title += f" (version {version.number}, {found.status}: not signed by everyone)"
+    record_read(actor, [version], object_type="settlement_pdf")
+    return version, title, rows
+
+
+def _export_pdf(user: User, settlement_id: uuid.UUID) -> tuple[str, bytes]:
+    """The current version and its signatures as a PDF, signed with the practice's key when
+    it has one."""
+    version, title, rows = _export(user, settlement_id)
+    # ReportLab and pyHanko load on the first export, not with every server process.
+    from caucus.cases.pdf import agreement_pdf
+
+    body = agreement_pdf(title, version.text, version.text_sha256, rows, footer=SETTLEMENT_FOOTER)
+    return f"memorandum-v{version.number}", body
+
+
+def _export_docx(user: User, settlement_id: uuid.UUID) -> tuple[str, bytes]:
+    """The current version and its signatures as a DOCX with its headings and tables."""
+    version, title, rows = _export(user, settlement_id)
+    body = memorandum_docx(title, version.text, version.text_sha256, rows)
+    return f"memorandum-v{version.number}", body
+
+
+SETTLEMENT_FOOTER = "Signed by the parties and the mediator in a mediation held with Caucus."
+
+
+def propose_public_record(user: User, settlement_id: uuid.UUID) -> Redaction:
+    """The signed text as a document of the case (mediators only), and a redaction proposal
+    of it made with the case's knowledge; the mediator reviews it on the redaction page."""
+    found, actor = access_in_case(user, Settlement, settlement_id)
+    require(actor, Action.REDACT_DOCUMENT)
+    if found.status != SettlementStatus.SIGNED:
+        raise Conflict("settlement_not_signed", "Only a signed memorandum goes on the record.")
+    version = current_version(found)
+    with transaction.atomic():
+        doc = store_document(
+            actor,
+            name=f"memorandum-v{version.number}.txt",
+            content_type="text/plain",
+            chunks=[version.text.encode()],
+            audience_kind=AudienceKind.MEDIATORS,
+            audience_side_id=None,
+        )
+        redaction = propose_redaction(user, doc.id)
+        Settlement.objects.filter(pk=found.pk).update(public_record=redaction)
+        _audit(
+            actor,
+            "settlement.public_record_proposed",
+            found.id,
+            version=version.number,
+            document_id=str(doc.id),
+            redaction_id=str(redaction.id),
+        )
+    return redaction
+
+
+PUBLIC_RECORD_TITLE = "Memorandum of understanding (public-record copy)"
+
+
+def _export_public_record(user: User, settlement_id: uuid.UUID, kind: str) -> tuple[str, bytes]:
+    """The finalized public-record copy as `docx` or `pdf`, with the memorandum's structure.
+    It is the redacted copy's text (read through the vault, audited), and names no signer.
+    Not found until the mediator has finalized the redaction, and for whoever may not see
+    the copy (its audience is the mediators')."""
+    found, actor = access_in_case(user, Settlement, settlement_id)
+    require(actor, Action.READ_RECORD)
+    redaction = found.public_record
+    if redaction is None or redaction.result_document_id is None:
+        raise NotVisible()
+    copy, reader = access_visible(user, Document, redaction.result_document_id)
+    text = b"".join(read_plaintext_for(reader, copy)).decode()
+    date = found.signed_at.strftime("%d %B %Y") if found.signed_at else ""
+    closing = f"Signed by each party and the mediator on {date}.".replace(" on .", ".")
+    if kind == "docx":
+        return "memorandum.public-record", memorandum_docx(
+            PUBLIC_RECORD_TITLE, text, "", [], closing
+        )
+    return "memorandum.public-record", structured_pdf(PUBLIC_RECORD_TITLE, text, closing)
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# What a memorandum exports: the signed text, and the finalized public-record copy.
+EXPORTS: dict[str, Callable[[User, uuid.UUID], tuple[str, bytes]]] = {
+    "pdf": _export_pdf,
+    "docx": _export_docx,
+    "public-record.pdf": lambda user, sid: _export_public_record(user, sid, "pdf"),
+    "public-record.docx": lambda user, sid: _export_public_record(user, sid, "docx"),
+}
+
+
+@dataclass(frozen=True)
+class Export:
+    filename: str
+    content_type: str
+    body: bytes
+
+
+def export(user: User, settlement_id: uuid.UUID, what: str) -> Export:
+    """One of `EXPORTS`, as a file to download. Reading it is audited."""
+    _found, actor = access_in_case(user, Settlement, settlement_id)
+    require(actor, Action.READ_RECORD)
+    make = EXPORTS.get(what)
+    if make is None:
+        raise NotVisible()
+    name, body = make(user, settlement_id)
+    kind = what.rsplit(".", 1)[-1]
+    return Export(f"{name}.{kind}", DOCX if kind == "docx" else "application/pdf", body)
