@@ -56,6 +56,8 @@ class Action(StrEnum):
     POST_MESSAGE = "messages.post"
     UPLOAD_DOCUMENT = "documents.upload"
     REDACT_DOCUMENT = "documents.redact"
+    # issue 15 (invitations)
+    LIST_INVITATIONS = "case.list_invitations"
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,8 @@ RULES: dict[Action, Rule] = {
     Action.POST_MESSAGE: Rule(_any_participant, _SUBSTANTIVE),
     Action.UPLOAD_DOCUMENT: Rule(_any_participant, _SUBSTANTIVE),
     Action.REDACT_DOCUMENT: Rule(_is_mediator, _SUBSTANTIVE),
+    # issue 15 (invitations)
+    Action.LIST_INVITATIONS: Rule(_is_mediator, _NONE, read_only=True),
 }
 
 

@@ -91,4 +91,15 @@ urlpatterns = [
     path("cases/<uuid:case_id>/concerns", xv.concerns_view, name="concerns"),
     path("concerns/<uuid:concern_id>/respond", xv.respond_concern_view, name="respond_concern"),
     path("cases/<uuid:case_id>/messages", xv.messages_view, name="messages"),
+    # issue 15 (h15)
+    path(
+        "invitations/<uuid:invitation_id>/resend",
+        views.resend_invitation_view,
+        name="resend_invitation",
+    ),
+    path(
+        "invitations/<uuid:invitation_id>/revoke",
+        views.revoke_invitation_view,
+        name="revoke_invitation",
+    ),
 ]

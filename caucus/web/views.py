@@ -22,6 +22,7 @@ from caucus.accounts import services as accounts
 from caucus.accounts.models import User
 from caucus.accounts.services import EMAIL_MAX, PASSWORD_MAX
 from caucus.cases import selectors, services
+from caucus.cases.invitation_mail import role_phrase
 from caucus.cases.models import DeclineReason, Kind, Outcome, Role
 from caucus.kernel.errors import DomainError, Gone, NotVisible, Throttled
 from caucus.meetings import selectors as meeting_selectors
@@ -303,12 +304,29 @@ def _side_letters(people: selectors.People) -> dict[uuid.UUID, str]:
     return sides
 
 
+def _invite_sides(
+    people: selectors.People, invitations: list[selectors.InvitationRow]
+) -> list[tuple[uuid.UUID, str]]:
+    """The sides an attorney may join: each party's, and each side reserved for a party who
+    has not accepted yet, so that their attorney can be invited in the same sitting."""
+    choices = list(people.sides.items())
+    taken = set(people.sides)
+    for row in invitations:
+        inv = row.invitation
+        pending_party = inv.role == Role.PARTY and row.status == "pending"
+        if pending_party and inv.side_id is not None and inv.side_id not in taken:
+            choices.append((inv.side_id, f"{inv.name}'s side (invited, not yet joined)"))
+            taken.add(inv.side_id)
+    return choices
+
+
 def _case_page(
     request: HttpRequest,
     case_id: uuid.UUID,
     *,
     forms_override: dict[str, forms.Form] | None = None,
     invite_url: str | None = None,
+    invited_email: str | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = viewer(request)
@@ -324,6 +342,7 @@ def _case_page(
         "schedule": ScheduleForm(auto_id=SCHEDULE_IDS),
         **(forms_override or {}),
     }
+    invitations = selectors.invitations(user, case_id) if view.may_list_invitations else []
     schedule_side = page_forms["schedule"].fields["side_id"]
     schedule_side.widget.choices = [("", "None (joint meeting)")] + [
         (str(side), label) for side, label in people.sides.items()
@@ -337,9 +356,12 @@ def _case_page(
             for p in people.rows
         ],
         "sides": sides,
+        "invitations": invitations,
+        "invite_sides": _invite_sides(people, invitations),
         "missing": view.onboarding.missing,
         "forms": page_forms,
         "invite_url": invite_url,
+        "invited_email": invited_email,
         "meetings": _case_meetings(user, view, people),
         "nav": case_nav(me),
     }
@@ -363,12 +385,12 @@ def _post_form(
     case_id: uuid.UUID,
     name: str,
     form: forms.Form,
-    call: Callable[[dict[str, Any]], str | None],
+    call: Callable[[dict[str, Any]], services.IssuedInvitation | None],
 ) -> HttpResponse:
     def done(data: dict[str, Any]) -> str | HttpResponse:
-        invite_url = call(data)
-        if invite_url:
-            return _case_page(request, case_id, invite_url=invite_url)
+        issued = call(data)
+        if isinstance(issued, services.IssuedInvitation):
+            return _issued_page(request, issued)
         return reverse("web:case", args=[case_id])
 
     return submit(
@@ -383,8 +405,8 @@ def _post_form(
 @signed_in
 @require_POST
 def invite_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    def call(data: dict[str, Any]) -> str:
-        issued = services.invite(
+    def call(data: dict[str, Any]) -> services.IssuedInvitation:
+        return services.invite(
             viewer(request),
             case_id,
             email=data["email"],
@@ -392,9 +414,33 @@ def invite_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             role=data["role"],
             side_id=data["side_id"],
         )
-        return services.invitation_link(issued.token)
 
     return _post_form(request, case_id, "invite", InviteForm(request.POST), call)
+
+
+def _issued_page(request: HttpRequest, issued: services.IssuedInvitation) -> HttpResponse:
+    """The case page with the link just emailed, shown once, for the mediator to pass on by
+    hand if the email does not arrive."""
+    inv = issued.invitation
+    return _case_page(
+        request,
+        inv.case_id,
+        invite_url=services.invitation_link(issued.token),
+        invited_email=inv.email,
+    )
+
+
+@signed_in
+@require_POST
+def resend_invitation_view(request: HttpRequest, invitation_id: uuid.UUID) -> HttpResponse:
+    return _issued_page(request, services.resend_invitation(viewer(request), invitation_id))
+
+
+@signed_in
+@require_POST
+def revoke_invitation_view(request: HttpRequest, invitation_id: uuid.UUID) -> HttpResponse:
+    invitation = services.revoke_invitation(viewer(request), invitation_id)
+    return redirect(reverse("web:case", args=[invitation.case_id]) + "#invitations")
 
 
 @signed_in
@@ -446,7 +492,7 @@ class AcceptForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def accept_view(request: HttpRequest, token: str) -> HttpResponse:
     current = request.user if isinstance(request.user, User) else None
-    services.find_invitation(token)
+    offer = services.invitation_offer(token)
     form = AcceptForm(request.POST or None)
 
     def call(data: dict[str, Any]) -> str:
@@ -461,7 +507,13 @@ def accept_view(request: HttpRequest, token: str) -> HttpResponse:
         if isinstance(error, Gone):
             raise error
         # 409 when the form was right but the signed-in account may not take this seat.
-        return render(request, "web/accept.html", {"form": form, "current": current}, status=status)
+        context = {
+            "form": form,
+            "current": current,
+            "offer": offer,
+            "role": role_phrase(offer.role),
+        }
+        return render(request, "web/accept.html", context, status=status)
 
     if request.method == "GET":
         return page(None, 200)

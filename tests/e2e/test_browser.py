@@ -103,7 +103,7 @@ def test_it_lets_an_invited_party_join_on_a_phone_and_see_only_what_parties_see(
     invite.get_by_label("Name").fill("Chidi Party")
     invite.get_by_label("Email").fill(unique_email("party"))
     invite.get_by_label("Role").select_option("party")
-    mediator.submit(invite.get_by_role("button", name="Create invitation"))
+    mediator.submit(invite.get_by_role("button", name="Send invitation"))
     link = page.locator("#invite-url")
     expect(link).to_be_visible()
     invite_url = link.inner_text().strip()

@@ -201,6 +201,8 @@ class Scene:
     document: uuid.UUID | None = None  # side A's, in an active case (issue 6)
     # side A's text document and a redaction of it, in an active case (issue 7)
     redaction: tuple[uuid.UUID, uuid.UUID] | None = None
+    # issue 15 (h15): the open invitation's id (the one `invite_token` opens)
+    invitation_id: uuid.UUID | None = None
 
     def persona(self, name: str) -> Persona:
         persona = getattr(self.world, name)
@@ -343,6 +345,7 @@ def make_scene(world: World) -> Scene:
         exchange=make_exchange(world, meetings) if meetings is not None else None,
         document=make_document(world) if meetings is not None else None,
         redaction=make_redaction(world) if meetings is not None else None,
+        invitation_id=issued.invitation.id,
     )
 
 
@@ -425,6 +428,8 @@ PATH_VALUES: dict[str, Callable[[Scene], str]] = {
     "message_id": lambda s: str(s.x.message_to_mediators),
     "document_id": lambda s: str(scene_document(s)),
     "redaction_id": lambda s: str(scene_redaction(s)),
+    # issue 15 (h15)
+    "invitation_id": lambda s: str(s.invitation_id),
 }
 
 
@@ -1333,6 +1338,19 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/invite/<str:token>"): Entry(
         expect(anonymous=NEW_CASE_PAGE, outsider=409, mediator=409, members=409),
         body=newcomer,
+    ),
+    # issue 15 (h15): invitations the mediator follows, resends and revokes
+    ("GET", "/api/v1/cases/{case_id}/invitations"): Entry(api_mediator_action(200)),
+    ("POST", "/api/v1/invitations/{invitation_id}/resend"): Entry(api_mediator_action(200)),
+    ("DELETE", "/api/v1/invitations/{invitation_id}"): Entry(api_mediator_action(200)),
+    ("GET", "/invitations/<uuid:invitation_id>/resend"): Entry(WEB_NOT_ALLOWED),
+    # The mediator gets the case page back with the new link on it.
+    ("POST", "/invitations/<uuid:invitation_id>/resend"): Entry(
+        web_signed_in(outsider=404, mediator=200, members=403)
+    ),
+    ("GET", "/invitations/<uuid:invitation_id>/revoke"): Entry(WEB_NOT_ALLOWED),
+    ("POST", "/invitations/<uuid:invitation_id>/revoke"): Entry(
+        web_signed_in(outsider=404, mediator=CASE_PAGE, members=403)
     ),
 }
 

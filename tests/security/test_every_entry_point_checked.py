@@ -85,6 +85,8 @@ ALLOWED: dict[str, str] = {
     "caucus.vault.services.finish_upload": "takes the participant begin_upload checked",
     "caucus.vault.services.store_document": "takes the participant its caller checked",
     "caucus.vault.services.read_plaintext_for": "takes the participant its caller checked",
+    # issue 15 (h15)
+    "caucus.cases.services.invitation_offer": "the invitation token is the permission",
 }
 
 
@@ -178,7 +180,28 @@ def ids_of_everything(w: World) -> dict[str, Any]:
         "agreement_id": Agreement.objects.filter(case=w.case).values_list("id", flat=True)[0],
         "participant_id": w.party_a.participant.id,
         "side_id": w.side_a,
+        "invitation_id": _an_invitation(w),
     }
+
+
+def _an_invitation(w: World) -> uuid.UUID:
+    """issue 15: an open invitation of the case, for resend and revoke."""
+    from datetime import timedelta
+
+    from caucus.cases.models import Invitation
+
+    assert w.mediator.participant is not None
+    with key_scope():
+        invitation = Invitation(
+            case=w.case,
+            token_hash=uuid.uuid4().hex,
+            role="party",
+            invited_by=w.mediator.participant,
+            expires_at=datetime.now(UTC) + timedelta(days=1),
+        )
+        invitation.email, invitation.name = "nell@example.test", "Nell"
+        invitation.save()
+    return invitation.id
 
 
 def filler(parameter: inspect.Parameter) -> Any:
