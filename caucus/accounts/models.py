@@ -62,3 +62,31 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return str(self.id)
+
+
+class PasswordReset(models.Model):
+    """A password-reset link: only its hash is stored, so a database copy opens no account.
+    Single-use and short-lived; a new password spends every open link of the account."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
+class WebSession(models.Model):
+    """A browser signed in to the account, so its owner can list and end it. The session's
+    key is already the session table's primary key; only when it began is added here."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return str(self.id)

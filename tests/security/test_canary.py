@@ -200,7 +200,9 @@ def test_issue_15_invitation_emails_name_no_case_and_no_one_else(
     db: None, django_capture_on_commit_callbacks: Any
 ) -> None:
     from django.core import mail
+    from django.test import RequestFactory
 
+    from caucus.accounts import services as accounts
     from tests.conftest import make_user
 
     c = ISSUE_15_CANARIES
@@ -228,8 +230,20 @@ def test_issue_15_invitation_emails_name_no_case_and_no_one_else(
         services.resend_invitation(mediator, second.invitation.id)
     to_attorney = [m for m in mail.outbox if m.to == ["o15@example.test"]]
     assert len(to_attorney) == 2, "the invitation and its resend are emailed"
+    invitations = list(mail.outbox)
+    with key_scope(), django_capture_on_commit_callbacks(execute=True):
+        accounts.request_password_reset(RequestFactory().post("/"), "p15@example.test")
+    with django_capture_on_commit_callbacks(execute=True):
+        reset = mail.outbox[-1]
+        token = reset.body.split("/password-reset/")[1].split()[0]
+        accounts.confirm_password_reset(token, "a fresh and long passphrase 42")
+    account_mails = mail.outbox[len(invitations) :]
+    assert len(account_mails) == 2, "the reset link and the notice of the change"
     for message in mail.outbox:
         text = f"{message.subject}\n{message.body}"
-        assert "Morgan Mediator" in text and "Harbour Mediation" in text
+        if message in invitations:
+            assert "Morgan Mediator" in text and "Harbour Mediation" in text
+        else:
+            assert "Morgan Mediator" not in text
         for label, canary in c.items():
-            assert canary.lower() not in text.lower(), f"{label} found in an invitation email"
+            assert canary.lower() not in text.lower(), f"{label} found in an email"
