@@ -13,6 +13,7 @@ from ninja.parser import Parser
 from ninja.types import DictStrAny
 
 from caucus.api import (
+    attention,
     auth,
     cases,
     disclosures,
@@ -167,5 +168,6 @@ for router in (
     messages.router,
     documents.router,
     redaction.router,
+    attention.router,
 ):
     api.add_router("/", router)

@@ -249,3 +249,10 @@ def invitation(user: User, invitation_id: uuid.UUID) -> InvitationRow:
     require(me, Action.LIST_INVITATIONS)
     found = Invitation.objects.get(pk=invitation_id)
     return InvitationRow(found, invitation_status(found, me.case, timezone.now()))
+
+
+def closing(user: User, case_id: uuid.UUID) -> Participant:
+    """The mediator about to close the case, for the page that asks them to confirm."""
+    me = access_case(user, case_id)
+    require(me, Action.CLOSE)
+    return me

@@ -1,11 +1,12 @@
 from django.urls import path
 
+from caucus.web import access_views, home_views, retention_views, views
+from caucus.web import account_views as av
 from caucus.web import document_views as dv
 from caucus.web import exchange_views as xv
 from caucus.web import meeting_views as mv
 from caucus.web import onboarding_views as ob
 from caucus.web import redaction_views as rv
-from caucus.web import retention_views, views
 
 app_name = "web"
 
@@ -14,7 +15,7 @@ urlpatterns = [
     path("documents/<uuid:document_id>/download", dv.download_view, name="download_document"),
     path("documents/<uuid:document_id>/redact", rv.start_view, name="start_redaction"),
     path("redactions/<uuid:redaction_id>", rv.redaction_view, name="redaction"),
-    path("", views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("login", views.login_view, name="login"),
     path("login/code", views.otp_view, name="otp"),
     path("logout", views.logout_view, name="logout"),
@@ -102,4 +103,15 @@ urlpatterns = [
         views.revoke_invitation_view,
         name="revoke_invitation",
     ),
+    path("password-reset", av.password_reset_view, name="password_reset"),
+    path(
+        "password-reset/<str:token>",
+        av.password_reset_confirm_view,
+        name="password_reset_confirm",
+    ),
+    path("account", av.account_view, name="account"),
+    path("cases/<uuid:case_id>/access-log", access_views.access_log_view, name="access_log"),
+    path("account/name", av.account_name_view, name="account_name"),
+    path("account/password", av.account_password_view, name="account_password"),
+    path("account/sign-out-others", av.sign_out_others_view, name="sign_out_others"),
 ]

@@ -24,11 +24,13 @@ from caucus.accounts.services import EMAIL_MAX, PASSWORD_MAX
 from caucus.cases import selectors, services
 from caucus.cases.invitation_mail import role_phrase
 from caucus.cases.models import DeclineReason, Kind, Outcome, Role
+from caucus.disclosures.attention import for_participant
 from caucus.kernel.errors import DomainError, Gone, NotVisible, Throttled
 from caucus.meetings import selectors as meeting_selectors
 from caucus.meetings import services as meeting_services
 from caucus.meetings.models import MeetingKind, Mode
 from caucus.retention.selectors import tombstone_for
+from caucus.web.home_views import shown
 from caucus.web.pages import (
     answers_domain_errors,
     case_nav,
@@ -54,10 +56,6 @@ def locked_out(
             status=429,
         )
     return render(request, "web/locked_out.html", status=429)
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return redirect("web:cases" if isinstance(request.user, User) else "web:login")
 
 
 class LoginForm(forms.Form):
@@ -184,7 +182,19 @@ class OpenCaseForm(forms.Form):
 def _cases_page(request: HttpRequest, form: OpenCaseForm, status: int = 200) -> HttpResponse:
     user = viewer(request)
     page = selectors.my_cases(user, after=None, limit=200)
-    rows = [{"case": r.case, "me": r.me} for r in page.rows]
+    rows = []
+    for r in page.rows:
+        waiting = for_participant(r.me)
+        tasks = [w for w in waiting if w.kind != "upcoming_meeting"]
+        meetings = [w for w in waiting if w.kind == "upcoming_meeting"]
+        rows.append(
+            {
+                "case": r.case,
+                "me": r.me,
+                "waiting": len(tasks),
+                "next_meeting": min((w.at for w in meetings), default=None),
+            }
+        )
     context = {"rows": rows, "can_open": selectors.may_open_cases(user), "form": form}
     return render(request, "web/cases.html", context, status=status)
 
@@ -248,6 +258,10 @@ class CloseForm(forms.Form):
     private_note = _note_field(
         "Your reasons (mediators only)",
         "Never shown to the parties; kept until the case is purged.",
+    )
+    confirm = forms.BooleanField(
+        label="I understand that closing the case cannot be undone",
+        error_messages={"required": "Tick this box to close the case."},
     )
 
 
@@ -338,7 +352,6 @@ def _case_page(
     page_forms: dict[str, forms.Form] = {
         "invite": InviteForm(),
         "screening": ScreeningForm(),
-        "close": CloseForm(),
         "schedule": ScheduleForm(auto_id=SCHEDULE_IDS),
         **(forms_override or {}),
     }
@@ -364,6 +377,7 @@ def _case_page(
         "invited_email": invited_email,
         "meetings": _case_meetings(user, view, people),
         "nav": case_nav(me),
+        "next_steps": shown(for_participant(me), {me.case_id: me.case}),
     }
     return render(request, "web/case.html", context, status=status)
 
@@ -458,10 +472,29 @@ def screening_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     return _post_form(request, case_id, "screening", ScreeningForm(request.POST), call)
 
 
+def _close_page(
+    request: HttpRequest, case_id: uuid.UUID, form: CloseForm, status: int = 200
+) -> HttpResponse:
+    """Its own page, away from the overview: closing is irreversible, so the page says what
+    will happen before the mediator confirms."""
+    me = selectors.closing(viewer(request), case_id)
+    context = {
+        "case": me.case,
+        "form": form,
+        "purge_on": timezone.now() + timedelta(days=me.case.practice.retention_days),
+        "nav": case_nav(me),
+    }
+    return render(request, "web/close.html", context, status=status)
+
+
 @signed_in
-@require_POST
+@require_http_methods(["GET", "POST"])
 def close_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    def call(data: dict[str, Any]) -> None:
+    if request.method == "GET":
+        return _close_page(request, case_id, CloseForm())
+    form = CloseForm(request.POST)
+
+    def call(data: dict[str, Any]) -> str:
         services.close_case(
             viewer(request),
             case_id,
@@ -469,8 +502,9 @@ def close_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             note_to_parties=data["note_to_parties"] or None,
             private_note=data["private_note"] or None,
         )
+        return reverse("web:case", args=[case_id])
 
-    return _post_form(request, case_id, "close", CloseForm(request.POST), call)
+    return submit(form, call, lambda error, status: _close_page(request, case_id, form, status))
 
 
 class AcceptForm(forms.Form):

@@ -774,6 +774,30 @@ def web_form(body: Body) -> Body:
     return form
 
 
+# issue 15 (h15): accounts
+ACCOUNT = Redirect("/account")
+NEW_PASSWORD = "a fresh and long passphrase 42"
+
+
+def live_reset_token(scene: Scene) -> str:
+    """A live password-reset link of party A's, made for this call (rolled back after it)."""
+    import secrets
+
+    from caucus.accounts.models import PasswordReset, hash_secret
+
+    raw = secrets.token_urlsafe(32)
+    PasswordReset.objects.create(
+        user=_user(scene.world.party_a),
+        token_hash=hash_secret(raw),
+        expires_at=timezone.now() + timedelta(minutes=30),
+    )
+    return raw
+
+
+def reset_confirmation(scene: Scene) -> dict[str, Any]:
+    return {"token": live_reset_token(scene), "password": NEW_PASSWORD}
+
+
 # Keyed by (METHOD, route): API operations as the OpenAPI document writes their paths,
 # pages as Django's resolver writes their patterns.
 MATRIX: dict[tuple[str, str], Entry] = {
@@ -1035,8 +1059,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/api/v1/docs"): Entry(each(200)),
     ("POST", "/api/v1/docs"): Entry(each(200)),
     # --- Web pages. Public: home, login, login/code and the invitation link.
-    ("GET", "/"): Entry(expect(anonymous=LOGIN, outsider=CASES, mediator=CASES, members=CASES)),
-    ("POST", "/"): Entry(expect(anonymous=LOGIN, outsider=CASES, mediator=CASES, members=CASES)),
+    # issue 15 (h15): the home page ("what needs me") is each signed-in person's own.
+    ("GET", "/"): Entry(expect(anonymous=LOGIN, outsider=200, mediator=200, members=200)),
+    ("POST", "/"): Entry(expect(anonymous=LOGIN, outsider=200, mediator=200, members=200)),
     ("GET", "/login"): Entry(each(200)),
     ("POST", "/login"): Entry(each(CASES), body=party_a_credentials),
     # Without a password step pending, the code page sends everyone back to sign in.
@@ -1065,9 +1090,13 @@ MATRIX: dict[tuple[str, str], Entry] = {
         body=accept_case,
         world="intake_world",
     ),
-    ("GET", "/cases/<uuid:case_id>/close"): Entry(WEB_NOT_ALLOWED),
+    # issue 15 (h15): closing has its own page, which asks the mediator to confirm.
+    ("GET", "/cases/<uuid:case_id>/close"): Entry(
+        web_signed_in(outsider=404, mediator=200, members=403)
+    ),
     ("POST", "/cases/<uuid:case_id>/close"): Entry(
-        web_signed_in(outsider=404, mediator=CASE_PAGE, members=403), body=settle
+        web_signed_in(outsider=404, mediator=CASE_PAGE, members=403),
+        body=lambda s: {**settle(s), "confirm": "on"},
     ),
     # Retention (issue 8): a live case has no deletion certificate, so everyone gets 404; a
     # purged case's certificate (mediators of its practice only) is in tests/retention.
@@ -1351,6 +1380,39 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/invitations/<uuid:invitation_id>/revoke"): Entry(WEB_NOT_ALLOWED),
     ("POST", "/invitations/<uuid:invitation_id>/revoke"): Entry(
         web_signed_in(outsider=404, mediator=CASE_PAGE, members=403)
+    ),
+    # issue 15 (h15): accounts. A reset answers alike for every address; a live link works
+    # for whoever holds it; the account pages are each person's own.
+    ("POST", "/api/v1/auth/password-reset"): Entry(each(202), body=party_a_credentials),
+    ("POST", "/api/v1/auth/password-reset/confirm"): Entry(each(200), body=reset_confirmation),
+    ("GET", "/password-reset"): Entry(each(200)),
+    ("POST", "/password-reset"): Entry(each(200), body=party_a_credentials),
+    ("GET", "/password-reset/<str:token>"): Entry(each(200), ids={"token": live_reset_token}),
+    ("POST", "/password-reset/<str:token>"): Entry(
+        each(LOGIN), body=lambda s: {"password": NEW_PASSWORD}, ids={"token": live_reset_token}
+    ),
+    ("GET", "/account"): Entry(web_signed_in(outsider=200, mediator=200, members=200)),
+    ("POST", "/account"): Entry(WEB_NOT_ALLOWED),
+    ("GET", "/account/name"): Entry(WEB_NOT_ALLOWED),
+    ("POST", "/account/name"): Entry(
+        web_signed_in(outsider=ACCOUNT, mediator=ACCOUNT, members=ACCOUNT),
+        body=lambda s: {"name": "A New Name"},
+    ),
+    ("GET", "/account/password"): Entry(WEB_NOT_ALLOWED),
+    ("POST", "/account/password"): Entry(
+        web_signed_in(outsider=ACCOUNT, mediator=ACCOUNT, members=ACCOUNT),
+        body=lambda s: {"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+    ),
+    ("GET", "/api/v1/me/attention"): Entry(
+        expect(anonymous=401, outsider=200, mediator=200, members=200)
+    ),
+    ("GET", "/cases/<uuid:case_id>/access-log"): Entry(
+        web_signed_in(outsider=404, mediator=200, members=200), world="active_world"
+    ),
+    ("POST", "/cases/<uuid:case_id>/access-log"): Entry(WEB_NOT_ALLOWED),
+    ("GET", "/account/sign-out-others"): Entry(WEB_NOT_ALLOWED),
+    ("POST", "/account/sign-out-others"): Entry(
+        web_signed_in(outsider=200, mediator=200, members=200)
     ),
 }
 

@@ -87,6 +87,18 @@ ALLOWED: dict[str, str] = {
     "caucus.vault.services.read_plaintext_for": "takes the participant its caller checked",
     # issue 15 (h15)
     "caucus.cases.services.invitation_offer": "the invitation token is the permission",
+    **{
+        f"caucus.accounts.services.{name}": "an account, not a participation in a case"
+        for name in (
+            "change_name",
+            "change_password",
+            "confirm_password_reset",
+            "find_password_reset",
+            "request_password_reset",
+            "sign_out_others",
+            "signed_in_places",
+        )
+    },
 }
 
 
