@@ -282,6 +282,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "caucus.web.middleware.NoStoreMiddleware",
+    # issue 15: after authentication, so that it knows whose zone to show times in.
+    "caucus.web.middleware.TimeZoneMiddleware",
     "caucus.crypto.middleware.KeyScopeMiddleware",
     # Last, so that a locked-out login is answered before any view runs.
     "axes.middleware.AxesMiddleware",

@@ -31,6 +31,9 @@ class User(AbstractBaseUser):
     # scripted use have it off; the practice policy still demands MFA on web logins.
     mfa_enabled = models.BooleanField(default=False)
     date_joined = models.DateTimeField(auto_now_add=True)
+    # An IANA zone name ("Europe/Madrid"): pages show times in it. Empty until the browser
+    # tells it (or the person chooses one); then UTC.
+    time_zone = models.CharField(max_length=64, blank=True, default="")
 
     objects: ClassVar[UserManager] = UserManager()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+import zoneinfo
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -448,3 +449,21 @@ def sign_out_others(user: User, keep_session: str | None) -> None:
     with transaction.atomic():
         _signed_out_everywhere(user, keep_session=keep_session)
         record("auth.signed_out_others", actor_user_id=user.id, object_type="user")
+
+
+def known_time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def set_time_zone(user: User, zone: str) -> User:
+    """Any IANA zone the server knows; the pages show times in it from the next request."""
+    zone = zone.strip()
+    if zone not in known_time_zones():
+        raise Invalid({"time_zone": ["Choose a time zone from the list."]})
+    with transaction.atomic():
+        user.time_zone = zone
+        user.save(update_fields=["time_zone"])
+        record(
+            "auth.time_zone_changed", actor_user_id=user.id, object_type="user", object_id=user.id
+        )
+    return user

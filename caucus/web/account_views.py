@@ -47,6 +47,14 @@ class NameForm(forms.Form):
     )
 
 
+class TimeZoneForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        label="Your time zone",
+        help_text="Pages show dates and times in it. Your browser suggests one.",
+        choices=[(z, z.replace("_", " ")) for z in sorted(accounts.known_time_zones())],
+    )
+
+
 class PasswordForm(forms.Form):
     current_password = forms.CharField(
         label="Current password",
@@ -95,6 +103,7 @@ def _account_page(
     *,
     name_form: NameForm | None = None,
     password_form: PasswordForm | None = None,
+    zone_form: TimeZoneForm | None = None,
     status: int = 200,
     done: str = "",
 ) -> HttpResponse:
@@ -103,6 +112,7 @@ def _account_page(
     context = {
         "name_form": name_form or NameForm(initial={"name": user.name}),
         "password_form": password_form or PasswordForm(),
+        "zone_form": zone_form or TimeZoneForm(initial={"time_zone": user.time_zone or "UTC"}),
         "sessions": places.sessions,
         "tokens": places.tokens,
         "this_session": request.session.session_key,
@@ -161,3 +171,17 @@ def account_password_view(request: HttpRequest) -> HttpResponse:
 def sign_out_others_view(request: HttpRequest) -> HttpResponse:
     accounts.sign_out_others(viewer(request), keep_session=request.session.session_key)
     return _account_page(request, done="sessions")
+
+
+@signed_in
+@require_POST
+def time_zone_view(request: HttpRequest) -> HttpResponse:
+    form = TimeZoneForm(request.POST)
+
+    def call(data: dict[str, Any]) -> str:
+        accounts.set_time_zone(viewer(request), data["time_zone"])
+        return reverse("web:account") + "?done=zone"
+
+    return submit(
+        form, call, lambda error, status: _account_page(request, zone_form=form, status=status)
+    )

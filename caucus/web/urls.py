@@ -114,4 +114,5 @@ urlpatterns = [
     path("account/name", av.account_name_view, name="account_name"),
     path("account/password", av.account_password_view, name="account_password"),
     path("account/sign-out-others", av.sign_out_others_view, name="sign_out_others"),
+    path("account/time-zone", av.time_zone_view, name="time_zone"),
 ]

@@ -265,6 +265,15 @@ class CloseForm(forms.Form):
     )
 
 
+UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Universal", "Universal"})
+
+
+def zone_label() -> str:
+    """The zone a typed time is read in: the viewer's (TimeZoneMiddleware)."""
+    name = timezone.get_current_timezone_name()
+    return "UTC" if name in UTC_NAMES else name.replace("_", " ")
+
+
 SCHEDULE_IDS = "schedule_%s"  # the invite form on the same page has a side_id too
 
 
@@ -356,6 +365,7 @@ def _case_page(
         **(forms_override or {}),
     }
     invitations = selectors.invitations(user, case_id) if view.may_list_invitations else []
+    page_forms["schedule"].fields["starts_at"].label = f"Starts at ({zone_label()})"
     schedule_side = page_forms["schedule"].fields["side_id"]
     schedule_side.widget.choices = [("", "None (joint meeting)")] + [
         (str(side), label) for side, label in people.sides.items()

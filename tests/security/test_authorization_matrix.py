@@ -1410,6 +1410,11 @@ MATRIX: dict[tuple[str, str], Entry] = {
         web_signed_in(outsider=404, mediator=200, members=200), world="active_world"
     ),
     ("POST", "/cases/<uuid:case_id>/access-log"): Entry(WEB_NOT_ALLOWED),
+    ("GET", "/account/time-zone"): Entry(WEB_NOT_ALLOWED),
+    ("POST", "/account/time-zone"): Entry(
+        web_signed_in(outsider=ACCOUNT, mediator=ACCOUNT, members=ACCOUNT),
+        body=lambda s: {"time_zone": "Europe/Madrid"},
+    ),
     ("GET", "/account/sign-out-others"): Entry(WEB_NOT_ALLOWED),
     ("POST", "/account/sign-out-others"): Entry(
         web_signed_in(outsider=200, mediator=200, members=200)

@@ -95,6 +95,8 @@ ALLOWED: dict[str, str] = {
             "confirm_password_reset",
             "find_password_reset",
             "request_password_reset",
+            "known_time_zones",
+            "set_time_zone",
             "sign_out_others",
             "signed_in_places",
         )
