@@ -115,4 +115,10 @@ urlpatterns = [
     path("account/password", av.account_password_view, name="account_password"),
     path("account/sign-out-others", av.sign_out_others_view, name="sign_out_others"),
     path("account/time-zone", av.time_zone_view, name="time_zone"),
+    path(
+        "meetings/<uuid:meeting_id>/reschedule",
+        views.reschedule_meeting_view,
+        name="reschedule_meeting",
+    ),
+    path("meetings/<uuid:meeting_id>/cancel", views.cancel_meeting_view, name="cancel_meeting"),
 ]

@@ -274,6 +274,11 @@ def zone_label() -> str:
     return "UTC" if name in UTC_NAMES else name.replace("_", " ")
 
 
+def in_viewers_zone(form: forms.Form) -> forms.Form:
+    form.fields["starts_at"].label = f"Starts at ({zone_label()})"
+    return form
+
+
 SCHEDULE_IDS = "schedule_%s"  # the invite form on the same page has a side_id too
 
 
@@ -296,6 +301,17 @@ class ScheduleForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
+    duration_minutes = forms.IntegerField(
+        label="Length in minutes",
+        min_value=meeting_services.DURATION_MIN,
+        max_value=meeting_services.DURATION_MAX,
+        initial=60,
+    )
+
+
+class RescheduleForm(forms.Form):
+    starts_at = ScheduleForm.base_fields["starts_at"]
+    duration_minutes = ScheduleForm.base_fields["duration_minutes"]
 
 
 def _case_meetings(
@@ -314,6 +330,14 @@ def _case_meetings(
             "label": f"Caucus with {people.party(m.side_id) or 'one side'}"
             if m.kind == MeetingKind.CAUCUS and m.side_id is not None
             else "Joint meeting",
+            "move": in_viewers_zone(
+                RescheduleForm(
+                    prefix=f"m{m.id.hex[:8]}",
+                    initial={"starts_at": m.starts_at, "duration_minutes": m.duration_minutes},
+                )
+            )
+            if view.may_schedule and m.status == "scheduled"
+            else None,
         }
         for m in rows
     ]
@@ -365,7 +389,7 @@ def _case_page(
         **(forms_override or {}),
     }
     invitations = selectors.invitations(user, case_id) if view.may_list_invitations else []
-    page_forms["schedule"].fields["starts_at"].label = f"Starts at ({zone_label()})"
+    in_viewers_zone(page_forms["schedule"])
     schedule_side = page_forms["schedule"].fields["side_id"]
     schedule_side.widget.choices = [("", "None (joint meeting)")] + [
         (str(side), label) for side, label in people.sides.items()
@@ -577,6 +601,7 @@ def schedule_meeting_view(request: HttpRequest, case_id: uuid.UUID) -> HttpRespo
             side_id=data["side_id"],
             mode=data["mode"],
             starts_at=data["starts_at"],
+            duration_minutes=data["duration_minutes"],
         )
         return reverse("web:meeting", args=[meeting.id])
 
@@ -587,3 +612,33 @@ def schedule_meeting_view(request: HttpRequest, case_id: uuid.UUID) -> HttpRespo
             request, case_id, forms_override={"schedule": form}, status=status
         ),
     )
+
+
+def _meeting_case(meeting_id: uuid.UUID, request: HttpRequest) -> uuid.UUID:
+    meeting, _ = meeting_selectors.meeting(viewer(request), meeting_id)
+    return meeting.case_id
+
+
+@signed_in
+@require_POST
+def reschedule_meeting_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
+    case_id = _meeting_case(meeting_id, request)
+    form = RescheduleForm(request.POST, prefix=f"m{meeting_id.hex[:8]}")
+
+    def call(data: dict[str, Any]) -> str:
+        meeting_services.reschedule_meeting(
+            viewer(request),
+            meeting_id,
+            starts_at=data["starts_at"],
+            duration_minutes=data["duration_minutes"],
+        )
+        return reverse("web:case", args=[case_id]) + "#meetings"
+
+    return submit(form, call, lambda error, status: _case_page(request, case_id, status=status))
+
+
+@signed_in
+@require_POST
+def cancel_meeting_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
+    meeting = meeting_services.cancel_meeting(viewer(request), meeting_id)
+    return redirect(reverse("web:case", args=[meeting.case_id]) + "#meetings")

@@ -1410,6 +1410,34 @@ MATRIX: dict[tuple[str, str], Entry] = {
         web_signed_in(outsider=404, mediator=200, members=200), world="active_world"
     ),
     ("POST", "/cases/<uuid:case_id>/access-log"): Entry(WEB_NOT_ALLOWED),
+    # issue 15 (h15): moving and cancelling a meeting that has not started (mediator)
+    ("POST", "/api/v1/meetings/{meeting_id}/reschedule"): Entry(
+        in_caucus_a(mediator=200, party_a=403, attorney_a=403),
+        world="active_world",
+        ids={"meeting_id": lambda s: str(s.m.scheduled)},
+        body=lambda s: {"starts_at": "2031-01-15T10:00:00Z", "duration_minutes": 45},
+    ),
+    ("POST", "/api/v1/meetings/{meeting_id}/cancel"): Entry(
+        in_caucus_a(mediator=200, party_a=403, attorney_a=403),
+        world="active_world",
+        ids={"meeting_id": lambda s: str(s.m.scheduled)},
+    ),
+    ("GET", "/meetings/<uuid:meeting_id>/reschedule"): Entry(WEB_NOT_ALLOWED, world="active_world"),
+    ("POST", "/meetings/<uuid:meeting_id>/reschedule"): Entry(
+        web_in_caucus_a(mediator=CASE_PAGE, party_a=403, attorney_a=403),
+        world="active_world",
+        ids={"meeting_id": lambda s: str(s.m.scheduled)},
+        body=lambda s: {
+            f"m{s.m.scheduled.hex[:8]}-starts_at": "2031-01-15T10:00",
+            f"m{s.m.scheduled.hex[:8]}-duration_minutes": "45",
+        },
+    ),
+    ("GET", "/meetings/<uuid:meeting_id>/cancel"): Entry(WEB_NOT_ALLOWED, world="active_world"),
+    ("POST", "/meetings/<uuid:meeting_id>/cancel"): Entry(
+        web_in_caucus_a(mediator=CASE_PAGE, party_a=403, attorney_a=403),
+        world="active_world",
+        ids={"meeting_id": lambda s: str(s.m.scheduled)},
+    ),
     ("GET", "/account/time-zone"): Entry(WEB_NOT_ALLOWED),
     ("POST", "/account/time-zone"): Entry(
         web_signed_in(outsider=ACCOUNT, mediator=ACCOUNT, members=ACCOUNT),

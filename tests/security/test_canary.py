@@ -247,3 +247,42 @@ def test_issue_15_invitation_emails_name_no_case_and_no_one_else(
             assert "Morgan Mediator" not in text
         for label, canary in c.items():
             assert canary.lower() not in text.lower(), f"{label} found in an email"
+
+
+def test_issue_15_meeting_emails_carry_a_time_only(
+    db: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    from datetime import UTC, datetime
+
+    from django.core import mail
+
+    from caucus.meetings import services as meetings
+    from tests.conftest import build_world, complete_onboarding
+
+    c = ISSUE_15_CANARIES
+    with key_scope():
+        w = build_world()
+        complete_onboarding(w)
+        case = Case.objects.get(pk=w.case.id)
+        case.title = c["title"]
+        case.save()
+        mediator = w.mediator.user
+        assert mediator is not None
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            at = datetime(2031, 1, 15, 10, tzinfo=UTC)
+            joint = meetings.schedule_meeting(
+                mediator, w.case.id, kind="joint", side_id=None, mode="virtual", starts_at=at
+            )
+            caucus = meetings.schedule_meeting(
+                mediator, w.case.id, kind="caucus", side_id=w.side_a, mode="virtual", starts_at=at
+            )
+            meetings.reschedule_meeting(mediator, joint.id, starts_at=at, duration_minutes=30)
+            meetings.cancel_meeting(mediator, joint.id)
+            meetings.start_meeting(mediator, caucus.id)
+    subjects = {m.subject for m in mail.outbox}
+    assert len(subjects) == 4, subjects  # scheduled, moved, cancelled, started
+    for message in mail.outbox:
+        text = f"{message.subject}\n{message.body}"
+        for secret in (c["title"], "Ada Party", "Bea Party", "Abe Attorney", "Mia Mediator"):
+            assert secret.lower() not in text.lower(), f"{secret} found in a meeting email"
