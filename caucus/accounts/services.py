@@ -29,7 +29,7 @@ from caucus.accounts.live import close_token_connections
 from caucus.accounts.models import ApiToken, PasswordReset, User, WebSession, hash_secret
 from caucus.accounts.sessions import end_session, live_sessions
 from caucus.audit.chain import record
-from caucus.kernel.errors import Gone, Invalid, Throttled, Unauthenticated
+from caucus.kernel.errors import Gone, Invalid, NotVisible, Throttled, Unauthenticated
 
 TOKEN_PREFIX = "cau_"  # noqa: S105  (a public prefix, not a secret)
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
@@ -285,7 +285,7 @@ def enrol_authenticator(user: User) -> Enrollment:
 
 RESET_MINUTES = 60
 RESETS_PER_ACCOUNT_PER_HOUR = 3
-RESET_GONE = "This link was used, has expired or is not a reset link. Ask for a new one."
+RESET_GONE = "This link was used or has expired. Ask for a new one."
 RESET_SUBJECT = "Reset your Caucus password"
 RESET_BODY = (
     "Someone asked to reset the password of your Caucus account.\n\n"
@@ -350,12 +350,16 @@ def request_password_reset(request: HttpRequest, email: str) -> None:
 
 
 def find_password_reset(raw: str) -> PasswordReset:
+    """The reset a link stands for, if it can still be used: 404 for a link that never was
+    (as for an invitation link), 410 for one used or expired."""
     reset = (
         PasswordReset.objects.select_related("user")
-        .filter(token_hash=hash_secret(raw), used_at__isnull=True, user__is_active=True)
+        .filter(token_hash=hash_secret(raw), user__is_active=True)
         .first()
     )
-    if reset is None or reset.expires_at <= timezone.now():
+    if reset is None:
+        raise NotVisible()
+    if reset.used_at is not None or reset.expires_at <= timezone.now():
         raise Gone("reset_link_gone", RESET_GONE)
     return reset
 

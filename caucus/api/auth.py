@@ -84,7 +84,7 @@ def password_reset(request: HttpRequest, payload: ResetIn) -> Status[DoneOut]:
 @router.post(
     "/auth/password-reset/confirm",
     auth=None,
-    response={200: DoneOut, 400: ErrorOut, 410: ErrorOut},
+    response={200: DoneOut, 400: ErrorOut, 404: ErrorOut, 410: ErrorOut},
     summary="Set a new password with a reset link's token; every session and token ends",
 )
 def password_reset_confirm(request: HttpRequest, payload: ResetConfirmIn) -> DoneOut:

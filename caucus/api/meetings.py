@@ -24,17 +24,20 @@ Text = Annotated[str, required_text(services.TEXT_MAX)]
 NoteBody = Annotated[str, required_text(services.NOTE_MAX)]
 
 
+Minutes = Annotated[int, Field(ge=services.DURATION_MIN, le=services.DURATION_MAX)]
+
+
 class MeetingIn(Schema):
     kind: Literal["joint", "caucus"]
     side_id: uuid.UUID | None = None
     mode: Literal["in_person", "virtual"]
     starts_at: datetime
-    duration_minutes: int = 60
+    duration_minutes: Minutes = 60
 
 
 class RescheduleIn(Schema):
     starts_at: datetime
-    duration_minutes: int | None = None
+    duration_minutes: Minutes | None = None
 
 
 class MeetingOut(Schema):

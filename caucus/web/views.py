@@ -306,6 +306,8 @@ class ScheduleForm(forms.Form):
         min_value=meeting_services.DURATION_MIN,
         max_value=meeting_services.DURATION_MAX,
         initial=60,
+        required=False,
+        help_text="An hour when left empty.",
     )
 
 
@@ -601,7 +603,7 @@ def schedule_meeting_view(request: HttpRequest, case_id: uuid.UUID) -> HttpRespo
             side_id=data["side_id"],
             mode=data["mode"],
             starts_at=data["starts_at"],
-            duration_minutes=data["duration_minutes"],
+            duration_minutes=data["duration_minutes"] or 60,
         )
         return reverse("web:meeting", args=[meeting.id])
 

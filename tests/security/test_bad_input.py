@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from pytest_django import DjangoDbBlocker
 
-from caucus.web import exchange_views, meeting_views, onboarding_views, views
+from caucus.web import account_views, exchange_views, meeting_views, onboarding_views, views
 from tests.conftest import PASSWORD
 from tests.security.test_authorization_matrix import (
     MATRIX,
@@ -42,6 +42,7 @@ from tests.security.test_authorization_matrix import (
     fill,
     ground_rule,
     intake_form,
+    live_reset_token,
     objection_prefix,
     openapi_schema,
     path_params,
@@ -665,7 +666,9 @@ WEB_FORMS: dict[str, WebForm] = {
         world="intake_world",
     ),
     "/cases/<uuid:case_id>/close": WebForm(
-        views.CloseForm, "mediator", lambda s: {"outcome": "impasse", "note_to_parties": "Bye."}
+        views.CloseForm,
+        "mediator",
+        lambda s: {"outcome": "impasse", "note_to_parties": "Bye.", "confirm": "on"},
     ),
     "/invite/<str:token>": WebForm(
         views.AcceptForm, "anonymous", lambda s: {"name": "Nell Newcomer", "password": PASSWORD}
@@ -785,6 +788,33 @@ WEB_FORMS: dict[str, WebForm] = {
         lambda s: {"body": "Hello.", "audience": "own_side"},
         world="active_world",
     ),
+    # issue 15 (h15): accounts and meetings in time
+    "/password-reset": WebForm(
+        account_views.ResetForm, "anonymous", lambda s: {"email": "a@example.test"}
+    ),
+    "/password-reset/<str:token>": WebForm(
+        account_views.NewPasswordForm,
+        "anonymous",
+        lambda s: {"password": "a fresh and long passphrase 42"},
+        ids={"token": live_reset_token},
+    ),
+    "/account/name": WebForm(account_views.NameForm, "party_a", lambda s: {"name": "Ada P."}),
+    "/account/password": WebForm(
+        account_views.PasswordForm,
+        "party_a",
+        lambda s: {"current_password": PASSWORD, "new_password": "a fresh and long passphrase 42"},
+    ),
+    "/account/time-zone": WebForm(
+        account_views.TimeZoneForm, "party_a", lambda s: {"time_zone": "Europe/Madrid"}
+    ),
+    "/meetings/<uuid:meeting_id>/reschedule": WebForm(
+        views.RescheduleForm,
+        "mediator",
+        lambda s: {"starts_at": "2031-01-15T10:00", "duration_minutes": "45"},
+        world="active_world",
+        prefix=lambda s: f"m{s.m.scheduled.hex[:8]}",
+        ids={"meeting_id": lambda s: str(s.m.scheduled)},
+    ),
 }
 # Pages that take a POST with no field to fill: a button.
 NO_FORM = frozenset(
@@ -809,6 +839,11 @@ NO_FORM = frozenset(
         # The review page is drawn by hand (a checkbox per span, rows of offsets), not a
         # Django form; its bad values are tests/redaction/test_review_page.py's.
         "/redactions/<uuid:redaction_id>",
+        # issue 15 (h15): buttons
+        "/invitations/<uuid:invitation_id>/resend",
+        "/invitations/<uuid:invitation_id>/revoke",
+        "/account/sign-out-others",
+        "/meetings/<uuid:meeting_id>/cancel",
     }
 )
 
