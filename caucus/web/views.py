@@ -317,7 +317,10 @@ class RescheduleForm(forms.Form):
 
 
 def _case_meetings(
-    user: User, view: selectors.CaseView, people: selectors.People
+    user: User,
+    view: selectors.CaseView,
+    people: selectors.People,
+    moving: tuple[uuid.UUID, forms.Form] | None = None,
 ) -> list[dict[str, Any]]:
     """The meetings the viewer may attend, labelled."""
     if not view.has_content:
@@ -333,7 +336,9 @@ def _case_meetings(
             if m.kind == MeetingKind.CAUCUS and m.side_id is not None
             else "Joint meeting",
             "move": in_viewers_zone(
-                RescheduleForm(
+                moving[1]
+                if moving is not None and moving[0] == m.id
+                else RescheduleForm(
                     prefix=f"m{m.id.hex[:8]}",
                     initial={"starts_at": m.starts_at, "duration_minutes": m.duration_minutes},
                 )
@@ -376,6 +381,7 @@ def _case_page(
     forms_override: dict[str, forms.Form] | None = None,
     invite_url: str | None = None,
     invited_email: str | None = None,
+    moving: tuple[uuid.UUID, forms.Form] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = viewer(request)
@@ -411,7 +417,7 @@ def _case_page(
         "forms": page_forms,
         "invite_url": invite_url,
         "invited_email": invited_email,
-        "meetings": _case_meetings(user, view, people),
+        "meetings": _case_meetings(user, view, people, moving),
         "nav": case_nav(me),
         "next_steps": shown(for_participant(me), {me.case_id: me.case}),
     }
@@ -636,7 +642,13 @@ def reschedule_meeting_view(request: HttpRequest, meeting_id: uuid.UUID) -> Http
         )
         return reverse("web:case", args=[case_id]) + "#meetings"
 
-    return submit(form, call, lambda error, status: _case_page(request, case_id, status=status))
+    return submit(
+        form,
+        call,
+        lambda error, status: _case_page(
+            request, case_id, moving=(meeting_id, form), status=status
+        ),
+    )
 
 
 @signed_in

@@ -123,6 +123,10 @@ def test_the_web_pages_reset_a_password(world: World) -> None:
     assert unknown.status_code == 200 and unknown.content == page.content
     token = reset_token("a@example.test")
     assert browser.get(f"/password-reset/{token}").status_code == 200
+    for bad in ("short", "x" * 2000):
+        refused = browser.post(f"/password-reset/{token}", {"password": bad})
+        assert refused.status_code == 400 and b'id="id_password_error"' in refused.content
+    assert browser.get("/password-reset/never-issued").status_code == 404
     done = delivered(lambda: browser.post(f"/password-reset/{token}", {"password": NEW_PASSWORD}))
     assert done.status_code == 302 and done["Location"].startswith("/login")
     assert browser.get(f"/password-reset/{token}").status_code == 410

@@ -203,6 +203,8 @@ class Scene:
     redaction: tuple[uuid.UUID, uuid.UUID] | None = None
     # issue 15 (h15): the open invitation's id (the one `invite_token` opens)
     invitation_id: uuid.UUID | None = None
+    # issue 15 (h15): a live password-reset link of party A's
+    reset_token: str = ""
 
     def persona(self, name: str) -> Persona:
         persona = getattr(self.world, name)
@@ -346,6 +348,7 @@ def make_scene(world: World) -> Scene:
         document=make_document(world) if meetings is not None else None,
         redaction=make_redaction(world) if meetings is not None else None,
         invitation_id=issued.invitation.id,
+        reset_token=make_reset_token(world),
     )
 
 
@@ -779,19 +782,24 @@ ACCOUNT = Redirect("/account")
 NEW_PASSWORD = "a fresh and long passphrase 42"
 
 
-def live_reset_token(scene: Scene) -> str:
-    """A live password-reset link of party A's, made for this call (rolled back after it)."""
+def make_reset_token(world: World) -> str:
+    """A live password-reset link of party A's (made with the scene, so that a call that
+    names it changes nothing before it runs)."""
     import secrets
 
     from caucus.accounts.models import PasswordReset, hash_secret
 
     raw = secrets.token_urlsafe(32)
     PasswordReset.objects.create(
-        user=_user(scene.world.party_a),
+        user=_user(world.party_a),
         token_hash=hash_secret(raw),
-        expires_at=timezone.now() + timedelta(minutes=30),
+        expires_at=timezone.now() + timedelta(days=1),
     )
     return raw
+
+
+def live_reset_token(scene: Scene) -> str:
+    return scene.reset_token
 
 
 def reset_confirmation(scene: Scene) -> dict[str, Any]:
