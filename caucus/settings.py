@@ -231,6 +231,8 @@ CAUCUS_STREAMED_UPLOAD_PATHS = [
 ]
 CAUCUS_RETENTION_DAYS = env_int("CAUCUS_RETENTION_DAYS", 180, minimum=1)
 CAUCUS_INVITATION_DAYS = env_int("CAUCUS_INVITATION_DAYS", 14, minimum=1)
+# issue 15: password-reset requests answered per client address and hour (then 429).
+CAUCUS_PASSWORD_RESETS_PER_ADDRESS = env_int("CAUCUS_PASSWORD_RESETS_PER_ADDRESS", 20, minimum=1)
 # Mediators without a second factor (`create-mediator --no-mfa`, for scripts) use the API
 # with a password alone. Development allows them; production only when the operator says
 # so, since such an account's password is then the only lock on the cases it mediates.
@@ -286,6 +288,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "caucus.web.middleware.NoStoreMiddleware",
+    # issue 15: after authentication, so that it knows whose zone to show times in.
+    "caucus.web.middleware.TimeZoneMiddleware",
     "caucus.crypto.middleware.KeyScopeMiddleware",
     # Last, so that a locked-out login is answered before any view runs.
     "axes.middleware.AxesMiddleware",

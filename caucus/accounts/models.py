@@ -31,6 +31,9 @@ class User(AbstractBaseUser):
     # scripted use have it off; the practice policy still demands MFA on web logins.
     mfa_enabled = models.BooleanField(default=False)
     date_joined = models.DateTimeField(auto_now_add=True)
+    # An IANA zone name ("Europe/Madrid"): pages show times in it. Empty until the browser
+    # tells it (or the person chooses one); then UTC.
+    time_zone = models.CharField(max_length=64, blank=True, default="")
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -59,6 +62,34 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True)
     revoked_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
+class PasswordReset(models.Model):
+    """A password-reset link: only its hash is stored, so a database copy opens no account.
+    Single-use and short-lived; a new password spends every open link of the account."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
+class WebSession(models.Model):
+    """A browser signed in to the account, so its owner can list and end it. The session's
+    key is already the session table's primary key; only when it began is added here."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return str(self.id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+import zoneinfo
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -15,17 +16,20 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.signals import user_login_failed
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from caucus.accounts.live import close_token_connections
-from caucus.accounts.models import ApiToken, User, hash_secret
+from caucus.accounts.models import ApiToken, PasswordReset, User, WebSession, hash_secret
+from caucus.accounts.sessions import end_session, live_sessions
 from caucus.audit.chain import record
-from caucus.kernel.errors import Invalid, Throttled, Unauthenticated
+from caucus.kernel.errors import Gone, Invalid, NotVisible, Throttled, Unauthenticated
 
 TOKEN_PREFIX = "cau_"  # noqa: S105  (a public prefix, not a secret)
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
@@ -275,3 +279,195 @@ def enrol_authenticator(user: User) -> Enrollment:
     user.mfa_enabled = True
     user.save(update_fields=["mfa_enabled"])
     return Enrollment(device, _b32(device), device.config_url)
+
+
+# --- issue 15: password reset, name and password, sessions -------------------------------
+
+RESET_MINUTES = 60
+RESETS_PER_ACCOUNT_PER_HOUR = 3
+RESET_GONE = "This link was used or has expired. Ask for a new one."
+RESET_SUBJECT = "Reset your Caucus password"
+RESET_BODY = (
+    "Someone asked to reset the password of your Caucus account.\n\n"
+    "To choose a new password, open this link within {minutes} minutes:\n{link}\n\n"
+    "The link works once. If you did not ask for it, ignore this email: your password\n"
+    "stays as it is."
+)
+CHANGED_SUBJECT = "Your Caucus password was changed"
+CHANGED_BODY = (
+    "The password of your Caucus account was just changed, and every other place where the\n"
+    "account was signed in was signed out.\n\n"
+    "If you did this, there is nothing to do. If you did not, tell your mediator at once."
+)
+
+
+def _reset_link(raw: str) -> str:
+    # From CAUCUS_SITE_URL, never the request's Host header (see invitation_link).
+    return f"{settings.CAUCUS_SITE_URL}{reverse('web:password_reset_confirm', args=[raw])}"
+
+
+def _throttle_address(request: HttpRequest) -> None:
+    """At most CAUCUS_PASSWORD_RESETS_PER_ADDRESS requests an hour from one address, known
+    email or not: the answer is the same either way, so this bounds mail sent to strangers
+    and probing, not what an attacker learns."""
+    address = get_client_ip_address(request) or "unknown"
+    bucket = int(timezone.now().timestamp() // 3600)
+    key = "pwreset:" + hash_secret(f"{address}|{bucket}")
+    cache.add(key, 0, timeout=3600)
+    if cache.incr(key) > settings.CAUCUS_PASSWORD_RESETS_PER_ADDRESS:
+        raise Throttled("throttled", "Too many reset requests. Try again in an hour.")
+
+
+def request_password_reset(request: HttpRequest, email: str) -> None:
+    """Mails a single-use, expiring link to a known, active account. The caller answers the
+    same whatever happened here, so that nobody learns whether an address has an account."""
+    _throttle_address(request)
+    user = User.objects.filter(email=normalize_email(email), is_active=True).first()
+    if user is None:
+        return
+    now = timezone.now()
+    recent = PasswordReset.objects.filter(user=user, created_at__gt=now - timedelta(hours=1))
+    if recent.count() >= RESETS_PER_ACCOUNT_PER_HOUR:
+        return  # the owner's mailbox is not flooded; the answer stays the same
+    raw = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        reset = PasswordReset.objects.create(
+            user=user,
+            token_hash=hash_secret(raw),
+            expires_at=now + timedelta(minutes=RESET_MINUTES),
+        )
+        record(
+            "auth.password_reset_requested",
+            actor_user_id=user.id,
+            object_type="password_reset",
+            object_id=reset.id,
+        )
+        body = RESET_BODY.format(minutes=RESET_MINUTES, link=_reset_link(raw))
+        address = user.email
+        transaction.on_commit(
+            lambda: send_mail(RESET_SUBJECT, body, None, [address], fail_silently=True)
+        )
+
+
+def find_password_reset(raw: str) -> PasswordReset:
+    """The reset a link stands for, if it can still be used: 404 for a link that never was
+    (as for an invitation link), 410 for one used or expired."""
+    reset = (
+        PasswordReset.objects.select_related("user")
+        .filter(token_hash=hash_secret(raw), user__is_active=True)
+        .first()
+    )
+    if reset is None:
+        raise NotVisible()
+    if reset.used_at is not None or reset.expires_at <= timezone.now():
+        raise Gone("reset_link_gone", RESET_GONE)
+    return reset
+
+
+def _signed_out_everywhere(user: User, keep_session: str | None) -> None:
+    """Every API token revoked and every other browser session ended: after a new password
+    nothing opened with the old one stays open."""
+    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    token_ids = list(tokens.values_list("id", flat=True))
+    tokens.update(revoked_at=timezone.now())
+    close_token_connections(token_ids)
+    for session in live_sessions(user):
+        if session.session_key != keep_session:
+            end_session(session.session_key)
+
+
+def confirm_password_reset(raw: str, password: str) -> User:
+    with transaction.atomic():
+        reset = find_password_reset(raw)
+        locked = PasswordReset.objects.select_for_update().get(pk=reset.pk)
+        if locked.used_at is not None:
+            raise Gone("reset_link_gone", RESET_GONE)
+        user = reset.user
+        check_password_strength(password, email=user.email, name=user.name)
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        PasswordReset.objects.filter(user=user, used_at__isnull=True).update(used_at=timezone.now())
+        _signed_out_everywhere(user, keep_session=None)
+        record("auth.password_reset", actor_user_id=user.id, object_type="user", object_id=user.id)
+        _mail_changed(user)
+    reset_failures(username=user.email)
+    return user
+
+
+def _mail_changed(user: User) -> None:
+    address = user.email
+    transaction.on_commit(
+        lambda: send_mail(CHANGED_SUBJECT, CHANGED_BODY, None, [address], fail_silently=True)
+    )
+
+
+def change_password(
+    request: HttpRequest, user: User, *, current: str, new: str, keep_session: str | None
+) -> None:
+    """The current password proves it is the owner at this browser; the others are signed
+    out (they hold the old password's session)."""
+    if not user.check_password(current):
+        _fail(request, user.email)
+        raise Invalid({"current_password": ["That is not your current password."]})
+    check_password_strength(new, email=user.email, name=user.name)
+    with transaction.atomic():
+        user.set_password(new)
+        user.save(update_fields=["password"])
+        _signed_out_everywhere(user, keep_session=keep_session)
+        record(
+            "auth.password_changed", actor_user_id=user.id, object_type="user", object_id=user.id
+        )
+        _mail_changed(user)
+
+
+NAME_MAX = 200
+
+
+def change_name(user: User, name: str) -> User:
+    name = name.strip()
+    if not name:
+        raise Invalid({"name": ["This field is required."]})
+    if len(name) > NAME_MAX:
+        raise Invalid({"name": [f"At most {NAME_MAX} characters."]})
+    with transaction.atomic():
+        user.name = name
+        user.save(update_fields=["name"])
+        record("auth.name_changed", actor_user_id=user.id, object_type="user", object_id=user.id)
+    return user
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Where an account is signed in: its browser sessions and its API tokens."""
+
+    sessions: list[WebSession]
+    tokens: list[ApiToken]
+
+
+def signed_in_places(user: User) -> SignedIn:
+    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at")
+    return SignedIn(live_sessions(user), list(tokens))
+
+
+def sign_out_others(user: User, keep_session: str | None) -> None:
+    with transaction.atomic():
+        _signed_out_everywhere(user, keep_session=keep_session)
+        record("auth.signed_out_others", actor_user_id=user.id, object_type="user")
+
+
+def known_time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def set_time_zone(user: User, zone: str) -> User:
+    """Any IANA zone the server knows; the pages show times in it from the next request."""
+    zone = zone.strip()
+    if zone not in known_time_zones():
+        raise Invalid({"time_zone": ["Choose a time zone from the list."]})
+    with transaction.atomic():
+        user.time_zone = zone
+        user.save(update_fields=["time_zone"])
+        record(
+            "auth.time_zone_changed", actor_user_id=user.id, object_type="user", object_id=user.id
+        )
+    return user

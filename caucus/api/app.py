@@ -13,6 +13,7 @@ from ninja.parser import Parser
 from ninja.types import DictStrAny
 
 from caucus.api import (
+    attention,
     auth,
     cases,
     disclosures,
@@ -169,5 +170,6 @@ for router in (
     documents.router,
     redaction.router,
     settlement.router,
+    attention.router,
 ):
     api.add_router("/", router)

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Router, Schema, Status
+from pydantic import StringConstraints
 
 from caucus.accounts import services as accounts
 from caucus.accounts.models import User
@@ -49,6 +52,44 @@ def _optional_bearer(request: HttpRequest) -> User | None:
         raise Unauthenticated("not_authenticated", "That bearer token is not valid.")
     accounts.refuse_password_only(user)
     return user
+
+
+class ResetIn(Schema):
+    email: Annotated[str, StringConstraints(max_length=accounts.EMAIL_MAX)]
+
+
+class ResetConfirmIn(Schema):
+    token: Annotated[str, StringConstraints(max_length=200)]
+    password: Annotated[str, StringConstraints(max_length=accounts.PASSWORD_MAX)]
+
+
+class DoneOut(Schema):
+    detail: str
+
+
+RESET_SENT = "If the address has an account, a link to reset its password is on its way."
+
+
+@router.post(
+    "/auth/password-reset",
+    auth=None,
+    response={202: DoneOut, 400: ErrorOut, 429: ErrorOut},
+    summary="Email a single-use, expiring reset link to a known address (202 whatever the email)",
+)
+def password_reset(request: HttpRequest, payload: ResetIn) -> Status[DoneOut]:
+    accounts.request_password_reset(request, payload.email)
+    return Status(202, DoneOut(detail=RESET_SENT))
+
+
+@router.post(
+    "/auth/password-reset/confirm",
+    auth=None,
+    response={200: DoneOut, 400: ErrorOut, 404: ErrorOut, 410: ErrorOut},
+    summary="Set a new password with a reset link's token; every session and token ends",
+)
+def password_reset_confirm(request: HttpRequest, payload: ResetConfirmIn) -> DoneOut:
+    accounts.confirm_password_reset(payload.token, payload.password)
+    return DoneOut(detail="Your password was changed. Sign in with the new one.")
 
 
 @router.post(

@@ -16,7 +16,10 @@ from caucus.api.schemas import (
     CloseIn,
     ErrorOut,
     InvitationIn,
+    InvitationItem,
+    InvitationList,
     InvitationOut,
+    InvitationResent,
     ParticipantList,
     ParticipantOut,
     ScreeningIn,
@@ -109,6 +112,52 @@ def create_invitation(
             id=inv.id, invite_url=url, role=inv.role, side_id=inv.side_id, expires_at=inv.expires_at
         ),
     )
+
+
+def _invitation_item(row: selectors.InvitationRow) -> InvitationItem:
+    inv = row.invitation
+    return InvitationItem(
+        id=inv.id,
+        email=inv.email,
+        name=inv.name,
+        role=inv.role,
+        side_id=inv.side_id,
+        status=row.status,
+        expires_at=inv.expires_at,
+    )
+
+
+@router.get(
+    "/cases/{case_id}/invitations",
+    response={200: InvitationList, **ERRORS},
+    summary="The case's invitations and where each stands (mediators)",
+)
+def list_invitations(request: HttpRequest, case_id: uuid.UUID) -> InvitationList:
+    rows = selectors.invitations(caller(request), case_id)
+    return InvitationList(items=[_invitation_item(r) for r in rows], next=None)
+
+
+@router.post(
+    "/invitations/{invitation_id}/resend",
+    response={200: InvitationResent, **ERRORS},
+    summary="Email a new link; the old one answers 410 (mediators)",
+)
+def resend_invitation(request: HttpRequest, invitation_id: uuid.UUID) -> InvitationResent:
+    user = caller(request)
+    issued = services.resend_invitation(user, invitation_id)
+    item = _invitation_item(selectors.invitation(user, invitation_id))
+    return InvitationResent(**item.model_dump(), invite_url=services.invitation_link(issued.token))
+
+
+@router.delete(
+    "/invitations/{invitation_id}",
+    response={200: InvitationItem, **ERRORS},
+    summary="Revoke an invitation: its link answers 410 (mediators)",
+)
+def revoke_invitation(request: HttpRequest, invitation_id: uuid.UUID) -> InvitationItem:
+    user = caller(request)
+    services.revoke_invitation(user, invitation_id)
+    return _invitation_item(selectors.invitation(user, invitation_id))
 
 
 @router.get(

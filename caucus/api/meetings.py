@@ -24,11 +24,20 @@ Text = Annotated[str, required_text(services.TEXT_MAX)]
 NoteBody = Annotated[str, required_text(services.NOTE_MAX)]
 
 
+Minutes = Annotated[int, Field(ge=services.DURATION_MIN, le=services.DURATION_MAX)]
+
+
 class MeetingIn(Schema):
     kind: Literal["joint", "caucus"]
     side_id: uuid.UUID | None = None
     mode: Literal["in_person", "virtual"]
     starts_at: datetime
+    duration_minutes: Minutes = 60
+
+
+class RescheduleIn(Schema):
+    starts_at: datetime
+    duration_minutes: Minutes | None = None
 
 
 class MeetingOut(Schema):
@@ -40,6 +49,7 @@ class MeetingOut(Schema):
     starts_at: datetime
     status: str
     audience: str
+    duration_minutes: int
 
 
 class MeetingList(Listing[MeetingOut]):
@@ -195,6 +205,25 @@ def schedule(request: HttpRequest, case_id: uuid.UUID, payload: MeetingIn) -> St
         **payload.model_dump(),
     )
     return Status(201, render_meeting(meeting))
+
+
+@router.post(
+    "/meetings/{meeting_id}/reschedule",
+    response={200: MeetingOut, **ERRORS},
+    summary="Move a meeting that has not started; attendees are told (mediator)",
+)
+def reschedule(request: HttpRequest, meeting_id: uuid.UUID, payload: RescheduleIn) -> MeetingOut:
+    meeting = services.reschedule_meeting(caller(request), meeting_id, **payload.model_dump())
+    return render_meeting(meeting)
+
+
+@router.post(
+    "/meetings/{meeting_id}/cancel",
+    response={200: MeetingOut, **ERRORS},
+    summary="Cancel a meeting that has not started; attendees are told (mediator)",
+)
+def cancel(request: HttpRequest, meeting_id: uuid.UUID) -> MeetingOut:
+    return render_meeting(services.cancel_meeting(caller(request), meeting_id))
 
 
 @router.get(

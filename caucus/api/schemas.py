@@ -200,6 +200,24 @@ class InvitationOut(Schema):
     expires_at: datetime
 
 
+class InvitationItem(Schema):
+    id: uuid.UUID
+    email: str
+    name: str
+    role: str
+    side_id: uuid.UUID | None
+    status: Literal["pending", "accepted", "expired", "revoked"]
+    expires_at: datetime
+
+
+class InvitationList(Listing[InvitationItem]):
+    pass
+
+
+class InvitationResent(InvitationItem):
+    invite_url: str
+
+
 class ParticipantOut(Schema):
     id: uuid.UUID
     name: str

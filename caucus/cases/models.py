@@ -150,12 +150,25 @@ class Invitation(models.Model):
     participant = models.ForeignKey(
         Participant, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    revoked_at = models.DateTimeField(null=True)
 
     email = Sealed("email_sealed")
     name = Sealed("name_sealed")
 
     def __str__(self) -> str:
         return str(self.id)
+
+
+class RetiredInvitationLink(models.Model):
+    """The hash of a link that a resend replaced: kept so that the old link answers 410
+    (gone) rather than 404, and the invitee learns to look for the newer email."""
+
+    token_hash = models.CharField(max_length=64, primary_key=True)
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="+")
+    retired_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.token_hash[:8]
 
 
 class StructureAcknowledgement(models.Model):

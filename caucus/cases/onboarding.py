@@ -49,7 +49,10 @@ def facts_for(case_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Facts]:
     ):
         facts[case_id].participants.append((pid, role))
     for case_id in Invitation.objects.filter(
-        case_id__in=ids, used_at__isnull=True, expires_at__gt=timezone.now()
+        case_id__in=ids,
+        used_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
     ).values_list("case_id", flat=True):
         facts[case_id].invitations_pending = True
     for case_id, pid in StructureAcknowledgement.objects.filter(

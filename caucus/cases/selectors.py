@@ -7,14 +7,25 @@ import binascii
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from caucus.accounts.models import User
 from caucus.cases import onboarding
 from caucus.cases.access import access_case, case_participants, visible_cases
-from caucus.cases.models import CLOSING_STATEMENTS, Case, Outcome, Participant, Role
+from caucus.cases.models import (
+    CLOSING_STATEMENTS,
+    Case,
+    Invitation,
+    Outcome,
+    Participant,
+    Role,
+    Status,
+)
 from caucus.crypto.keyring import preload
+from caucus.kernel.errors import NotVisible
 from caucus.kernel.permissions import Action, allowed_actions, can_open_case, require
 
 
@@ -61,6 +72,7 @@ class CaseView:
     may_close: bool
     may_schedule: bool
     has_content: bool
+    may_list_invitations: bool
 
 
 def case_view(me: Participant, missing: list[str] | None = None) -> CaseView:
@@ -96,6 +108,7 @@ def case_view(me: Participant, missing: list[str] | None = None) -> CaseView:
         may_close=Action.CLOSE in allowed,
         may_schedule=Action.SCHEDULE_MEETING in allowed,
         has_content=Action.READ_RECORD in allowed,
+        may_list_invitations=Action.LIST_INVITATIONS in allowed,
     )
 
 
@@ -195,3 +208,51 @@ def my_cases(user: User, *, after: tuple[datetime, uuid.UUID] | None, limit: int
         mine[c.id].case = c  # the case just read, not one query per row
     rows = [Row(c, mine[c.id], onboarding.missing(c, facts[c.id])) for c in cases]
     return Page(rows, cursor)
+
+
+OPEN_STATUSES = (Status.INTAKE, Status.ONBOARDING, Status.ACTIVE)
+InvitationStatus = Literal["pending", "accepted", "expired", "revoked"]
+
+
+@dataclass(frozen=True)
+class InvitationRow:
+    invitation: Invitation
+    status: InvitationStatus
+
+
+def invitation_status(invitation: Invitation, case: Case, now: datetime) -> InvitationStatus:
+    if invitation.used_at is not None:
+        return "accepted"
+    if invitation.revoked_at is not None:
+        return "revoked"
+    if invitation.expires_at <= now or case.status not in OPEN_STATUSES:
+        return "expired"
+    return "pending"
+
+
+def invitations(user: User, case_id: uuid.UUID) -> list[InvitationRow]:
+    """Every invitation of the case, newest first, for its mediators."""
+    me = access_case(user, case_id)
+    require(me, Action.LIST_INVITATIONS)
+    now = timezone.now()
+    preload([me.case_id])
+    rows = Invitation.objects.filter(case_id=me.case_id).order_by("-created_at", "-id")
+    return [InvitationRow(i, invitation_status(i, me.case, now)) for i in rows]
+
+
+def invitation(user: User, invitation_id: uuid.UUID) -> InvitationRow:
+    """One invitation as it now is, for a mediator of its case."""
+    case_id = Invitation.objects.filter(pk=invitation_id).values_list("case_id", flat=True).first()
+    if case_id is None:
+        raise NotVisible()
+    me = access_case(user, case_id)
+    require(me, Action.LIST_INVITATIONS)
+    found = Invitation.objects.get(pk=invitation_id)
+    return InvitationRow(found, invitation_status(found, me.case, timezone.now()))
+
+
+def closing(user: User, case_id: uuid.UUID) -> Participant:
+    """The mediator about to close the case, for the page that asks them to confirm."""
+    me = access_case(user, case_id)
+    require(me, Action.CLOSE)
+    return me

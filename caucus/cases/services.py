@@ -20,6 +20,7 @@ from caucus.accounts.services import check_password_strength, new_api_token, nor
 from caucus.audit.chain import record
 from caucus.cases import lifecycle
 from caucus.cases.access import access_case
+from caucus.cases.invitation_mail import send_invitation
 from caucus.cases.models import (
     Case,
     DeclineReason,
@@ -27,6 +28,7 @@ from caucus.cases.models import (
     Outcome,
     Participant,
     Practice,
+    RetiredInvitationLink,
     Role,
     Side,
     Status,
@@ -159,7 +161,83 @@ def _issue_invitation(
         object_id=invitation.id,
         details={"role": role, "side_id": str(side.id) if side else None},
     )
+    _mail_link(actor, invitation, raw)
     return IssuedInvitation(invitation, raw)
+
+
+def _mail_link(actor: Participant, invitation: Invitation, raw: str) -> None:
+    send_invitation(
+        address=invitation.email,
+        inviter=actor.user.name,
+        practice=Practice.objects.get(pk=actor.case.practice_id).name,
+        role=invitation.role,
+        link=invitation_link(raw),
+        expires_at=invitation.expires_at,
+    )
+
+
+def _invitation_for_mediator(
+    user: User, invitation_id: uuid.UUID
+) -> tuple[Participant, Invitation]:
+    """The invitation, locked, for a mediator of its case; NotVisible for anyone outside the
+    case and for an id that names nothing, alike."""
+    found = Invitation.objects.filter(pk=invitation_id).values_list("case_id", flat=True).first()
+    if found is None:
+        raise NotVisible()
+    actor = access_case(user, found)
+    require(actor, Action.INVITE)
+    return actor, Invitation.objects.select_for_update().get(pk=invitation_id)
+
+
+def _refuse_if_settled(invitation: Invitation) -> None:
+    if invitation.used_at is not None:
+        raise Conflict("invitation_accepted", "This invitation was accepted already.")
+    if invitation.revoked_at is not None:
+        raise Conflict("invitation_revoked", "This invitation was revoked.")
+
+
+def resend_invitation(user: User, invitation_id: uuid.UUID) -> IssuedInvitation:
+    """A new link, emailed, with a new expiry; the old link answers 410 from now on."""
+    with transaction.atomic():
+        actor, invitation = _invitation_for_mediator(user, invitation_id)
+        _refuse_if_settled(invitation)
+        RetiredInvitationLink.objects.create(
+            token_hash=invitation.token_hash, invitation=invitation
+        )
+        raw = secrets.token_urlsafe(32)
+        invitation.token_hash = hash_secret(raw)
+        invitation.expires_at = timezone.now() + timedelta(days=settings.CAUCUS_INVITATION_DAYS)
+        invitation.save(update_fields=["token_hash", "expires_at"])
+        record(
+            "case.invitation_resent",
+            case_id=actor.case_id,
+            actor_user_id=user.id,
+            actor_participant_id=actor.id,
+            object_type="invitation",
+            object_id=invitation.id,
+        )
+        _mail_link(actor, invitation, raw)
+    return IssuedInvitation(invitation, raw)
+
+
+def revoke_invitation(user: User, invitation_id: uuid.UUID) -> Invitation:
+    """The link answers 410 from now on. Revoking twice is the same as once."""
+    with transaction.atomic():
+        actor, invitation = _invitation_for_mediator(user, invitation_id)
+        if invitation.used_at is not None:
+            raise Conflict("invitation_accepted", "This invitation was accepted already.")
+        if invitation.revoked_at is None:
+            invitation.revoked_at = timezone.now()
+            invitation.save(update_fields=["revoked_at"])
+            record(
+                "case.invitation_revoked",
+                case_id=actor.case_id,
+                actor_user_id=user.id,
+                actor_participant_id=actor.id,
+                object_type="invitation",
+                object_id=invitation.id,
+            )
+    return invitation
 
 
 def invite_consented_expert(
@@ -183,12 +261,39 @@ def find_invitation(raw_token: str) -> Invitation:
         Invitation.objects.select_related("case").filter(token_hash=hash_secret(raw_token)).first()
     )
     if invitation is None:
+        if RetiredInvitationLink.objects.filter(token_hash=hash_secret(raw_token)).exists():
+            raise Gone("invitation_gone", "This link was replaced by a newer invitation email.")
         raise NotVisible()
+    if invitation.revoked_at is not None:
+        raise Gone("invitation_gone", "This invitation was withdrawn.")
     if invitation.used_at is not None or invitation.expires_at <= timezone.now():
         raise Gone("invitation_gone", "This invitation was used or has expired.")
     if invitation.case.status not in OPEN_STATUSES:
         raise Gone("invitation_gone", "This invitation was used or has expired.")
     return invitation
+
+
+@dataclass(frozen=True)
+class InvitationOffer:
+    """What the acceptance page tells whoever holds a live link: who invites, to what role
+    and practice, and the address the account will use. Not the case's title: a link can be
+    forwarded, and the title may name the people in the dispute."""
+
+    inviter: str
+    practice: str
+    role: str
+    email: str
+
+
+def invitation_offer(raw_token: str) -> InvitationOffer:
+    invitation = find_invitation(raw_token)
+    inviter = Participant.objects.select_related("user").get(pk=invitation.invited_by_id)
+    return InvitationOffer(
+        inviter=inviter.user.name,
+        practice=Practice.objects.get(pk=invitation.case.practice_id).name,
+        role=invitation.role,
+        email=invitation.email,
+    )
 
 
 def accept_invitation(raw_token: str, *, name: str, password: str, user: User | None) -> Acceptance:
@@ -201,7 +306,8 @@ def accept_invitation(raw_token: str, *, name: str, password: str, user: User | 
         invitation = find_invitation(raw_token)
         # Lock the row so two simultaneous uses of one link cannot both succeed.
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        if locked.used_at is not None:
+        stale = locked.token_hash != hash_secret(raw_token)  # resent meanwhile
+        if locked.used_at is not None or locked.revoked_at is not None or stale:
             raise Gone("invitation_gone", "This invitation was used or has expired.")
         if user is not None and normalize_email(user.email) != invitation.email:
             # A link that leaks (a forwarded mail, a shared screen) must not let whoever is

@@ -60,6 +60,8 @@ class Action(StrEnum):
     DRAFT_SETTLEMENT = "settlement.draft"
     COMMENT_ON_SETTLEMENT = "settlement.comment"
     SIGN_SETTLEMENT = "settlement.sign"
+    # issue 15 (invitations)
+    LIST_INVITATIONS = "case.list_invitations"
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,8 @@ RULES: dict[Action, Rule] = {
     Action.DRAFT_SETTLEMENT: Rule(_is_mediator, _SUBSTANTIVE),
     Action.COMMENT_ON_SETTLEMENT: Rule(_any_participant, _SUBSTANTIVE),
     Action.SIGN_SETTLEMENT: Rule(_any_participant, _SUBSTANTIVE),
+    # issue 15 (invitations)
+    Action.LIST_INVITATIONS: Rule(_is_mediator, _NONE, read_only=True),
 }
 
 

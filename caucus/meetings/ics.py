@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from caucus.meetings.models import Meeting
+from caucus.meetings.models import Meeting, MeetingStatus
 
 
 def invite(meeting: Meeting, url: str) -> bytes:
@@ -18,7 +18,11 @@ def invite(meeting: Meeting, url: str) -> bytes:
     event.add("uid", f"{meeting.id}@caucus")
     event.add("summary", "Mediation meeting")
     event.add("dtstart", meeting.starts_at)
-    event.add("dtend", meeting.starts_at + timedelta(hours=2))
+    event.add("dtend", meeting.starts_at + timedelta(minutes=meeting.duration_minutes))
+    # Same UID, higher SEQUENCE: a calendar moves or cancels the event it already has.
+    event.add("sequence", meeting.sequence)
+    if meeting.status == MeetingStatus.CANCELLED:
+        event.add("status", "CANCELLED")
     event.add("description", "Details are in Caucus. Please join from a private place.")
     event.add("url", url)
     event.add("class", "CONFIDENTIAL")

@@ -28,6 +28,7 @@ class MeetingStatus(models.TextChoices):
     SCHEDULED = "scheduled"
     RUNNING = "running"
     ENDED = "ended"
+    CANCELLED = "cancelled"  # issue 15: by the mediator, before it started
 
 
 class Meeting(AudienceScoped):
@@ -49,6 +50,10 @@ class Meeting(AudienceScoped):
     started_at = models.DateTimeField(null=True)
     ended_at = models.DateTimeField(null=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # issue 15: how long it is planned to last, and how many times it was moved or
+    # cancelled (the calendar invite's SEQUENCE: calendars update the same event).
+    duration_minutes = models.PositiveIntegerField(default=60)
+    sequence = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["case", "starts_at"])]

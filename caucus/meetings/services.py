@@ -22,7 +22,7 @@ from caucus.kernel.audience import AudienceKind
 from caucus.kernel.audience_changes import apply_structure_rule
 from caucus.kernel.errors import Conflict, Forbidden, Invalid
 from caucus.kernel.permissions import Action, can_confirm_item, require
-from caucus.meetings import live, selectors
+from caucus.meetings import live, meeting_mail, selectors
 from caucus.meetings.guests import granted_guest_names
 from caucus.meetings.janus import sync_room_quietly
 from caucus.meetings.models import (
@@ -81,9 +81,11 @@ def schedule_meeting(
     side_id: uuid.UUID | None,
     mode: str,
     starts_at: datetime,
+    duration_minutes: int = 60,
 ) -> Meeting:
     actor = access_case(user, case_id)
     require(actor, Action.SCHEDULE_MEETING)
+    _check_duration(duration_minutes)
     if kind == MeetingKind.CAUCUS:
         if side_id is None:
             raise Invalid({"side_id": ["A caucus names the side it is with."]})
@@ -102,8 +104,59 @@ def schedule_meeting(
             starts_at=starts_at,
             audience_kind=AudienceKind.SIDE if kind == MeetingKind.CAUCUS else AudienceKind.CASE,
             audience_side_id=side_id,
+            duration_minutes=duration_minutes,
         )
         _audit(actor, "meeting.scheduled", "meeting", meeting.id, kind=kind, mode=mode)
+        meeting_mail.tell(meeting, "scheduled", exclude=actor, at=meeting.starts_at)
+    return meeting
+
+
+DURATION_MIN, DURATION_MAX = 5, 12 * 60
+
+
+def _check_duration(minutes: int) -> None:
+    if not DURATION_MIN <= minutes <= DURATION_MAX:
+        raise Invalid({"duration_minutes": [f"Between {DURATION_MIN} and {DURATION_MAX} minutes."]})
+
+
+def _scheduled_for_mediator(user: User, meeting_id: uuid.UUID) -> tuple[Meeting, Participant]:
+    meeting, actor = _meeting_for_mediator(user, meeting_id)
+    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if locked.status != MeetingStatus.SCHEDULED:
+        raise Conflict("meeting_not_scheduled", f"This meeting is {locked.status}.")
+    return locked, actor
+
+
+def reschedule_meeting(
+    user: User, meeting_id: uuid.UUID, *, starts_at: datetime, duration_minutes: int | None
+) -> Meeting:
+    """Moves a meeting that has not started; its attendees are told, and its calendar
+    invite keeps its UID with a higher SEQUENCE, so calendars move the same event."""
+    if starts_at.tzinfo is None:
+        raise Invalid({"starts_at": ["Give a time zone (ISO 8601 with an offset or Z)."]})
+    if duration_minutes is not None:
+        _check_duration(duration_minutes)
+    with transaction.atomic():
+        meeting, actor = _scheduled_for_mediator(user, meeting_id)
+        meeting.starts_at = starts_at
+        if duration_minutes is not None:
+            meeting.duration_minutes = duration_minutes
+        meeting.sequence += 1
+        meeting.save(update_fields=["starts_at", "duration_minutes", "sequence"])
+        _audit(actor, "meeting.rescheduled", "meeting", meeting.id)
+        meeting_mail.tell(meeting, "moved", exclude=actor, at=meeting.starts_at)
+    return meeting
+
+
+def cancel_meeting(user: User, meeting_id: uuid.UUID) -> Meeting:
+    """Cancels a meeting that has not started; its attendees are told."""
+    with transaction.atomic():
+        meeting, actor = _scheduled_for_mediator(user, meeting_id)
+        meeting.status = MeetingStatus.CANCELLED
+        meeting.sequence += 1
+        meeting.save(update_fields=["status", "sequence"])
+        _audit(actor, "meeting.cancelled", "meeting", meeting.id)
+        meeting_mail.tell(meeting, "cancelled", exclude=actor, at=meeting.starts_at)
     return meeting
 
 
@@ -123,6 +176,7 @@ def start_meeting(user: User, meeting_id: uuid.UUID) -> Meeting:
         meeting.started_at = timezone.now()
         meeting.save(update_fields=["status", "started_at"])
         _audit(actor, "meeting.started", "meeting", meeting.id)
+        meeting_mail.tell(meeting, "started", exclude=actor, at=meeting.started_at)
         _sync_video_room(meeting.id)
     return meeting
 

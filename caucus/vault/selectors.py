@@ -73,6 +73,13 @@ def access_log(user: User, case_id: uuid.UUID, *, limit: int = 500) -> list[Acce
     return log_for(me, limit=limit)
 
 
+def access_log_of(user: User, case_id: uuid.UUID) -> tuple[list[AccessRecord], Participant]:
+    """The same log, with the participation it was read as (the web's full log page)."""
+    me = access_case(user, case_id)
+    require(me, Action.READ_RECORD)
+    return log_for(me), me
+
+
 def may_upload(me: Participant) -> bool:
     return Action.UPLOAD_DOCUMENT in allowed_actions(me)
 

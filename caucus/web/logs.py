@@ -6,9 +6,11 @@ from __future__ import annotations
 import logging
 import re
 
-# An invitation link's path holds its token; a bearer token may be quoted in an error.
+# An invitation or password-reset link's path holds its token; a bearer token may be quoted
+# in an error.
 SECRET_PATTERNS = (
     (re.compile(r"(/invite/)[^/\s?#\"'<>]+"), r"\1[redacted]"),
+    (re.compile(r"(/password-reset/)[^/\s?#\"'<>]+"), r"\1[redacted]"),
     (re.compile(r"\bcau_[A-Za-z0-9_-]+"), "cau_[redacted]"),
 )
 

@@ -1,11 +1,12 @@
 from django.urls import path
 
+from caucus.web import access_views, home_views, retention_views, views
+from caucus.web import account_views as av
 from caucus.web import document_views as dv
 from caucus.web import exchange_views as xv
 from caucus.web import meeting_views as mv
 from caucus.web import onboarding_views as ob
 from caucus.web import redaction_views as rv
-from caucus.web import retention_views, views
 from caucus.web import settlement_views as sv
 
 app_name = "web"
@@ -38,7 +39,7 @@ urlpatterns = [
     path("documents/<uuid:document_id>/download", dv.download_view, name="download_document"),
     path("documents/<uuid:document_id>/redact", rv.start_view, name="start_redaction"),
     path("redactions/<uuid:redaction_id>", rv.redaction_view, name="redaction"),
-    path("", views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("login", views.login_view, name="login"),
     path("login/code", views.otp_view, name="otp"),
     path("logout", views.logout_view, name="logout"),
@@ -115,4 +116,33 @@ urlpatterns = [
     path("cases/<uuid:case_id>/concerns", xv.concerns_view, name="concerns"),
     path("concerns/<uuid:concern_id>/respond", xv.respond_concern_view, name="respond_concern"),
     path("cases/<uuid:case_id>/messages", xv.messages_view, name="messages"),
+    # issue 15 (h15)
+    path(
+        "invitations/<uuid:invitation_id>/resend",
+        views.resend_invitation_view,
+        name="resend_invitation",
+    ),
+    path(
+        "invitations/<uuid:invitation_id>/revoke",
+        views.revoke_invitation_view,
+        name="revoke_invitation",
+    ),
+    path("password-reset", av.password_reset_view, name="password_reset"),
+    path(
+        "password-reset/<str:token>",
+        av.password_reset_confirm_view,
+        name="password_reset_confirm",
+    ),
+    path("account", av.account_view, name="account"),
+    path("cases/<uuid:case_id>/access-log", access_views.access_log_view, name="access_log"),
+    path("account/name", av.account_name_view, name="account_name"),
+    path("account/password", av.account_password_view, name="account_password"),
+    path("account/sign-out-others", av.sign_out_others_view, name="sign_out_others"),
+    path("account/time-zone", av.time_zone_view, name="time_zone"),
+    path(
+        "meetings/<uuid:meeting_id>/reschedule",
+        views.reschedule_meeting_view,
+        name="reschedule_meeting",
+    ),
+    path("meetings/<uuid:meeting_id>/cancel", views.cancel_meeting_view, name="cancel_meeting"),
 ]

@@ -22,12 +22,15 @@ from caucus.accounts import services as accounts
 from caucus.accounts.models import User
 from caucus.accounts.services import EMAIL_MAX, PASSWORD_MAX
 from caucus.cases import selectors, services
+from caucus.cases.invitation_mail import role_phrase
 from caucus.cases.models import DeclineReason, Kind, Outcome, Role
+from caucus.disclosures.attention import for_participant
 from caucus.kernel.errors import DomainError, Gone, NotVisible, Throttled
 from caucus.meetings import selectors as meeting_selectors
 from caucus.meetings import services as meeting_services
 from caucus.meetings.models import MeetingKind, Mode
 from caucus.retention.selectors import tombstone_for
+from caucus.web.home_views import shown
 from caucus.web.pages import (
     answers_domain_errors,
     case_nav,
@@ -53,10 +56,6 @@ def locked_out(
             status=429,
         )
     return render(request, "web/locked_out.html", status=429)
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return redirect("web:cases" if isinstance(request.user, User) else "web:login")
 
 
 class LoginForm(forms.Form):
@@ -183,7 +182,19 @@ class OpenCaseForm(forms.Form):
 def _cases_page(request: HttpRequest, form: OpenCaseForm, status: int = 200) -> HttpResponse:
     user = viewer(request)
     page = selectors.my_cases(user, after=None, limit=200)
-    rows = [{"case": r.case, "me": r.me} for r in page.rows]
+    rows = []
+    for r in page.rows:
+        waiting = for_participant(r.me)
+        tasks = [w for w in waiting if w.kind != "upcoming_meeting"]
+        meetings = [w for w in waiting if w.kind == "upcoming_meeting"]
+        rows.append(
+            {
+                "case": r.case,
+                "me": r.me,
+                "waiting": len(tasks),
+                "next_meeting": min((w.at for w in meetings), default=None),
+            }
+        )
     context = {"rows": rows, "can_open": selectors.may_open_cases(user), "form": form}
     return render(request, "web/cases.html", context, status=status)
 
@@ -248,6 +259,24 @@ class CloseForm(forms.Form):
         "Your reasons (mediators only)",
         "Never shown to the parties; kept until the case is purged.",
     )
+    confirm = forms.BooleanField(
+        label="I understand that closing the case cannot be undone",
+        error_messages={"required": "Tick this box to close the case."},
+    )
+
+
+UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Universal", "Universal"})
+
+
+def zone_label() -> str:
+    """The zone a typed time is read in: the viewer's (TimeZoneMiddleware)."""
+    name = timezone.get_current_timezone_name()
+    return "UTC" if name in UTC_NAMES else name.replace("_", " ")
+
+
+def in_viewers_zone(form: forms.Form) -> forms.Form:
+    form.fields["starts_at"].label = f"Starts at ({zone_label()})"
+    return form
 
 
 SCHEDULE_IDS = "schedule_%s"  # the invite form on the same page has a side_id too
@@ -272,10 +301,26 @@ class ScheduleForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
+    duration_minutes = forms.IntegerField(
+        label="Length in minutes",
+        min_value=meeting_services.DURATION_MIN,
+        max_value=meeting_services.DURATION_MAX,
+        initial=60,
+        required=False,
+        help_text="An hour when left empty.",
+    )
+
+
+class RescheduleForm(forms.Form):
+    starts_at = ScheduleForm.base_fields["starts_at"]
+    duration_minutes = ScheduleForm.base_fields["duration_minutes"]
 
 
 def _case_meetings(
-    user: User, view: selectors.CaseView, people: selectors.People
+    user: User,
+    view: selectors.CaseView,
+    people: selectors.People,
+    moving: tuple[uuid.UUID, forms.Form] | None = None,
 ) -> list[dict[str, Any]]:
     """The meetings the viewer may attend, labelled."""
     if not view.has_content:
@@ -290,6 +335,16 @@ def _case_meetings(
             "label": f"Caucus with {people.party(m.side_id) or 'one side'}"
             if m.kind == MeetingKind.CAUCUS and m.side_id is not None
             else "Joint meeting",
+            "move": in_viewers_zone(
+                moving[1]
+                if moving is not None and moving[0] == m.id
+                else RescheduleForm(
+                    prefix=f"m{m.id.hex[:8]}",
+                    initial={"starts_at": m.starts_at, "duration_minutes": m.duration_minutes},
+                )
+            )
+            if view.may_schedule and m.status == "scheduled"
+            else None,
         }
         for m in rows
     ]
@@ -303,12 +358,30 @@ def _side_letters(people: selectors.People) -> dict[uuid.UUID, str]:
     return sides
 
 
+def _invite_sides(
+    people: selectors.People, invitations: list[selectors.InvitationRow]
+) -> list[tuple[uuid.UUID, str]]:
+    """The sides an attorney may join: each party's, and each side reserved for a party who
+    has not accepted yet, so that their attorney can be invited in the same sitting."""
+    choices = list(people.sides.items())
+    taken = set(people.sides)
+    for row in invitations:
+        inv = row.invitation
+        pending_party = inv.role == Role.PARTY and row.status == "pending"
+        if pending_party and inv.side_id is not None and inv.side_id not in taken:
+            choices.append((inv.side_id, f"{inv.name}'s side (invited, not yet joined)"))
+            taken.add(inv.side_id)
+    return choices
+
+
 def _case_page(
     request: HttpRequest,
     case_id: uuid.UUID,
     *,
     forms_override: dict[str, forms.Form] | None = None,
     invite_url: str | None = None,
+    invited_email: str | None = None,
+    moving: tuple[uuid.UUID, forms.Form] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = viewer(request)
@@ -320,10 +393,11 @@ def _case_page(
     page_forms: dict[str, forms.Form] = {
         "invite": InviteForm(),
         "screening": ScreeningForm(),
-        "close": CloseForm(),
         "schedule": ScheduleForm(auto_id=SCHEDULE_IDS),
         **(forms_override or {}),
     }
+    invitations = selectors.invitations(user, case_id) if view.may_list_invitations else []
+    in_viewers_zone(page_forms["schedule"])
     schedule_side = page_forms["schedule"].fields["side_id"]
     schedule_side.widget.choices = [("", "None (joint meeting)")] + [
         (str(side), label) for side, label in people.sides.items()
@@ -337,11 +411,15 @@ def _case_page(
             for p in people.rows
         ],
         "sides": sides,
+        "invitations": invitations,
+        "invite_sides": _invite_sides(people, invitations),
         "missing": view.onboarding.missing,
         "forms": page_forms,
         "invite_url": invite_url,
-        "meetings": _case_meetings(user, view, people),
+        "invited_email": invited_email,
+        "meetings": _case_meetings(user, view, people, moving),
         "nav": case_nav(me),
+        "next_steps": shown(for_participant(me), {me.case_id: me.case}),
     }
     return render(request, "web/case.html", context, status=status)
 
@@ -363,12 +441,12 @@ def _post_form(
     case_id: uuid.UUID,
     name: str,
     form: forms.Form,
-    call: Callable[[dict[str, Any]], str | None],
+    call: Callable[[dict[str, Any]], services.IssuedInvitation | None],
 ) -> HttpResponse:
     def done(data: dict[str, Any]) -> str | HttpResponse:
-        invite_url = call(data)
-        if invite_url:
-            return _case_page(request, case_id, invite_url=invite_url)
+        issued = call(data)
+        if isinstance(issued, services.IssuedInvitation):
+            return _issued_page(request, issued)
         return reverse("web:case", args=[case_id])
 
     return submit(
@@ -383,8 +461,8 @@ def _post_form(
 @signed_in
 @require_POST
 def invite_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    def call(data: dict[str, Any]) -> str:
-        issued = services.invite(
+    def call(data: dict[str, Any]) -> services.IssuedInvitation:
+        return services.invite(
             viewer(request),
             case_id,
             email=data["email"],
@@ -392,9 +470,33 @@ def invite_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             role=data["role"],
             side_id=data["side_id"],
         )
-        return services.invitation_link(issued.token)
 
     return _post_form(request, case_id, "invite", InviteForm(request.POST), call)
+
+
+def _issued_page(request: HttpRequest, issued: services.IssuedInvitation) -> HttpResponse:
+    """The case page with the link just emailed, shown once, for the mediator to pass on by
+    hand if the email does not arrive."""
+    inv = issued.invitation
+    return _case_page(
+        request,
+        inv.case_id,
+        invite_url=services.invitation_link(issued.token),
+        invited_email=inv.email,
+    )
+
+
+@signed_in
+@require_POST
+def resend_invitation_view(request: HttpRequest, invitation_id: uuid.UUID) -> HttpResponse:
+    return _issued_page(request, services.resend_invitation(viewer(request), invitation_id))
+
+
+@signed_in
+@require_POST
+def revoke_invitation_view(request: HttpRequest, invitation_id: uuid.UUID) -> HttpResponse:
+    invitation = services.revoke_invitation(viewer(request), invitation_id)
+    return redirect(reverse("web:case", args=[invitation.case_id]) + "#invitations")
 
 
 @signed_in
@@ -412,10 +514,29 @@ def screening_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     return _post_form(request, case_id, "screening", ScreeningForm(request.POST), call)
 
 
+def _close_page(
+    request: HttpRequest, case_id: uuid.UUID, form: CloseForm, status: int = 200
+) -> HttpResponse:
+    """Its own page, away from the overview: closing is irreversible, so the page says what
+    will happen before the mediator confirms."""
+    me = selectors.closing(viewer(request), case_id)
+    context = {
+        "case": me.case,
+        "form": form,
+        "purge_on": timezone.now() + timedelta(days=me.case.practice.retention_days),
+        "nav": case_nav(me),
+    }
+    return render(request, "web/close.html", context, status=status)
+
+
 @signed_in
-@require_POST
+@require_http_methods(["GET", "POST"])
 def close_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    def call(data: dict[str, Any]) -> None:
+    if request.method == "GET":
+        return _close_page(request, case_id, CloseForm())
+    form = CloseForm(request.POST)
+
+    def call(data: dict[str, Any]) -> str:
         services.close_case(
             viewer(request),
             case_id,
@@ -423,8 +544,9 @@ def close_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             note_to_parties=data["note_to_parties"] or None,
             private_note=data["private_note"] or None,
         )
+        return reverse("web:case", args=[case_id])
 
-    return _post_form(request, case_id, "close", CloseForm(request.POST), call)
+    return submit(form, call, lambda error, status: _close_page(request, case_id, form, status))
 
 
 class AcceptForm(forms.Form):
@@ -446,7 +568,7 @@ class AcceptForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def accept_view(request: HttpRequest, token: str) -> HttpResponse:
     current = request.user if isinstance(request.user, User) else None
-    services.find_invitation(token)
+    offer = services.invitation_offer(token)
     form = AcceptForm(request.POST or None)
 
     def call(data: dict[str, Any]) -> str:
@@ -461,7 +583,13 @@ def accept_view(request: HttpRequest, token: str) -> HttpResponse:
         if isinstance(error, Gone):
             raise error
         # 409 when the form was right but the signed-in account may not take this seat.
-        return render(request, "web/accept.html", {"form": form, "current": current}, status=status)
+        context = {
+            "form": form,
+            "current": current,
+            "offer": offer,
+            "role": role_phrase(offer.role),
+        }
+        return render(request, "web/accept.html", context, status=status)
 
     if request.method == "GET":
         return page(None, 200)
@@ -481,6 +609,7 @@ def schedule_meeting_view(request: HttpRequest, case_id: uuid.UUID) -> HttpRespo
             side_id=data["side_id"],
             mode=data["mode"],
             starts_at=data["starts_at"],
+            duration_minutes=data["duration_minutes"] or 60,
         )
         return reverse("web:meeting", args=[meeting.id])
 
@@ -491,3 +620,39 @@ def schedule_meeting_view(request: HttpRequest, case_id: uuid.UUID) -> HttpRespo
             request, case_id, forms_override={"schedule": form}, status=status
         ),
     )
+
+
+def _meeting_case(meeting_id: uuid.UUID, request: HttpRequest) -> uuid.UUID:
+    meeting, _ = meeting_selectors.meeting(viewer(request), meeting_id)
+    return meeting.case_id
+
+
+@signed_in
+@require_POST
+def reschedule_meeting_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
+    case_id = _meeting_case(meeting_id, request)
+    form = RescheduleForm(request.POST, prefix=f"m{meeting_id.hex[:8]}")
+
+    def call(data: dict[str, Any]) -> str:
+        meeting_services.reschedule_meeting(
+            viewer(request),
+            meeting_id,
+            starts_at=data["starts_at"],
+            duration_minutes=data["duration_minutes"],
+        )
+        return reverse("web:case", args=[case_id]) + "#meetings"
+
+    return submit(
+        form,
+        call,
+        lambda error, status: _case_page(
+            request, case_id, moving=(meeting_id, form), status=status
+        ),
+    )
+
+
+@signed_in
+@require_POST
+def cancel_meeting_view(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
+    meeting = meeting_services.cancel_meeting(viewer(request), meeting_id)
+    return redirect(reverse("web:case", args=[meeting.case_id]) + "#meetings")

@@ -142,7 +142,7 @@ def test_it_shows_the_refusal_on_the_case_page_as_a_message(active_world: World)
     assert w.mediator.user is not None
     page.force_login(w.mediator.user)
 
-    response = page.post(f"/cases/{w.case.id}/close", {"outcome": "settled"})
+    response = page.post(f"/cases/{w.case.id}/close", {"outcome": "settled", "confirm": "on"})
 
     # The web answers a refusal with the API's status (one error mapping).
     assert response.status_code == 409

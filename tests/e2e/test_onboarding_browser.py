@@ -35,7 +35,7 @@ def invite_party(mediator: Tab, name: str) -> str:
     region.get_by_label("Name").fill(name)
     region.get_by_label("Email").fill(unique_email("party"))
     region.get_by_label("Role").select_option("party")
-    mediator.submit(region.get_by_role("button", name="Create invitation"))
+    mediator.submit(region.get_by_role("button", name="Send invitation"))
     link = mediator.page.locator("#invite-url")
     expect(link).to_be_visible()
     return link.inner_text().strip()

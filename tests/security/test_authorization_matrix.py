@@ -213,6 +213,10 @@ class Scene:
     redaction: tuple[uuid.UUID, uuid.UUID] | None = None
     # issue 16: the memorandum, ready to sign, and a comment of side A's (own_side)
     settlement: SettlementScene | None = None
+    # issue 15 (h15): the open invitation's id (the one `invite_token` opens)
+    invitation_id: uuid.UUID | None = None
+    # issue 15 (h15): a live password-reset link of party A's
+    reset_token: str = ""
 
     def persona(self, name: str) -> Persona:
         persona = getattr(self.world, name)
@@ -356,6 +360,8 @@ def make_scene(world: World) -> Scene:
         document=make_document(world) if meetings is not None else None,
         redaction=make_redaction(world) if meetings is not None else None,
         settlement=make_settlement(world) if meetings is not None else None,
+        invitation_id=issued.invitation.id,
+        reset_token=make_reset_token(world),
     )
 
 
@@ -463,6 +469,8 @@ PATH_VALUES: dict[str, Callable[[Scene], str]] = {
     "settlement_id": lambda s: str(scene_settlement(s).settlement),
     "comment_id": lambda s: str(scene_settlement(s).comment_of_side_a),
     "number": lambda s: "1",
+    # issue 15 (h15)
+    "invitation_id": lambda s: str(s.invitation_id),
 }
 
 
@@ -808,6 +816,35 @@ def web_form(body: Body) -> Body:
     return form
 
 
+# issue 15 (h15): accounts
+ACCOUNT = Redirect("/account")
+NEW_PASSWORD = "a fresh and long passphrase 42"
+
+
+def make_reset_token(world: World) -> str:
+    """A live password-reset link of party A's (made with the scene, so that a call that
+    names it changes nothing before it runs)."""
+    import secrets
+
+    from caucus.accounts.models import PasswordReset, hash_secret
+
+    raw = secrets.token_urlsafe(32)
+    PasswordReset.objects.create(
+        user=_user(world.party_a),
+        token_hash=hash_secret(raw),
+        expires_at=timezone.now() + timedelta(days=1),
+    )
+    return raw
+
+
+def live_reset_token(scene: Scene) -> str:
+    return scene.reset_token
+
+
+def reset_confirmation(scene: Scene) -> dict[str, Any]:
+    return {"token": live_reset_token(scene), "password": NEW_PASSWORD}
+
+
 # Keyed by (METHOD, route): API operations as the OpenAPI document writes their paths,
 # pages as Django's resolver writes their patterns.
 MATRIX: dict[tuple[str, str], Entry] = {
@@ -1069,8 +1106,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/api/v1/docs"): Entry(each(200)),
     ("POST", "/api/v1/docs"): Entry(each(200)),
     # --- Web pages. Public: home, login, login/code and the invitation link.
-    ("GET", "/"): Entry(expect(anonymous=LOGIN, outsider=CASES, mediator=CASES, members=CASES)),
-    ("POST", "/"): Entry(expect(anonymous=LOGIN, outsider=CASES, mediator=CASES, members=CASES)),
+    # issue 15 (h15): the home page ("what needs me") is each signed-in person's own.
+    ("GET", "/"): Entry(expect(anonymous=LOGIN, outsider=200, mediator=200, members=200)),
+    ("POST", "/"): Entry(expect(anonymous=LOGIN, outsider=200, mediator=200, members=200)),
     ("GET", "/login"): Entry(each(200)),
     ("POST", "/login"): Entry(each(CASES), body=party_a_credentials),
     # Without a password step pending, the code page sends everyone back to sign in.
@@ -1099,9 +1137,13 @@ MATRIX: dict[tuple[str, str], Entry] = {
         body=accept_case,
         world="intake_world",
     ),
-    ("GET", "/cases/<uuid:case_id>/close"): Entry(WEB_NOT_ALLOWED),
+    # issue 15 (h15): closing has its own page, which asks the mediator to confirm.
+    ("GET", "/cases/<uuid:case_id>/close"): Entry(
+        web_signed_in(outsider=404, mediator=200, members=403)
+    ),
     ("POST", "/cases/<uuid:case_id>/close"): Entry(
-        web_signed_in(outsider=404, mediator=CASE_PAGE, members=403), body=settle
+        web_signed_in(outsider=404, mediator=CASE_PAGE, members=403),
+        body=lambda s: {**settle(s), "confirm": "on"},
     ),
     # Retention (issue 8): a live case has no deletion certificate, so everyone gets 404; a
     # purged case's certificate (mediators of its practice only) is in tests/retention.
@@ -1484,6 +1526,85 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ),
     ("POST", "/settlement/<uuid:settlement_id>/public-record/pdf"): Entry(
         WEB_NOT_ALLOWED, world="active_world"
+    ),
+    # issue 15 (h15): invitations the mediator follows, resends and revokes
+    ("GET", "/api/v1/cases/{case_id}/invitations"): Entry(api_mediator_action(200)),
+    ("POST", "/api/v1/invitations/{invitation_id}/resend"): Entry(api_mediator_action(200)),
+    ("DELETE", "/api/v1/invitations/{invitation_id}"): Entry(api_mediator_action(200)),
+    ("GET", "/invitations/<uuid:invitation_id>/resend"): Entry(WEB_NOT_ALLOWED),
+    # The mediator gets the case page back with the new link on it.
+    ("POST", "/invitations/<uuid:invitation_id>/resend"): Entry(
+        web_signed_in(outsider=404, mediator=200, members=403)
+    ),
+    ("GET", "/invitations/<uuid:invitation_id>/revoke"): Entry(WEB_NOT_ALLOWED),
+    ("POST", "/invitations/<uuid:invitation_id>/revoke"): Entry(
+        web_signed_in(outsider=404, mediator=CASE_PAGE, members=403)
+    ),
+    # issue 15 (h15): accounts. A reset answers alike for every address; a live link works
+    # for whoever holds it; the account pages are each person's own.
+    ("POST", "/api/v1/auth/password-reset"): Entry(each(202), body=party_a_credentials),
+    ("POST", "/api/v1/auth/password-reset/confirm"): Entry(each(200), body=reset_confirmation),
+    ("GET", "/password-reset"): Entry(each(200)),
+    ("POST", "/password-reset"): Entry(each(200), body=party_a_credentials),
+    ("GET", "/password-reset/<str:token>"): Entry(each(200), ids={"token": live_reset_token}),
+    ("POST", "/password-reset/<str:token>"): Entry(
+        each(LOGIN), body=lambda s: {"password": NEW_PASSWORD}, ids={"token": live_reset_token}
+    ),
+    ("GET", "/account"): Entry(web_signed_in(outsider=200, mediator=200, members=200)),
+    ("POST", "/account"): Entry(WEB_NOT_ALLOWED),
+    ("GET", "/account/name"): Entry(WEB_NOT_ALLOWED),
+    ("POST", "/account/name"): Entry(
+        web_signed_in(outsider=ACCOUNT, mediator=ACCOUNT, members=ACCOUNT),
+        body=lambda s: {"name": "A New Name"},
+    ),
+    ("GET", "/account/password"): Entry(WEB_NOT_ALLOWED),
+    ("POST", "/account/password"): Entry(
+        web_signed_in(outsider=ACCOUNT, mediator=ACCOUNT, members=ACCOUNT),
+        body=lambda s: {"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+    ),
+    ("GET", "/api/v1/me/attention"): Entry(
+        expect(anonymous=401, outsider=200, mediator=200, members=200)
+    ),
+    ("GET", "/cases/<uuid:case_id>/access-log"): Entry(
+        web_signed_in(outsider=404, mediator=200, members=200), world="active_world"
+    ),
+    ("POST", "/cases/<uuid:case_id>/access-log"): Entry(WEB_NOT_ALLOWED),
+    # issue 15 (h15): moving and cancelling a meeting that has not started (mediator)
+    ("POST", "/api/v1/meetings/{meeting_id}/reschedule"): Entry(
+        in_caucus_a(mediator=200, party_a=403, attorney_a=403),
+        world="active_world",
+        ids={"meeting_id": lambda s: str(s.m.scheduled)},
+        body=lambda s: {"starts_at": "2031-01-15T10:00:00Z", "duration_minutes": 45},
+    ),
+    ("POST", "/api/v1/meetings/{meeting_id}/cancel"): Entry(
+        in_caucus_a(mediator=200, party_a=403, attorney_a=403),
+        world="active_world",
+        ids={"meeting_id": lambda s: str(s.m.scheduled)},
+    ),
+    ("GET", "/meetings/<uuid:meeting_id>/reschedule"): Entry(WEB_NOT_ALLOWED, world="active_world"),
+    ("POST", "/meetings/<uuid:meeting_id>/reschedule"): Entry(
+        web_in_caucus_a(mediator=CASE_PAGE, party_a=403, attorney_a=403),
+        world="active_world",
+        ids={"meeting_id": lambda s: str(s.m.scheduled)},
+        body=lambda s: {
+            f"m{s.m.scheduled.hex[:8]}-starts_at": "2031-01-15T10:00",
+            f"m{s.m.scheduled.hex[:8]}-duration_minutes": "45",
+        },
+    ),
+    ("GET", "/meetings/<uuid:meeting_id>/cancel"): Entry(WEB_NOT_ALLOWED, world="active_world"),
+    ("POST", "/meetings/<uuid:meeting_id>/cancel"): Entry(
+        web_in_caucus_a(mediator=CASE_PAGE, party_a=403, attorney_a=403),
+        world="active_world",
+        ids={"meeting_id": lambda s: str(s.m.scheduled)},
+    ),
+    ("GET", "/account/time-zone"): Entry(WEB_NOT_ALLOWED),
+    ("POST", "/account/time-zone"): Entry(
+        web_signed_in(outsider=ACCOUNT, mediator=ACCOUNT, members=ACCOUNT),
+        body=lambda s: {"time_zone": "Europe/Madrid"},
+    ),
+    ("GET", "/account/sign-out-others"): Entry(WEB_NOT_ALLOWED),
+    ("POST", "/account/sign-out-others"): Entry(
+        web_signed_in(outsider=200, mediator=200, members=200)
     ),
 }
 

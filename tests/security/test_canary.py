@@ -7,6 +7,7 @@ import logging
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -236,3 +237,105 @@ def test_issue_16_memorandum_content_stays_out_of_the_raw_database_the_logs_and_
             assert form not in raw, f"{label} found in the raw database"
         assert canary.lower() not in logs.lower(), f"{label} found in the logs"
         assert canary not in mails, f"{label} found in a notification"
+
+
+# issue 15 (h15): the emails Caucus sends on its own carry neither content, nor the case's
+# title, nor the names of anyone but the sender.
+ISSUE_15_CANARIES = {
+    "title": "CANARY-TITLE-Ostrava-c41d",
+    "party_name": "CANARY-PARTY-Wexford-2b7e",
+    "other_invitee": "CANARY-INVITEE-Lindqvist-9e03",
+    "private_note": "CANARY-NOTE-screening-5f1a",
+}
+
+
+def test_issue_15_invitation_emails_name_no_case_and_no_one_else(
+    db: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.core import mail
+    from django.test import RequestFactory
+
+    from caucus.accounts import services as accounts
+    from tests.conftest import make_user
+
+    c = ISSUE_15_CANARIES
+    mail.outbox.clear()
+    with key_scope(), django_capture_on_commit_callbacks(execute=True):
+        practice = Practice.objects.create(name="Harbour Mediation")
+        mediator = make_user("canary15-m@example.test", "Morgan Mediator", practice=practice)
+        me = services.open_case(mediator, title=c["title"], kind="family", litigated=False)
+        services.screen_case(
+            mediator,
+            me.case_id,
+            decision="accept",
+            reason_code=None,
+            private_note=c["private_note"],
+        )
+        first = services.invite(
+            mediator, me.case_id, email="p15@example.test", name=c["party_name"], role="party",
+            side_id=None,
+        )  # fmt: skip
+        services.accept_invitation(first.token, name=c["party_name"], password=PASSWORD, user=None)
+        second = services.invite(
+            mediator, me.case_id, email="o15@example.test", name=c["other_invitee"],
+            role="attorney", side_id=first.invitation.side_id,
+        )  # fmt: skip
+        services.resend_invitation(mediator, second.invitation.id)
+    to_attorney = [m for m in mail.outbox if m.to == ["o15@example.test"]]
+    assert len(to_attorney) == 2, "the invitation and its resend are emailed"
+    invitations = list(mail.outbox)
+    with key_scope(), django_capture_on_commit_callbacks(execute=True):
+        accounts.request_password_reset(RequestFactory().post("/"), "p15@example.test")
+    with django_capture_on_commit_callbacks(execute=True):
+        reset = mail.outbox[-1]
+        token = reset.body.split("/password-reset/")[1].split()[0]
+        accounts.confirm_password_reset(token, "a fresh and long passphrase 42")
+    account_mails = mail.outbox[len(invitations) :]
+    assert len(account_mails) == 2, "the reset link and the notice of the change"
+    for message in mail.outbox:
+        text = f"{message.subject}\n{message.body}"
+        if message in invitations:
+            assert "Morgan Mediator" in text and "Harbour Mediation" in text
+        else:
+            assert "Morgan Mediator" not in text
+        for label, canary in c.items():
+            assert canary.lower() not in text.lower(), f"{label} found in an email"
+
+
+def test_issue_15_meeting_emails_carry_a_time_only(
+    db: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    from datetime import UTC, datetime
+
+    from django.core import mail
+
+    from caucus.meetings import services as meetings
+    from tests.conftest import build_world, complete_onboarding
+
+    c = ISSUE_15_CANARIES
+    with key_scope():
+        w = build_world()
+        complete_onboarding(w)
+        case = Case.objects.get(pk=w.case.id)
+        case.title = c["title"]
+        case.save()
+        mediator = w.mediator.user
+        assert mediator is not None
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            at = datetime(2031, 1, 15, 10, tzinfo=UTC)
+            joint = meetings.schedule_meeting(
+                mediator, w.case.id, kind="joint", side_id=None, mode="virtual", starts_at=at
+            )
+            caucus = meetings.schedule_meeting(
+                mediator, w.case.id, kind="caucus", side_id=w.side_a, mode="virtual", starts_at=at
+            )
+            meetings.reschedule_meeting(mediator, joint.id, starts_at=at, duration_minutes=30)
+            meetings.cancel_meeting(mediator, joint.id)
+            meetings.start_meeting(mediator, caucus.id)
+    subjects = {m.subject for m in mail.outbox}
+    assert len(subjects) == 4, subjects  # scheduled, moved, cancelled, started
+    for message in mail.outbox:
+        text = f"{message.subject}\n{message.body}"
+        for secret in (c["title"], "Ada Party", "Bea Party", "Abe Attorney", "Mia Mediator"):
+            assert secret.lower() not in text.lower(), f"{secret} found in a meeting email"

@@ -93,6 +93,22 @@ ALLOWED: dict[str, str] = {
     "caucus.settlement.services.attorneys_sign": "a practice's policy, inside sign",
     "caucus.settlement.services.signers": "a query inside sign and the checked reads",
     "caucus.settlement.services.current_version": "a query inside the checked entry points",
+    # issue 15 (h15)
+    "caucus.cases.services.invitation_offer": "the invitation token is the permission",
+    **{
+        f"caucus.accounts.services.{name}": "an account, not a participation in a case"
+        for name in (
+            "change_name",
+            "change_password",
+            "confirm_password_reset",
+            "find_password_reset",
+            "request_password_reset",
+            "known_time_zones",
+            "set_time_zone",
+            "sign_out_others",
+            "signed_in_places",
+        )
+    },
 }
 
 
@@ -188,7 +204,28 @@ def ids_of_everything(w: World) -> dict[str, Any]:
         "agreement_id": Agreement.objects.filter(case=w.case).values_list("id", flat=True)[0],
         "participant_id": w.party_a.participant.id,
         "side_id": w.side_a,
+        "invitation_id": _an_invitation(w),
     }
+
+
+def _an_invitation(w: World) -> uuid.UUID:
+    """issue 15: an open invitation of the case, for resend and revoke."""
+    from datetime import timedelta
+
+    from caucus.cases.models import Invitation
+
+    assert w.mediator.participant is not None
+    with key_scope():
+        invitation = Invitation(
+            case=w.case,
+            token_hash=uuid.uuid4().hex,
+            role="party",
+            invited_by=w.mediator.participant,
+            expires_at=datetime.now(UTC) + timedelta(days=1),
+        )
+        invitation.email, invitation.name = "nell@example.test", "Nell"
+        invitation.save()
+    return invitation.id
 
 
 def filler(parameter: inspect.Parameter) -> Any:

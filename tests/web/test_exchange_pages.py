@@ -251,6 +251,7 @@ def test_it_closes_with_a_neutral_statement_and_keeps_the_reasons_private(
             "outcome": "mediator_withdrew",
             "note_to_parties": "Thank you both.",
             "private_note": "Party B hid assets.",
+            "confirm": "on",
         },
     )
     assert response.status_code == 302
