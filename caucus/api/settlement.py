@@ -36,7 +36,7 @@ class DraftIn(Schema):
     )
 
 
-class ReviseIn(Schema):
+class SettlementReviseIn(Schema):
     text: Annotated[str, required_text(services.TEXT_MAX)]
 
 
@@ -54,7 +54,7 @@ class SettlementOut(Schema):
     updated_at: datetime
 
 
-class VersionOut(Schema):
+class SettlementVersionOut(Schema):
     number: int
     text: str
     text_sha256: str
@@ -63,7 +63,7 @@ class VersionOut(Schema):
     diff: list[str] = Field(description="A unified diff by lines from `against`.")
 
 
-class VersionList(Listing[VersionOut]):
+class VersionList(Listing[SettlementVersionOut]):
     pass
 
 
@@ -86,7 +86,7 @@ class CommentList(Listing[CommentOut]):
     pass
 
 
-class SignIn(Schema):
+class SettlementSignIn(Schema):
     typed_name: Annotated[str, required_text(TYPED_NAME_MAX)]
     text_sha256: Sha256
 
@@ -107,9 +107,9 @@ def render(view: selectors.SettlementView) -> SettlementOut:
     )
 
 
-def render_version(view: selectors.VersionView) -> VersionOut:
+def render_version(view: selectors.VersionView) -> SettlementVersionOut:
     v = view.version
-    return VersionOut(
+    return SettlementVersionOut(
         number=v.number,
         text=v.text,
         text_sha256=v.text_sha256,
@@ -168,7 +168,9 @@ def get(request: HttpRequest, settlement_id: uuid.UUID) -> SettlementOut:
     response={200: SettlementOut, **ERRORS},
     summary="A new version (mediators); earlier signatures are void",
 )
-def revise(request: HttpRequest, settlement_id: uuid.UUID, payload: ReviseIn) -> SettlementOut:
+def revise(
+    request: HttpRequest, settlement_id: uuid.UUID, payload: SettlementReviseIn
+) -> SettlementOut:
     user = caller(request)
     services.revise(user, settlement_id, text=payload.text)
     return render(selectors.settlement(user, settlement_id))
@@ -186,7 +188,7 @@ def versions(request: HttpRequest, settlement_id: uuid.UUID) -> VersionList:
 
 @router.get(
     "/settlement/{settlement_id}/versions/{number}",
-    response={200: VersionOut, **ERRORS},
+    response={200: SettlementVersionOut, **ERRORS},
     summary="One version and its difference from the one before (or from `against`)",
 )
 def version(
@@ -194,7 +196,7 @@ def version(
     settlement_id: uuid.UUID,
     number: int,
     against: int | None = None,
-) -> VersionOut:
+) -> SettlementVersionOut:
     found = selectors.version(caller(request), settlement_id, number, against=against)
     return render_version(found)
 
@@ -251,7 +253,9 @@ def ready(request: HttpRequest, settlement_id: uuid.UUID) -> SettlementOut:
     response={200: SettlementOut, **ERRORS},
     summary="Sign the current version: 409 `stale_text` with the current fingerprint",
 )
-def sign(request: HttpRequest, settlement_id: uuid.UUID, payload: SignIn) -> SettlementOut:
+def sign(
+    request: HttpRequest, settlement_id: uuid.UUID, payload: SettlementSignIn
+) -> SettlementOut:
     user = caller(request)
     services.sign(
         user, settlement_id, typed_name=payload.typed_name, text_sha256=payload.text_sha256
