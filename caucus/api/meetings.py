@@ -96,6 +96,11 @@ class ItemOut(Schema):
     confirmed: bool
     source_item_id: uuid.UUID | None
     created_at: datetime
+    proposed_wording: str | None = Field(
+        None,
+        description="The party's own wording offered at close-out, until the mediator "
+        "accepts it (meanwhile the decision is keep_confidential)",
+    )
 
 
 class ItemList(Listing[ItemOut]):
@@ -104,6 +109,11 @@ class ItemList(Listing[ItemOut]):
 
 class DecisionIn(Schema):
     decision: Literal["keep_confidential", "may_share", "may_share_as_worded"]
+    wording: Annotated[str, optional_text(services.TEXT_MAX)] | None = None
+
+
+class ConfirmIn(Schema):
+    decision: Literal["keep_confidential", "may_share", "may_share_as_worded"] | None = None
     wording: Annotated[str, optional_text(services.TEXT_MAX)] | None = None
 
 
@@ -383,10 +393,20 @@ def decide(request: HttpRequest, item_id: uuid.UUID, payload: DecisionIn) -> Ite
 @router.post(
     "/items/{item_id}/confirm",
     response={200: ItemOut, **ERRORS},
-    summary="The item's party confirms the decision",
+    summary="The item's party confirms the decision, or narrows it",
 )
-def confirm(request: HttpRequest, item_id: uuid.UUID) -> ItemOut:
-    return render_item(selectors.own_item_view(services.confirm_item(caller(request), item_id)))
+def confirm(request: HttpRequest, item_id: uuid.UUID, payload: ConfirmIn) -> ItemOut:
+    item = services.confirm_item(caller(request), item_id, **payload.model_dump())
+    return render_item(selectors.own_item_view(item))
+
+
+@router.post(
+    "/items/{item_id}/accept-wording",
+    response={200: ItemOut, **ERRORS},
+    summary="The mediator accepts the wording the party offered at close-out",
+)
+def accept_wording(request: HttpRequest, item_id: uuid.UUID) -> ItemOut:
+    return render_item(selectors.own_item_view(services.accept_wording(caller(request), item_id)))
 
 
 @router.get(

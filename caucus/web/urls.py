@@ -71,6 +71,7 @@ urlpatterns = [
     path("meetings/<uuid:meeting_id>/notes", mv.write_note_view, name="write_note"),
     path("items/<uuid:item_id>/decision", mv.decide_view, name="decide_item"),
     path("items/<uuid:item_id>/confirm", mv.confirm_view, name="confirm_item"),
+    path("items/<uuid:item_id>/accept-wording", mv.accept_wording_view, name="accept_wording"),
     path("notes/<uuid:note_id>/feedback", mv.feedback_view, name="feedback"),
     path("notes/<uuid:note_id>/revise", mv.revise_view, name="revise_note"),
     path("cases/<uuid:case_id>/disclosures", xv.disclosures_view, name="disclosures"),

@@ -252,8 +252,8 @@ def test_it_runs_a_caucus_with_lobby_chat_and_closeout_that_the_other_side_never
     expect(a.get_by_role("heading", level=1)).to_have_text("Close-out")
     closeout_item = a.get_by_role("article", name=item_text)
     expect(closeout_item.locator(".decision")).to_have_text("Keep confidential")
-    party_a.submit(closeout_item.get_by_role("button", name=re.compile("^Confirm")))
-    expect(a.get_by_role("article", name=item_text)).to_contain_text("Confirmed.")
+    party_a.submit(closeout_item.get_by_role("button", name=re.compile("^Save my decision")))
+    expect(a.get_by_role("article", name=item_text)).to_contain_text("Confirmed by the party.")
     expect(a.locator("#closeout-state")).to_have_text(
         "Every item has a confirmed decision. The mediator can end the caucus."
     )

@@ -1334,6 +1334,15 @@ MATRIX: dict[tuple[str, str], Entry] = {
         expect(anonymous=NEW_CASE_PAGE, outsider=409, mediator=409, members=409),
         body=newcomer,
     ),
+    # issue 15
+    # Only the mediator accepts the party's own wording; the scene's item has none (409).
+    ("POST", "/api/v1/items/{item_id}/accept-wording"): Entry(
+        in_caucus_a(mediator=409, party_a=403, attorney_a=403), world="active_world"
+    ),
+    ("GET", "/items/<uuid:item_id>/accept-wording"): Entry(WEB_NOT_ALLOWED, world="active_world"),
+    ("POST", "/items/<uuid:item_id>/accept-wording"): Entry(
+        web_in_caucus_a(mediator=409, party_a=403, attorney_a=403), world="active_world"
+    ),
 }
 
 
