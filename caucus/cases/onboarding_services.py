@@ -363,4 +363,6 @@ def submit_intake(user: User, case_id: uuid.UUID, *, answers: dict[str, Any]) ->
         intake.answers_json = encoded
         intake.save()
         _audit(actor, "onboarding.intake_submitted", "intake", intake.id)
+        # The intake may be the last step (practice policy): the case becomes active with it.
+        _advance(case, actor)
     return intake

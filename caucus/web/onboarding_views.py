@@ -119,8 +119,12 @@ def _checklist(codes: list[str], names: dict[str, str], rule_texts: dict[str, st
             lines.append(f"{names.get(pid, 'A participant')} has not signed the {label}.")
         elif kind == "ground_rule":
             lines.append(f"Not every party has agreed to the rule “{rule_texts.get(rest, '')}”.")
+        elif kind == "intake":
+            lines.append(
+                f"{names.get(rest, 'A party')} has not answered the intake and safety questions."
+            )
         else:
-            lines.append(code)
+            lines.append("A step of onboarding is still open.")
     return lines
 
 
@@ -194,9 +198,8 @@ def _page(
     offers = read.offers(me)
     bound = bound or {}
     intake_rows = read.intake(user, case.id)
-    checklist = _checklist(
-        onboarding.missing(case), names, {str(r.rule.id): r.text for r in rule_views}
-    )
+    missing = onboarding.missing(case)
+    checklist = _checklist(missing, names, {str(r.rule.id): r.text for r in rule_views})
     context = {
         "case": case,
         "me": me,
@@ -220,9 +223,19 @@ def _page(
         "intake_form": bound.get("intake") or _intake_initial(intake_rows),
         "is_mediator": offers.read_all_intake,
         "intake_rows": [
-            (names.get(str(row.participant_id), ""), row.answers, row.submitted_at)
+            (
+                names.get(str(row.participant_id), ""),
+                row.answers,
+                row.submitted_at,
+                # Under the questions the party answered, not their field names.
+                [
+                    (IntakeForm.base_fields[name].label, row.answers.get("safety", {}).get(name))
+                    for name in IntakeForm.SAFETY
+                ],
+            )
             for row in intake_rows
         ],
+        "intake_required": any(code.startswith("intake:") for code in missing),
     }
     return render(request, "web/onboarding.html", context, status=status)
 

@@ -57,7 +57,20 @@ def test_it_takes_a_case_to_active_through_the_pages(world: World) -> None:
     rule = GroundRule.objects.get(case_id=case_id)
     for party in (world.party_a, world.party_b):
         assert browser(party).post(f"/cases/{case_id}/rules/{rule.id}/agree").status_code == 302
+    # A family case: the intake and safety questions are a listed step (issue 15).
+    page = browser(world.mediator).get(f"/cases/{case_id}/onboarding").content.decode()
+    assert "Ada Party has not answered the intake and safety questions." in page
+    assert "intake:" not in page
+    for party in (world.party_a, world.party_b):
+        answered = browser(party).post(
+            f"/cases/{case_id}/onboarding/intake", {"goals": "Calm.", "afraid_of_retaliation": "on"}
+        )
+        assert answered.status_code == 302
     assert Case.objects.get(pk=case_id).status == "active"
+    page = browser(world.mediator).get(f"/cases/{case_id}/onboarding").content.decode()
+    # The mediator reads the safety answers under their questions, not their field names.
+    assert "I am afraid of what may happen if I speak openly: <strong>yes</strong>" in page
+    assert "afraid_of_retaliation" not in page
     page = browser(world.party_b).get(f"/cases/{case_id}/onboarding").content.decode()
     assert "The mediation can begin." in page
 
