@@ -230,7 +230,10 @@ def complete_onboarding(world: World) -> None:
             assert who.user is not None
             for agreement in Agreement.objects.filter(case_id=world.case.id):
                 write.sign_agreement(
-                    who.user, agreement.id, typed_name=who.name, text_sha256=agreement.text_sha256
+                    who.user,
+                    agreement.id,
+                    typed_name=who.user.name,
+                    text_sha256=agreement.text_sha256,
                 )
         for party in (world.party_a, world.party_b):
             # The practice's policy asks family cases for every party's intake (issue 15).

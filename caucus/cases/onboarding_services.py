@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 import uuid
 from typing import Any
 
@@ -162,6 +163,14 @@ def edit_agreement(user: User, agreement_id: uuid.UUID, *, text: str) -> Agreeme
     return agreement
 
 
+def comparable_name(name: str) -> str:
+    """A name as a signature is compared: without accents, case or extra spaces, so that
+    "jose garcia" signs for "José García" but "M" does not."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.casefold().split())
+
+
 def sign_agreement(
     user: User, agreement_id: uuid.UUID, *, typed_name: str, text_sha256: str
 ) -> Signature:
@@ -172,6 +181,11 @@ def sign_agreement(
         raise Invalid({"typed_name": ["Type your full name to sign."]})
     if len(typed_name) > TYPED_NAME_MAX:
         raise Invalid({"typed_name": [f"At most {TYPED_NAME_MAX} characters."]})
+    if comparable_name(typed_name) != comparable_name(actor.user.name):
+        # A signature is the signer's full name as the case knows it, not any mark.
+        raise Invalid(
+            {"typed_name": [f"Type your full name as this case knows it: {actor.user.name}."]}
+        )
     with transaction.atomic():
         case = _locked_case(actor)
         if case.status not in (Status.INTAKE, Status.ONBOARDING, Status.ACTIVE):

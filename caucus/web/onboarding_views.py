@@ -29,10 +29,23 @@ class StructureForm(forms.Form):
 
 
 class SignForm(forms.Form):
+    consent_electronic = checkbox(
+        "I have read this text and I agree to sign it electronically: my typed name is my "
+        "signature, as binding as one on paper"
+    )
     typed_name = forms.CharField(
-        max_length=write.TYPED_NAME_MAX, label="Type your full name to sign"
+        max_length=write.TYPED_NAME_MAX,
+        label="Type your full name to sign",
+        help_text="Your full name as this case knows it. Signing is final: the text cannot "
+        "change once signed, and everyone in the case will see that you signed.",
     )
     text_sha256 = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+    def clean_consent_electronic(self) -> bool:
+        consented: bool = self.cleaned_data["consent_electronic"]
+        if not consented:
+            raise forms.ValidationError("Tick the box to agree to sign electronically.")
+        return consented
 
 
 class AgreementTextForm(forms.Form):

@@ -34,7 +34,10 @@ def sign_all(world: World, who: Persona) -> None:
     for agreement in agreements(world, who):
         response = who.client.post(
             f"agreements/{agreement['id']}/sign",
-            {"typed_name": who.name, "text_sha256": agreement["text_sha256"]},
+            {
+                "typed_name": who.user.name if who.user else "",
+                "text_sha256": agreement["text_sha256"],
+            },
         )
         assert response.status_code == 201, response.content
 
@@ -487,3 +490,40 @@ def test_the_practice_may_ask_for_the_intake_in_other_kinds(world: World) -> Non
     body = case(world, world.mediator)
     assert body["status"] == "onboarding"
     assert all(code.startswith("intake:") for code in body["onboarding"]["missing"])
+
+
+# issue 15: a signature is the signer's full name as the case knows it.
+
+
+@pytest.mark.parametrize("typed", ["M", "Ada", "Bea Party", "Ada Partyy", "Ada P."])
+def test_it_refuses_a_typed_name_that_is_not_the_signers(world: World, typed: str) -> None:
+    agreement = agreements(world, world.party_a)[0]
+    refused = world.party_a.client.post(
+        f"agreements/{agreement['id']}/sign",
+        {"typed_name": typed, "text_sha256": agreement["text_sha256"]},
+    )
+    assert refused.status_code == 400, refused.content
+    assert "Ada Party" in refused.json()["fields"]["typed_name"][0]
+    assert str(world.party_a.participant.id) not in agreements(world, world.party_a)[0]["signed_by"]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("typed", ["ada party", "  ADA   PARTY ", "Adá Pärty"])
+def test_it_accepts_the_name_whatever_its_case_accents_and_spaces(world: World, typed: str) -> None:
+    agreement = agreements(world, world.party_a)[0]
+    signed = world.party_a.client.post(
+        f"agreements/{agreement['id']}/sign",
+        {"typed_name": typed, "text_sha256": agreement["text_sha256"]},
+    )
+    assert signed.status_code == 201, signed.content
+
+
+def test_an_accented_name_is_signed_without_its_accents(world: World) -> None:
+    assert world.party_b.user is not None
+    world.party_b.user.name = "José García-Núñez"
+    world.party_b.user.save(update_fields=["name"])
+    agreement = agreements(world, world.party_b)[0]
+    signed = world.party_b.client.post(
+        f"agreements/{agreement['id']}/sign",
+        {"typed_name": "jose garcia-nunez", "text_sha256": agreement["text_sha256"]},
+    )
+    assert signed.status_code == 201, signed.content

@@ -628,8 +628,16 @@ def agreement_text(scene: Scene) -> dict[str, Any]:
     return {"text": "The parties agree to mediate in good faith."}
 
 
+# `call` puts the caller's own name here: a signature is the signer's full name (issue 15).
+OWN_NAME = "<the caller's own name>"
+
+
 def signature(scene: Scene) -> dict[str, Any]:
-    return {"typed_name": "A. Signer", "text_sha256": scene.agreement_sha256}
+    return {"typed_name": OWN_NAME, "text_sha256": scene.agreement_sha256}
+
+
+def web_signature(scene: Scene) -> dict[str, Any]:
+    return {**signature(scene), "consent_electronic": "on"}
 
 
 def ground_rule(scene: Scene) -> dict[str, Any]:
@@ -1087,7 +1095,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/cases/<uuid:case_id>/agreements/<uuid:agreement_id>/sign"): Entry(WEB_NOT_ALLOWED),
     ("POST", "/cases/<uuid:case_id>/agreements/<uuid:agreement_id>/sign"): Entry(
         web_signed_in(outsider=404, mediator=ONBOARDING_PAGE, members=ONBOARDING_PAGE),
-        body=signature,
+        body=web_signature,
     ),
     ("GET", "/cases/<uuid:case_id>/agreements/<uuid:agreement_id>/edit"): Entry(WEB_NOT_ALLOWED),
     ("POST", "/cases/<uuid:case_id>/agreements/<uuid:agreement_id>/edit"): Entry(
@@ -1378,6 +1386,8 @@ def call(
     pages are fetched by a browser-like client holding the persona's session."""
     persona = scene.persona(persona_name)
     url = fill(route, scene, path_overrides)
+    if body is not None and body.get("typed_name") == OWN_NAME:
+        body = {**body, "typed_name": persona.user.name if persona.user else "Nobody"}
     if is_api(route):
         if body is not None and any(hasattr(v, "read") for v in body.values()):
             return persona.client.django.post(url, data=body, headers=persona.client._headers())

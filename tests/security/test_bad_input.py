@@ -678,7 +678,11 @@ WEB_FORMS: dict[str, WebForm] = {
     "/cases/<uuid:case_id>/agreements/<uuid:agreement_id>/sign": WebForm(
         onboarding_views.SignForm,
         "party_a",
-        lambda s: {"typed_name": "Ada Party", "text_sha256": s.agreement_sha256},
+        lambda s: {
+            "typed_name": "Ada Party",
+            "text_sha256": s.agreement_sha256,
+            "consent_electronic": "on",
+        },
     ),
     "/cases/<uuid:case_id>/agreements/<uuid:agreement_id>/edit": WebForm(
         onboarding_views.AgreementTextForm, "mediator", lambda s: {"text": "We agree."}
