@@ -110,7 +110,7 @@ def test_it_signs_only_with_consent_to_sign_electronically(world: World) -> None
     refused = browser(world.party_a).post(url, body)
     assert refused.status_code == 400
     assert "Tick the box to agree to sign electronically." in refused.content.decode()
-    assert not agreement.signatures.exists()  # type: ignore[attr-defined]
+    assert not agreement.signatures.exists()
     wrong = browser(world.party_a).post(
         url, {**body, "typed_name": "M", "consent_electronic": "on"}
     )
