@@ -22,7 +22,7 @@ from caucus.disclosures import services as disclosures
 from caucus.disclosures.selectors import may_draft_disclosure
 from caucus.kernel.errors import DomainError, NotVisible
 from caucus.meetings import selectors, services
-from caucus.meetings.models import Decision, Item, MeetingKind
+from caucus.meetings.models import Decision, Item, Meeting, MeetingKind
 from caucus.web.pages import View, checkbox, long_text, signed_in, submit, viewer
 
 DECISION_LABELS = {
@@ -73,12 +73,18 @@ class CaucusForm(forms.Form):
 
 
 class ItemForm(forms.Form):
-    text = long_text(
-        "What was raised",
-        services.TEXT_MAX,
-        rows=2,
-        help_text="In a caucus only this side and the mediator see it.",
-    )
+    text = long_text("What was raised", services.TEXT_MAX, rows=2)
+
+    @classmethod
+    def of(cls, meeting: Meeting) -> ItemForm:
+        """The form for this meeting, saying who will see what is raised in it."""
+        form = cls()
+        form.fields["text"].help_text = (
+            "Only this side and the mediator see it."
+            if meeting.kind == MeetingKind.CAUCUS
+            else "Everyone in the case sees it: this is a joint meeting."
+        )
+        return form
 
 
 class DecisionForm(forms.Form):
@@ -204,8 +210,11 @@ def set_disclose_targets(form: DiscloseForm, item: Item, people: MeetingPeople) 
             other_sides.setdefault(side_id, f"Only {name}'s side")
     widget = form.fields["to"].widget
     assert isinstance(widget, forms.Select)  # noqa: S101
+    expert = any(role == Role.EXPERT for _, _, role in people.values())
+    # The case's audience includes an approved expert: the label says so (issue 15).
+    everyone = "Everyone in the case, the expert included" if expert else "Everyone in the case"
     widget.choices = [
-        ("case", "Everyone in the case"),
+        ("case", everyone),
         *((str(k), v) for k, v in other_sides.items()),
     ]
 
@@ -321,7 +330,7 @@ def _page_context(
             # An attestation given for this sitting (in the joint meeting the mediator came
             # from) is offered again for reconfirmation, not retyped.
             "join": overrides.get("join") or JoinForm(initial=_reconfirm(page.reconfirm)),
-            "item": overrides.get("item") or ItemForm(),
+            "item": overrides.get("item") or ItemForm.of(meeting),
             "note": overrides.get("note") or NoteForm(),
         },
     }

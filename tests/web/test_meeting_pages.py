@@ -262,3 +262,55 @@ def test_the_party_keeps_an_item_confidential_from_the_closeout_page(
 
 def party_b_cannot_see(world: World, url: str) -> bool:
     return bool(browser(world.party_b).get(url).status_code == 404)
+
+
+def test_the_notes_pdf_is_a_link_on_the_meeting_page(active_world: World, caucus: Caucus) -> None:
+    party_a = browser(active_world.party_a)
+    page = party_a.get(f"/meetings/{caucus.meeting.id}").content.decode()
+    link = f'href="/api/v1/notes/{caucus.note.id}/pdf"'
+    assert link in page
+    pdf = party_a.get(f"/api/v1/notes/{caucus.note.id}/pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert (
+        browser(active_world.party_b).get(f"/api/v1/notes/{caucus.note.id}/pdf").status_code == 404
+    )
+
+
+def test_the_item_help_says_who_sees_it_in_a_caucus_and_in_a_joint_meeting(
+    active_world: World, caucus: Caucus
+) -> None:
+    mediator = browser(active_world.mediator)
+    page = mediator.get(f"/meetings/{caucus.meeting.id}").content.decode()
+    assert "Only this side and the mediator see it." in page
+    assert active_world.mediator.user is not None
+    joint = services.schedule_meeting(
+        active_world.mediator.user,
+        active_world.case.id,
+        kind="joint",
+        side_id=None,
+        mode="in_person",
+        starts_at=caucus.meeting.starts_at,
+    )
+    services.start_meeting(active_world.mediator.user, joint.id)
+    page = mediator.get(f"/meetings/{joint.id}").content.decode()
+    assert "Everyone in the case sees it: this is a joint meeting." in page
+    assert "In a caucus" not in page and "this side and the mediator" not in page
+
+
+def test_sharing_with_everyone_says_the_expert_is_included(
+    active_world: World, caucus: Caucus
+) -> None:
+    from caucus.cases.models import Participant
+    from caucus.web.meeting_views import disclose_form_for
+
+    people = {
+        p.id: (p.user.name, p.side_id, p.role)
+        for p in Participant.objects.filter(case=active_world.case).select_related("user")
+    }
+    form = disclose_form_for(caucus.item, people)
+    assert ("case", "Everyone in the case") in form.fields["to"].widget.choices
+    some = next(iter(people))
+    people[some] = ("Vera Valuer", None, "expert")
+    form = disclose_form_for(caucus.item, people)
+    choices = form.fields["to"].widget.choices
+    assert ("case", "Everyone in the case, the expert included") in choices
