@@ -163,7 +163,7 @@ def edit_agreement(user: User, agreement_id: uuid.UUID, *, text: str) -> Agreeme
     return agreement
 
 
-def comparable_name(name: str) -> str:
+def _comparable_name(name: str) -> str:
     """A name as a signature is compared: without accents, case or extra spaces, so that
     "jose garcia" signs for "José García" but "M" does not."""
     decomposed = unicodedata.normalize("NFKD", name)
@@ -181,7 +181,7 @@ def sign_agreement(
         raise Invalid({"typed_name": ["Type your full name to sign."]})
     if len(typed_name) > TYPED_NAME_MAX:
         raise Invalid({"typed_name": [f"At most {TYPED_NAME_MAX} characters."]})
-    if comparable_name(typed_name) != comparable_name(actor.user.name):
+    if _comparable_name(typed_name) != _comparable_name(actor.user.name):
         # A signature is the signer's full name as the case knows it, not any mark.
         raise Invalid(
             {"typed_name": [f"Type your full name as this case knows it: {actor.user.name}."]}

@@ -56,6 +56,8 @@ class Action(StrEnum):
     POST_MESSAGE = "messages.post"
     UPLOAD_DOCUMENT = "documents.upload"
     REDACT_DOCUMENT = "documents.redact"
+    # issue 15
+    WITHDRAW = "case.withdraw"
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,8 @@ RULES: dict[Action, Rule] = {
     Action.POST_MESSAGE: Rule(_any_participant, _SUBSTANTIVE),
     Action.UPLOAD_DOCUMENT: Rule(_any_participant, _SUBSTANTIVE),
     Action.REDACT_DOCUMENT: Rule(_is_mediator, _SUBSTANTIVE),
+    # issue 15: any party may end the mediation (the agreement to mediate says so).
+    Action.WITHDRAW: Rule(_is_party, _NONE, states=_CLOSABLE, refusal="invalid_transition"),
 }
 
 

@@ -235,7 +235,24 @@ def end_all_meetings(actor: Participant, case: Case) -> None:
 
 def on_case_closing(sender: object, *, case: Case, actor: Participant, **kwargs: object) -> None:
     """`caucus.cases.signals.case_closing`, inside the close's transaction: refuses (409)
-    while a running caucus's close-out is unfinished, and the whole close rolls back."""
+    while a running caucus's close-out is unfinished, and the whole close rolls back. When a
+    party withdraws, their side's items without a confirmed decision are kept confidential
+    first: by leaving, the party decides that nothing of theirs travels."""
+    withdrawing = kwargs.get("withdrawing")
+    if isinstance(withdrawing, Participant) and withdrawing.side_id is not None:
+        kept = Item.objects.filter(
+            case=case,
+            origin_side_id=withdrawing.side_id,
+            confirmed_at__isnull=True,
+            source_item__isnull=True,
+        ).update(
+            decision=Decision.KEEP_CONFIDENTIAL,
+            wording_sealed=None,
+            proposed_wording_sealed=None,
+            confirmed_at=timezone.now(),
+            confirmed_by=withdrawing,
+        )
+        _audit(withdrawing, "items.kept_on_withdrawal", "case", case.id, count=kept)
     end_all_meetings(actor, case)
 
 

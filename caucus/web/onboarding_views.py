@@ -20,6 +20,7 @@ from caucus.cases import onboarding_selectors as read
 from caucus.cases import onboarding_services as write
 from caucus.cases.access import access_case, case_participants, require_of_case
 from caucus.cases.models import Agreement, AgreementKind, GroundRule, Participant, Structure
+from caucus.kernel.permissions import Action, allowed_actions
 from caucus.web.pages import View, checkbox, long_text, signed_in, submit, viewer
 
 
@@ -249,6 +250,7 @@ def _page(
             for row in intake_rows
         ],
         "intake_required": any(code.startswith("intake:") for code in missing),
+        "can_withdraw": Action.WITHDRAW in allowed_actions(me),
     }
     return render(request, "web/onboarding.html", context, status=status)
 

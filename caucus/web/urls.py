@@ -5,7 +5,7 @@ from caucus.web import exchange_views as xv
 from caucus.web import meeting_views as mv
 from caucus.web import onboarding_views as ob
 from caucus.web import redaction_views as rv
-from caucus.web import retention_views, views
+from caucus.web import retention_views, views, withdraw_views
 
 app_name = "web"
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path("cases", views.cases_view, name="cases"),
     path("cases/new", views.open_case_view, name="open_case"),
     path("cases/<uuid:case_id>", views.case_view, name="case"),
+    path("cases/<uuid:case_id>/withdraw", withdraw_views.withdraw_view, name="withdraw"),
     path("cases/<uuid:case_id>/invite", views.invite_view, name="invite"),
     path("cases/<uuid:case_id>/screening", views.screening_view, name="screening"),
     path("cases/<uuid:case_id>/close", views.close_view, name="close"),

@@ -1351,6 +1351,21 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/items/<uuid:item_id>/accept-wording"): Entry(
         web_in_caucus_a(mediator=409, party_a=403, attorney_a=403), world="active_world"
     ),
+    # Any party ends the mediation; the page says what will happen to everyone first.
+    ("POST", "/api/v1/cases/{case_id}/withdraw"): Entry(
+        api_roles(mediator=403, party_a=200, attorney_a=403, party_b=200)
+    ),
+    ("GET", "/cases/<uuid:case_id>/withdraw"): Entry(
+        web_signed_in(outsider=404, mediator=200, members=200)
+    ),
+    ("POST", "/cases/<uuid:case_id>/withdraw"): Entry(
+        web_roles(
+            mediator=403,
+            party_a=Redirect("/cases/{case_id}"),
+            attorney_a=403,
+            party_b=Redirect("/cases/{case_id}"),
+        )
+    ),
 }
 
 

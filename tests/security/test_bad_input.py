@@ -817,6 +817,7 @@ NO_FORM = frozenset(
         "/redactions/<uuid:redaction_id>",
         # issue 15
         "/items/<uuid:item_id>/accept-wording",
+        "/cases/<uuid:case_id>/withdraw",
     }
 )
 
