@@ -394,9 +394,18 @@ def decide(request: HttpRequest, item_id: uuid.UUID, payload: DecisionIn) -> Ite
     "/items/{item_id}/confirm",
     response={200: ItemOut, **ERRORS},
     summary="The item's party confirms the decision, or narrows it",
+    # The body is optional (no body confirms the proposal), but when sent it is an object.
+    openapi_extra={
+        "requestBody": {
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ConfirmIn"}}},
+            "required": False,
+        }
+    },
 )
-def confirm(request: HttpRequest, item_id: uuid.UUID, payload: ConfirmIn) -> ItemOut:
-    item = services.confirm_item(caller(request), item_id, **payload.model_dump())
+def confirm(request: HttpRequest, item_id: uuid.UUID, payload: ConfirmIn | None = None) -> ItemOut:
+    # No body at all is a plain confirmation of the mediator's proposal, as before issue 15.
+    choice = payload.model_dump() if payload is not None else {}
+    item = services.confirm_item(caller(request), item_id, **choice)
     return render_item(selectors.own_item_view(item))
 
 

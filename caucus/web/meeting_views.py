@@ -513,51 +513,43 @@ def decide_view(request: HttpRequest, item_id: uuid.UUID) -> HttpResponse:
     return _act(request, form, f"decision:{item_id}", call, lambda: _item_meeting(request, item_id))
 
 
-@signed_in
-@require_POST
-def confirm_view(request: HttpRequest, item_id: uuid.UUID) -> HttpResponse:
-    form = ConfirmForm(request.POST)
-    to_closeout = request.POST.get("next") == "closeout"
+def _on_item_closeout(key: str, act: Callable[[User, uuid.UUID, ConfirmForm], Item]) -> View:
+    """A POST on an item from the meeting page or its close-out page (`next`), calling one
+    service and coming back to the page the form was on, at the item."""
 
-    def call(data: dict[str, Any]) -> str:
-        decision, wording = form.decision()
-        item = services.confirm_item(viewer(request), item_id, decision=decision, wording=wording)
-        assert item.meeting_id is not None  # noqa: S101
-        if to_closeout:
-            return reverse("web:closeout", args=[item.meeting_id]) + f"#item-{item.id}"
-        return _meeting_url(item.meeting_id, f"item-{item.id}")
+    @signed_in
+    @require_POST
+    def view(request: HttpRequest, item_id: uuid.UUID) -> HttpResponse:
+        form = ConfirmForm(request.POST)
+        to_closeout = request.POST.get("next") == "closeout"
 
-    template = "web/closeout.html" if to_closeout else "web/meeting.html"
-    return _act(
-        request,
-        form,
-        f"confirm:{item_id}",
-        call,
-        lambda: _item_meeting(request, item_id),
-        template=template,
-    )
+        def call(data: dict[str, Any]) -> str:
+            item = act(viewer(request), item_id, form)
+            assert item.meeting_id is not None  # noqa: S101  (raised in a meeting)
+            page = "web:closeout" if to_closeout else "web:meeting"
+            return reverse(page, args=[item.meeting_id]) + f"#item-{item.id}"
+
+        return _act(
+            request,
+            form,
+            f"{key}:{item_id}",
+            call,
+            lambda: _item_meeting(request, item_id),
+            template="web/closeout.html" if to_closeout else "web/meeting.html",
+        )
+
+    return view
 
 
-@signed_in
-@require_POST
-def accept_wording_view(request: HttpRequest, item_id: uuid.UUID) -> HttpResponse:
-    form = ConfirmForm(request.POST)
-    to_closeout = request.POST.get("next") == "closeout"
+def _confirm(user: User, item_id: uuid.UUID, form: ConfirmForm) -> Item:
+    decision, wording = form.decision()
+    return services.confirm_item(user, item_id, decision=decision, wording=wording)
 
-    def call(data: dict[str, Any]) -> str:
-        item = services.accept_wording(viewer(request), item_id)
-        assert item.meeting_id is not None  # noqa: S101
-        page = "web:closeout" if to_closeout else "web:meeting"
-        return reverse(page, args=[item.meeting_id]) + f"#item-{item.id}"
 
-    return _act(
-        request,
-        form,
-        f"accept:{item_id}",
-        call,
-        lambda: _item_meeting(request, item_id),
-        template="web/closeout.html" if to_closeout else "web/meeting.html",
-    )
+confirm_view = _on_item_closeout("confirm", _confirm)
+accept_wording_view = _on_item_closeout(
+    "accept", lambda user, item_id, form: services.accept_wording(user, item_id)
+)
 
 
 write_note_view = _on_meeting(

@@ -6,12 +6,11 @@ pending disclosures lapse."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from caucus.cases.models import CLOSING_STATEMENTS, Outcome
 from caucus.disclosures.models import Disclosure
 from caucus.meetings.models import Item, Meeting
-from tests.conftest import Persona, World
+from tests.conftest import World
 from tests.meetings.closeout_steps import (
     admit,
     confirm,
@@ -20,15 +19,9 @@ from tests.meetings.closeout_steps import (
     meeting,
     raise_item,
 )
+from tests.web.pages import browser
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
-
-
-def browser(who: Persona) -> Client:
-    client = Client()
-    assert who.user is not None
-    client.force_login(who.user)
-    return client
 
 
 def test_only_a_party_withdraws(world: World) -> None:

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.browser import OpenTab
 from tests.e2e.conftest import LiveServer
+from tests.e2e.test_disclosures_browser import decided_caucus_item
 from tests.e2e.test_meetings_browser import active_case, mediator_signs_in, party_signs_in
 
 pytestmark = pytest.mark.e2e
@@ -25,24 +26,8 @@ def test_the_party_narrows_at_closeout_and_the_mediator_accepts_their_words(
     tag = uuid.uuid4().hex[:6]
     original = f"Ada would sell the orchard below its value {tag}"
     own = f"One side is open to talking about the orchard {tag}"
-    side_a = case.party_a.api.call("GET", f"/cases/{case.id}")["my_side_id"]
-    meeting = case.mediator.api.call(
-        "POST",
-        f"/cases/{case.id}/meetings",
-        {
-            "kind": "caucus",
-            "side_id": side_a,
-            "mode": "in_person",
-            "starts_at": "2026-12-01T10:00:00Z",
-        },
-        expect_status=201,
-    )
-    case.mediator.api.call("POST", f"/meetings/{meeting['id']}/start")
-    item = case.mediator.api.call(
-        "POST", f"/meetings/{meeting['id']}/items", {"text": original}, expect_status=201
-    )
-    case.mediator.api.call("PUT", f"/items/{item['id']}/decision", {"decision": "may_share"})
-    closeout = f"/meetings/{meeting['id']}/closeout"
+    meeting_id, item_id = decided_caucus_item(case, original, {"decision": "may_share"})
+    closeout = f"/meetings/{meeting_id}/closeout"
 
     # Party A, on a phone, reads what each choice means and chooses words of their own.
     party_a = open_tab(phone=True)
@@ -73,7 +58,7 @@ def test_the_party_narrows_at_closeout_and_the_mediator_accepts_their_words(
     # Meanwhile nothing travels: the mediator cannot draft a disclosure of it.
     refused = case.mediator.api.call(
         "POST",
-        f"/items/{item['id']}/disclosures",
+        f"/items/{item_id}/disclosures",
         {"to": "case", "text": own},
         expect_status=409,
     )
@@ -91,7 +76,7 @@ def test_the_party_narrows_at_closeout_and_the_mediator_accepts_their_words(
     row = m.get_by_role("article", name=original)
     expect(row.locator(".decision")).to_have_text("May be shared only as worded")
     expect(row).to_contain_text(own)
-    shown = case.party_a.api.call("GET", f"/items/{item['id']}")
+    shown = case.party_a.api.call("GET", f"/items/{item_id}")
     assert (shown["decision"], shown["wording"], shown["confirmed"]) == (
         "may_share_as_worded",
         own,
@@ -99,7 +84,7 @@ def test_the_party_narrows_at_closeout_and_the_mediator_accepts_their_words(
     )
 
     # Party B sees neither the caucus's close-out nor the item.
-    case.party_b.api.call("GET", f"/items/{item['id']}", expect_status=404)
+    case.party_b.api.call("GET", f"/items/{item_id}", expect_status=404)
     party_b = open_tab()
     party_signs_in(party_b, case.party_b.email)
     assert party_b.status_of(closeout)[0] == 404

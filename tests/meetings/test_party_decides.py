@@ -38,6 +38,21 @@ def confirm(w: World, item: str, body: dict[str, Any] | None = None) -> Any:
     return w.party_a.client.post(f"items/{item}/confirm", body)
 
 
+def test_a_call_without_any_body_is_a_plain_confirmation(active_world: World) -> None:
+    """Clients written before issue 15 send no body at all (no content type either)."""
+    w = active_world
+    _, item = caucus_item(w, "may_share")
+    client = w.party_a.client
+    done = client.django.generic(
+        "POST",
+        f"/api/v1/items/{item}/confirm",
+        b"",
+        **{"HTTP_AUTHORIZATION": f"Bearer {w.party_a.token}"},
+    )
+    assert done.status_code == 200, done.content
+    assert (done.json()["decision"], done.json()["confirmed"]) == ("may_share", True)
+
+
 def test_confirming_without_a_choice_keeps_the_mediators_proposal(active_world: World) -> None:
     w = active_world
     _, item = caucus_item(w, "may_share_as_worded")
