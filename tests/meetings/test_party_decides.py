@@ -47,7 +47,7 @@ def test_a_call_without_any_body_is_a_plain_confirmation(active_world: World) ->
         "POST",
         f"/api/v1/items/{item}/confirm",
         b"",
-        **{"HTTP_AUTHORIZATION": f"Bearer {w.party_a.token}"},
+        headers={"Authorization": f"Bearer {w.party_a.token}"},
     )
     assert done.status_code == 200, done.content
     assert (done.json()["decision"], done.json()["confirmed"]) == ("may_share", True)
