@@ -1,5 +1,6 @@
 """`caucus`: the operator's command. Our commands are Django management commands; the CLI
-maps `create-mediator` to `create_mediator` and passes everything else through."""
+maps each hyphenated name the README gives (`create-mediator`, `totp-code`) to the command's
+module name (`create_mediator`, `totp_code`) and passes everything else through."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ ALIASES = {
     "rotate-master-key": "rotate_master_key",
     "turn-config": "turn_config",
     "verify-certificate": "verify_certificate",
+    "totp-code": "totp_code",
 }
 
 

@@ -27,6 +27,8 @@ from caucus.api import (
 from caucus.api.security import BearerAuth, CaucusSessionAuth
 from caucus.kernel.errors import DomainError
 
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
 
 class ObjectBodyParser(Parser):
     """Every request body of this API is a JSON object. Anything else (an array, a string)
@@ -34,6 +36,11 @@ class ObjectBodyParser(Parser):
     attributes, so that the body `"text"` gave a case the title `"Text"` (`str.title()`)."""
 
     def parse_body(self, request: HttpRequest) -> DictStrAny:
+        if request.content_type in FORM_TYPES and not request.POST and not request.FILES:
+            # An empty form is an empty object, as no body is: a call whose fields are all
+            # optional (a party's plain confirmation) is made without any; a required field
+            # still answers 400.
+            return {}
         data = super().parse_body(request)
         if not isinstance(data, dict):
             raise ValueError("The request body must be a JSON object.")

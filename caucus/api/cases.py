@@ -202,3 +202,14 @@ def close(request: HttpRequest, case_id: uuid.UUID, payload: CloseIn) -> CaseOut
         **payload.model_dump(),
     )
     return _case_out(user, case.id)
+
+
+@router.post(
+    "/cases/{case_id}/withdraw",
+    response={200: CaseOut, **ERRORS},
+    summary="A party withdraws: the mediation ends for everyone, with a neutral statement",
+)
+def withdraw(request: HttpRequest, case_id: uuid.UUID) -> CaseOut:
+    user = caller(request)
+    case = services.withdraw(user, case_id)
+    return _case_out(user, case.id)

@@ -106,6 +106,11 @@ class ItemOut(Schema):
     confirmed: bool
     source_item_id: uuid.UUID | None
     created_at: datetime
+    proposed_wording: str | None = Field(
+        None,
+        description="The party's own wording offered at close-out, until the mediator "
+        "accepts it (meanwhile the decision is keep_confidential)",
+    )
 
 
 class ItemList(Listing[ItemOut]):
@@ -114,6 +119,11 @@ class ItemList(Listing[ItemOut]):
 
 class DecisionIn(Schema):
     decision: Literal["keep_confidential", "may_share", "may_share_as_worded"]
+    wording: Annotated[str, optional_text(services.TEXT_MAX)] | None = None
+
+
+class ConfirmIn(Schema):
+    decision: Literal["keep_confidential", "may_share", "may_share_as_worded"] | None = None
     wording: Annotated[str, optional_text(services.TEXT_MAX)] | None = None
 
 
@@ -412,10 +422,29 @@ def decide(request: HttpRequest, item_id: uuid.UUID, payload: DecisionIn) -> Ite
 @router.post(
     "/items/{item_id}/confirm",
     response={200: ItemOut, **ERRORS},
-    summary="The item's party confirms the decision",
+    summary="The item's party confirms the decision, or narrows it",
+    # The body is optional (no body confirms the proposal), but when sent it is an object.
+    openapi_extra={
+        "requestBody": {
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ConfirmIn"}}},
+            "required": False,
+        }
+    },
 )
-def confirm(request: HttpRequest, item_id: uuid.UUID) -> ItemOut:
-    return render_item(selectors.own_item_view(services.confirm_item(caller(request), item_id)))
+def confirm(request: HttpRequest, item_id: uuid.UUID, payload: ConfirmIn | None = None) -> ItemOut:
+    # No body at all is a plain confirmation of the mediator's proposal, as before issue 15.
+    choice = payload.model_dump() if payload is not None else {}
+    item = services.confirm_item(caller(request), item_id, **choice)
+    return render_item(selectors.own_item_view(item))
+
+
+@router.post(
+    "/items/{item_id}/accept-wording",
+    response={200: ItemOut, **ERRORS},
+    summary="The mediator accepts the wording the party offered at close-out",
+)
+def accept_wording(request: HttpRequest, item_id: uuid.UUID) -> ItemOut:
+    return render_item(selectors.own_item_view(services.accept_wording(caller(request), item_id)))
 
 
 @router.get(

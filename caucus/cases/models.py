@@ -15,11 +15,18 @@ def _default_retention() -> int:
     return int(settings.CAUCUS_RETENTION_DAYS)
 
 
+def _default_intake_kinds() -> list[str]:
+    return ["family"]
+
+
 class Practice(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200)
     retention_days = models.PositiveIntegerField(default=_default_retention)
     mfa_required_for_mediators = models.BooleanField(default=True)
+    # The kinds of case whose parties answer the intake and safety questionnaire before the
+    # case becomes active (family cases by default, litigated or not).
+    intake_required_kinds = models.JSONField(default=_default_intake_kinds)
     # Raw Ed25519 public key that verifies this practice's deletion certificates. The private
     # key is in the key store, wrapped by the master key (caucus.retention.signing).
     signing_public_key = models.BinaryField(null=True, blank=True)

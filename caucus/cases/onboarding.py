@@ -14,7 +14,9 @@ from django.utils import timezone
 from caucus.cases.models import (
     Agreement,
     AgreementKind,
+    Case,
     GroundRule,
+    IntakeAnswers,
     Invitation,
     Participant,
     Role,
@@ -35,6 +37,10 @@ class Facts:
     agreements: set[str] = field(default_factory=set)
     # rule id -> (responses: participant id -> agrees)
     rules: dict[uuid.UUID, dict[uuid.UUID, bool]] = field(default_factory=dict)
+    # Whether the practice's policy asks this kind of case for every party's intake, and
+    # which parties have submitted theirs.
+    intake_required: bool = False
+    intake_done: set[uuid.UUID] = field(default_factory=set)
 
     @property
     def parties(self) -> list[uuid.UUID]:
@@ -65,6 +71,14 @@ def facts_for(case_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Facts]:
         case_id__in=ids, text_sha256=F("agreement__text_sha256")
     ).values_list("case_id", "participant_id", "agreement__kind"):
         facts[case_id].signed.add((pid, kind))
+    for case_id, kind, kinds in Case.objects.filter(id__in=ids).values_list(
+        "id", "kind", "practice__intake_required_kinds"
+    ):
+        facts[case_id].intake_required = kind in (kinds or [])
+    for case_id, pid in IntakeAnswers.objects.filter(case_id__in=ids).values_list(
+        "case_id", "participant_id"
+    ):
+        facts[case_id].intake_done.add(pid)
     for case_id, rule_id in GroundRule.objects.filter(
         case_id__in=ids, withdrawn_at__isnull=True
     ).values_list("case_id", "id"):
@@ -86,7 +100,8 @@ def rule_status(responses: dict[uuid.UUID, bool], parties: list[uuid.UUID]) -> s
 
 def gaps(case: CaseLike, facts: Facts) -> list[str]:
     """Everything still missing, as stable codes: `parties`, `invitations_pending`,
-    `acknowledgement:<participant>`, `signature:<kind>:<participant>`, `ground_rule:<rule>`."""
+    `acknowledgement:<participant>`, `signature:<kind>:<participant>`, `ground_rule:<rule>`,
+    `intake:<participant>` (where the practice's policy asks for the intake)."""
     missing: list[str] = []
     parties = facts.parties
     if len(parties) < 2:
@@ -103,6 +118,8 @@ def gaps(case: CaseLike, facts: Facts) -> list[str]:
             for pid, _ in facts.participants
             if (pid, kind) not in facts.signed
         )
+    if facts.intake_required:
+        missing.extend(f"intake:{pid}" for pid in parties if pid not in facts.intake_done)
     missing.extend(
         f"ground_rule:{rule_id}"
         for rule_id, responses in facts.rules.items()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 import uuid
 from typing import Any
 
@@ -162,13 +163,24 @@ def edit_agreement(user: User, agreement_id: uuid.UUID, *, text: str) -> Agreeme
     return agreement
 
 
-def checked_typed_name(typed_name: str) -> str:
+def comparable_name(name: str) -> str:
+    """A name as a signature is compared: without accents, case or extra spaces, so that
+    "jose garcia" signs for "José García" but "M" does not."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.casefold().split())
+
+
+def checked_typed_name(typed_name: str, full_name: str) -> str:
     """The name a signer typed, as a signature keeps it (also the memorandum's, issue 16)."""
     typed_name = typed_name.strip()
     if not typed_name:
         raise Invalid({"typed_name": ["Type your full name to sign."]})
     if len(typed_name) > TYPED_NAME_MAX:
         raise Invalid({"typed_name": [f"At most {TYPED_NAME_MAX} characters."]})
+    if comparable_name(typed_name) != comparable_name(full_name):
+        # A signature is the signer's full name as the case knows it, not any mark.
+        raise Invalid({"typed_name": [f"Type your full name as this case knows it: {full_name}."]})
     return typed_name
 
 
@@ -188,7 +200,7 @@ def sign_agreement(
 ) -> Signature:
     agreement, actor = access_in_case(user, Agreement, agreement_id)
     require(actor, Action.SIGN_AGREEMENT)
-    typed_name = checked_typed_name(typed_name)
+    typed_name = checked_typed_name(typed_name, actor.user.name)
     with transaction.atomic():
         case = _locked_case(actor)
         if case.status not in (Status.INTAKE, Status.ONBOARDING, Status.ACTIVE):
@@ -375,4 +387,6 @@ def submit_intake(user: User, case_id: uuid.UUID, *, answers: dict[str, Any]) ->
         intake.answers_json = encoded
         intake.save()
         _audit(actor, "onboarding.intake_submitted", "intake", intake.id)
+        # The intake may be the last step (practice policy): the case becomes active with it.
+        _advance(case, actor)
     return intake

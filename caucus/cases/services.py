@@ -415,19 +415,7 @@ def close_case(
     if fields:
         raise Invalid(fields)
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("practice").get(pk=actor.case_id)
-        lifecycle.move(case, Status.CLOSED)
-        now = timezone.now()
-        case.outcome = outcome
-        case.closed_at = now
-        case.purge_after = now + timedelta(days=case.practice.retention_days)
-        if note_to_parties:
-            case.note_to_parties = note_to_parties
-        if private_note:
-            case.closing_note = private_note
-        case.save()
-        case_closing.send(sender=Case, case=case, actor=actor)
-        Invitation.objects.filter(case=case, used_at__isnull=True).update(expires_at=timezone.now())
+        case = _close(actor, outcome, note_to_parties, private_note)
         record(
             "case.closed",
             case_id=case.id,
@@ -436,6 +424,55 @@ def close_case(
             object_type="case",
             object_id=case.id,
             details={"outcome": outcome},
+        )
+    return case
+
+
+def _close(
+    actor: Participant,
+    outcome: str,
+    note_to_parties: str | None,
+    private_note: str | None,
+    withdrawing: Participant | None = None,
+) -> Case:
+    """The close itself, inside the caller's transaction: every meeting ends (a running
+    caucus's close-out first), pending disclosures and consents lapse, open invitations die
+    and the purge date is set."""
+    case = Case.objects.select_for_update().select_related("practice").get(pk=actor.case_id)
+    lifecycle.move(case, Status.CLOSED)
+    now = timezone.now()
+    case.outcome = outcome
+    case.closed_at = now
+    case.purge_after = now + timedelta(days=case.practice.retention_days)
+    if note_to_parties:
+        case.note_to_parties = note_to_parties
+    if private_note:
+        case.closing_note = private_note
+    case.save()
+    case_closing.send(sender=Case, case=case, actor=actor, withdrawing=withdrawing)
+    Invitation.objects.filter(case=case, used_at__isnull=True).update(expires_at=now)
+    return case
+
+
+def withdraw(user: User, case_id: uuid.UUID) -> Case:
+    """A party ends the mediation, as the agreement to mediate lets every party. Chosen: a
+    mediation cannot go on without one of its parties, so the case closes at once with the
+    outcome `party_withdrew`; everyone, the mediator included, sees only its neutral
+    statement, never a reason. Nothing of the withdrawing side travels: its items without a
+    confirmed decision are kept confidential (the withdrawal is that party's decision), and
+    pending disclosures and consents lapse with the close."""
+    actor = access_case(user, case_id)
+    require(actor, Action.WITHDRAW)
+    with transaction.atomic():
+        case = _close(actor, Outcome.PARTY_WITHDREW, None, None, withdrawing=actor)
+        record(
+            "case.withdrawn",
+            case_id=case.id,
+            actor_user_id=user.id,
+            actor_participant_id=actor.id,
+            object_type="case",
+            object_id=case.id,
+            details={"outcome": Outcome.PARTY_WITHDREW.value},
         )
     return case
 

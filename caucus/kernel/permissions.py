@@ -62,6 +62,8 @@ class Action(StrEnum):
     SIGN_SETTLEMENT = "settlement.sign"
     # issue 15 (invitations)
     LIST_INVITATIONS = "case.list_invitations"
+    # issue 15
+    WITHDRAW = "case.withdraw"
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,8 @@ RULES: dict[Action, Rule] = {
     Action.SIGN_SETTLEMENT: Rule(_any_participant, _SUBSTANTIVE),
     # issue 15 (invitations)
     Action.LIST_INVITATIONS: Rule(_is_mediator, _NONE, read_only=True),
+    # issue 15: any party may end the mediation (the agreement to mediate says so).
+    Action.WITHDRAW: Rule(_is_party, _NONE, states=_CLOSABLE, refusal="invalid_transition"),
 }
 
 

@@ -106,6 +106,9 @@ class Item(AudienceScoped):
         "cases.Participant", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     confirmed_at = models.DateTimeField(null=True)
+    # The party's own wording, offered at close-out instead of the mediator's proposal. Until
+    # the mediator accepts it the decision is `keep_confidential`: nothing travels on it.
+    proposed_wording_sealed = models.BinaryField(null=True)
     source_item = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -113,6 +116,7 @@ class Item(AudienceScoped):
 
     text = Sealed("text_sealed")
     wording = Sealed("wording_sealed")
+    proposed_wording = Sealed("proposed_wording_sealed")
 
     class Meta:
         indexes = [models.Index(fields=["case", "created_at"])]

@@ -431,6 +431,9 @@ class ItemView:
     confirmed: bool
     source_item_id: uuid.UUID | None
     created_at: datetime
+    # The party's own wording, awaiting the mediator's acceptance (the decision meanwhile is
+    # keep_confidential); the item's own audience reads it.
+    proposed_wording: str | None = None
 
 
 def _item_view(i: Item, shown: set[uuid.UUID] | None, origin: uuid.UUID | None) -> ItemView:
@@ -445,6 +448,9 @@ def _item_view(i: Item, shown: set[uuid.UUID] | None, origin: uuid.UUID | None) 
         confirmed=i.confirmed,
         source_item_id=i.source_item_id if shown is None or i.source_item_id in shown else None,
         created_at=i.created_at,
+        proposed_wording=(i.proposed_wording or None)
+        if i.proposed_wording_sealed is not None
+        else None,
     )
 
 

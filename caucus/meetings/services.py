@@ -289,7 +289,24 @@ def end_all_meetings(actor: Participant, case: Case) -> None:
 
 def on_case_closing(sender: object, *, case: Case, actor: Participant, **kwargs: object) -> None:
     """`caucus.cases.signals.case_closing`, inside the close's transaction: refuses (409)
-    while a running caucus's close-out is unfinished, and the whole close rolls back."""
+    while a running caucus's close-out is unfinished, and the whole close rolls back. When a
+    party withdraws, their side's items without a confirmed decision are kept confidential
+    first: by leaving, the party decides that nothing of theirs travels."""
+    withdrawing = kwargs.get("withdrawing")
+    if isinstance(withdrawing, Participant) and withdrawing.side_id is not None:
+        kept = Item.objects.filter(
+            case=case,
+            origin_side_id=withdrawing.side_id,
+            confirmed_at__isnull=True,
+            source_item__isnull=True,
+        ).update(
+            decision=Decision.KEEP_CONFIDENTIAL,
+            wording_sealed=None,
+            proposed_wording_sealed=None,
+            confirmed_at=timezone.now(),
+            confirmed_by=withdrawing,
+        )
+        _audit(withdrawing, "items.kept_on_withdrawal", "case", case.id, count=kept)
     end_all_meetings(actor, case)
 
 
@@ -455,23 +472,42 @@ def raise_item(user: User, meeting_id: uuid.UUID, *, text: str) -> Item:
     return item
 
 
-def decide_item(user: User, item_id: uuid.UUID, *, decision: str, wording: str | None) -> Item:
-    item, actor = access_visible(user, Item, item_id)
-    require(actor, Action.DECIDE_ITEM)
+def _lock_item_in_running_meeting(item: Item) -> Item:
+    """Locks the item's meeting, then the item (the order `end_meeting` takes too), and
+    refuses once the meeting has ended: a decision or confirmation cannot race the end past
+    a close-out that was already complete."""
+    if item.meeting_id is not None:
+        meeting = Meeting.objects.select_for_update().get(pk=item.meeting_id)
+        if meeting.status == MeetingStatus.ENDED:
+            raise Conflict(
+                "meeting_ended", "This meeting has ended: its items' decisions are settled."
+            )
+    return Item.objects.select_for_update().get(pk=item.pk)
+
+
+def _decision_input(decision: str, wording: str | None) -> str | None:
     if decision not in Decision.values:
         raise Invalid({"decision": ["Choose one of: " + ", ".join(Decision.values) + "."]})
     if decision == Decision.MAY_SHARE_AS_WORDED:
-        wording = _text("wording", wording or "", TEXT_MAX)
-    elif wording:
+        return _text("wording", wording or "", TEXT_MAX)
+    if wording:
         raise Invalid({"wording": ["Wording goes with may_share_as_worded only."]})
+    return None
+
+
+def decide_item(user: User, item_id: uuid.UUID, *, decision: str, wording: str | None) -> Item:
+    item, actor = access_visible(user, Item, item_id)
+    require(actor, Action.DECIDE_ITEM)
+    wording = _decision_input(decision, wording)
     with transaction.atomic():
-        item = Item.objects.select_for_update().get(pk=item.pk)
+        item = _lock_item_in_running_meeting(item)
         if item.source_item_id is not None:
             raise Conflict("item_is_disclosure", "A released disclosure needs no decision.")
         if item.audience_kind == AudienceKind.CASE and item.confirmed:
             raise Conflict("item_shared", "This item is shared with the case already.")
         item.decision = decision
         item.wording_sealed = None
+        item.proposed_wording_sealed = None
         if wording:
             item.wording = wording
         # A new decision needs the party's confirmation again.
@@ -482,22 +518,92 @@ def decide_item(user: User, item_id: uuid.UUID, *, decision: str, wording: str |
     return item
 
 
-def confirm_item(user: User, item_id: uuid.UUID) -> Item:
+# How far each decision lets an item travel; a party may choose an equal or lower one.
+_REACH = {Decision.KEEP_CONFIDENTIAL: 0, Decision.MAY_SHARE_AS_WORDED: 1, Decision.MAY_SHARE: 2}
+
+
+def confirm_item(
+    user: User, item_id: uuid.UUID, *, decision: str | None = None, wording: str | None = None
+) -> Item:
+    """The party of the item's side decides (practice 2): confirms the mediator's proposal,
+    or narrows it to `keep_confidential`, or to `may_share_as_worded` with their own wording.
+    Their own wording travels only once the mediator accepts it (`accept_wording`); until
+    then the item is kept confidential. A choice wider than the proposal is refused (409)."""
     item, actor = access_visible(user, Item, item_id)
     require(actor, Action.CONFIRM_ITEM)
     if not can_confirm_item(actor, item.origin_side_id):
         raise Forbidden("forbidden", "Only the party whose side raised it confirms.")
+    if decision is not None and decision not in Decision.values:
+        raise Invalid({"decision": ["Choose one of: " + ", ".join(Decision.values) + "."]})
+    if wording and decision != Decision.MAY_SHARE_AS_WORDED:
+        raise Invalid({"wording": ["Wording goes with may_share_as_worded only."]})
+    wording = _text("wording", wording, TEXT_MAX) if wording else None
     with transaction.atomic():
-        item = Item.objects.select_for_update().get(pk=item.pk)
+        item = _lock_item_in_running_meeting(item)
         if not item.decision:
             raise Conflict("no_decision", "The mediator has not proposed a decision yet.")
         if item.confirmed:
             raise Conflict("already_confirmed", "This decision is confirmed already.")
+        proposed = Decision(item.decision)
+        chosen = Decision(decision) if decision is not None else proposed
+        if _REACH[chosen] > _REACH[proposed]:
+            raise Conflict(
+                "would_widen",
+                "You may keep the mediator's proposal or narrow it, never widen it.",
+                proposed=proposed.value,
+            )
+        own_wording = None
+        if chosen == Decision.MAY_SHARE_AS_WORDED and proposed != chosen and wording is None:
+            raise Invalid({"wording": ["Give the wording that may be shared."]})
+        if chosen == Decision.MAY_SHARE_AS_WORDED and wording not in (None, item.wording):
+            own_wording = wording
+        if own_wording is not None:
+            item.decision = Decision.KEEP_CONFIDENTIAL
+            item.wording_sealed = None
+            item.proposed_wording = own_wording
+        elif chosen != proposed:
+            item.decision = chosen
+            item.wording_sealed = None
         item.confirmed_at = timezone.now()
         item.confirmed_by = actor
-        item.save(update_fields=["confirmed_at", "confirmed_by"])
+        item.save(
+            update_fields=[
+                "decision",
+                "wording_sealed",
+                "proposed_wording_sealed",
+                "confirmed_at",
+                "confirmed_by",
+            ]
+        )
         widened = apply_structure_rule(Case.objects.get(pk=actor.case_id), item)
-        _audit(actor, "item.confirmed", "item", item.id, decision=item.decision, widened=widened)
+        _audit(
+            actor,
+            "item.confirmed",
+            "item",
+            item.id,
+            decision=item.decision,
+            proposed=proposed.value,
+            own_wording=own_wording is not None,
+            widened=widened,
+        )
+    return item
+
+
+def accept_wording(user: User, item_id: uuid.UUID) -> Item:
+    """The mediator accepts the wording the party offered at close-out: the item becomes
+    `may_share_as_worded` with exactly that wording, still confirmed by the party who wrote
+    it. Only while the meeting runs; unaccepted, the item stays confidential."""
+    item, actor = access_visible(user, Item, item_id)
+    require(actor, Action.DECIDE_ITEM)
+    with transaction.atomic():
+        item = _lock_item_in_running_meeting(item)
+        if item.proposed_wording_sealed is None or not item.confirmed:
+            raise Conflict("no_party_wording", "The party has not offered wording of their own.")
+        item.decision = Decision.MAY_SHARE_AS_WORDED
+        item.wording = item.proposed_wording
+        item.proposed_wording_sealed = None
+        item.save(update_fields=["decision", "wording_sealed", "proposed_wording_sealed"])
+        _audit(actor, "item.wording_accepted", "item", item.id)
     return item
 
 

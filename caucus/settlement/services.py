@@ -5,7 +5,6 @@ the text."""
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -66,13 +65,6 @@ def _checked_text(text: str) -> str:
     if len(text) > TEXT_MAX:
         raise Invalid({"text": [f"At most {TEXT_MAX} characters."]})
     return text
-
-
-def folded_name(name: str) -> str:
-    """A name as signing compares it: without accents, case or repeated spaces."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(bare.casefold().split())
 
 
 def attorneys_sign(practice_id: uuid.UUID) -> bool:
@@ -200,9 +192,7 @@ def sign(user: User, settlement_id: uuid.UUID, *, typed_name: str, text_sha256: 
     who = signers(actor.case)
     if actor.id not in {p.id for p in who}:
         raise Forbidden("not_a_signer", "Your practice does not ask you to sign this.")
-    typed_name = checked_typed_name(typed_name)
-    if folded_name(typed_name) != folded_name(actor.user.name):
-        raise Invalid({"typed_name": ["Type your full name as this case knows it."]})
+    typed_name = checked_typed_name(typed_name, actor.user.name)
     with transaction.atomic():
         settlement = Settlement.objects.select_for_update().get(pk=found.pk)
         if settlement.status != SettlementStatus.READY:

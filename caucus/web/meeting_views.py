@@ -22,7 +22,7 @@ from caucus.disclosures import services as disclosures
 from caucus.disclosures.selectors import may_draft_disclosure
 from caucus.kernel.errors import DomainError, NotVisible
 from caucus.meetings import selectors, services
-from caucus.meetings.models import Decision, Item, MeetingKind
+from caucus.meetings.models import Decision, Item, Meeting, MeetingKind
 from caucus.web.pages import View, checkbox, long_text, signed_in, submit, viewer
 
 DECISION_LABELS = {
@@ -73,12 +73,18 @@ class CaucusForm(forms.Form):
 
 
 class ItemForm(forms.Form):
-    text = long_text(
-        "What was raised",
-        services.TEXT_MAX,
-        rows=2,
-        help_text="In a caucus only this side and the mediator see it.",
-    )
+    text = long_text("What was raised", services.TEXT_MAX, rows=2)
+
+    @classmethod
+    def of(cls, meeting: Meeting) -> ItemForm:
+        """The form for this meeting, saying who will see what is raised in it."""
+        form = cls()
+        form.fields["text"].help_text = (
+            "Only this side and the mediator see it."
+            if meeting.kind == MeetingKind.CAUCUS
+            else "Everyone in the case sees it: this is a joint meeting."
+        )
+        return form
 
 
 class DecisionForm(forms.Form):
@@ -93,12 +99,69 @@ class DecisionForm(forms.Form):
     )
 
 
+# The party's choices at close-out, as the confirm service takes them: the proposal as it is,
+# or one narrower (`caucus.meetings.services.confirm_item` refuses anything wider).
+PROPOSAL, KEEP, OWN_WORDING = "proposal", "keep_confidential", "own_wording"
+
+
 class ConfirmForm(forms.Form):
     next = forms.ChoiceField(
         choices=[("meeting", "meeting"), ("closeout", "closeout")],
         required=False,
         widget=forms.HiddenInput,
     )
+    choice = forms.ChoiceField(
+        choices=[(PROPOSAL, PROPOSAL), (KEEP, KEEP), (OWN_WORDING, OWN_WORDING)],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    wording = long_text("Your own wording", services.TEXT_MAX, rows=2, required=False)
+
+    def decision(self) -> tuple[str | None, str | None]:
+        choice = self.cleaned_data.get("choice") or PROPOSAL
+        if choice == KEEP:
+            return Decision.KEEP_CONFIDENTIAL, None
+        if choice == OWN_WORDING:
+            return Decision.MAY_SHARE_AS_WORDED, self.cleaned_data["wording"] or None
+        return None, None
+
+
+def _party_choices(page: selectors.MeetingPage, item: Item) -> list[dict[str, str]]:
+    """What the party may choose for one item, each in plain words saying who will see what.
+    Only choices as narrow as the mediator's proposal or narrower are offered."""
+    people = page.people.values()
+    attorney = any(role == "attorney" and side == item.origin_side_id for _, side, role in people)
+    expert = any(role == "expert" for _, _, role in people)
+    you = "you, your attorney" if attorney else "you"
+    approve = "you and your attorney approve" if attorney else "you approve"
+    everyone = "the other side and the expert" if expert else "the other side"
+    keep = {
+        "value": KEEP,
+        "title": "Keep it confidential",
+        "means": f"Only {you} and the mediator will ever see it. It is never shared with "
+        f"{everyone}.",
+    }
+    own = {
+        "value": OWN_WORDING,
+        "title": "Share only words I choose",
+        "means": "Write the words below. The mediator reads them; until the mediator accepts "
+        "them, the item stays confidential. Once accepted, only your words may be shared, "
+        f"and only after {approve} sharing them.",
+    }
+    proposal = {"value": PROPOSAL, "title": "Agree with the mediator's proposal"}
+    if item.decision == Decision.KEEP_CONFIDENTIAL:
+        return [{**proposal, "means": keep["means"]}]
+    if item.decision == Decision.MAY_SHARE_AS_WORDED:
+        means = (
+            f"Only this wording may be shared: “{item.wording}”. What you said stays here; "
+            f"{everyone} may see those words only after {approve} sharing them."
+        )
+        return [{**proposal, "means": means}, own, keep]
+    if page.meeting.case.confidentiality_structure == "shared_unless_marked":
+        means = f"As soon as you confirm, {everyone} will see it: everyone in the case."
+    else:
+        means = f"The mediator may share it with {everyone}, but only in words {approve} first."
+    return [{**proposal, "means": means}, own, keep]
 
 
 class NoteForm(forms.Form):
@@ -147,8 +210,11 @@ def set_disclose_targets(form: DiscloseForm, item: Item, people: MeetingPeople) 
             other_sides.setdefault(side_id, f"Only {name}'s side")
     widget = form.fields["to"].widget
     assert isinstance(widget, forms.Select)  # noqa: S101
+    expert = any(role == Role.EXPERT for _, _, role in people.values())
+    # The case's audience includes an approved expert: the label says so (issue 15).
+    everyone = "Everyone in the case, the expert included" if expert else "Everyone in the case"
     widget.choices = [
-        ("case", "Everyone in the case"),
+        ("case", everyone),
         *((str(k), v) for k, v in other_sides.items()),
     ]
 
@@ -187,6 +253,10 @@ def _item_row(
         "raised_by": _name(page, item.raised_by_id),
         "can_decide": page.may_decide(item),
         "can_confirm": page.may_confirm(item),
+        "choices": _party_choices(page, item) if page.may_confirm(item) else [],
+        "confirm_form": overrides.get(f"confirm:{item.id}"),
+        "proposed_wording": item.proposed_wording if item.proposed_wording_sealed else "",
+        "can_accept_wording": page.may_decide(item) and item.proposed_wording_sealed is not None,
         "decision_form": overrides.get(f"decision:{item.id}")
         or DecisionForm(initial=initial, auto_id=f"decision-{item.id}-%s"),
         "disclose_form": disclose,
@@ -260,7 +330,7 @@ def _page_context(
             # An attestation given for this sitting (in the joint meeting the mediator came
             # from) is offered again for reconfirmation, not retyped.
             "join": overrides.get("join") or JoinForm(initial=_reconfirm(page.reconfirm)),
-            "item": overrides.get("item") or ItemForm(),
+            "item": overrides.get("item") or ItemForm.of(meeting),
             "note": overrides.get("note") or NoteForm(),
         },
     }
@@ -443,28 +513,43 @@ def decide_view(request: HttpRequest, item_id: uuid.UUID) -> HttpResponse:
     return _act(request, form, f"decision:{item_id}", call, lambda: _item_meeting(request, item_id))
 
 
-@signed_in
-@require_POST
-def confirm_view(request: HttpRequest, item_id: uuid.UUID) -> HttpResponse:
-    form = ConfirmForm(request.POST)
-    to_closeout = request.POST.get("next") == "closeout"
+def _on_item_closeout(key: str, act: Callable[[User, uuid.UUID, ConfirmForm], Item]) -> View:
+    """A POST on an item from the meeting page or its close-out page (`next`), calling one
+    service and coming back to the page the form was on, at the item."""
 
-    def call(data: dict[str, Any]) -> str:
-        item = services.confirm_item(viewer(request), item_id)
-        assert item.meeting_id is not None  # noqa: S101
-        if to_closeout:
-            return reverse("web:closeout", args=[item.meeting_id]) + f"#item-{item.id}"
-        return _meeting_url(item.meeting_id, f"item-{item.id}")
+    @signed_in
+    @require_POST
+    def view(request: HttpRequest, item_id: uuid.UUID) -> HttpResponse:
+        form = ConfirmForm(request.POST)
+        to_closeout = request.POST.get("next") == "closeout"
 
-    template = "web/closeout.html" if to_closeout else "web/meeting.html"
-    return _act(
-        request,
-        form,
-        f"confirm:{item_id}",
-        call,
-        lambda: _item_meeting(request, item_id),
-        template=template,
-    )
+        def call(data: dict[str, Any]) -> str:
+            item = act(viewer(request), item_id, form)
+            assert item.meeting_id is not None  # noqa: S101  (raised in a meeting)
+            page = "web:closeout" if to_closeout else "web:meeting"
+            return reverse(page, args=[item.meeting_id]) + f"#item-{item.id}"
+
+        return _act(
+            request,
+            form,
+            f"{key}:{item_id}",
+            call,
+            lambda: _item_meeting(request, item_id),
+            template="web/closeout.html" if to_closeout else "web/meeting.html",
+        )
+
+    return view
+
+
+def _confirm(user: User, item_id: uuid.UUID, form: ConfirmForm) -> Item:
+    decision, wording = form.decision()
+    return services.confirm_item(user, item_id, decision=decision, wording=wording)
+
+
+confirm_view = _on_item_closeout("confirm", _confirm)
+accept_wording_view = _on_item_closeout(
+    "accept", lambda user, item_id, form: services.accept_wording(user, item_id)
+)
 
 
 write_note_view = _on_meeting(

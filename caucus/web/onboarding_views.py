@@ -20,6 +20,7 @@ from caucus.cases import onboarding_selectors as read
 from caucus.cases import onboarding_services as write
 from caucus.cases.access import access_case, case_participants, require_of_case
 from caucus.cases.models import Agreement, AgreementKind, GroundRule, Participant, Structure
+from caucus.kernel.permissions import Action, allowed_actions
 from caucus.web.pages import View, checkbox, long_text, signed_in, submit, viewer
 
 
@@ -29,10 +30,23 @@ class StructureForm(forms.Form):
 
 
 class SignForm(forms.Form):
+    consent_electronic = checkbox(
+        "I have read this text and I agree to sign it electronically: my typed name is my "
+        "signature, as binding as one on paper"
+    )
     typed_name = forms.CharField(
-        max_length=write.TYPED_NAME_MAX, label="Type your full name to sign"
+        max_length=write.TYPED_NAME_MAX,
+        label="Type your full name to sign",
+        help_text="Your full name as this case knows it. Signing is final: the text cannot "
+        "change once signed, and everyone in the case will see that you signed.",
     )
     text_sha256 = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+    def clean_consent_electronic(self) -> bool:
+        consented: bool = self.cleaned_data["consent_electronic"]
+        if not consented:
+            raise forms.ValidationError("Tick the box to agree to sign electronically.")
+        return consented
 
 
 class AgreementTextForm(forms.Form):
@@ -119,8 +133,12 @@ def _checklist(codes: list[str], names: dict[str, str], rule_texts: dict[str, st
             lines.append(f"{names.get(pid, 'A participant')} has not signed the {label}.")
         elif kind == "ground_rule":
             lines.append(f"Not every party has agreed to the rule “{rule_texts.get(rest, '')}”.")
+        elif kind == "intake":
+            lines.append(
+                f"{names.get(rest, 'A party')} has not answered the intake and safety questions."
+            )
         else:
-            lines.append(code)
+            lines.append("A step of onboarding is still open.")
     return lines
 
 
@@ -194,9 +212,8 @@ def _page(
     offers = read.offers(me)
     bound = bound or {}
     intake_rows = read.intake(user, case.id)
-    checklist = _checklist(
-        onboarding.missing(case), names, {str(r.rule.id): r.text for r in rule_views}
-    )
+    missing = onboarding.missing(case)
+    checklist = _checklist(missing, names, {str(r.rule.id): r.text for r in rule_views})
     context = {
         "case": case,
         "me": me,
@@ -220,9 +237,20 @@ def _page(
         "intake_form": bound.get("intake") or _intake_initial(intake_rows),
         "is_mediator": offers.read_all_intake,
         "intake_rows": [
-            (names.get(str(row.participant_id), ""), row.answers, row.submitted_at)
+            (
+                names.get(str(row.participant_id), ""),
+                row.answers,
+                row.submitted_at,
+                # Under the questions the party answered, not their field names.
+                [
+                    (IntakeForm.base_fields[name].label, row.answers.get("safety", {}).get(name))
+                    for name in IntakeForm.SAFETY
+                ],
+            )
             for row in intake_rows
         ],
+        "intake_required": any(code.startswith("intake:") for code in missing),
+        "can_withdraw": Action.WITHDRAW in allowed_actions(me),
     }
     return render(request, "web/onboarding.html", context, status=status)
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from caucus.kernel.errors import DomainError
+from caucus.kernel.permissions import Action, allowed_actions
 from caucus.redaction import selectors, services
 from caucus.redaction.models import Redaction
 from caucus.redaction.spans import LABELS
@@ -53,6 +54,8 @@ def _page(
         "add_rows": range(ADD_ROWS),
         "text_length": len(r.text),
         "error": error,
+        # The form only where the service would take it: not once the case is closed.
+        "can_finalize": Action.REDACT_DOCUMENT in allowed_actions(me),
     }
     return render(request, "web/redaction.html", context, status=error.status if error else 200)
 

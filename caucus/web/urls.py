@@ -1,6 +1,6 @@
 from django.urls import path
 
-from caucus.web import access_views, home_views, retention_views, views
+from caucus.web import access_views, home_views, retention_views, views, withdraw_views
 from caucus.web import account_views as av
 from caucus.web import document_views as dv
 from caucus.web import exchange_views as xv
@@ -46,6 +46,7 @@ urlpatterns = [
     path("cases", views.cases_view, name="cases"),
     path("cases/new", views.open_case_view, name="open_case"),
     path("cases/<uuid:case_id>", views.case_view, name="case"),
+    path("cases/<uuid:case_id>/withdraw", withdraw_views.withdraw_view, name="withdraw"),
     path("cases/<uuid:case_id>/invite", views.invite_view, name="invite"),
     path("cases/<uuid:case_id>/screening", views.screening_view, name="screening"),
     path("cases/<uuid:case_id>/close", views.close_view, name="close"),
@@ -96,6 +97,7 @@ urlpatterns = [
     path("meetings/<uuid:meeting_id>/notes", mv.write_note_view, name="write_note"),
     path("items/<uuid:item_id>/decision", mv.decide_view, name="decide_item"),
     path("items/<uuid:item_id>/confirm", mv.confirm_view, name="confirm_item"),
+    path("items/<uuid:item_id>/accept-wording", mv.accept_wording_view, name="accept_wording"),
     path("notes/<uuid:note_id>/feedback", mv.feedback_view, name="feedback"),
     path("notes/<uuid:note_id>/revise", mv.revise_view, name="revise_note"),
     path("cases/<uuid:case_id>/disclosures", xv.disclosures_view, name="disclosures"),

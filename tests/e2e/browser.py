@@ -81,7 +81,8 @@ PAGE_BASICS_JS = """
     }
   }
   const targets = "button, select, textarea, summary, .button, header a, nav a, .cases a,"
-    + " input:not([type=hidden]):not([type=checkbox]), label:has(input[type=checkbox])";
+    + " input:not([type=hidden]):not([type=checkbox]):not([type=radio]),"
+    + " label:has(input[type=checkbox]), label:has(input[type=radio])";
   for (const el of document.querySelectorAll(targets)) {
     if (!visible(el) || el.classList.contains("skip")) continue;
     const box = el.getBoundingClientRect();

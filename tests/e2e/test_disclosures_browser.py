@@ -61,9 +61,11 @@ def attorney_for_side_a(server: LiveServer, case: ActiveCase) -> Person:
     return attorney
 
 
-def confirmed_caucus_item(case: ActiveCase, original: str, wording: str) -> tuple[str, str]:
-    """A caucus with side A holding one item party A confirmed as shareable as worded;
-    answers the meeting's id and the item's."""
+def decided_caucus_item(
+    case: ActiveCase, original: str, decision: dict[str, str]
+) -> tuple[str, str]:
+    """A running caucus with side A holding one item the mediator decided (not yet
+    confirmed); answers the meeting's id and the item's."""
     side_a = case.party_a.api.call("GET", f"/cases/{case.id}")["my_side_id"]
     meeting = case.mediator.api.call(
         "POST",
@@ -80,13 +82,17 @@ def confirmed_caucus_item(case: ActiveCase, original: str, wording: str) -> tupl
     item = case.mediator.api.call(
         "POST", f"/meetings/{meeting['id']}/items", {"text": original}, expect_status=201
     )
-    case.mediator.api.call(
-        "PUT",
-        f"/items/{item['id']}/decision",
-        {"decision": "may_share_as_worded", "wording": wording},
-    )
-    case.party_a.api.call("POST", f"/items/{item['id']}/confirm")
+    case.mediator.api.call("PUT", f"/items/{item['id']}/decision", decision)
     return meeting["id"], item["id"]
+
+
+def confirmed_caucus_item(case: ActiveCase, original: str, wording: str) -> tuple[str, str]:
+    """A caucus with side A holding one item party A confirmed as shareable as worded;
+    answers the meeting's id and the item's."""
+    decision = {"decision": "may_share_as_worded", "wording": wording}
+    meeting_id, item_id = decided_caucus_item(case, original, decision)
+    case.party_a.api.call("POST", f"/items/{item_id}/confirm")
+    return meeting_id, item_id
 
 
 def test_it_discloses_only_the_approved_wording_after_the_party_and_attorney_approve(

@@ -252,8 +252,8 @@ def test_it_runs_a_caucus_with_lobby_chat_and_closeout_that_the_other_side_never
     expect(a.get_by_role("heading", level=1)).to_have_text("Close-out")
     closeout_item = a.get_by_role("article", name=item_text)
     expect(closeout_item.locator(".decision")).to_have_text("Keep confidential")
-    party_a.submit(closeout_item.get_by_role("button", name=re.compile("^Confirm")))
-    expect(a.get_by_role("article", name=item_text)).to_contain_text("Confirmed.")
+    party_a.submit(closeout_item.get_by_role("button", name=re.compile("^Save my decision")))
+    expect(a.get_by_role("article", name=item_text)).to_contain_text("Confirmed by the party.")
     expect(a.locator("#closeout-state")).to_have_text(
         "Every item has a confirmed decision. The mediator can end the caucus."
     )
@@ -261,6 +261,9 @@ def test_it_runs_a_caucus_with_lobby_chat_and_closeout_that_the_other_side_never
     # Now the close-out page offers the end, and the caucus ends.
     mediator.goto(meeting_path + "/closeout")
     expect(m.locator("#closeout-nothing-missing")).to_be_visible()
+    # Ending cannot be undone: a step first says what will happen.
+    m.locator("#end-meeting-step summary").click()
+    expect(m.locator("#end-meeting-consequences")).to_contain_text("cannot be undone")
     ended = mediator.submit(m.get_by_role("button", name="End meeting"))
     assert ended.status == 200
     expect(m.locator("#meeting-status")).to_have_text("Ended")

@@ -77,7 +77,8 @@ def sign_both_agreements(tab: Tab, typed_name: str) -> None:
     for index in range(2):
         section = agreement_sections(tab).nth(index)
         section.get_by_label("Type your full name to sign").fill(typed_name)
-        tab.submit(section.get_by_role("button", name="Sign", exact=True))
+        section.get_by_label(re.compile("agree to sign it electronically")).check()
+        tab.submit(section.get_by_role("button", name="Sign this text", exact=True))
         section = agreement_sections(tab).nth(index)
         expect(section.get_by_role("status")).to_have_text("You have signed this text.")
         expect(section.locator(".signers")).to_contain_text(f"signed as “{typed_name}”")

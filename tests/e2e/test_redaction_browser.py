@@ -64,6 +64,8 @@ def test_the_mediator_reviews_and_makes_a_public_record_copy(
     start = MEMO.index("Corin")
     expect(tab.page.locator("#add-0-start")).to_have_value(str(start))
     expect(tab.page.locator("#add-0-end")).to_have_value(str(start + 5))
+    tab.page.locator("#make-copy-step summary").click()
+    expect(tab.page.locator("#make-copy-consequences")).to_contain_text("cannot be undone")
     with tab.page.expect_navigation():
         tab.page.get_by_role("button", name="Make the redacted copy").click()
     expect(tab.page).to_have_url(re.compile(rf"/cases/{case.id}/documents"))

@@ -23,6 +23,7 @@ from tests.conftest import Persona, World
 SUBSTANTIVE_TAGS = {"meetings", "disclosures", "consents", "messages", "documents"}
 
 SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("post", "/api/v1/items/{item_id}/confirm"): {},
     ("post", "/api/v1/cases/{case_id}/meetings"): {
         "kind": "joint",
         "mode": "virtual",

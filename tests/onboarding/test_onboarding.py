@@ -34,7 +34,10 @@ def sign_all(world: World, who: Persona) -> None:
     for agreement in agreements(world, who):
         response = who.client.post(
             f"agreements/{agreement['id']}/sign",
-            {"typed_name": who.name, "text_sha256": agreement["text_sha256"]},
+            {
+                "typed_name": who.user.name if who.user else "",
+                "text_sha256": agreement["text_sha256"],
+            },
         )
         assert response.status_code == 201, response.content
 
@@ -51,6 +54,9 @@ def case(world: World, who: Persona) -> dict[str, Any]:
     return body
 
 
+INTAKE: dict[str, Any] = {"goals": "", "concerns": "", "safety": SAFETY}
+
+
 def complete_onboarding(world: World) -> None:
     for party in (world.party_a, world.party_b):
         ack = party.client.post(f"cases/{world.case.id}/confidentiality-structure/acknowledge")
@@ -60,6 +66,10 @@ def complete_onboarding(world: World) -> None:
     for rule in rules(world, world.mediator):
         for party in (world.party_a, world.party_b):
             assert party.client.post(f"ground-rules/{rule['id']}/agree").status_code == 200
+    # A family case: the practice's policy asks every party for the intake (issue 15).
+    for party in (world.party_a, world.party_b):
+        answered = party.client.put(f"cases/{world.case.id}/intake", INTAKE)
+        assert answered.status_code == 200, answered.content
 
 
 def test_it_starts_each_case_with_two_agreements_and_the_confidentiality_rule(
@@ -423,3 +433,97 @@ def test_it_takes_intake_answers_up_to_the_documented_limit_whatever_their_chara
     }
     response = world.party_a.client.put(path, body)
     assert response.status_code == 200, response.content[:300]
+
+
+# issue 15: intake and safety screening as a listed onboarding step.
+
+
+def finish_all_but_intake(world: World) -> None:
+    for party in (world.party_a, world.party_b):
+        party.client.post(f"cases/{world.case.id}/confidentiality-structure/acknowledge")
+    for who in (world.mediator, world.party_a, world.attorney_a, world.party_b):
+        sign_all(world, who)
+    for rule in rules(world, world.mediator):
+        for party in (world.party_a, world.party_b):
+            party.client.post(f"ground-rules/{rule['id']}/agree")
+
+
+def test_a_litigated_family_case_waits_for_every_partys_intake(world: World) -> None:
+    assert (world.case.kind, world.case.litigated) == ("family", True)
+    finish_all_but_intake(world)
+    a, b = world.party_a.participant, world.party_b.participant
+    assert a is not None and b is not None
+    body = case(world, world.mediator)
+    assert body["status"] == "onboarding"
+    assert body["onboarding"]["missing"] == [f"intake:{a.id}", f"intake:{b.id}"]
+    # Substantive work waits, naming the intake.
+    refused = world.mediator.client.post(
+        f"cases/{world.case.id}/meetings",
+        {"kind": "joint", "mode": "virtual", "starts_at": "2026-12-01T10:00:00Z"},
+    )
+    assert refused.status_code == 409 and f"intake:{a.id}" in refused.json()["missing"]
+    path = f"cases/{world.case.id}/intake"
+    assert world.party_a.client.put(path, {**INTAKE, "goals": "Quiet"}).status_code == 200
+    assert case(world, world.party_b)["onboarding"]["missing"] == [f"intake:{b.id}"]
+    # The answers stay with the mediators (and their author): party B and the attorney
+    # read none of party A's.
+    assert world.party_b.client.get(path).json()["items"] == []
+    assert world.attorney_a.client.get(path).json()["items"] == []
+    assert world.outsider.client.get(path).status_code == 404
+    # The last intake is the last step: the case becomes active with it.
+    assert world.party_b.client.put(path, INTAKE).status_code == 200
+    assert case(world, world.party_b)["status"] == "active"
+    assert [row["answers"]["goals"] for row in world.mediator.client.get(path).json()["items"]]
+
+
+def test_a_kind_outside_the_practices_policy_needs_no_intake(world: World) -> None:
+    Case.objects.filter(pk=world.case.id).update(kind="workplace")
+    finish_all_but_intake(world)
+    assert case(world, world.mediator)["status"] == "active"
+
+
+def test_the_practice_may_ask_for_the_intake_in_other_kinds(world: World) -> None:
+    Case.objects.filter(pk=world.case.id).update(kind="workplace")
+    world.practice.intake_required_kinds = ["family", "workplace"]
+    world.practice.save(update_fields=["intake_required_kinds"])
+    finish_all_but_intake(world)
+    body = case(world, world.mediator)
+    assert body["status"] == "onboarding"
+    assert all(code.startswith("intake:") for code in body["onboarding"]["missing"])
+
+
+# issue 15: a signature is the signer's full name as the case knows it.
+
+
+@pytest.mark.parametrize("typed", ["M", "Ada", "Bea Party", "Ada Partyy", "Ada P."])
+def test_it_refuses_a_typed_name_that_is_not_the_signers(world: World, typed: str) -> None:
+    agreement = agreements(world, world.party_a)[0]
+    refused = world.party_a.client.post(
+        f"agreements/{agreement['id']}/sign",
+        {"typed_name": typed, "text_sha256": agreement["text_sha256"]},
+    )
+    assert refused.status_code == 400, refused.content
+    assert "Ada Party" in refused.json()["fields"]["typed_name"][0]
+    assert str(world.party_a.participant.id) not in agreements(world, world.party_a)[0]["signed_by"]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("typed", ["ada party", "  ADA   PARTY ", "Adá Pärty"])
+def test_it_accepts_the_name_whatever_its_case_accents_and_spaces(world: World, typed: str) -> None:
+    agreement = agreements(world, world.party_a)[0]
+    signed = world.party_a.client.post(
+        f"agreements/{agreement['id']}/sign",
+        {"typed_name": typed, "text_sha256": agreement["text_sha256"]},
+    )
+    assert signed.status_code == 201, signed.content
+
+
+def test_an_accented_name_is_signed_without_its_accents(world: World) -> None:
+    assert world.party_b.user is not None
+    world.party_b.user.name = "José García-Núñez"
+    world.party_b.user.save(update_fields=["name"])
+    agreement = agreements(world, world.party_b)[0]
+    signed = world.party_b.client.post(
+        f"agreements/{agreement['id']}/sign",
+        {"typed_name": "jose garcia-nunez", "text_sha256": agreement["text_sha256"]},
+    )
+    assert signed.status_code == 201, signed.content

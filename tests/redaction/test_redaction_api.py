@@ -24,9 +24,10 @@ def _intake(w: World) -> None:
 
     from caucus.cases.models import IntakeAnswers
 
-    if IntakeAnswers.objects.filter(participant=w.party_a.participant).exists():
-        return
-    row = IntakeAnswers(id=uuid.uuid4(), case=w.case, participant=w.party_a.participant)
+    # Onboarding a family case took party A's intake already (issue 15): it now names the child.
+    row = IntakeAnswers.objects.filter(participant=w.party_a.participant).first() or IntakeAnswers(
+        id=uuid.uuid4(), case=w.case, participant=w.party_a.participant
+    )
     row.answers_json = json.dumps({"children": [{"name": "Lena Okafor", "age": 9}]})
     row.save()
 

@@ -96,3 +96,26 @@ def test_it_generalises_from_the_checkbox_and_removes_typed_text_without_offsets
     copy = Document.objects.get(public_record=True)
     text = body(w.mediator.client.get(f"documents/{copy.id}/content")).decode()
     assert "Support" not in text and "[OTHER_ID]" in text
+
+
+# issue 15: the review page after the case is closed, and the step before the copy is made.
+
+
+def test_it_shows_the_review_page_of_a_closed_case_without_a_form(active_world: World) -> None:
+    w = active_world
+    client, _, page_url = _review(w)
+    closed = w.mediator.client.post(f"cases/{w.case.id}/close", {"outcome": "impasse"})
+    assert closed.status_code == 200, closed.content
+    page = client.get(page_url)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'id="redaction-form"' not in text
+    assert "closed" in text
+    refused = client.post(page_url, {"accept": []})
+    assert refused.status_code == 409
+
+
+def test_it_says_what_making_the_copy_does_before_it_is_made(active_world: World) -> None:
+    client, _, page_url = _review(active_world)
+    page = client.get(page_url).content.decode()
+    assert 'id="make-copy-step"' in page and "It cannot be undone" in page

@@ -86,6 +86,8 @@ def _complete_onboarding(s: Scenario) -> None:
             onboarding.sign_agreement(
                 user, agreement.id, typed_name=user.name, text_sha256=agreement.text_sha256
             )
+    # A family case: every party answers the intake (issue 15); party A's was planted.
+    onboarding.submit_intake(s.people["party_b"], s.case_id, answers={"goals": ""})
     for rule in GroundRule.objects.filter(case_id=s.case_id, withdrawn_at__isnull=True):
         for i, party in enumerate(parties):
             onboarding.respond_to_rule(

@@ -675,8 +675,16 @@ def agreement_text(scene: Scene) -> dict[str, Any]:
     return {"text": "The parties agree to mediate in good faith."}
 
 
+# `call` puts the caller's own name here: a signature is the signer's full name (issue 15).
+OWN_NAME = "<the caller's own name>"
+
+
 def signature(scene: Scene) -> dict[str, Any]:
-    return {"typed_name": "A. Signer", "text_sha256": scene.agreement_sha256}
+    return {"typed_name": OWN_NAME, "text_sha256": scene.agreement_sha256}
+
+
+def web_signature(scene: Scene) -> dict[str, Any]:
+    return {**signature(scene), "consent_electronic": "on"}
 
 
 def ground_rule(scene: Scene) -> dict[str, Any]:
@@ -1168,7 +1176,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/cases/<uuid:case_id>/agreements/<uuid:agreement_id>/sign"): Entry(WEB_NOT_ALLOWED),
     ("POST", "/cases/<uuid:case_id>/agreements/<uuid:agreement_id>/sign"): Entry(
         web_signed_in(outsider=404, mediator=ONBOARDING_PAGE, members=ONBOARDING_PAGE),
-        body=signature,
+        body=web_signature,
     ),
     ("GET", "/cases/<uuid:case_id>/agreements/<uuid:agreement_id>/edit"): Entry(WEB_NOT_ALLOWED),
     ("POST", "/cases/<uuid:case_id>/agreements/<uuid:agreement_id>/edit"): Entry(
@@ -1606,6 +1614,30 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/account/sign-out-others"): Entry(
         web_signed_in(outsider=200, mediator=200, members=200)
     ),
+    # issue 15
+    # Only the mediator accepts the party's own wording; the scene's item has none (409).
+    ("POST", "/api/v1/items/{item_id}/accept-wording"): Entry(
+        in_caucus_a(mediator=409, party_a=403, attorney_a=403), world="active_world"
+    ),
+    ("GET", "/items/<uuid:item_id>/accept-wording"): Entry(WEB_NOT_ALLOWED, world="active_world"),
+    ("POST", "/items/<uuid:item_id>/accept-wording"): Entry(
+        web_in_caucus_a(mediator=409, party_a=403, attorney_a=403), world="active_world"
+    ),
+    # Any party ends the mediation; the page says what will happen to everyone first.
+    ("POST", "/api/v1/cases/{case_id}/withdraw"): Entry(
+        api_roles(mediator=403, party_a=200, attorney_a=403, party_b=200)
+    ),
+    ("GET", "/cases/<uuid:case_id>/withdraw"): Entry(
+        web_signed_in(outsider=404, mediator=200, members=200)
+    ),
+    ("POST", "/cases/<uuid:case_id>/withdraw"): Entry(
+        web_roles(
+            mediator=403,
+            party_a=Redirect("/cases/{case_id}"),
+            attorney_a=403,
+            party_b=Redirect("/cases/{case_id}"),
+        )
+    ),
 }
 
 
@@ -1641,6 +1673,8 @@ def call(
     pages are fetched by a browser-like client holding the persona's session."""
     persona = scene.persona(persona_name)
     url = fill(route, scene, path_overrides)
+    if body is not None and body.get("typed_name") == OWN_NAME:
+        body = {**body, "typed_name": persona.user.name if persona.user else "Nobody"}
     if is_api(route):
         if body is not None and any(hasattr(v, "read") for v in body.values()):
             return persona.client.django.post(url, data=body, headers=persona.client._headers())

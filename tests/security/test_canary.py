@@ -120,6 +120,8 @@ EXCHANGE_CANARIES = {
     "consent_name": "CANARY-EXPERT-Vasquez-6a2b",
     "consent_purpose": "CANARY-PURPOSE-pension-valuation-e5c7",
     "closing_note": "CANARY-REASONS-threats-0b8d",
+    # issue 15
+    "party_wording": "CANARY-OWN-WORDING-car-5e21",
 }
 
 
@@ -144,6 +146,13 @@ def test_issue_5_content_stays_out_of_the_raw_database_the_logs_and_the_mail(
         item_id = item.json()["id"]
         w.mediator.client.put(f"items/{item_id}/decision", {"decision": "may_share"})
         w.party_a.client.post(f"items/{item_id}/confirm")
+        second = w.party_a.client.post(f"meetings/{meeting['id']}/items", {"text": "Car."})
+        w.mediator.client.put(f"items/{second.json()['id']}/decision", {"decision": "may_share"})
+        narrowed = w.party_a.client.post(
+            f"items/{second.json()['id']}/confirm",
+            {"decision": "may_share_as_worded", "wording": c["party_wording"]},
+        )
+        assert narrowed.json()["proposed_wording"] == c["party_wording"]
         drafted = w.mediator.client.post(
             f"items/{item_id}/disclosures", {"to": "case", "text": c["disclosure"]}
         )

@@ -89,7 +89,7 @@ ALLOWED: dict[str, str] = {
     # issue 16
     "caucus.cases.onboarding_services.checked_typed_name": "validates a typed name",
     "caucus.cases.onboarding_services.require_current_text": "compares two fingerprints",
-    "caucus.settlement.services.folded_name": "normalizes a name for comparison",
+    "caucus.cases.onboarding_services.comparable_name": "normalizes a name for comparison",
     "caucus.settlement.services.attorneys_sign": "a practice's policy, inside sign",
     "caucus.settlement.services.signers": "a query inside sign and the checked reads",
     "caucus.settlement.services.current_version": "a query inside the checked entry points",

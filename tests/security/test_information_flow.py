@@ -166,6 +166,7 @@ class Obj:
     origin_side: str | None = None  # items: the side that raised it (None: the mediator's)
     decision: str | None = None
     confirmed: bool = False
+    proposed_wording: bool = False  # items: the party's own wording awaits the mediator
     status: str = "scheduled"  # meetings: scheduled, running, ended; requests: pending, ...
     author: str | None = None  # messages and concerns: their author always reads them
     item: str | None = None  # disclosures: the item disclosed
@@ -402,8 +403,11 @@ class InformationFlow(RuleBasedStateMachine):
             obj.markers.append(wording)
         done = self.write(who, "PUT", f"items/{item}/decision", obj, body)
         if done is not None:
+            # Nothing of a meeting that has ended is decided again (issue 15).
+            assert self.objects[obj.meeting or ""].status != "ended", obj
             obj.decision = decision
             obj.confirmed = False
+            obj.proposed_wording = False
 
     @precondition(lambda self: self.awaiting_confirmation())
     @rule(who=attendees, item=items)
@@ -418,10 +422,62 @@ class InformationFlow(RuleBasedStateMachine):
             obj,
         )
         assert obj.decision is not None, obj
+        assert self.objects[obj.meeting or ""].status != "ended", obj
         obj.confirmed = True
         if self.shared_unless_marked and obj.decision == "may_share":
             REACHED["item widened to the case"] += 1
             obj.audience = CASE
+
+    @precondition(lambda self: self.awaiting_confirmation())
+    @rule(
+        who=attendees,
+        item=items,
+        choice=st.sampled_from(["keep_confidential", "may_share_as_worded", "may_share"]),
+    )
+    def narrow(self, who: Name, item: str, choice: str) -> None:
+        """Issue 15: the party decides at close-out. Keeping it confidential is always
+        allowed; their own wording only below a may_share proposal, and it is kept
+        confidential until the mediator accepts it; anything wider than the proposal is
+        refused. A narrowed item never leaves its audience."""
+        obj = self.objects[item]
+        body: dict[str, Any] = {"decision": choice}
+        if choice == "may_share_as_worded":
+            body["wording"] = self.marker()
+            # The party's wording is the item's: hidden wherever the item is.
+            obj.markers.append(body["wording"])
+        reach = {"keep_confidential": 0, "may_share_as_worded": 1, "may_share": 2}
+        proposed = obj.decision
+        done = self.write(who, "POST", f"items/{item}/confirm", obj, body)
+        if done is None:
+            return
+        assert who in ("party_a", "party_b") and self.side_of[who] == obj.origin_side, (who, obj)
+        assert proposed is not None and not obj.confirmed, obj
+        assert reach[choice] <= reach[proposed], (choice, obj)
+        assert self.objects[obj.meeting or ""].status != "ended", obj
+        REACHED[f"party chose {choice}"] += 1
+        obj.confirmed = True
+        if choice == "may_share_as_worded":
+            # Own wording (each marker is new): kept confidential until the mediator accepts.
+            obj.decision, obj.proposed_wording = "keep_confidential", True
+        else:
+            obj.decision = choice
+        assert done["decision"] == obj.decision, (done, obj)
+        if self.shared_unless_marked and obj.decision == "may_share":
+            obj.audience = CASE
+        assert done["audience"] == obj.audience, (done, obj)
+
+    @rule(who=staff, item=items)
+    def accept_wording(self, who: Name, item: str) -> None:
+        obj = self.objects[item]
+        done = self.write(who, "POST", f"items/{item}/accept-wording", obj)
+        if done is None:
+            return
+        assert who == "mediator" and obj.proposed_wording, (who, obj)
+        assert self.objects[obj.meeting or ""].status != "ended", obj
+        REACHED["party's wording accepted"] += 1
+        obj.decision, obj.proposed_wording = "may_share_as_worded", False
+        # Accepting words does not move the item: it still waits for a disclosure.
+        assert done["audience"] == obj.audience and done["confirmed"], (done, obj)
 
     @precondition(lambda self: self.meetings_in("running", "ended"))
     @rule(target=notes, who=staff, meeting=meetings)
@@ -482,6 +538,21 @@ class InformationFlow(RuleBasedStateMachine):
         """A caucus held, an item raised by its party, decided, confirmed, and a disclosure of
         it drafted: the way into disclosures, taken in one step so that sequences of ten steps
         reach approvals and releases. Every call is checked as the separate rules check it."""
+        party, obj = self.decided_caucus_item(side, decision)
+        assert self.write(party, "POST", f"items/{obj.id}/confirm", obj) is not None
+        obj.confirmed = True
+        if self.shared_unless_marked and decision == "may_share":
+            obj.audience = CASE
+        drafted = self.draft_disclosure("mediator", obj.id, to)
+        disclosable = obj.audience != CASE and decision != "keep_confidential"
+        if to != side:
+            # A kept item, or one the structure rule already shared, is never disclosed.
+            assert bool(drafted.values) == disclosable, (drafted, obj)
+        return drafted
+
+    def decided_caucus_item(self, side: str, decision: str) -> tuple[Name, Obj]:
+        """A caucus with `side` held, an item raised by its party and decided by the mediator,
+        each call checked as the separate rules check it."""
         party: Name = "party_a" if side == "side_a" else "party_b"
         side_id = self.side_uuid(side)
         audience = f"side:{side_id}"
@@ -505,16 +576,29 @@ class InformationFlow(RuleBasedStateMachine):
             obj.markers.append(decide["wording"])
         assert self.write("mediator", "PUT", f"items/{obj.id}/decision", obj, decide) is not None
         obj.decision = decision
-        assert self.write(party, "POST", f"items/{obj.id}/confirm", obj) is not None
-        obj.confirmed = True
-        if self.shared_unless_marked and decision == "may_share":
-            obj.audience = CASE
-        drafted = self.draft_disclosure("mediator", obj.id, to)
-        disclosable = obj.audience != CASE and decision != "keep_confidential"
-        if to != side:
-            # A kept item, or one the structure rule already shared, is never disclosed.
-            assert bool(drafted.values) == disclosable, (drafted, obj)
-        return drafted
+        return party, obj
+
+    @precondition(
+        lambda self: not self.closed and sum(o.kind == "meeting" for o in self.objects.values()) < 3
+    )
+    @rule(
+        target=disclosures,
+        side=st.sampled_from(["side_a", "side_b"]),
+        proposed=st.sampled_from(["may_share", "may_share_as_worded", "keep_confidential"]),
+        choice=st.sampled_from(["keep_confidential", "may_share_as_worded", "may_share"]),
+        accept=st.booleans(),
+    )
+    def party_narrows_a_caucus_item(
+        self, side: str, proposed: str, choice: str, accept: bool
+    ) -> MultipleResults[str]:
+        """Issue 15: the way into the party's choice at close-out in one step; then the
+        mediator accepts the party's own wording or not, and tries to disclose the item to
+        the case (drafted only from what the party's decision allows)."""
+        party, obj = self.decided_caucus_item(side, proposed)
+        self.narrow(party, obj.id, choice)
+        if accept:
+            self.accept_wording("mediator", obj.id)
+        return self.draft_disclosure("mediator", obj.id, "case")
 
     @precondition(lambda self: self.disclosable())
     @rule(

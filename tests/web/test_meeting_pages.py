@@ -190,3 +190,127 @@ def test_it_schedules_a_meeting_from_the_case_page_and_rerenders_errors(
     assert response["Location"] == f"/meetings/{meeting.id}"
     assert browser(active_world.party_a).get(f"/meetings/{meeting.id}").status_code == 404
     assert browser(active_world.party_b).post(path, form).status_code == 403
+
+
+# issue 15: the party decides at close-out, in plain words saying who will see what.
+
+
+def test_the_closeout_page_offers_the_party_only_choices_as_narrow_or_narrower(
+    active_world: World, caucus: Caucus
+) -> None:
+    mediator, party_a = browser(active_world.mediator), browser(active_world.party_a)
+    url = f"/meetings/{caucus.meeting.id}/closeout"
+    item = caucus.item.id
+    mediator.post(f"/items/{item}/decision", {"decision": "keep_confidential"})
+    page = party_a.get(url).content.decode()
+    assert f'id="choice-{item}-proposal"' in page
+    assert f'id="choice-{item}-own_wording"' not in page
+    assert "Only you, your attorney and the mediator will ever see it" in page
+
+    mediator.post(f"/items/{item}/decision", {"decision": "may_share"})
+    page = party_a.get(url).content.decode()
+    for value in ("proposal", "own_wording", "keep_confidential"):
+        assert f'id="choice-{item}-{value}"' in page
+    assert "only in words you and your attorney approve first" in page
+    # The mediator sees no choice to make, the attorney neither: the party decides.
+    assert f'id="choice-{item}-proposal"' not in mediator.get(url).content.decode()
+    attorney = browser(active_world.attorney_a)
+    assert f'id="choice-{item}-proposal"' not in attorney.get(url).content.decode()
+
+
+def test_the_party_narrows_with_own_wording_and_the_mediator_accepts_it(
+    active_world: World, caucus: Caucus
+) -> None:
+    mediator, party_a = browser(active_world.mediator), browser(active_world.party_a)
+    url = f"/meetings/{caucus.meeting.id}/closeout"
+    item = caucus.item.id
+    mediator.post(f"/items/{item}/decision", {"decision": "may_share"})
+    missing = party_a.post(
+        f"/items/{item}/confirm", {"next": "closeout", "choice": "own_wording", "wording": ""}
+    )
+    assert missing.status_code == 400
+    assert "Give the wording that may be shared." in missing.content.decode()
+    own = "Ada may be flexible on dates."
+    done = party_a.post(
+        f"/items/{item}/confirm", {"next": "closeout", "choice": "own_wording", "wording": own}
+    )
+    assert done.status_code == 302
+    row = Item.objects.get(pk=item)
+    assert (row.decision, row.confirmed, row.proposed_wording) == ("keep_confidential", True, own)
+    page = mediator.get(url).content.decode()
+    assert own in page and f'action="/items/{item}/accept-wording"' in page
+    assert party_b_cannot_see(active_world, url)
+    assert party_a.post(f"/items/{item}/accept-wording").status_code == 403
+    assert mediator.post(f"/items/{item}/accept-wording", {"next": "closeout"}).status_code == 302
+    row.refresh_from_db()
+    assert (row.decision, row.wording, row.confirmed) == ("may_share_as_worded", own, True)
+
+
+def test_the_party_keeps_an_item_confidential_from_the_closeout_page(
+    active_world: World, caucus: Caucus
+) -> None:
+    mediator, party_a = browser(active_world.mediator), browser(active_world.party_a)
+    item = caucus.item.id
+    mediator.post(f"/items/{item}/decision", {"decision": "may_share"})
+    done = party_a.post(
+        f"/items/{item}/confirm", {"next": "closeout", "choice": "keep_confidential"}
+    )
+    assert done.status_code == 302
+    row = Item.objects.get(pk=item)
+    assert (row.decision, row.confirmed) == ("keep_confidential", True)
+
+
+def party_b_cannot_see(world: World, url: str) -> bool:
+    return bool(browser(world.party_b).get(url).status_code == 404)
+
+
+def test_the_notes_pdf_is_a_link_on_the_meeting_page(active_world: World, caucus: Caucus) -> None:
+    party_a = browser(active_world.party_a)
+    page = party_a.get(f"/meetings/{caucus.meeting.id}").content.decode()
+    link = f'href="/api/v1/notes/{caucus.note.id}/pdf"'
+    assert link in page
+    pdf = party_a.get(f"/api/v1/notes/{caucus.note.id}/pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert (
+        browser(active_world.party_b).get(f"/api/v1/notes/{caucus.note.id}/pdf").status_code == 404
+    )
+
+
+def test_the_item_help_says_who_sees_it_in_a_caucus_and_in_a_joint_meeting(
+    active_world: World, caucus: Caucus
+) -> None:
+    mediator = browser(active_world.mediator)
+    page = mediator.get(f"/meetings/{caucus.meeting.id}").content.decode()
+    assert "Only this side and the mediator see it." in page
+    assert active_world.mediator.user is not None
+    joint = services.schedule_meeting(
+        active_world.mediator.user,
+        active_world.case.id,
+        kind="joint",
+        side_id=None,
+        mode="in_person",
+        starts_at=caucus.meeting.starts_at,
+    )
+    services.start_meeting(active_world.mediator.user, joint.id)
+    page = mediator.get(f"/meetings/{joint.id}").content.decode()
+    assert "Everyone in the case sees it: this is a joint meeting." in page
+    assert "In a caucus" not in page and "this side and the mediator" not in page
+
+
+def test_sharing_with_everyone_says_the_expert_is_included(
+    active_world: World, caucus: Caucus
+) -> None:
+    from caucus.cases.models import Participant
+    from caucus.web.meeting_views import disclose_form_for
+
+    people = {
+        p.id: (p.user.name, p.side_id, p.role)
+        for p in Participant.objects.filter(case=active_world.case).select_related("user")
+    }
+    form = disclose_form_for(caucus.item, people)
+    assert ("case", "Everyone in the case") in form.fields["to"].widget.choices
+    some = next(iter(people))
+    people[some] = ("Vera Valuer", None, "expert")
+    form = disclose_form_for(caucus.item, people)
+    choices = form.fields["to"].widget.choices
+    assert ("case", "Everyone in the case, the expert included") in choices
