@@ -73,6 +73,7 @@ class CaseView:
     may_schedule: bool
     has_content: bool
     may_list_invitations: bool
+    may_withdraw: bool
 
 
 def case_view(me: Participant, missing: list[str] | None = None) -> CaseView:
@@ -109,6 +110,7 @@ def case_view(me: Participant, missing: list[str] | None = None) -> CaseView:
         may_schedule=Action.SCHEDULE_MEETING in allowed,
         has_content=Action.READ_RECORD in allowed,
         may_list_invitations=Action.LIST_INVITATIONS in allowed,
+        may_withdraw=Action.WITHDRAW in allowed,
     )
 
 
