@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from caucus.accounts.services import new_api_token
 from caucus.cases import services
 from caucus.cases.models import Case, Participant, Practice
 from caucus.crypto.keyring import key_scope
+from tests.parallel import ModuleScheduling, worker_environments
 
 PASSWORD = "correct horse battery staple 42"
 
@@ -29,6 +31,20 @@ PASSWORD = "correct horse battery staple 42"
 # with MD5, Django's documented practice for test suites; the tests of password handling take
 # `production_password_hashing` and run on the hashers the settings module declares.
 FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_setupnodes(config: pytest.Config, specs: list[Any]) -> None:
+    """Each pytest-xdist worker starts with its own data directory, PostgreSQL database and
+    Redis database (tests/parallel.py), so that it runs exactly as a run of its own would."""
+    environments = worker_environments(dict(os.environ), [spec.id for spec in specs])
+    for spec in specs:
+        spec.env.update(environments[spec.id])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    return ModuleScheduling(config, log) if config.getvalue("dist") == "loadscope" else None
 
 
 @pytest.fixture(scope="session", autouse=True)

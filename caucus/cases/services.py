@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from caucus.accounts.models import User, hash_secret
 from caucus.accounts.services import check_password_strength, new_api_token, normalize_email
-from caucus.audit.chain import record
 from caucus.cases import lifecycle
 from caucus.cases.access import access_case
 from caucus.cases.invitation_mail import send_invitation
@@ -33,7 +32,7 @@ from caucus.cases.models import (
     Side,
     Status,
 )
-from caucus.cases.onboarding_services import seed_case
+from caucus.cases.onboarding_services import _audit, seed_case
 from caucus.cases.signals import case_closing
 from caucus.crypto.keyring import create_case_key
 from caucus.kernel.errors import Conflict, Gone, Invalid, NotVisible
@@ -69,15 +68,7 @@ def open_case(user: User, *, title: str, kind: str, litigated: bool) -> Particip
         case.save()
         mediator = Participant.objects.create(case=case, user=user, role=Role.MEDIATOR)
         seed_case(case, mediator)
-        record(
-            "case.opened",
-            case_id=case.id,
-            actor_user_id=user.id,
-            actor_participant_id=mediator.id,
-            object_type="case",
-            object_id=case.id,
-            details={"kind": kind, "litigated": litigated},
-        )
+        _audit(mediator, "case.opened", "case", case.id, kind=kind, litigated=litigated)
     return mediator
 
 
@@ -152,15 +143,8 @@ def _issue_invitation(
     invitation.email = email
     invitation.name = name
     invitation.save()
-    record(
-        "case.invited",
-        case_id=actor.case_id,
-        actor_user_id=actor.user_id,
-        actor_participant_id=actor.id,
-        object_type="invitation",
-        object_id=invitation.id,
-        details={"role": role, "side_id": str(side.id) if side else None},
-    )
+    side_id = str(side.id) if side else None
+    _audit(actor, "case.invited", "invitation", invitation.id, role=role, side_id=side_id)
     _mail_link(actor, invitation, raw)
     return IssuedInvitation(invitation, raw)
 
@@ -208,14 +192,7 @@ def resend_invitation(user: User, invitation_id: uuid.UUID) -> IssuedInvitation:
         invitation.token_hash = hash_secret(raw)
         invitation.expires_at = timezone.now() + timedelta(days=settings.CAUCUS_INVITATION_DAYS)
         invitation.save(update_fields=["token_hash", "expires_at"])
-        record(
-            "case.invitation_resent",
-            case_id=actor.case_id,
-            actor_user_id=user.id,
-            actor_participant_id=actor.id,
-            object_type="invitation",
-            object_id=invitation.id,
-        )
+        _audit(actor, "case.invitation_resent", "invitation", invitation.id)
         _mail_link(actor, invitation, raw)
     return IssuedInvitation(invitation, raw)
 
@@ -229,14 +206,7 @@ def revoke_invitation(user: User, invitation_id: uuid.UUID) -> Invitation:
         if invitation.revoked_at is None:
             invitation.revoked_at = timezone.now()
             invitation.save(update_fields=["revoked_at"])
-            record(
-                "case.invitation_revoked",
-                case_id=actor.case_id,
-                actor_user_id=user.id,
-                actor_participant_id=actor.id,
-                object_type="invitation",
-                object_id=invitation.id,
-            )
+            _audit(actor, "case.invitation_revoked", "invitation", invitation.id)
     return invitation
 
 
@@ -335,17 +305,30 @@ def accept_invitation(raw_token: str, *, name: str, password: str, user: User | 
         locked.used_at = timezone.now()
         locked.participant = participant
         locked.save(update_fields=["used_at", "participant"])
-        record(
+        _audit(
+            participant,
             "case.invitation_accepted",
-            case_id=invitation.case_id,
-            actor_user_id=user.id,
-            actor_participant_id=participant.id,
-            object_type="invitation",
-            object_id=invitation.id,
-            details={"role": invitation.role},
+            "invitation",
+            invitation.id,
+            role=invitation.role,
         )
         token = new_api_token(user)
     return Acceptance(participant, token)
+
+
+def _check_choices_and_notes(
+    choices: dict[str, tuple[str | None, list[str]]], notes: dict[str, str | None]
+) -> None:
+    """Field errors for every choice outside its values and every note above NOTE_MAX."""
+    fields: dict[str, list[str]] = {}
+    for name, (chosen, values) in choices.items():
+        if chosen not in values:
+            fields[name] = ["Choose one of: " + ", ".join(values) + "."]
+    for name, note in notes.items():
+        if note is not None and len(note) > NOTE_MAX:
+            fields[name] = [f"At most {NOTE_MAX} characters."]
+    if fields:
+        raise Invalid(fields)
 
 
 def screen_case(
@@ -358,13 +341,8 @@ def screen_case(
 ) -> Case:
     actor = access_case(user, case_id)
     require(actor, Action.SCREEN)
-    fields: dict[str, list[str]] = {}
-    if decision == "decline" and reason_code not in DeclineReason.values:
-        fields["reason_code"] = ["Choose one of: " + ", ".join(DeclineReason.values) + "."]
-    if private_note is not None and len(private_note) > NOTE_MAX:
-        fields["private_note"] = [f"At most {NOTE_MAX} characters."]
-    if fields:
-        raise Invalid(fields)
+    reason = {"reason_code": (reason_code, DeclineReason.values)} if decision == "decline" else {}
+    _check_choices_and_notes(reason, {"private_note": private_note})
     with transaction.atomic():
         case = Case.objects.select_for_update().select_related("practice").get(pk=actor.case_id)
         if case.status != Status.INTAKE:
@@ -380,14 +358,13 @@ def screen_case(
         if private_note:
             case.screening_note = private_note
         case.save()
-        record(
+        _audit(
+            actor,
             "case.screened",
-            case_id=case.id,
-            actor_user_id=user.id,
-            actor_participant_id=actor.id,
-            object_type="case",
-            object_id=case.id,
-            details={"decision": decision, "reason_code": case.screening_reason_code},
+            "case",
+            case.id,
+            decision=decision,
+            reason_code=case.screening_reason_code,
         )
     return case
 
@@ -405,26 +382,13 @@ def close_case(
     outcome; the mediator's reasons (`private_note`) are read by mediators only."""
     actor = access_case(user, case_id)
     require(actor, Action.CLOSE)
-    fields: dict[str, list[str]] = {}
-    if outcome not in Outcome.values:
-        fields["outcome"] = ["Choose one of: " + ", ".join(Outcome.values) + "."]
-    if note_to_parties is not None and len(note_to_parties) > NOTE_MAX:
-        fields["note_to_parties"] = [f"At most {NOTE_MAX} characters."]
-    if private_note is not None and len(private_note) > NOTE_MAX:
-        fields["private_note"] = [f"At most {NOTE_MAX} characters."]
-    if fields:
-        raise Invalid(fields)
+    _check_choices_and_notes(
+        {"outcome": (outcome, Outcome.values)},
+        {"note_to_parties": note_to_parties, "private_note": private_note},
+    )
     with transaction.atomic():
         case = _close(actor, outcome, note_to_parties, private_note)
-        record(
-            "case.closed",
-            case_id=case.id,
-            actor_user_id=user.id,
-            actor_participant_id=actor.id,
-            object_type="case",
-            object_id=case.id,
-            details={"outcome": outcome},
-        )
+        _audit(actor, "case.closed", "case", case.id, outcome=outcome)
     return case
 
 
@@ -465,26 +429,11 @@ def withdraw(user: User, case_id: uuid.UUID) -> Case:
     require(actor, Action.WITHDRAW)
     with transaction.atomic():
         case = _close(actor, Outcome.PARTY_WITHDREW, None, None, withdrawing=actor)
-        record(
-            "case.withdrawn",
-            case_id=case.id,
-            actor_user_id=user.id,
-            actor_participant_id=actor.id,
-            object_type="case",
-            object_id=case.id,
-            details={"outcome": Outcome.PARTY_WITHDREW.value},
-        )
+        _audit(actor, "case.withdrawn", "case", case.id, outcome=Outcome.PARTY_WITHDREW.value)
     return case
 
 
 def record_view(participant: Participant) -> None:
     """Reading a case's content is audited (practice 10)."""
     with transaction.atomic():
-        record(
-            "case.viewed",
-            case_id=participant.case_id,
-            actor_user_id=participant.user_id,
-            actor_participant_id=participant.id,
-            object_type="case",
-            object_id=participant.case_id,
-        )
+        _audit(participant, "case.viewed", "case", participant.case_id)

@@ -94,10 +94,3 @@ def content_kind(model: type[models.Model]) -> ContentKind | None:
 
 def content_kinds() -> list[ContentKind]:
     return list(_CONTENT.values())
-
-
-def kind_of_object_type(object_type: str) -> ContentKind | None:
-    for kind in _CONTENT.values():
-        if object_type in kind.object_types:
-            return kind
-    return None

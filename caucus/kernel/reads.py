@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import operator
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import reduce
 
 from django.db.models import Model, Q
@@ -20,7 +20,6 @@ from caucus.kernel.audience import (
     ContentKind,
     content_kind,
     content_kinds,
-    kind_of_object_type,
 )
 from caucus.kernel.parties import ParticipantLike, Role
 from caucus.kernel.visibility import visible_q
@@ -63,16 +62,6 @@ def owners(rows: Sequence[Model]) -> list[tuple[str, uuid.UUID | None]]:
         related = kind.model._default_manager.filter(pk__in=pending)
         found.update((str(pk), side) for pk, side in related.values_list("pk", kind.owner_field))
     return [(str(row.pk), found.get(str(row.pk))) for row in rows]
-
-
-def rows_of(object_type: str, object_ids: Iterable[uuid.UUID | str]) -> list[Model]:
-    """The rows behind ids named by their object type, in the order given, in one query."""
-    kind = kind_of_object_type(object_type)
-    ids = [str(i) for i in object_ids]
-    if kind is None or not ids:
-        return []
-    by_id = {str(r.pk): r for r in kind.model._default_manager.filter(pk__in=ids)}
-    return [by_id[i] for i in ids if i in by_id]
 
 
 def _may_see(participant: ParticipantLike, kind: ContentKind) -> Q:

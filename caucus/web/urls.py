@@ -1,15 +1,20 @@
 from django.urls import path
 
-from caucus.web import access_views, home_views, retention_views, views, withdraw_views
+from caucus.web import access_views, home_views, views, withdraw_views
 from caucus.web import account_views as av
 from caucus.web import document_views as dv
 from caucus.web import exchange_views as xv
 from caucus.web import meeting_views as mv
 from caucus.web import onboarding_views as ob
 from caucus.web import redaction_views as rv
+from caucus.web import retention_views as rt
 from caucus.web import settlement_views as sv
 
 app_name = "web"
+
+AGREEMENT = "cases/<uuid:case_id>/agreements/<uuid:agreement_id>"
+RULE = "cases/<uuid:case_id>/rules/<uuid:rule_id>"
+DISCLOSURE = "disclosures/<uuid:disclosure_id>"
 
 urlpatterns = [
     # issue 16
@@ -50,37 +55,19 @@ urlpatterns = [
     path("cases/<uuid:case_id>/invite", views.invite_view, name="invite"),
     path("cases/<uuid:case_id>/screening", views.screening_view, name="screening"),
     path("cases/<uuid:case_id>/close", views.close_view, name="close"),
-    path(
-        "cases/<uuid:case_id>/certificate",
-        retention_views.certificate_view,
-        name="deletion_certificate",
-    ),
+    path("cases/<uuid:case_id>/certificate", rt.certificate_view, name="deletion_certificate"),
     path("invite/<str:token>", views.accept_view, name="accept"),
     path("cases/<uuid:case_id>/onboarding", ob.onboarding_view, name="onboarding"),
     path("cases/<uuid:case_id>/onboarding/structure", ob.structure_view, name="structure"),
     path("cases/<uuid:case_id>/onboarding/acknowledge", ob.acknowledge_view, name="acknowledge"),
-    path("cases/<uuid:case_id>/agreements/<uuid:agreement_id>/sign", ob.sign_view, name="sign"),
-    path(
-        "cases/<uuid:case_id>/agreements/<uuid:agreement_id>/edit",
-        ob.edit_agreement_view,
-        name="edit_agreement",
-    ),
-    path(
-        "cases/<uuid:case_id>/agreements/<uuid:agreement_id>/pdf",
-        ob.agreement_pdf_view,
-        name="agreement_pdf",
-    ),
+    path(f"{AGREEMENT}/sign", ob.sign_view, name="sign"),
+    path(f"{AGREEMENT}/edit", ob.edit_agreement_view, name="edit_agreement"),
+    path(f"{AGREEMENT}/pdf", ob.agreement_pdf_view, name="agreement_pdf"),
     path("cases/<uuid:case_id>/rules", ob.propose_rule_view, name="propose_rule"),
-    path("cases/<uuid:case_id>/rules/<uuid:rule_id>/agree", ob.agree_rule_view, name="agree_rule"),
-    path(
-        "cases/<uuid:case_id>/rules/<uuid:rule_id>/object", ob.object_rule_view, name="object_rule"
-    ),
-    path("cases/<uuid:case_id>/rules/<uuid:rule_id>/amend", ob.amend_rule_view, name="amend_rule"),
-    path(
-        "cases/<uuid:case_id>/rules/<uuid:rule_id>/withdraw",
-        ob.withdraw_rule_view,
-        name="withdraw_rule",
-    ),
+    path(f"{RULE}/agree", ob.agree_rule_view, name="agree_rule"),
+    path(f"{RULE}/object", ob.object_rule_view, name="object_rule"),
+    path(f"{RULE}/amend", ob.amend_rule_view, name="amend_rule"),
+    path(f"{RULE}/withdraw", ob.withdraw_rule_view, name="withdraw_rule"),
     path("cases/<uuid:case_id>/onboarding/intake", ob.intake_view, name="intake"),
     path("cases/<uuid:case_id>/meetings", views.schedule_meeting_view, name="schedule_meeting"),
     path("cases/<uuid:case_id>/records-request", mv.records_request_view, name="records_request"),
@@ -102,16 +89,8 @@ urlpatterns = [
     path("notes/<uuid:note_id>/revise", mv.revise_view, name="revise_note"),
     path("cases/<uuid:case_id>/disclosures", xv.disclosures_view, name="disclosures"),
     path("items/<uuid:item_id>/disclose", mv.disclose_view, name="disclose_item"),
-    path(
-        "disclosures/<uuid:disclosure_id>/approve",
-        xv.approve_disclosure_view,
-        name="approve_disclosure",
-    ),
-    path(
-        "disclosures/<uuid:disclosure_id>/reject",
-        xv.reject_disclosure_view,
-        name="reject_disclosure",
-    ),
+    path(f"{DISCLOSURE}/approve", xv.approve_disclosure_view, name="approve_disclosure"),
+    path(f"{DISCLOSURE}/reject", xv.reject_disclosure_view, name="reject_disclosure"),
     path("cases/<uuid:case_id>/consents", xv.consents_view, name="consents"),
     path("consents/<uuid:consent_id>/approve", xv.approve_consent_view, name="approve_consent"),
     path("consents/<uuid:consent_id>/deny", xv.deny_consent_view, name="deny_consent"),

@@ -6,17 +6,14 @@ import pytest
 from django.test import Client, override_settings
 
 from caucus.accounts.models import User
-from caucus.cases import services
 from caucus.cases.models import Invitation, Participant
 from caucus.web.views import MODEL_BACKEND
 from tests.conftest import PASSWORD, ApiClient, World
+from tests.invitations import invite_party
 
 
 def invite_newcomer(world: World, email: str = "newcomer@example.test") -> str:
-    assert world.mediator.user is not None
-    issued = services.invite(
-        world.mediator.user, world.case.id, email=email, name="Nell", role="party", side_id=None
-    )
+    issued = invite_party(world.mediator.user, world.case.id, email, "Nell")
     return issued.token
 
 

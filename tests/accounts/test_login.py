@@ -16,10 +16,10 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from caucus.accounts.models import ApiToken, User, hash_secret
-from caucus.cases import services
 from caucus.cases.models import Invitation, Participant
 from caucus.cases.practices import create_mediator
 from tests.conftest import PASSWORD, ApiClient, World
+from tests.invitations import invite_party
 from tests.security.test_hardening import caucus_env
 
 PRINT_HASHERS = (
@@ -157,15 +157,7 @@ def test_it_makes_the_totp_key_once_for_a_mediator_with_mfa(mfa_mediator: User) 
 
 
 def test_it_accepts_an_invitation_once(world: World) -> None:
-    assert world.mediator.user is not None
-    issued = services.invite(
-        world.mediator.user,
-        world.case.id,
-        email="c@example.test",
-        name="Cy",
-        role="party",
-        side_id=None,
-    )
+    issued = invite_party(world.mediator.user, world.case.id, "c@example.test", "Cy")
     anon = ApiClient(None)
     body = {"token": issued.token, "name": "Cy Party", "password": PASSWORD}
     first = anon.post("invitations/accept", body)
@@ -177,15 +169,7 @@ def test_it_accepts_an_invitation_once(world: World) -> None:
 
 
 def test_it_refuses_an_expired_invitation(world: World) -> None:
-    assert world.mediator.user is not None
-    issued = services.invite(
-        world.mediator.user,
-        world.case.id,
-        email="d@example.test",
-        name="Di",
-        role="party",
-        side_id=None,
-    )
+    issued = invite_party(world.mediator.user, world.case.id, "d@example.test", "Di")
     Invitation.objects.filter(pk=issued.invitation.pk).update(
         expires_at=timezone.now() - timedelta(seconds=1)
     )
@@ -196,15 +180,7 @@ def test_it_refuses_an_expired_invitation(world: World) -> None:
 
 
 def test_it_stores_invitation_tokens_hashed_and_contact_details_sealed(world: World) -> None:
-    assert world.mediator.user is not None
-    issued = services.invite(
-        world.mediator.user,
-        world.case.id,
-        email="e@example.test",
-        name="Eve Secretname",
-        role="party",
-        side_id=None,
-    )
+    issued = invite_party(world.mediator.user, world.case.id, "e@example.test", "Eve Secretname")
     row = Invitation.objects.filter(pk=issued.invitation.pk).values().get()
     assert row["token_hash"] == hash_secret(issued.token)
     assert b"Secretname" not in bytes(row["name_sealed"])
@@ -212,15 +188,7 @@ def test_it_stores_invitation_tokens_hashed_and_contact_details_sealed(world: Wo
 
 
 def test_it_attaches_an_existing_account_with_a_bearer_token(world: World) -> None:
-    assert world.mediator.user is not None
-    issued = services.invite(
-        world.mediator.user,
-        world.case.id,
-        email="Already@example.test",
-        name="Ex",
-        role="party",
-        side_id=None,
-    )
+    issued = invite_party(world.mediator.user, world.case.id, "Already@example.test", "Ex")
     existing = User.objects.create_user(email="already@example.test", name="Al", password=PASSWORD)
     raw = token_call("already@example.test", PASSWORD).json()["token"]
     response = ApiClient(raw).post("invitations/accept", {"token": issued.token})
@@ -229,15 +197,7 @@ def test_it_attaches_an_existing_account_with_a_bearer_token(world: World) -> No
 
 
 def test_it_refuses_a_weak_password_on_acceptance(world: World) -> None:
-    assert world.mediator.user is not None
-    issued = services.invite(
-        world.mediator.user,
-        world.case.id,
-        email="w@example.test",
-        name="Wy",
-        role="party",
-        side_id=None,
-    )
+    issued = invite_party(world.mediator.user, world.case.id, "w@example.test", "Wy")
     response = ApiClient(None).post(
         "invitations/accept", {"token": issued.token, "name": "Wy", "password": "12345"}
     )

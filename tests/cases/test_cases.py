@@ -10,6 +10,7 @@ from caucus.cases import lifecycle, services
 from caucus.cases.models import Case, Status
 from caucus.kernel.errors import Conflict
 from tests.conftest import World
+from tests.invitations import invite_party
 
 # Built once for the module; each test runs in a savepoint rolled back after it.
 pytestmark = pytest.mark.usefixtures("worlds_kept_for_the_module")
@@ -146,15 +147,7 @@ def test_it_puts_an_attorney_on_the_side_they_join(world: World) -> None:
 
 
 def test_it_refuses_an_attorney_for_a_side_of_another_case(world: World) -> None:
-    assert world.outsider.user is not None
-    other_party = services.invite(
-        world.outsider.user,
-        world.other_case.id,
-        email="o@example.test",
-        name="O",
-        role="party",
-        side_id=None,
-    )
+    other_party = invite_party(world.outsider.user, world.other_case.id, "o@example.test", "O")
     response = world.mediator.client.post(
         f"cases/{world.case.id}/invitations",
         {
@@ -216,14 +209,7 @@ def test_it_lists_cases_in_the_same_number_of_queries_whatever_their_count(world
                 reason_code=None,
                 private_note=None,
             )
-            services.invite(
-                world.mediator.user,
-                me.case_id,
-                email=f"p{i}@example.test",
-                name="P",
-                role="party",
-                side_id=None,
-            )
+            invite_party(world.mediator.user, me.case_id, f"p{i}@example.test", "P")
     many, n_many = count_queries()
     assert n_many == n_few + 6
     assert many == few

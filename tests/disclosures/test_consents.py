@@ -9,6 +9,7 @@ import pytest
 from caucus.accounts.models import User
 from caucus.cases.models import Participant
 from tests.conftest import ApiClient, World
+from tests.disclosures.requests import expect_pending_on
 from tests.disclosures.test_disclosures import caucus_item
 from tests.meetings.test_meetings import ATTEST, running
 
@@ -48,16 +49,7 @@ def accept_expert(invite_url: str) -> ApiClient:
 
 
 def test_it_asks_every_party(active_world: World) -> None:
-    w = active_world
-    response = ask(w)
-    assert response.status_code == 201, response.content
-    body = response.json()
-    assert body["status"] == "pending"
-    assert w.party_a.participant and w.party_b.participant
-    assert set(body["approvers"]) == {
-        str(w.party_a.participant.id),
-        str(w.party_b.participant.id),
-    }
+    expect_pending_on(ask(active_world), active_world.party_a, active_world.party_b)
 
 
 def test_one_denial_denies(active_world: World) -> None:

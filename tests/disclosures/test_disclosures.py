@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from caucus.audit.models import AuditEntry
 from caucus.meetings.models import Item
 from tests.conftest import Persona, World
+from tests.disclosures.requests import expect_pending_on
 from tests.meetings.test_meetings import admitted, running
 
 # Built once for the module; each test runs in a savepoint rolled back after it.
@@ -50,15 +51,7 @@ def texts_seen(who: Persona, w: World) -> list[str]:
 
 def test_it_names_the_party_and_their_attorney_as_approvers(active_world: World) -> None:
     w = active_world
-    response = draft(w, caucus_item(w))
-    assert response.status_code == 201, response.content
-    body = response.json()
-    assert body["status"] == "pending"
-    assert w.party_a.participant and w.attorney_a.participant
-    assert set(body["approvers"]) == {
-        str(w.party_a.participant.id),
-        str(w.attorney_a.participant.id),
-    }
+    expect_pending_on(draft(w, caucus_item(w)), w.party_a, w.attorney_a)
 
 
 def test_it_releases_only_the_wording_when_every_approver_approves(active_world: World) -> None:

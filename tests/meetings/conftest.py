@@ -4,7 +4,6 @@ Tests that need them skip only when the binary is not installed (CI installs bot
 
 from __future__ import annotations
 
-import random
 import shutil
 import socket
 import subprocess
@@ -17,6 +16,7 @@ import pytest
 from pytest_django.fixtures import Settings
 
 from caucus.meetings.deploy import JANUS_FILES, render_janus, render_turn, write_private
+from tests.parallel import media_port_block
 
 JANUS_SECRET = "test-janus-token-secret-0123456789abcdef"
 JANUS_ADMIN_KEY = "test-janus-admin-key-0123456789abcdefgh"
@@ -74,7 +74,7 @@ def janus_server(tmp_path: Path, settings: Settings) -> Iterator[JanusServer]:
     settings.CAUCUS_JANUS_TOKEN_SECRET = JANUS_SECRET
     settings.CAUCUS_JANUS_ADMIN_KEY = JANUS_ADMIN_KEY
     port = free_port()
-    low = random.randrange(40000, 59000, 200)
+    low = media_port_block()
     configs = tmp_path / "janus-config"
     files = render_janus(configs, ws_port=port, rtp_ports=f"{low}-{low + 199}")
     configs.mkdir(mode=0o700)
@@ -115,7 +115,7 @@ def turn_server(tmp_path: Path, settings: Settings) -> Iterator[TurnServer]:
         pytest.skip("coturn (turnserver) is not installed")
     settings.CAUCUS_TURN_SECRET = TURN_SECRET
     port = free_port(socket.SOCK_DGRAM)
-    low = random.randrange(40000, 59000, 200)
+    low = media_port_block()
     conf = tmp_path / "turnserver.conf"
     write_private(
         conf,

@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
+from django.db.models import Model
 
 from caucus.api.app import api
 from caucus.disclosures.models import Consent, ConsentVote, Disclosure, DisclosureApproval
@@ -20,6 +21,8 @@ from caucus.portal.models import Message
 from tests.conftest import Persona, World
 
 # Concerns are not among them: a concern about impartiality may be the reason not to sign.
+Row = TypeVar("Row", bound=Model)
+
 SUBSTANTIVE_TAGS = {"meetings", "disclosures", "consents", "messages", "documents"}
 
 SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -64,6 +67,16 @@ def substantive_operations() -> list[tuple[str, str]]:
     return sorted(found)
 
 
+def sealed(model: type[Row], content: dict[str, str], **columns: Any) -> Row:
+    """A row of `model` saved with `content` in its sealed fields (they are set once the row
+    has its id, which their encryption is bound to)."""
+    row = model(id=uuid.uuid4(), **columns)
+    for name, value in content.items():
+        setattr(row, name, value)
+    row.save()
+    return row
+
+
 def plant(world: World) -> dict[str, str]:
     """Real objects in the onboarding case, made directly (the services would refuse), so
     that each endpoint is refused by the gate and not for a missing object."""
@@ -75,101 +88,72 @@ def plant(world: World) -> dict[str, str]:
         status="running",
         audience_kind=AudienceKind.CASE,
     )
-    assert world.mediator.participant is not None and world.party_a.participant is not None
-    item = Item(
-        id=uuid.uuid4(),
-        case=world.case,
-        meeting=meeting,
-        raised_by=world.mediator.participant,
-        audience_kind=AudienceKind.CASE,
+    mediator, party_a = world.mediator.participant, world.party_a.participant
+    assert mediator is not None and party_a is not None
+    case, everyone = world.case, AudienceKind.CASE
+    side_a = {"audience_kind": AudienceKind.SIDE, "audience_side_id": world.side_a}
+    text = {"text": "planted"}
+    item = sealed(
+        Item, text, case=case, meeting=meeting, raised_by=mediator, audience_kind=everyone
     )
-    item.text = "planted"
-    item.save()
-    note = Note.objects.create(
-        case=world.case,
-        meeting=meeting,
-        author=world.mediator.participant,
-        audience_kind=AudienceKind.CASE,
+    note = Note.objects.create(case=case, meeting=meeting, author=mediator, audience_kind=everyone)
+    sealed(NoteVersion, {"body": "planted"}, case=case, note=note, version=1)
+    sealed(
+        Feedback, {"body": "planted"}, case=case, note=note, author=party_a, on_version=1, **side_a
     )
-    version = NoteVersion(id=uuid.uuid4(), case=world.case, note=note, version=1)
-    version.body = "planted"
-    version.save()
-    feedback = Feedback(
-        id=uuid.uuid4(),
-        case=world.case,
-        note=note,
-        author=world.party_a.participant,
-        on_version=1,
-        audience_kind=AudienceKind.SIDE,
-        audience_side_id=world.side_a,
+    disclosure = sealed(
+        Disclosure, text, case=case, item=item, drafted_by=mediator, to_kind=everyone, **side_a
     )
-    feedback.body = "planted"
-    feedback.save()
-    disclosure = Disclosure(
-        id=uuid.uuid4(),
-        case=world.case,
-        item=item,
-        drafted_by=world.mediator.participant,
-        to_kind=AudienceKind.CASE,
-        audience_kind=AudienceKind.SIDE,
-        audience_side_id=world.side_a,
+    DisclosureApproval.objects.create(case=case, disclosure=disclosure, approver=party_a)
+    consent = sealed(
+        Consent,
+        {"name": "planted", "purpose": "planted"},
+        case=case,
+        kind="add_expert",
+        requested_by=mediator,
     )
-    disclosure.text = "planted"
-    disclosure.save()
-    DisclosureApproval.objects.create(
-        case=world.case, disclosure=disclosure, approver=world.party_a.participant
+    ConsentVote.objects.create(case=case, consent=consent, party=party_a)
+    message = sealed(
+        Message, {"body": "planted"}, case=case, author=mediator, audience_kind=everyone
     )
-    consent = Consent(
-        id=uuid.uuid4(), case=world.case, kind="add_expert", requested_by=world.mediator.participant
-    )
-    consent.name = consent.purpose = "planted"
-    consent.save()
-    ConsentVote.objects.create(case=world.case, consent=consent, party=world.party_a.participant)
-    message = Message(
-        id=uuid.uuid4(),
-        case=world.case,
-        author=world.mediator.participant,
-        audience_kind=AudienceKind.CASE,
-    )
-    message.body = "planted"
-    message.save()
     from caucus.vault.models import Document
 
-    document = Document(
-        id=uuid.uuid4(),
-        case=world.case,
-        uploaded_by=world.party_a.participant,
-        audience_kind=AudienceKind.CASE,
-        blob_name=f"{world.case.id}/planted",
+    document = sealed(
+        Document,
+        {
+            "name": "planted.txt",
+            "content_type": "text/plain",
+            "sha256": "planted",
+            "key_b64": "planted",
+        },
+        case=case,
+        uploaded_by=party_a,
+        audience_kind=everyone,
+        blob_name=f"{case.id}/planted",
         size=1,
     )
-    document.name = "planted.txt"
-    document.content_type = "text/plain"
-    document.sha256 = document.key_b64 = "planted"
-    document.save()
     from caucus.redaction.models import Redaction
 
-    redaction = Redaction(
-        id=uuid.uuid4(),
-        case=world.case,
+    redaction = sealed(
+        Redaction,
+        text,
+        case=case,
         document=document,
-        created_by=world.mediator.participant,
+        created_by=mediator,
         kind="txt",
         audience_kind=AudienceKind.MEDIATORS,
     )
-    redaction.text = "planted"
-    redaction.save()
     return {
         "redaction_id": str(redaction.id),
         "disclosure_id": str(disclosure.id),
         "consent_id": str(consent.id),
         "message_id": str(message.id),
         "document_id": str(document.id),
-        "case_id": str(world.case.id),
+        "case_id": str(case.id),
         "meeting_id": str(meeting.id),
         "item_id": str(item.id),
         "note_id": str(note.id),
-        "participant_id": str(world.party_a.participant.id),
+        "participant_id": str(party_a.id),
         "side_id": str(world.side_a),
     }
 

@@ -179,14 +179,15 @@ def test_it_lets_only_parties_acknowledge_and_only_mediators_set_the_structure(
     assert world.outsider.client.get(path).status_code == 404
 
 
+def rule_body(text: str, why: str, call_out: str) -> dict[str, str]:
+    return {"text": text, "why": why, "call_out": call_out}
+
+
 def test_it_walks_an_objection_through_an_amendment_to_agreement(world: World) -> None:
+    pause = "Say 'pause'."
     proposed = world.party_a.client.post(
         f"cases/{world.case.id}/ground-rules",
-        {
-            "text": "No raised voices.",
-            "why": "I stop listening when shouted at.",
-            "call_out": "Say 'pause'.",
-        },
+        rule_body("No raised voices.", "I stop listening when shouted at.", pause),
     )
     assert proposed.status_code == 201
     rule = proposed.json()
@@ -204,11 +205,7 @@ def test_it_walks_an_objection_through_an_amendment_to_agreement(world: World) -
     )
     amended = world.party_a.client.put(
         f"ground-rules/{rule['id']}",
-        {
-            "text": "Anyone may ask for a pause.",
-            "why": "So nobody feels talked over.",
-            "call_out": "Say 'pause'.",
-        },
+        rule_body("Anyone may ask for a pause.", "So nobody feels talked over.", pause),
     )
     assert amended.status_code == 200
     assert amended.json()["objections"] == []
