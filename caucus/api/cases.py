@@ -174,6 +174,16 @@ def participants(request: HttpRequest, case_id: uuid.UUID) -> ParticipantList:
     )
 
 
+@router.delete(
+    "/participants/{participant_id}",
+    response={204: None, **ERRORS},
+    summary="Remove an attorney from their side: their access ends at once (mediators)",
+)
+def remove_participant(request: HttpRequest, participant_id: uuid.UUID) -> Status[None]:
+    services.remove_attorney(caller(request), participant_id)
+    return Status(204, None)
+
+
 @router.post(
     "/cases/{case_id}/screening",
     response={200: CaseOut, **ERRORS},

@@ -121,6 +121,16 @@ class Side(models.Model):
         return str(self.id)
 
 
+class CurrentParticipants(models.Manager["Participant"]):
+    """Participations that have not ended. The default manager, so that every lookup of who
+    is in a case (access, attendees, approvers, signers, notices) leaves out a removed
+    attorney; rows that audit entries, signatures and access logs refer to stay, and are
+    reached through `all_participations` or a foreign key."""
+
+    def get_queryset(self) -> models.QuerySet[Participant]:
+        return super().get_queryset().filter(removed_at__isnull=True)
+
+
 class Participant(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="participants")
@@ -132,8 +142,14 @@ class Participant(models.Model):
         Side, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # issue 15: set when the mediator removes an attorney; their access ends with it.
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CurrentParticipants()
+    all_participations = models.Manager["Participant"]()
 
     class Meta:
+        base_manager_name = "all_participations"
         constraints = [
             models.UniqueConstraint(fields=["case", "user"], name="one_participation_per_case"),
         ]

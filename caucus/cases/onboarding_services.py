@@ -236,7 +236,9 @@ def export_agreement_pdf(user: User, agreement_id: uuid.UUID) -> tuple[str, byte
     """The agreement and its current signatures as a (signed) PDF. Reading it is audited."""
     agreement, actor = access_in_case(user, Agreement, agreement_id)
     require(actor, Action.READ_AGREEMENT)
-    roles = dict(Participant.objects.filter(case_id=actor.case_id).values_list("id", "role"))
+    roles = dict(
+        Participant.all_participations.filter(case_id=actor.case_id).values_list("id", "role")
+    )
     signatures = [
         (
             sig.typed_name,

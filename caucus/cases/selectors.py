@@ -74,6 +74,7 @@ class CaseView:
     has_content: bool
     may_list_invitations: bool
     may_withdraw: bool
+    may_remove_attorneys: bool
 
 
 def case_view(me: Participant, missing: list[str] | None = None) -> CaseView:
@@ -111,7 +112,21 @@ def case_view(me: Participant, missing: list[str] | None = None) -> CaseView:
         has_content=Action.READ_RECORD in allowed,
         may_list_invitations=Action.LIST_INVITATIONS in allowed,
         may_withdraw=Action.WITHDRAW in allowed,
+        may_remove_attorneys=Action.REMOVE_ATTORNEY in allowed,
     )
+
+
+def attorney_of_case(user: User, participant_id: uuid.UUID) -> tuple[Participant, Participant]:
+    """A current attorney, with the caller's participation in their case: for the page that
+    asks the mediator to confirm a removal. Anything else is one answer, 404."""
+    target = (
+        Participant.objects.select_related("user")
+        .filter(pk=participant_id, role=Role.ATTORNEY)
+        .first()
+    )
+    if target is None:
+        raise NotVisible()
+    return target, access_case(user, target.case_id)
 
 
 def case_for(user: User, case_id: uuid.UUID) -> tuple[CaseView, Participant]:

@@ -33,7 +33,7 @@ from caucus.cases.models import (
     Status,
 )
 from caucus.cases.onboarding_services import _audit, seed_case
-from caucus.cases.signals import case_closing
+from caucus.cases.signals import case_closing, participant_removed
 from caucus.crypto.keyring import create_case_key
 from caucus.kernel.errors import Conflict, Gone, Invalid, NotVisible
 from caucus.kernel.permissions import Action, require, require_open_case
@@ -431,6 +431,39 @@ def withdraw(user: User, case_id: uuid.UUID) -> Case:
         case = _close(actor, Outcome.PARTY_WITHDREW, None, None, withdrawing=actor)
         _audit(actor, "case.withdrawn", "case", case.id, outcome=Outcome.PARTY_WITHDREW.value)
     return case
+
+
+def remove_attorney(user: User, participant_id: uuid.UUID) -> Participant:
+    """The mediator ends an attorney's participation (a party withdraws instead). The row
+    stays, marked removed, because audit entries, signatures and access logs name it; from
+    the commit on every kernel lookup leaves it out, so the attorney gets 404 on the case
+    and its content, and their live meeting connections close. Chosen for pending
+    disclosures that still wait on the attorney's answer: they lapse, so nothing travels on
+    an approval the side's new representation never gave; the mediator drafts again and the
+    new draft names the side's current party and attorneys."""
+    target = Participant.objects.filter(pk=participant_id).first()
+    if target is None:
+        raise NotVisible()
+    actor = access_case(user, target.case_id)
+    require(actor, Action.REMOVE_ATTORNEY)
+    if target.role != Role.ATTORNEY:
+        raise Conflict(
+            "not_an_attorney", "Only an attorney is removed this way; a party withdraws."
+        )
+    with transaction.atomic():
+        locked = Participant.objects.select_for_update().filter(pk=target.pk).first()
+        if locked is None:
+            raise NotVisible()
+        locked.removed_at = timezone.now()
+        locked.save(update_fields=["removed_at"])
+        details: dict[str, list[str]] = {}
+        for _receiver, changed in participant_removed.send(
+            sender=Participant, case=actor.case, actor=actor, removed=locked
+        ):
+            if isinstance(changed, dict):
+                details.update(changed)
+        _audit(actor, "case.attorney_removed", "participant", locked.id, **details)
+    return locked
 
 
 def record_view(participant: Participant) -> None:

@@ -10,3 +10,8 @@ from django.dispatch import Signal
 # back: meetings end, pending disclosures and consents lapse and everyone is notified, or
 # the case stays open.
 case_closing = Signal()
+
+# Sent by `remove_attorney` inside its transaction, with `case`, `actor` (the mediator's
+# participation) and `removed` (the attorney's, already marked removed). Each receiver
+# returns what it changed, for the one audit entry; a receiver that raises rolls back.
+participant_removed = Signal()

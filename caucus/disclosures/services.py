@@ -395,6 +395,25 @@ def on_case_closing(sender: object, *, case: Case, **kwargs: object) -> None:
     cancel_open_requests(case.id)
 
 
+def on_participant_removed(
+    sender: object, *, case: Case, removed: Participant, **kwargs: object
+) -> dict[str, list[str]]:
+    """`caucus.cases.signals.participant_removed`, inside the removal's transaction: a
+    pending disclosure that still waits on the removed attorney's answer lapses, so that
+    nothing travels on an approval the side's current representation never gave."""
+    waiting = Disclosure.objects.filter(
+        case=case,
+        status=DisclosureStatus.PENDING,
+        approvals__approver_id=removed.id,
+        approvals__answer=Answer.PENDING,
+    )
+    ids = [str(i) for i in waiting.values_list("id", flat=True)]
+    Disclosure.objects.filter(pk__in=ids).update(
+        status=DisclosureStatus.CANCELLED, decided_at=timezone.now()
+    )
+    return {"lapsed_disclosures": ids}
+
+
 def cancel_open_requests(case_id: uuid.UUID) -> None:
     """A closed case asks nobody anything more: pending disclosures and consents lapse.
     Called by the close service inside its transaction."""

@@ -64,6 +64,8 @@ class Action(StrEnum):
     LIST_INVITATIONS = "case.list_invitations"
     # issue 15
     WITHDRAW = "case.withdraw"
+    # issue 15
+    REMOVE_ATTORNEY = "case.remove_attorney"
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,8 @@ RULES: dict[Action, Rule] = {
     Action.LIST_INVITATIONS: Rule(_is_mediator, _NONE, read_only=True),
     # issue 15: any party may end the mediation (the agreement to mediate says so).
     Action.WITHDRAW: Rule(_is_party, _NONE, states=_CLOSABLE, refusal="invalid_transition"),
+    # issue 15: the mediator ends an attorney's participation, so the side can have another.
+    Action.REMOVE_ATTORNEY: Rule(_is_mediator, _NONE),
 }
 
 

@@ -104,7 +104,11 @@ class Membership(Generic[_Participant, _Case]):
 
     def visible_cases(self, user: UserLike) -> QuerySet[_Case]:
         return (
-            self.cases._default_manager.filter(participants__user_id=user.id)
+            # One filter call: the same participation must be the caller's and current, a
+            # removed attorney's row admits nothing.
+            self.cases._default_manager.filter(
+                participants__user_id=user.id, participants__removed_at__isnull=True
+            )
             .exclude(status__in=HIDDEN_STATUSES)
             .distinct()
         )
@@ -117,7 +121,7 @@ class Membership(Generic[_Participant, _Case]):
             self.participants._default_manager.select_related(
                 "case", "case__practice", "side", "user"
             )
-            .filter(case_id=case_uuid, user_id=user.id)
+            .filter(case_id=case_uuid, user_id=user.id, removed_at__isnull=True)
             .exclude(case__status__in=HIDDEN_STATUSES)
             .first()
         )

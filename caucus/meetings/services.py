@@ -287,6 +287,17 @@ def end_all_meetings(actor: Participant, case: Case) -> None:
         _audit(actor, "meeting.ended", "meeting", meeting.id, reason="case_closed")
 
 
+def on_participant_removed(
+    sender: object, *, case: Case, removed: Participant, **kwargs: object
+) -> dict[str, list[str]]:
+    """`caucus.cases.signals.participant_removed`, inside the removal's transaction: once it
+    commits, every connection of the removed attorney to a meeting of the case closes (the
+    handshake and the periodic re-check refuse them from then on)."""
+    for meeting_id in Meeting.objects.filter(case=case).values_list("id", flat=True):
+        live.admission_ended(meeting_id, removed.id, "removed")
+    return {}
+
+
 def on_case_closing(sender: object, *, case: Case, actor: Participant, **kwargs: object) -> None:
     """`caucus.cases.signals.case_closing`, inside the close's transaction: refuses (409)
     while a running caucus's close-out is unfinished, and the whole close rolls back. When a

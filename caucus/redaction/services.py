@@ -90,7 +90,7 @@ def _walk(value: Any, key: str, out: dict[str, list[str]]) -> None:
 def knowledge_for_case(case_id: uuid.UUID) -> CaseKnowledge:
     """What the case knows: its participants, who was invited, and the intake answers."""
     found: dict[str, list[str]] = {k: [] for k in KNOWLEDGE_KEYS}
-    for p in Participant.objects.filter(case_id=case_id).select_related("user"):
+    for p in Participant.all_participations.filter(case_id=case_id).select_related("user"):
         found["people"].append(p.user.name)
         found["emails"].append(p.user.email)
     for inv in Invitation.objects.filter(case_id=case_id):

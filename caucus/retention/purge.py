@@ -141,7 +141,7 @@ def _mark(case_id: uuid.UUID) -> CasePurge | None:
         user_ids = sorted(
             {
                 str(u)
-                for u in Participant.objects.filter(case_id=case_id).values_list(
+                for u in Participant.all_participations.filter(case_id=case_id).values_list(
                     "user_id", flat=True
                 )
             }
@@ -205,7 +205,9 @@ def _accounts_to_delete(user_ids: list[str]) -> list[User]:
         for user in User.objects.filter(pk__in=user_ids, practice__isnull=True)
         # Live: any case not yet purged, this run's other purging cases included (their
         # own purge deletes the account once their participant rows are gone).
-        if not Participant.objects.filter(user=user).exclude(case__status=Status.PURGED).exists()
+        if not Participant.all_participations.filter(user=user)
+        .exclude(case__status=Status.PURGED)
+        .exists()
     ]
 
 

@@ -52,6 +52,11 @@ urlpatterns = [
     path("cases/new", views.open_case_view, name="open_case"),
     path("cases/<uuid:case_id>", views.case_view, name="case"),
     path("cases/<uuid:case_id>/withdraw", withdraw_views.withdraw_view, name="withdraw"),
+    path(
+        "participants/<uuid:participant_id>/remove",
+        withdraw_views.remove_attorney_view,
+        name="remove_attorney",
+    ),
     path("cases/<uuid:case_id>/invite", views.invite_view, name="invite"),
     path("cases/<uuid:case_id>/screening", views.screening_view, name="screening"),
     path("cases/<uuid:case_id>/close", views.close_view, name="close"),

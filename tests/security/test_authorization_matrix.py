@@ -471,6 +471,8 @@ PATH_VALUES: dict[str, Callable[[Scene], str]] = {
     "number": lambda s: "1",
     # issue 15 (h15)
     "invitation_id": lambda s: str(s.invitation_id),
+    # issue 15: attorney A's participation (the one an attorney's removal names)
+    "participant_id": lambda s: str(s.world.attorney_a.participant.id),  # type: ignore[union-attr]
 }
 
 
@@ -1637,6 +1639,14 @@ MATRIX: dict[tuple[str, str], Entry] = {
             attorney_a=403,
             party_b=Redirect("/cases/{case_id}"),
         )
+    ),
+    # issue 15: the mediator removes an attorney (the page says what will happen first).
+    ("DELETE", "/api/v1/participants/{participant_id}"): Entry(api_mediator_action(204)),
+    ("GET", "/participants/<uuid:participant_id>/remove"): Entry(
+        web_signed_in(outsider=404, mediator=200, members=200)
+    ),
+    ("POST", "/participants/<uuid:participant_id>/remove"): Entry(
+        web_signed_in(outsider=404, mediator=CASE_PAGE, members=403)
     ),
 }
 

@@ -109,6 +109,9 @@ ALLOWED: dict[str, str] = {
             "signed_in_places",
         )
     },
+    # issue 15
+    "caucus.disclosures.services.on_participant_removed": "remove_attorney's step, after require",
+    "caucus.meetings.services.on_participant_removed": "remove_attorney's step, after require",
 }
 
 
