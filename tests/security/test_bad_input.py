@@ -889,6 +889,8 @@ NO_FORM = frozenset(
         # issue 15
         "/items/<uuid:item_id>/accept-wording",
         "/cases/<uuid:case_id>/withdraw",
+        # issue 15: a button, without fields.
+        "/participants/<uuid:participant_id>/remove",
     }
 )
 
