@@ -16,6 +16,7 @@ from caucus.kernel.errors import Invalid, NotVisible
 from caucus.kernel.permissions import Action, allowed_actions, require
 from caucus.kernel.visibility import visible
 from caucus.settlement.models import (
+    RemovalRequest,
     Settlement,
     SettlementComment,
     SettlementStatus,
@@ -157,6 +158,47 @@ def comment(
     user: User, settlement_id: uuid.UUID, comment_id: uuid.UUID
 ) -> tuple[SettlementComment, Participant]:
     found, me = access_visible(user, SettlementComment, comment_id)
+    require(me, Action.READ_RECORD)
+    if found.settlement_id != settlement_id:
+        raise NotVisible()
+    record_read(me, [found])
+    return found, me
+
+
+@dataclass(frozen=True)
+class PublicRecordView:
+    settlement: Settlement
+    # The copy as shown (and, once final, with every requested removal applied).
+    text: str
+    final: bool
+    # The removal requests the caller may see: their own side's, or all for a mediator.
+    requests: list[RemovalRequest]
+    me: Participant
+
+
+def public_record(user: User, settlement_id: uuid.UUID) -> PublicRecordView:
+    """The public-record copy the mediator has shown to the case, and the removal requests
+    the caller may see (filtered in SQL). Not found before it is shown."""
+    found, me = access_in_case(user, Settlement, settlement_id)
+    require(me, Action.READ_RECORD)
+    if found.record_shown_at is None:
+        raise NotVisible()
+    rows = list(
+        visible(me, RemovalRequest)
+        .filter(settlement=found)
+        .select_related("author__user")
+        .order_by("created_at", "id")
+    )
+    record_read(me, [current_version(found)], object_type="settlement_public_record")
+    record_read(me, rows)
+    return PublicRecordView(found, found.record_text, found.record_final_at is not None, rows, me)
+
+
+def removal_request(
+    user: User, settlement_id: uuid.UUID, request_id: uuid.UUID
+) -> tuple[RemovalRequest, Participant]:
+    """One removal request: not found by the other side."""
+    found, me = access_visible(user, RemovalRequest, request_id)
     require(me, Action.READ_RECORD)
     if found.settlement_id != settlement_id:
         raise NotVisible()
