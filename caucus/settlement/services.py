@@ -374,10 +374,12 @@ REMOVED = "[REMOVED]"
 
 def _reviewed_copy(user: User, settlement: Settlement) -> str:
     """The text of the copy the mediator made on the review page (read through the vault,
-    audited); not found before the review, nor by whoever may not see that copy."""
+    audited); not found by whoever may not see that copy."""
     redaction = settlement.public_record
     if redaction is None or redaction.result_document_id is None:
-        raise NotVisible()
+        raise Conflict(
+            "public_record_not_reviewed", "Review the proposed removals before showing the copy."
+        )
     copy, reader = access_visible(user, Document, redaction.result_document_id)
     return b"".join(read_plaintext_for(reader, copy)).decode()
 

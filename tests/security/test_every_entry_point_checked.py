@@ -109,6 +109,8 @@ ALLOWED: dict[str, str] = {
             "signed_in_places",
         )
     },
+    # issue 16
+    "caucus.settlement.services.remove_passages": "replaces passages in a string",
 }
 
 

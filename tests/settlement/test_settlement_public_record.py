@@ -157,4 +157,5 @@ def test_a_request_is_sealed_at_rest(active_world: World) -> None:
     row = RemovalRequest.objects.get(settlement_id=s["id"])
     assert b"Harbour" not in bytes(row.passage_sealed)
     settlement = Settlement.objects.get(pk=s["id"])
+    assert settlement.record_text_sealed is not None
     assert b"Harbour" not in bytes(settlement.record_text_sealed)
