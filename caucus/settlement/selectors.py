@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib
 import uuid
 from dataclasses import dataclass
+from typing import TypeVar
 
 from caucus.accounts.models import User
 from caucus.audit.access import record_read
@@ -154,15 +155,25 @@ def comments(user: User, settlement_id: uuid.UUID) -> tuple[list[SettlementComme
     return rows, me
 
 
-def comment(
-    user: User, settlement_id: uuid.UUID, comment_id: uuid.UUID
-) -> tuple[SettlementComment, Participant]:
-    found, me = access_visible(user, SettlementComment, comment_id)
+_Row = TypeVar("_Row", SettlementComment, RemovalRequest)
+
+
+def _one_of(
+    user: User, model: type[_Row], settlement_id: uuid.UUID, row_id: uuid.UUID
+) -> tuple[_Row, Participant]:
+    """One row of a memorandum that the caller may see (the kernel decides), audited."""
+    found, me = access_visible(user, model, row_id)
     require(me, Action.READ_RECORD)
     if found.settlement_id != settlement_id:
         raise NotVisible()
     record_read(me, [found])
     return found, me
+
+
+def comment(
+    user: User, settlement_id: uuid.UUID, comment_id: uuid.UUID
+) -> tuple[SettlementComment, Participant]:
+    return _one_of(user, SettlementComment, settlement_id, comment_id)
 
 
 @dataclass(frozen=True)
@@ -198,9 +209,4 @@ def removal_request(
     user: User, settlement_id: uuid.UUID, request_id: uuid.UUID
 ) -> tuple[RemovalRequest, Participant]:
     """One removal request: not found by the other side."""
-    found, me = access_visible(user, RemovalRequest, request_id)
-    require(me, Action.READ_RECORD)
-    if found.settlement_id != settlement_id:
-        raise NotVisible()
-    record_read(me, [found])
-    return found, me
+    return _one_of(user, RemovalRequest, settlement_id, request_id)

@@ -48,13 +48,19 @@ COMMENT_MAX = 5_000
 COMMENT_AUDIENCES = ("own_side", "case")
 
 
-def _audit(actor: Participant, action: str, obj_id: object, **details: Any) -> None:
+def _audit(
+    actor: Participant,
+    action: str,
+    obj_id: object,
+    object_type: str = "settlement",
+    **details: Any,
+) -> None:
     record(
         action,
         case_id=actor.case_id,
         actor_user_id=actor.user_id,
         actor_participant_id=actor.id,
-        object_type="settlement",
+        object_type=object_type,
         object_id=obj_id,
         details=details,
     )
@@ -279,14 +285,13 @@ def comment(
         )
         row.body = body
         row.save()
-        record(
+        _audit(
+            actor,
             "settlement.commented",
-            case_id=actor.case_id,
-            actor_user_id=actor.user_id,
-            actor_participant_id=actor.id,
-            object_type="settlement_comment",
-            object_id=row.id,
-            details={"settlement": str(settlement.id), "audience": row.audience},
+            row.id,
+            "settlement_comment",
+            settlement=str(settlement.id),
+            audience=row.audience,
         )
     return row
 
@@ -440,14 +445,13 @@ def request_removal(user: User, settlement_id: uuid.UUID, *, passage: str) -> Re
         )
         row.passage = passage
         row.save()
-        record(
+        _audit(
+            actor,
             "settlement.removal_requested",
-            case_id=actor.case_id,
-            actor_user_id=actor.user_id,
-            actor_participant_id=actor.id,
-            object_type="settlement_removal_request",
-            object_id=row.id,
-            details={"settlement": str(settlement.id), "audience": row.audience},
+            row.id,
+            "settlement_removal_request",
+            settlement=str(settlement.id),
+            audience=row.audience,
         )
         notify.something_waiting(
             list(Participant.objects.filter(case_id=actor.case_id, role=Role.MEDIATOR))

@@ -397,10 +397,17 @@ def test_issue_16_public_record_copy_and_requests_stay_out_of_the_raw_database_a
         final = w.mediator.client.post(f"{copy}/final").json()
         assert c["public_record_text"] in final["text"]
         assert c["removal_passage"] not in final["text"]
+    assert mail.outbox, "showing the copy tells the parties something waits"
+    assert_found_nowhere(c, caplog)
+
+
+def assert_found_nowhere(c: dict[str, str], caplog: pytest.LogCaptureFixture) -> None:
+    """No canary in the raw database (in any encoding), the logs or a notification."""
+    from django.core import mail
+
     raw = raw_database_bytes()
     logs = "\n".join(record.getMessage() for record in caplog.records)
     mails = "\n".join(f"{m.subject}\n{m.body}" for m in mail.outbox)
-    assert mail.outbox
     for label, canary in c.items():
         for form in variants(canary):
             assert form not in raw, f"{label} found in the raw database"
