@@ -14,7 +14,7 @@ from pydantic import Field, StringConstraints
 
 from caucus.api.redaction import RedactionOut
 from caucus.api.redaction import render as render_redaction
-from caucus.api.schemas import ErrorOut, Listing, required_text
+from caucus.api.schemas import ErrorOut, Flag, Listing, required_text
 from caucus.api.security import caller
 from caucus.cases.onboarding_services import TYPED_NAME_MAX
 from caucus.kernel.errors import NotVisible
@@ -92,7 +92,7 @@ class SettlementSignIn(Schema):
 
 
 class ReadyIn(Schema):
-    partial: bool = Field(
+    partial: Flag = Field(
         False, description="It settles part of the dispute: the outcome will be `partial`."
     )
 
@@ -271,6 +271,14 @@ def one_comment(
     "/settlement/{settlement_id}/ready",
     response={200: SettlementOut, **ERRORS},
     summary="Open signing of the current version (mediators)",
+    # The body is optional (no body: it settles the whole dispute), but when sent it is an
+    # object.
+    openapi_extra={
+        "requestBody": {
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReadyIn"}}},
+            "required": False,
+        }
+    },
 )
 def ready(
     request: HttpRequest, settlement_id: uuid.UUID, payload: ReadyIn | None = None
