@@ -495,22 +495,24 @@ PUBLIC_RECORD_TITLE = "Memorandum of understanding (public-record copy)"
 
 
 def _export_public_record(user: User, settlement_id: uuid.UUID, kind: str) -> tuple[str, bytes]:
-    """The finalized public-record copy as `docx` or `pdf`, with the memorandum's structure.
-    It is the redacted copy's text (read through the vault, audited), and names no signer.
-    Not found until the mediator has finalized the redaction, and for whoever may not see
-    the copy (its audience is the mediators')."""
+    """The final public-record copy as `docx` or `pdf`, with the memorandum's structure: the
+    reviewed redaction with every removal the parties asked for; it names no signer. Not
+    found before the review, nor by whoever may not see the reviewed copy (its audience is
+    the mediators'); 409 until the mediator has made it final."""
     found, actor = access_in_case(user, Settlement, settlement_id)
     require(actor, Action.READ_RECORD)
     redaction = found.public_record
     if redaction is None or redaction.result_document_id is None:
         raise NotVisible()
-    copy, reader = access_visible(user, Document, redaction.result_document_id)
-    if found.record_final_at is not None:
-        # The final copy: the reviewed one with every removal the parties asked for.
-        record_read(reader, [current_version(found)], object_type="settlement_public_record")
-        text = found.record_text
-    else:
-        text = b"".join(read_plaintext_for(reader, copy)).decode()
+    _copy, reader = access_visible(user, Document, redaction.result_document_id)
+    if found.record_final_at is None:
+        # Each party reads the copy, and may ask for more to go, before anything is filed.
+        raise Conflict(
+            "public_record_not_final",
+            "Show the copy to the parties and make it final before downloading it.",
+        )
+    record_read(reader, [current_version(found)], object_type="settlement_public_record")
+    text = found.record_text
     date = found.signed_at.strftime("%d %B %Y") if found.signed_at else ""
     closing = f"Signed by each party and the mediator on {date}.".replace(" on .", ".")
     if kind == "docx":

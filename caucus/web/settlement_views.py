@@ -139,7 +139,7 @@ def _page(
             and me.role == "mediator"
             and me.case.status == "active",
             "record_review": record.id if record and not record.result_document_id else None,
-            "record_ready": bool(record and record.result_document_id and me.role == "mediator"),
+            "record_ready": bool(shown and shown.final and me.role == "mediator"),
             "may_show_record": bool(
                 record and record.result_document_id and me.role == "mediator" and not shown
             ),
