@@ -14,13 +14,13 @@ from pydantic import Field, StringConstraints
 
 from caucus.api.redaction import RedactionOut
 from caucus.api.redaction import render as render_redaction
-from caucus.api.schemas import ErrorOut, Listing, required_text
+from caucus.api.schemas import ErrorOut, Flag, Listing, required_text
 from caucus.api.security import caller
 from caucus.cases.onboarding_services import TYPED_NAME_MAX
 from caucus.kernel.errors import NotVisible
 from caucus.redaction import selectors as redaction_selectors
 from caucus.settlement import selectors, services
-from caucus.settlement.models import SettlementComment
+from caucus.settlement.models import RemovalRequest, SettlementComment
 
 router = Router(tags=["settlement"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -89,6 +89,36 @@ class CommentList(Listing[CommentOut]):
 class SettlementSignIn(Schema):
     typed_name: Annotated[str, required_text(TYPED_NAME_MAX)]
     text_sha256: Sha256
+
+
+class ReadyIn(Schema):
+    partial: Flag = Field(
+        False, description="It settles part of the dispute: the outcome will be `partial`."
+    )
+
+
+class RemovalRequestIn(Schema):
+    passage: Annotated[str, required_text(services.PASSAGE_MAX)] = Field(
+        description="Text of the shown public-record copy to remove, wherever it appears."
+    )
+
+
+class RemovalRequestOut(Schema):
+    id: uuid.UUID
+    settlement_id: uuid.UUID
+    author_id: uuid.UUID
+    passage: str
+    audience: str
+    created_at: datetime
+    applied_at: datetime | None
+
+
+class PublicRecordOut(Schema):
+    settlement_id: uuid.UUID
+    text: str
+    final: bool
+    audience: Literal["case"] = "case"
+    requests: list[RemovalRequestOut] = Field(description="The requests the caller may see.")
 
 
 def render(view: selectors.SettlementView) -> SettlementOut:
@@ -241,10 +271,20 @@ def one_comment(
     "/settlement/{settlement_id}/ready",
     response={200: SettlementOut, **ERRORS},
     summary="Open signing of the current version (mediators)",
+    # The body is optional (no body: it settles the whole dispute), but when sent it is an
+    # object.
+    openapi_extra={
+        "requestBody": {
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReadyIn"}}},
+            "required": False,
+        }
+    },
 )
-def ready(request: HttpRequest, settlement_id: uuid.UUID) -> SettlementOut:
+def ready(
+    request: HttpRequest, settlement_id: uuid.UUID, payload: ReadyIn | None = None
+) -> SettlementOut:
     user = caller(request)
-    services.mark_ready(user, settlement_id)
+    services.mark_ready(user, settlement_id, partial=payload is not None and payload.partial)
     return render(selectors.settlement(user, settlement_id))
 
 
@@ -314,3 +354,79 @@ def public_record_docx(request: HttpRequest, settlement_id: uuid.UUID) -> HttpRe
 )
 def public_record_pdf(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
     return download(request, settlement_id, "public-record.pdf")
+
+
+def render_request(r: RemovalRequest) -> RemovalRequestOut:
+    return RemovalRequestOut(
+        id=r.id,
+        settlement_id=r.settlement_id,
+        author_id=r.author_id,
+        passage=r.passage,
+        audience=r.audience,
+        created_at=r.created_at,
+        applied_at=r.applied_at,
+    )
+
+
+def render_record(view: selectors.PublicRecordView) -> PublicRecordOut:
+    return PublicRecordOut(
+        settlement_id=view.settlement.id,
+        text=view.text,
+        final=view.final,
+        requests=[render_request(r) for r in view.requests],
+    )
+
+
+@router.get(
+    "/settlement/{settlement_id}/public-record",
+    response={200: PublicRecordOut, **ERRORS},
+    summary="The public-record copy shown to the case, and the removal requests one may see",
+)
+def public_record_copy(request: HttpRequest, settlement_id: uuid.UUID) -> PublicRecordOut:
+    return render_record(selectors.public_record(caller(request), settlement_id))
+
+
+@router.post(
+    "/settlement/{settlement_id}/public-record/show",
+    response={200: PublicRecordOut, **ERRORS},
+    summary="Show the reviewed public-record copy to the parties before it is final (mediators)",
+)
+def show_public_record(request: HttpRequest, settlement_id: uuid.UUID) -> PublicRecordOut:
+    user = caller(request)
+    services.show_public_record(user, settlement_id)
+    return render_record(selectors.public_record(user, settlement_id))
+
+
+@router.post(
+    "/settlement/{settlement_id}/public-record/requests",
+    response={201: RemovalRequestOut, **ERRORS},
+    summary="Ask for one more passage to be removed (its audience: your side and the mediators)",
+)
+def request_removal(
+    request: HttpRequest, settlement_id: uuid.UUID, payload: RemovalRequestIn
+) -> Status[RemovalRequestOut]:
+    r = services.request_removal(caller(request), settlement_id, passage=payload.passage)
+    return Status(201, render_request(r))
+
+
+@router.get(
+    "/settlement/{settlement_id}/public-record/requests/{request_id}",
+    response={200: RemovalRequestOut, **ERRORS},
+    summary="One removal request (404 to the other side)",
+)
+def removal_request(
+    request: HttpRequest, settlement_id: uuid.UUID, request_id: uuid.UUID
+) -> RemovalRequestOut:
+    r, _me = selectors.removal_request(caller(request), settlement_id, request_id)
+    return render_request(r)
+
+
+@router.post(
+    "/settlement/{settlement_id}/public-record/final",
+    response={200: PublicRecordOut, **ERRORS},
+    summary="Apply every requested removal and make the public-record copy final (mediators)",
+)
+def finalize_public_record(request: HttpRequest, settlement_id: uuid.UUID) -> PublicRecordOut:
+    user = caller(request)
+    services.finalize_public_record(user, settlement_id)
+    return render_record(selectors.public_record(user, settlement_id))

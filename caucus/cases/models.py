@@ -46,6 +46,8 @@ class Kind(models.TextChoices):
 
 class Outcome(models.TextChoices):
     SETTLED = "settled"
+    # A signed memorandum that settles part of the dispute (issue 16).
+    PARTIAL = "partial"
     IMPASSE = "impasse"
     PARTY_WITHDREW = "party_withdrew"
     MEDIATOR_WITHDREW = "mediator_withdrew"
@@ -55,6 +57,7 @@ class Outcome(models.TextChoices):
 # every case, so that it never hints at why. The mediator's reasons stay in `closing_note`.
 CLOSING_STATEMENTS = {
     Outcome.SETTLED: "The mediation has ended with an agreement.",
+    Outcome.PARTIAL: "The mediation has ended with an agreement on part of the dispute.",
     Outcome.IMPASSE: "The mediation has ended without an agreement.",
     Outcome.PARTY_WITHDREW: "The mediation has ended: a party has withdrawn, as every party may.",
     Outcome.MEDIATOR_WITHDREW: (

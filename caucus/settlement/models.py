@@ -39,6 +39,17 @@ class Settlement(models.Model):
     public_record = models.ForeignKey(
         "redaction.Redaction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The mediator said, when marking it ready, that it settles part of the dispute: the
+    # last signature records the outcome `partial` instead of `settled`.
+    partial = models.BooleanField(default=False)
+    # The reviewed public-record copy as the mediator showed it to everyone in the case
+    # (the redacted memorandum, so no wider than its case-wide text); each party's further
+    # removals are applied to it, and it is final when `record_final_at` is set.
+    record_text_sealed = models.BinaryField(null=True)
+    record_shown_at = models.DateTimeField(null=True)
+    record_final_at = models.DateTimeField(null=True)
+
+    record_text = Sealed("record_text_sealed")
 
     def __str__(self) -> str:
         return str(self.id)
@@ -121,3 +132,25 @@ class SettlementPolicy(models.Model):
 
     def __str__(self) -> str:
         return str(self.practice_id)
+
+
+class RemovalRequest(AudienceScoped):
+    """A party's (or attorney's) request that one more passage leave the public-record
+    copy. Its audience is the requester's side and the mediators: what a side wants kept
+    off the record is not the other side's to read."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    settlement = models.ForeignKey(Settlement, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey("cases.Participant", on_delete=models.CASCADE, related_name="+")
+    passage_sealed = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True)
+
+    passage = Sealed("passage_sealed")
+
+    class Meta:
+        indexes = [models.Index(fields=["settlement", "created_at"])]
+
+    def __str__(self) -> str:
+        return str(self.id)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib
 import uuid
 from dataclasses import dataclass
+from typing import TypeVar
 
 from caucus.accounts.models import User
 from caucus.audit.access import record_read
@@ -16,6 +17,7 @@ from caucus.kernel.errors import Invalid, NotVisible
 from caucus.kernel.permissions import Action, allowed_actions, require
 from caucus.kernel.visibility import visible
 from caucus.settlement.models import (
+    RemovalRequest,
     Settlement,
     SettlementComment,
     SettlementStatus,
@@ -153,12 +155,58 @@ def comments(user: User, settlement_id: uuid.UUID) -> tuple[list[SettlementComme
     return rows, me
 
 
-def comment(
-    user: User, settlement_id: uuid.UUID, comment_id: uuid.UUID
-) -> tuple[SettlementComment, Participant]:
-    found, me = access_visible(user, SettlementComment, comment_id)
+_Row = TypeVar("_Row", SettlementComment, RemovalRequest)
+
+
+def _one_of(
+    user: User, model: type[_Row], settlement_id: uuid.UUID, row_id: uuid.UUID
+) -> tuple[_Row, Participant]:
+    """One row of a memorandum that the caller may see (the kernel decides), audited."""
+    found, me = access_visible(user, model, row_id)
     require(me, Action.READ_RECORD)
     if found.settlement_id != settlement_id:
         raise NotVisible()
     record_read(me, [found])
     return found, me
+
+
+def comment(
+    user: User, settlement_id: uuid.UUID, comment_id: uuid.UUID
+) -> tuple[SettlementComment, Participant]:
+    return _one_of(user, SettlementComment, settlement_id, comment_id)
+
+
+@dataclass(frozen=True)
+class PublicRecordView:
+    settlement: Settlement
+    # The copy as shown (and, once final, with every requested removal applied).
+    text: str
+    final: bool
+    # The removal requests the caller may see: their own side's, or all for a mediator.
+    requests: list[RemovalRequest]
+    me: Participant
+
+
+def public_record(user: User, settlement_id: uuid.UUID) -> PublicRecordView:
+    """The public-record copy the mediator has shown to the case, and the removal requests
+    the caller may see (filtered in SQL). Not found before it is shown."""
+    found, me = access_in_case(user, Settlement, settlement_id)
+    require(me, Action.READ_RECORD)
+    if found.record_shown_at is None:
+        raise NotVisible()
+    rows = list(
+        visible(me, RemovalRequest)
+        .filter(settlement=found)
+        .select_related("author__user")
+        .order_by("created_at", "id")
+    )
+    record_read(me, [current_version(found)], object_type="settlement_public_record")
+    record_read(me, rows)
+    return PublicRecordView(found, found.record_text, found.record_final_at is not None, rows, me)
+
+
+def removal_request(
+    user: User, settlement_id: uuid.UUID, request_id: uuid.UUID
+) -> tuple[RemovalRequest, Participant]:
+    """One removal request: not found by the other side."""
+    return _one_of(user, RemovalRequest, settlement_id, request_id)

@@ -31,6 +31,7 @@ from caucus.redaction.models import Redaction
 from caucus.redaction.services import propose_redaction
 from caucus.settlement.exports import memorandum_docx, structured_pdf
 from caucus.settlement.models import (
+    RemovalRequest,
     Settlement,
     SettlementComment,
     SettlementPolicy,
@@ -47,13 +48,19 @@ COMMENT_MAX = 5_000
 COMMENT_AUDIENCES = ("own_side", "case")
 
 
-def _audit(actor: Participant, action: str, obj_id: object, **details: Any) -> None:
+def _audit(
+    actor: Participant,
+    action: str,
+    obj_id: object,
+    object_type: str = "settlement",
+    **details: Any,
+) -> None:
     record(
         action,
         case_id=actor.case_id,
         actor_user_id=actor.user_id,
         actor_participant_id=actor.id,
-        object_type="settlement",
+        object_type=object_type,
         object_id=obj_id,
         details=details,
     )
@@ -161,7 +168,9 @@ def revise(user: User, settlement_id: uuid.UUID, *, text: str) -> Settlement:
     return settlement
 
 
-def mark_ready(user: User, settlement_id: uuid.UUID) -> Settlement:
+def mark_ready(user: User, settlement_id: uuid.UUID, *, partial: bool = False) -> Settlement:
+    """Opens signing of the current version; `partial` says it settles part of the dispute
+    (the outcome its last signature records)."""
     found, actor = access_in_case(user, Settlement, settlement_id)
     require(actor, Action.DRAFT_SETTLEMENT)
     with transaction.atomic():
@@ -171,7 +180,8 @@ def mark_ready(user: User, settlement_id: uuid.UUID) -> Settlement:
                 f"settlement_{settlement.status}", f"This memorandum is {settlement.status}."
             )
         settlement.status = SettlementStatus.READY
-        settlement.save(update_fields=["status", "updated_at"])
+        settlement.partial = partial
+        settlement.save(update_fields=["status", "partial", "updated_at"])
         version = current_version(settlement)
         _audit(
             actor,
@@ -179,6 +189,7 @@ def mark_ready(user: User, settlement_id: uuid.UUID) -> Settlement:
             settlement.id,
             version=version.number,
             text_sha256=version.text_sha256,
+            partial=partial,
         )
         notify.something_waiting([p for p in signers(actor.case) if p.id != actor.id])
     return settlement
@@ -220,13 +231,14 @@ def sign(user: User, settlement_id: uuid.UUID, *, typed_name: str, text_sha256: 
             raise Conflict("already_signed", "You have signed this text already.") from None
         signed = set(version.signatures.values_list("participant_id", flat=True))
         complete = {p.id for p in who} <= signed
+        outcome = Outcome.PARTIAL if settlement.partial else Outcome.SETTLED
         if complete:
             settlement.status = SettlementStatus.SIGNED
             settlement.signed_at = timezone.now()
             settlement.save(update_fields=["status", "signed_at", "updated_at"])
             # The outcome is recorded now; the close keeps whatever outcome the mediator
             # then gives (`caucus.cases.services.close_case`).
-            Case.objects.filter(pk=actor.case_id).update(outcome=Outcome.SETTLED)
+            Case.objects.filter(pk=actor.case_id).update(outcome=outcome)
         _audit(
             actor,
             "settlement.signed",
@@ -234,7 +246,7 @@ def sign(user: User, settlement_id: uuid.UUID, *, typed_name: str, text_sha256: 
             version=version.number,
             text_sha256=version.text_sha256,
             complete=complete,
-            **({"outcome": Outcome.SETTLED.value} if complete else {}),
+            **({"outcome": outcome.value} if complete else {}),
         )
     return settlement
 
@@ -273,14 +285,13 @@ def comment(
         )
         row.body = body
         row.save()
-        record(
+        _audit(
+            actor,
             "settlement.commented",
-            case_id=actor.case_id,
-            actor_user_id=actor.user_id,
-            actor_participant_id=actor.id,
-            object_type="settlement_comment",
-            object_id=row.id,
-            details={"settlement": str(settlement.id), "audience": row.audience},
+            row.id,
+            "settlement_comment",
+            settlement=str(settlement.id),
+            audience=row.audience,
         )
     return row
 
@@ -361,21 +372,147 @@ def propose_public_record(user: User, settlement_id: uuid.UUID) -> Redaction:
     return redaction
 
 
+PASSAGE_MAX = 2_000
+# What stands in the public-record copy where a party asked for a passage to be removed.
+REMOVED = "[REMOVED]"
+
+
+def _reviewed_copy(user: User, settlement: Settlement) -> str:
+    """The text of the copy the mediator made on the review page (read through the vault,
+    audited); not found by whoever may not see that copy."""
+    redaction = settlement.public_record
+    if redaction is None or redaction.result_document_id is None:
+        raise Conflict(
+            "public_record_not_reviewed", "Review the proposed removals before showing the copy."
+        )
+    copy, reader = access_visible(user, Document, redaction.result_document_id)
+    return b"".join(read_plaintext_for(reader, copy)).decode()
+
+
+def show_public_record(user: User, settlement_id: uuid.UUID) -> Settlement:
+    """Shows the reviewed public-record copy to everyone in the case, before it is final.
+    The copy is the signed memorandum (already everyone's) with passages removed, so
+    showing it widens nothing; the mediator decides when."""
+    found, actor = access_in_case(user, Settlement, settlement_id)
+    require(actor, Action.REDACT_DOCUMENT)
+    text = _reviewed_copy(user, found)
+    with transaction.atomic():
+        settlement = Settlement.objects.select_for_update().get(pk=found.pk)
+        if settlement.record_shown_at is not None:
+            raise Conflict("public_record_shown", "The copy has been shown to the parties.")
+        settlement.record_text = text
+        settlement.record_shown_at = timezone.now()
+        settlement.save(update_fields=["record_text_sealed", "record_shown_at", "updated_at"])
+        _audit(actor, "settlement.public_record_shown", settlement.id)
+        notify.something_waiting(
+            list(Participant.objects.filter(case_id=actor.case_id).exclude(pk=actor.pk))
+        )
+    return settlement
+
+
+def _open_record(settlement: Settlement) -> None:
+    if settlement.record_shown_at is None:
+        raise Conflict("public_record_not_shown", "The public-record copy is not shown yet.")
+    if settlement.record_final_at is not None:
+        raise Conflict("public_record_final", "The public-record copy is final.")
+
+
+def request_removal(user: User, settlement_id: uuid.UUID, *, passage: str) -> RemovalRequest:
+    """A party's (or their attorney's) request that one more passage of the shown copy be
+    removed. Its audience is the requester's side and the mediators."""
+    found, actor = access_in_case(user, Settlement, settlement_id)
+    require(actor, Action.COMMENT_ON_SETTLEMENT)
+    if actor.side_id is None:
+        raise Forbidden("no_side", "Only a party or their attorney asks for a removal.")
+    passage = passage.strip()
+    if not passage:
+        raise Invalid({"passage": ["This field is required."]})
+    if len(passage) > PASSAGE_MAX:
+        raise Invalid({"passage": [f"At most {PASSAGE_MAX} characters."]})
+    kind, side_id = requested_audience(actor, "own_side")
+    with transaction.atomic():
+        settlement = Settlement.objects.select_for_update().get(pk=found.pk)
+        _open_record(settlement)
+        if passage not in settlement.record_text:
+            raise Invalid({"passage": ["That text is not in the public-record copy."]})
+        row = RemovalRequest(
+            id=uuid.uuid4(),
+            case_id=actor.case_id,
+            settlement=settlement,
+            author=actor,
+            audience_kind=kind,
+            audience_side_id=side_id,
+        )
+        row.passage = passage
+        row.save()
+        _audit(
+            actor,
+            "settlement.removal_requested",
+            row.id,
+            "settlement_removal_request",
+            settlement=str(settlement.id),
+            audience=row.audience,
+        )
+        notify.something_waiting(
+            list(Participant.objects.filter(case_id=actor.case_id, role=Role.MEDIATOR))
+        )
+    return row
+
+
+def remove_passages(text: str, passages: list[str]) -> str:
+    """Every occurrence of each passage replaced by `REMOVED`, longest first (a passage
+    inside a longer one goes with it). It only ever removes: what it returns is the text
+    with parts replaced by the marker."""
+    for passage in sorted(set(passages), key=len, reverse=True):
+        if passage:
+            text = text.replace(passage, REMOVED)
+    return text
+
+
+def finalize_public_record(user: User, settlement_id: uuid.UUID) -> Settlement:
+    """Applies every removal the parties asked for, then makes the copy final: from then
+    on it takes no request, and it is what the public-record exports hold."""
+    found, actor = access_in_case(user, Settlement, settlement_id)
+    require(actor, Action.REDACT_DOCUMENT)
+    with transaction.atomic():
+        settlement = Settlement.objects.select_for_update().get(pk=found.pk)
+        _open_record(settlement)
+        pending = list(
+            RemovalRequest.objects.filter(settlement=settlement, applied_at__isnull=True)
+        )
+        now = timezone.now()
+        settlement.record_text = remove_passages(
+            settlement.record_text, [r.passage for r in pending]
+        )
+        settlement.record_final_at = now
+        settlement.save(update_fields=["record_text_sealed", "record_final_at", "updated_at"])
+        RemovalRequest.objects.filter(pk__in=[r.pk for r in pending]).update(applied_at=now)
+        _audit(actor, "settlement.public_record_finalized", settlement.id, applied=len(pending))
+    return settlement
+
+
 PUBLIC_RECORD_TITLE = "Memorandum of understanding (public-record copy)"
 
 
 def _export_public_record(user: User, settlement_id: uuid.UUID, kind: str) -> tuple[str, bytes]:
-    """The finalized public-record copy as `docx` or `pdf`, with the memorandum's structure.
-    It is the redacted copy's text (read through the vault, audited), and names no signer.
-    Not found until the mediator has finalized the redaction, and for whoever may not see
-    the copy (its audience is the mediators')."""
+    """The final public-record copy as `docx` or `pdf`, with the memorandum's structure: the
+    reviewed redaction with every removal the parties asked for; it names no signer. Not
+    found before the review, nor by whoever may not see the reviewed copy (its audience is
+    the mediators'); 409 until the mediator has made it final."""
     found, actor = access_in_case(user, Settlement, settlement_id)
     require(actor, Action.READ_RECORD)
     redaction = found.public_record
     if redaction is None or redaction.result_document_id is None:
         raise NotVisible()
-    copy, reader = access_visible(user, Document, redaction.result_document_id)
-    text = b"".join(read_plaintext_for(reader, copy)).decode()
+    _copy, reader = access_visible(user, Document, redaction.result_document_id)
+    if found.record_final_at is None:
+        # Each party reads the copy, and may ask for more to go, before anything is filed.
+        raise Conflict(
+            "public_record_not_final",
+            "Show the copy to the parties and make it final before downloading it.",
+        )
+    record_read(reader, [current_version(found)], object_type="settlement_public_record")
+    text = found.record_text
     date = found.signed_at.strftime("%d %B %Y") if found.signed_at else ""
     closing = f"Signed by each party and the mediator on {date}.".replace(" on .", ".")
     if kind == "docx":

@@ -6,6 +6,7 @@ same ones the API calls; errors are answered in caucus.web.pages."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -14,6 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from caucus.accounts.models import User
 from caucus.cases.access import access_case, case_participants
 from caucus.cases.onboarding_services import TYPED_NAME_MAX
 from caucus.kernel.errors import DomainError
@@ -66,6 +68,23 @@ class SignForm(forms.Form):
     text_sha256 = forms.CharField(max_length=64, widget=forms.HiddenInput)
 
 
+class ReadyForm(forms.Form):
+    partial = forms.BooleanField(
+        required=False,
+        label="It settles part of the dispute (the case's outcome will be partial)",
+    )
+
+
+class RemovalForm(forms.Form):
+    passage = long_text(
+        "Text to remove",
+        services.PASSAGE_MAX,
+        rows=2,
+        help_text="Copy it from the copy above: it is removed wherever it appears. Your side "
+        "and the mediators read your request, never the other side.",
+    )
+
+
 def _compare(request: HttpRequest, numbers: list[int]) -> tuple[int, int | None] | None:
     """The two versions asked for in the query (`version`, `against`), when both exist."""
     try:
@@ -113,13 +132,22 @@ def _page(
         assert isinstance(field, forms.ChoiceField)  # noqa: S101
         field.choices = [("own_side", "The mediators only"), ("case", COMMENT_AUDIENCES["case"])]
     record = s.public_record
+    shown = selectors.public_record(user, s.id) if s.record_shown_at else None
     context.update(
         {
             "may_propose_record": s.status == SettlementStatus.SIGNED
             and me.role == "mediator"
             and me.case.status == "active",
             "record_review": record.id if record and not record.result_document_id else None,
-            "record_ready": bool(record and record.result_document_id and me.role == "mediator"),
+            "record_ready": bool(shown and shown.final and me.role == "mediator"),
+            "may_show_record": bool(
+                record and record.result_document_id and me.role == "mediator" and not shown
+            ),
+            "shown_record": shown,
+            "may_request_removal": bool(shown and not shown.final and me.side_id is not None),
+            "may_finalize_record": bool(shown and not shown.final and me.role == "mediator"),
+            "removal_form": bound.get("removal") or RemovalForm(),
+            "ready_form": ReadyForm(),
             "may_draft": view.may_draft and s.status != SettlementStatus.SIGNED,
             "may_ready": view.may_draft and s.status == SettlementStatus.DRAFT,
             "may_sign": view.may_sign,
@@ -222,11 +250,11 @@ def ready_view(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
     case_id = _case_of(request, settlement_id)
 
     def call(data: dict[str, Any]) -> str:
-        services.mark_ready(viewer(request), settlement_id)
+        services.mark_ready(viewer(request), settlement_id, partial=data["partial"])
         return _back(case_id, "sign")
 
     return submit(
-        forms.Form(request.POST),
+        ReadyForm(request.POST),
         call,
         lambda error, status: _page(request, case_id, None, error, status),
     )
@@ -286,4 +314,47 @@ def public_record_view(request: HttpRequest, settlement_id: uuid.UUID) -> HttpRe
         forms.Form(request.POST),
         call,
         lambda error, status: _page(request, case_id, None, error, status),
+    )
+
+
+def _record_action(do: Callable[[User, uuid.UUID], object]) -> View:
+    """A mediator's button on the public-record copy: it comes back to the copy."""
+
+    @signed_in
+    @require_POST
+    def view(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
+        case_id = _case_of(request, settlement_id)
+
+        def call(data: dict[str, Any]) -> str:
+            do(viewer(request), settlement_id)
+            return _back(case_id, "public-record")
+
+        return submit(
+            forms.Form(request.POST),
+            call,
+            lambda error, status: _page(request, case_id, None, error, status),
+        )
+
+    return view
+
+
+show_public_record_view = _record_action(services.show_public_record)
+finalize_public_record_view = _record_action(services.finalize_public_record)
+
+
+@signed_in
+@require_POST
+def removal_request_view(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
+    """A party's (or attorney's) request to remove one more passage from the copy."""
+    case_id = _case_of(request, settlement_id)
+    form = RemovalForm(request.POST)
+
+    def call(data: dict[str, Any]) -> str:
+        made = services.request_removal(viewer(request), settlement_id, passage=data["passage"])
+        return _back(case_id, f"removal-{made.id}")
+
+    return submit(
+        form,
+        call,
+        lambda error, status: _page(request, case_id, {"removal": form}, error, status),
     )

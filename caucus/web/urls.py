@@ -31,6 +31,21 @@ urlpatterns = [
         name="settlement_public_record",
     ),
     path(
+        "settlement/<uuid:settlement_id>/public-record/show",
+        sv.show_public_record_view,
+        name="settlement_public_record_show",
+    ),
+    path(
+        "settlement/<uuid:settlement_id>/public-record/requests",
+        sv.removal_request_view,
+        name="settlement_removal_request",
+    ),
+    path(
+        "settlement/<uuid:settlement_id>/public-record/final",
+        sv.finalize_public_record_view,
+        name="settlement_public_record_final",
+    ),
+    path(
         "settlement/<uuid:settlement_id>/public-record/docx",
         sv.public_record_docx_view,
         name="settlement_public_record_docx",

@@ -2,15 +2,19 @@
 the memorandum of understanding from a starting text; each party comments for their own
 side and sees only their side's comments; the mediator revises and compares the versions,
 marks the new one ready; everyone signs with the review, the consent and their full name;
-the case shows `settled` and the signed PDF downloads.
+the case shows `settled` and the signed PDF downloads; the public-record copy is reviewed,
+shown to the parties, party A asks for one more removal (side B never sees it), and the
+final copy downloads as DOCX without it.
 
 Every page visited is checked as in test_browser.py: no CSP violation, labels, headings,
 44px targets, no sideways scrolling."""
 
 from __future__ import annotations
 
+import io
 import uuid
 
+import docx
 import pytest
 from playwright.sync_api import expect
 
@@ -111,3 +115,31 @@ def test_it_drafts_comments_by_side_revises_compares_and_signs_to_settle(
     assert status == 200
     pdf = party_b.context.request.get(caucus_server.url + href)
     assert pdf.body().startswith(b"%PDF")
+
+    # The public-record copy: reviewed, shown to the parties, one more removal asked for by
+    # party A (side B never sees the request), made final and downloaded without it.
+    passage = "The payments are made monthly by bank transfer"
+    mediator.goto(page_path)
+    mediator.submit(m.get_by_role("button", name="Propose the public-record copy"))
+    m.locator("#make-copy-step summary").click()
+    mediator.submit(m.get_by_role("button", name="Make the redacted copy"))
+    mediator.goto(page_path)
+    mediator.submit(m.get_by_role("button", name="Show the copy to the parties"))
+    party_a.goto(page_path)
+    expect(party_a.page.locator("#public-record-text")).to_contain_text(passage)
+    party_a.page.get_by_label("Text to remove").fill(passage)
+    party_a.submit(party_a.page.get_by_role("button", name="Ask for it to be removed"))
+    expect(party_a.page.locator(".removal-requests")).to_contain_text(passage)
+    party_b.goto(page_path)
+    expect(party_b.page.locator("#public-record-text")).to_contain_text(passage)
+    expect(party_b.page.locator(".removal-requests")).to_have_count(0)
+    mediator.goto(page_path)
+    expect(m.locator(".removal-requests")).to_contain_text(passage)
+    mediator.submit(m.get_by_role("button", name="Apply the removals and make the copy final"))
+    expect(m.locator("#public-record-text")).not_to_contain_text(passage)
+    expect(m.locator("#public-record-text")).to_contain_text("[REMOVED]")
+    docx_href = m.locator("#public-record-docx").get_attribute("href")
+    assert docx_href is not None
+    copy = mediator.context.request.get(caucus_server.url + docx_href).body()
+    words = "\n".join(p.text for p in docx.Document(io.BytesIO(copy)).paragraphs)
+    assert passage not in words and "[REMOVED]" in words

@@ -52,6 +52,10 @@ CREATION_SITES = {
         "settlement/services.py",
         "propose_public_record",
     ): "the mediators: the copy to redact is theirs until finalized",
+    (
+        "settlement/services.py",
+        "request_removal",
+    ): "the requester's own side (and the mediators): what a side wants off the record",
 }
 
 

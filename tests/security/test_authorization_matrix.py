@@ -193,6 +193,8 @@ class SettlementScene:
     settlement: uuid.UUID
     text_sha256: str
     comment_of_side_a: uuid.UUID
+    # Party A's request to remove a passage from the public-record copy (side A's).
+    removal_request_of_side_a: uuid.UUID
 
 
 @dataclass(frozen=True)
@@ -428,7 +430,28 @@ def make_settlement(world: World) -> SettlementScene:
     )
     settlement_services.mark_ready(mediator, drafted.id)
     version = settlement_services.current_version(drafted)
-    return SettlementScene(drafted.id, version.text_sha256, comment.id)
+    return SettlementScene(
+        drafted.id, version.text_sha256, comment.id, make_removal_request(world, drafted.id)
+    )
+
+
+def make_removal_request(world: World, settlement_id: uuid.UUID) -> uuid.UUID:
+    """A row as request_removal makes it, without the signatures and review it waits for."""
+    from caucus.settlement.models import RemovalRequest
+
+    author = world.party_a.participant
+    assert author is not None
+    row = RemovalRequest(
+        id=uuid.uuid4(),
+        case_id=world.case.id,
+        settlement_id=settlement_id,
+        author=author,
+        audience_kind="side",
+        audience_side_id=world.side_a,
+    )
+    row.passage = "Ada pays Bea"
+    row.save()
+    return row.id
 
 
 def scene_settlement(scene: Scene) -> SettlementScene:
@@ -473,6 +496,8 @@ PATH_VALUES: dict[str, Callable[[Scene], str]] = {
     "invitation_id": lambda s: str(s.invitation_id),
     # issue 15: attorney A's participation (the one an attorney's removal names)
     "participant_id": lambda s: str(s.world.attorney_a.participant.id),  # type: ignore[union-attr]
+    # issue 16
+    "request_id": lambda s: str(scene_settlement(s).removal_request_of_side_a),
 }
 
 
@@ -1647,6 +1672,48 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ),
     ("POST", "/participants/<uuid:participant_id>/remove"): Entry(
         web_signed_in(outsider=404, mediator=CASE_PAGE, members=403)
+    ),
+    # issue 16
+    # The public-record copy before it is final. The scene's memorandum is not signed, so
+    # no copy is shown: nothing to read (404); nothing reviewed to show (409), nothing to
+    # ask (409) or to make final (409). A mediator has no
+    # side to ask for (403). Party A's request is side A's: side B does not find it.
+    ("GET", "/api/v1/settlement/{settlement_id}/public-record"): Entry(
+        api_roles(mediator=404, party_a=404, attorney_a=404, party_b=404), world="active_world"
+    ),
+    ("POST", "/api/v1/settlement/{settlement_id}/public-record/show"): Entry(
+        api_mediator_action(409), world="active_world"
+    ),
+    ("POST", "/api/v1/settlement/{settlement_id}/public-record/requests"): Entry(
+        api_roles(mediator=403, party_a=409, attorney_a=409, party_b=409),
+        body=lambda s: {"passage": "Ada pays"},
+        world="active_world",
+    ),
+    ("GET", "/api/v1/settlement/{settlement_id}/public-record/requests/{request_id}"): Entry(
+        in_caucus_a(mediator=200, party_a=200, attorney_a=200), world="active_world"
+    ),
+    ("POST", "/api/v1/settlement/{settlement_id}/public-record/final"): Entry(
+        api_mediator_action(409), world="active_world"
+    ),
+    ("GET", "/settlement/<uuid:settlement_id>/public-record/show"): Entry(
+        WEB_NOT_ALLOWED, world="active_world"
+    ),
+    ("POST", "/settlement/<uuid:settlement_id>/public-record/show"): Entry(
+        web_signed_in(outsider=404, mediator=409, members=403), world="active_world"
+    ),
+    ("GET", "/settlement/<uuid:settlement_id>/public-record/requests"): Entry(
+        WEB_NOT_ALLOWED, world="active_world"
+    ),
+    ("POST", "/settlement/<uuid:settlement_id>/public-record/requests"): Entry(
+        web_signed_in(outsider=404, mediator=403, members=409),
+        body=lambda s: {"passage": "Ada pays"},
+        world="active_world",
+    ),
+    ("GET", "/settlement/<uuid:settlement_id>/public-record/final"): Entry(
+        WEB_NOT_ALLOWED, world="active_world"
+    ),
+    ("POST", "/settlement/<uuid:settlement_id>/public-record/final"): Entry(
+        web_signed_in(outsider=404, mediator=409, members=403), world="active_world"
     ),
 }
 

@@ -851,6 +851,13 @@ WEB_FORMS: dict[str, WebForm] = {
         prefix=lambda s: f"m{s.m.scheduled.hex[:8]}",
         ids={"meeting_id": lambda s: str(s.m.scheduled)},
     ),
+    # issue 16
+    "/settlement/<uuid:settlement_id>/public-record/requests": WebForm(
+        settlement_views.RemovalForm,
+        "party_a",
+        lambda s: {"passage": "Ada pays"},
+        world="active_world",
+    ),
 }
 # Pages that take a POST with no field to fill: a button.
 NO_FORM = frozenset(
@@ -891,6 +898,9 @@ NO_FORM = frozenset(
         "/cases/<uuid:case_id>/withdraw",
         # issue 15: a button, without fields.
         "/participants/<uuid:participant_id>/remove",
+        # issue 16: buttons, without fields (ready's one checkbox has no bad value).
+        "/settlement/<uuid:settlement_id>/public-record/show",
+        "/settlement/<uuid:settlement_id>/public-record/final",
     }
 )
 

@@ -348,3 +348,68 @@ def test_issue_15_meeting_emails_carry_a_time_only(
         text = f"{message.subject}\n{message.body}"
         for secret in (c["title"], "Ada Party", "Bea Party", "Abe Attorney", "Mia Mediator"):
             assert secret.lower() not in text.lower(), f"{secret} found in a meeting email"
+
+
+# issue 16: the public-record copy shown to the parties, and a party's removal request.
+PUBLIC_RECORD_CANARIES = {
+    "public_record_text": "CANARY-RECORD-boat-goes-to-auction-7d1e",
+    "removal_passage": "CANARY-REMOVE-berth-number-2b9f",
+}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_issue_16_public_record_copy_and_requests_stay_out_of_the_raw_database_and_logs(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from django.core import mail
+
+    from tests.conftest import build_world, complete_onboarding
+
+    caplog.set_level(logging.DEBUG)
+    mail.outbox.clear()
+    c = PUBLIC_RECORD_CANARIES
+    with key_scope():
+        w = build_world()
+        complete_onboarding(w)
+        text = f"1. {c['public_record_text']}\n2. {c['removal_passage']}\n"
+        s = w.mediator.client.post(f"cases/{w.case.id}/settlement", {"text": text}).json()
+        w.mediator.client.post(f"settlement/{s['id']}/ready")
+        for who in (w.party_a, w.party_b, w.mediator):
+            assert who.user is not None
+            signed = who.client.post(
+                f"settlement/{s['id']}/sign",
+                {"typed_name": who.user.name, "text_sha256": s["text_sha256"]},
+            )
+            assert signed.status_code == 200, signed.content
+        proposed = w.mediator.client.post(f"settlement/{s['id']}/public-record").json()
+        made = w.mediator.client.post(
+            f"redactions/{proposed['id']}/finalize", {"accept": [], "add": []}
+        )
+        assert made.status_code == 201, made.content
+        copy = f"settlement/{s['id']}/public-record"
+        assert w.mediator.client.post(f"{copy}/show").status_code == 200
+        asked = w.party_a.client.post(f"{copy}/requests", {"passage": c["removal_passage"]})
+        assert asked.status_code == 201, asked.content
+        # The service path really stored them: they read back through the API.
+        read = w.party_a.client.get(copy).json()
+        assert c["public_record_text"] in read["text"]
+        assert [r["passage"] for r in read["requests"]] == [c["removal_passage"]]
+        final = w.mediator.client.post(f"{copy}/final").json()
+        assert c["public_record_text"] in final["text"]
+        assert c["removal_passage"] not in final["text"]
+    assert mail.outbox, "showing the copy tells the parties something waits"
+    assert_found_nowhere(c, caplog)
+
+
+def assert_found_nowhere(c: dict[str, str], caplog: pytest.LogCaptureFixture) -> None:
+    """No canary in the raw database (in any encoding), the logs or a notification."""
+    from django.core import mail
+
+    raw = raw_database_bytes()
+    logs = "\n".join(record.getMessage() for record in caplog.records)
+    mails = "\n".join(f"{m.subject}\n{m.body}" for m in mail.outbox)
+    for label, canary in c.items():
+        for form in variants(canary):
+            assert form not in raw, f"{label} found in the raw database"
+        assert canary.lower() not in logs.lower(), f"{label} found in the logs"
+        assert canary not in mails, f"{label} found in a notification"

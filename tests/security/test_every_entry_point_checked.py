@@ -112,6 +112,8 @@ ALLOWED: dict[str, str] = {
     # issue 15
     "caucus.disclosures.services.on_participant_removed": "remove_attorney's step, after require",
     "caucus.meetings.services.on_participant_removed": "remove_attorney's step, after require",
+    # issue 16
+    "caucus.settlement.services.remove_passages": "replaces passages in a string",
 }
 
 

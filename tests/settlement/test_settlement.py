@@ -306,6 +306,12 @@ def test_the_finalized_public_record_copy_keeps_the_structure_without_the_names(
         {"accept": [span["id"] for span in proposed["spans"]], "add": []},
     )
     assert finalized.status_code == 201, finalized.content
+    # The parties read it before it is final: nothing downloads until then.
+    early = w.mediator.client.get(path)
+    assert early.status_code == 409 and early.json()["error"] == "public_record_not_final"
+    assert w.mediator.client.post(f"settlement/{s['id']}/public-record/show").status_code == 200
+    assert w.mediator.client.get(path).status_code == 409
+    assert w.mediator.client.post(f"settlement/{s['id']}/public-record/final").status_code == 200
     response = w.mediator.client.get(path)
     assert response.status_code == 200
     document = docx.Document(io.BytesIO(response.content))

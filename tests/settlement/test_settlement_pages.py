@@ -105,3 +105,46 @@ def test_a_blank_draft_without_a_template_is_refused_at_the_field(active_world: 
     assert not Settlement.objects.filter(case_id=w.case.id).exists()
     party = post(w.party_a, f"/cases/{w.case.id}/settlement", {"template": "civil", "text": ""})
     assert party.status_code == 403
+
+
+def test_the_page_shows_the_copy_to_each_party_who_may_ask_for_more_removed(
+    active_world: World,
+) -> None:
+    from caucus.cases.models import Case
+    from tests.settlement.test_settlement_public_record import reviewed
+
+    w = active_world
+    sid = reviewed(w)["id"]
+    assert Case.objects.get(pk=w.case.id).outcome == "settled"
+    assert 'id="public-record-text"' not in page(w.party_a, w)
+    shown = post(w.mediator, f"/settlement/{sid}/public-record/show", {})
+    assert shown.status_code == 302
+    for who in (w.party_a, w.attorney_a, w.party_b):
+        seen = page(who, w)
+        assert 'id="public-record-text"' in seen and "Harbour Lane berth 7" in seen
+        assert "Ask for it to be removed" in seen
+    assert "Ask for it to be removed" not in page(w.mediator, w)
+    not_there = post(w.party_a, f"/settlement/{sid}/public-record/requests", {"passage": "Zed"})
+    assert not_there.status_code == 400
+    asked = post(
+        w.party_a, f"/settlement/{sid}/public-record/requests", {"passage": "Harbour Lane berth 7"}
+    )
+    assert asked.status_code == 302 and "#removal-" in asked["Location"]
+    assert "<q>Harbour Lane berth 7</q>" in page(w.attorney_a, w)
+    assert "<q>Harbour Lane berth 7</q>" not in page(w.party_b, w)
+    assert "<q>Harbour Lane berth 7</q>" in page(w.mediator, w)
+    done = post(w.mediator, f"/settlement/{sid}/public-record/final", {})
+    assert done.status_code == 302
+    after = page(w.party_b, w)
+    copy = after.split('id="public-record-text">', 1)[1].split("</pre>", 1)[0]
+    assert "The final copy" in after and "[REMOVED]" in copy and "Harbour" not in copy
+    assert "Ask for it to be removed" not in after
+
+
+def test_the_mediator_marks_a_partial_memorandum_on_the_page(active_world: World) -> None:
+    w = active_world
+    post(w.mediator, f"/cases/{w.case.id}/settlement", {"template": "", "text": "Part of it."})
+    sid = Settlement.objects.get(case_id=w.case.id).id
+    assert "settles part of the dispute" in page(w.mediator, w)
+    assert post(w.mediator, f"/settlement/{sid}/ready", {"partial": "on"}).status_code == 302
+    assert Settlement.objects.get(pk=sid).partial is True
