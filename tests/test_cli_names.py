@@ -34,4 +34,15 @@ def test_each_documented_command_exists(name: str, monkeypatch: pytest.MonkeyPat
         "django.core.management.execute_from_command_line", lambda argv: ran.append(argv)
     )
     cli.main([name, "--help"])
-    assert ran[0][1] in get_commands(), (name, ran)
+    command = ran[0][1]
+    if command == "run_huey":
+        # Only the job consumer installs huey's app, so this process has not loaded it: the
+        # CLI must say it is the consumer, and huey's app must provide the command.
+        import os
+
+        from huey.contrib.djhuey.management.commands import run_huey
+
+        assert os.environ.get("CAUCUS_JOB_CONSUMER") == "true", (name, ran)
+        assert run_huey.Command
+        return
+    assert command in get_commands(), (name, ran)

@@ -36,7 +36,8 @@ class MailboxBackend(BaseEmailBackend):
         for message in email_messages:
             if not message.recipients():
                 continue
-            name = f"{timezone.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex}.eml"
+            # Microseconds in the name: a folder listing is the order the messages were sent in.
+            name = f"{timezone.now():%Y%m%d-%H%M%S-%f}-{uuid.uuid4().hex}.eml"
             fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(message.message().as_bytes())

@@ -44,7 +44,7 @@ from django.utils import timezone
 from caucus.accounts.models import User
 from caucus.audit.chain import record
 from caucus.cases import lifecycle
-from caucus.cases.models import Case, Participant, Status
+from caucus.cases.models import Case, Invitation, Participant, Status
 from caucus.crypto import keyring
 from caucus.portal import mailbox
 from caucus.retention import shredders, signing
@@ -152,7 +152,25 @@ def _mark(case_id: uuid.UUID) -> CasePurge | None:
     return progress
 
 
+def _invited_strangers(case_id: uuid.UUID) -> list[str]:
+    """The addresses of invitations nobody accepted, for which no account exists: their
+    invitation emails are the only trace of them, and their addresses are sealed under the case
+    key, so they are read before the key is destroyed."""
+    with keyring.key_scope():
+        addresses = {
+            invitation.email.strip().lower()
+            for invitation in Invitation.objects.filter(case_id=case_id, used_at__isnull=True)
+        }
+    accounts = {
+        email.lower()
+        for email in User.objects.filter(email__in=addresses).values_list("email", flat=True)
+    }
+    return sorted(a for a in addresses if a and a not in accounts)
+
+
 def _destroy_key(progress: CasePurge) -> None:
+    # Mail files first (files are not transactional; repeating this is harmless).
+    mailbox.forget(_invited_strangers(progress.case_id))
     keyring.destroy(progress.case_id)
     with transaction.atomic():
         fresh = _locked(progress, PurgeStep.MARKED)

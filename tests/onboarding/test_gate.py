@@ -41,6 +41,10 @@ SAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/meetings/{meeting_id}/items"): {"text": "x"},
     ("put", "/api/v1/items/{item_id}/decision"): {"decision": "keep_confidential"},
     ("post", "/api/v1/meetings/{meeting_id}/notes"): {"body": "x"},
+    ("post", "/api/v1/meetings/{meeting_id}/reschedule"): {
+        "starts_at": "2031-01-15T10:00:00Z",
+        "duration_minutes": 45,
+    },
     ("post", "/api/v1/notes/{note_id}/feedback"): {"body": "x"},
     ("post", "/api/v1/notes/{note_id}/revise"): {"body": "x", "resolves": []},
     ("post", "/api/v1/items/{item_id}/disclosures"): {"to": "case", "text": "x"},
