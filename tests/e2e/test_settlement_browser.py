@@ -17,6 +17,7 @@ import uuid
 import docx
 import pytest
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from tests.e2e.browser import OpenTab, Tab
 from tests.e2e.conftest import LiveServer
@@ -81,7 +82,15 @@ def test_it_drafts_comments_by_side_revises_compares_and_signs_to_settle(
     clause = f"2.3 The payments are made monthly by bank transfer {tag}."
     m.get_by_text("Revise (a new version; its signatures start again)").click()
     editor = m.locator("form.settlement-editor").get_by_label("Text")
-    editor.fill(editor.input_value() + "\n" + clause)
+    # The case's facts a public record must not keep: names, an address, an account, a birth
+    # date; and a schedule whose amounts and dates it must keep, as a table.
+    facts = (
+        f"2.4 {case.party_a.name} (born 14 March 1981) of 42 Harbour Road, Springfield, "
+        "IL 62704 receives the payments into account number 004412889301."
+    )
+    row = f"| {case.party_b.name} | {case.party_a.name} | $4,500.00 | 1 March 2027 |"
+    drafted = editor.input_value().replace("| [party] | [party] | [amount] | [date] |", row)
+    editor.fill(drafted + "\n" + clause + "\n" + facts)
     # With script, the editor grows with the text (the form works the same without it).
     lines = editor.input_value().count("\n") + 1
     expect(editor).to_have_attribute("rows", str(lines + 2))
@@ -141,5 +150,24 @@ def test_it_drafts_comments_by_side_revises_compares_and_signs_to_settle(
     docx_href = m.locator("#public-record-docx").get_attribute("href")
     assert docx_href is not None
     copy = mediator.context.request.get(caucus_server.url + docx_href).body()
-    words = "\n".join(p.text for p in docx.Document(io.BytesIO(copy)).paragraphs)
+    document = docx.Document(io.BytesIO(copy))
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    words = "\n".join([p.text for p in document.paragraphs] + cells)
     assert passage not in words and "[REMOVED]" in words
+    # The schedule is still a table, with its amount and its date.
+    assert "$4,500.00" in cells and "1 March 2027" in cells, cells
+    pdf_href = m.locator("#public-record-pdf").get_attribute("href")
+    assert pdf_href is not None
+    printed = mediator.context.request.get(caucus_server.url + pdf_href).body()
+    pdf_words = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(printed)).pages)
+    assert "4,500.00" in pdf_words and "1 March 2027" in pdf_words
+    kept = (
+        case.party_a.name.split()[-1],
+        case.party_b.name.split()[-1],
+        "Harbour Road",
+        "62704",
+        "004412889301",
+        "14 March 1981",
+    )
+    for text in (words, pdf_words):
+        assert [k for k in kept if k in text] == []
