@@ -202,6 +202,7 @@ def main() -> None:
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         parser.error("set DATABASE_URL to a PostgreSQL database of its own (it is flushed)")
 
+    (ROOT / "var").mkdir(exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="bench-audit-", dir=ROOT / "var"))
     data_dir = work / "data"
     os.environ["CAUCUS_DATA_DIR"] = str(data_dir)

@@ -155,6 +155,7 @@ def main() -> None:
     database_url, redis_url = os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")
     if not database_url.startswith(("postgres://", "postgresql://")) or not redis_url:
         sys.exit("set DATABASE_URL (PostgreSQL) and REDIS_URL")
+    (ROOT / "var").mkdir(exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="bench-load-", dir=ROOT / "var"))
     with running_cluster(tmp, database_url, redis_url) as cluster:
         started = time.monotonic()

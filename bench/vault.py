@@ -195,6 +195,7 @@ def main() -> None:
     args = parser.parse_args()
     size = parse_size(args.size)
     size -= size % SEGMENT
+    (ROOT / "var").mkdir(exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="bench-vault-", dir=ROOT / "var"))
     os.environ["CAUCUS_DATA_DIR"] = str(work / "data")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caucus.settings")
