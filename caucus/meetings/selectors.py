@@ -21,6 +21,7 @@ from caucus.kernel.errors import DomainError, Forbidden, Unavailable
 from caucus.kernel.permissions import Action, allowed_actions, can, can_confirm_item, require
 from caucus.kernel.visibility import shown_origin_side, visible, visible_ids
 from caucus.meetings import video
+from caucus.meetings.guards import join_refusal, raise_item_refusal
 from caucus.meetings.models import (
     Attendance,
     AttendanceState,
@@ -285,12 +286,19 @@ class MeetingPage:
 
     @property
     def may_join(self) -> bool:
-        return can(self.me, Action.JOIN_MEETING) and self.running and not self.admitted
+        """Offered until admitted: joining again would send an admitted attendee back to the
+        lobby, which the page offers as leaving instead."""
+        return (
+            Action.JOIN_MEETING in self.allowed
+            and join_refusal(self.meeting) is None
+            and not self.admitted
+        )
 
     @property
     def may_raise_item(self) -> bool:
         return (
-            self.running and can(self.me, Action.RAISE_ITEM) and (self.is_mediator or self.admitted)
+            Action.RAISE_ITEM in self.allowed
+            and raise_item_refusal(self.meeting, self.me, lambda: self.admitted) is None
         )
 
     @property
