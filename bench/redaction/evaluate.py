@@ -1,14 +1,16 @@
 """Scores the redaction engine on hand-written documents, beside the engine on `main` and
 Presidio's default analyzer (offline), in one run:
-`python -m bench.redaction.evaluate [--part dev|report|generated|all] [--show-misses]`.
+`python -m bench.redaction.evaluate [--part dev|report|fresh|report2|generated|all]
+[--show-misses]`.
 
-The hand-written documents (`handwritten_dev.txt`, `handwritten_report.txt`) mark each
-entity `[[LABEL:text]]` and each look-alike that must stay `{{text}}`; `<TAB>` and `<NBSP>`
-stand for a tab and a non-breaking space. The rules were tuned on the dev part, and later
-on the report part's misses too (issue 17's second round); `handwritten_fresh.txt` (part
-`fresh`) was written after that tuning and is run, never read for misses: its figures are
-the honest ones. `generated` is the older corpus written by
-`generate.py` from ten templates (its report part).
+The hand-written documents (`handwritten_*.txt`) mark each entity `[[LABEL:text]]` and each
+look-alike that must stay `{{text}}`; `<TAB>` and `<NBSP>` stand for a tab and a
+non-breaking space. The rules were tuned on `dev` (issue 17's first round), on `report`'s
+misses (second round) and on `fresh`'s misses (third round). `handwritten_report2.txt`
+(part `report2`) was written and committed before the third round changed the engine and is
+run, never read for misses (`--show-misses` refuses it): its figures are the honest ones.
+`generated` is the older corpus written by `generate.py` from ten templates (its report
+part).
 
 Recall is per entity and ignores the label: an entity counts as removed only if every
 letter and digit of it lies inside some predicted span. A look-alike is kept when no
@@ -48,7 +50,10 @@ HANDWRITTEN = {
     "dev": HERE / "handwritten_dev.txt",
     "report": HERE / "handwritten_report.txt",
     "fresh": HERE / "handwritten_fresh.txt",
+    "report2": HERE / "handwritten_report2.txt",
 }
+# the part nobody tuned on: its misses are never printed
+HONEST = "report2"
 LABELS = (
     "PERSON", "EMAIL", "PHONE", "ADDRESS", "EMPLOYER", "SSN", "ACCOUNT", "OTHER_ID",
     "CASE_NUMBER", "DOB",
@@ -318,17 +323,20 @@ def main() -> None:
     parser.add_argument(
         "--part",
         default="all",
-        choices=["dev", "report", "fresh", "generated", "generated-tune", "all"],
+        choices=[*HANDWRITTEN, "generated", "generated-tune", "all"],
     )
-    parser.add_argument("--show-misses", action="store_true", help="dev part only")
+    parser.add_argument(
+        "--show-misses", action="store_true", help=f"every part but {HONEST}, never printed"
+    )
     args = parser.parse_args()
-    parts = ["dev", "report", "fresh", "generated"] if args.part == "all" else [args.part]
+    parts = [HONEST, "fresh", "report", "dev", "generated"] if args.part == "all" else [args.part]
     for part in parts:
         docs = load(part)
         results = run(docs)
-        print(f"\npart: {part}, documents: {len(docs)}")
+        honest = " (the report part: never tuned on)" if part == HONEST else " (tuned on)"
+        print(f"\npart: {part}, documents: {len(docs)}{honest if part in HANDWRITTEN else ''}")
         print(table(results))
-        if args.show_misses and part not in ("report", "fresh"):
+        if args.show_misses and part != HONEST:
             for name in ("this branch, without case knowledge", "this branch, with case knowledge"):
                 print(f"\n{name}: missed")
                 for miss in results[name].missed:
