@@ -204,8 +204,12 @@ _DATE_IN_ROW = re.compile(
     rf"(?:\t[ \t\u00a0]*|[ \u00a0]{{2,}}|,[ \u00a0]+)({DATE})(?![\w/.-])", re.I
 )
 # a table whose header names a birth column: its rows' dates beside names are births
-_BIRTH_COLUMN = re.compile(r"(?im)^[^\n]*\b(?:birth\s*date|date\s+of\s+birth|birthdate|dob|d\.o\.b)\b[^\n]*$")
-_DATE_LATER_IN_ROW = re.compile(rf"(?:\t|[ \u00a0]{{2,}})(?:[^\n\t]{{0,30}}\t+|[^\n]{{0,30}}[ \u00a0]{{2,}})?({DATE})", re.I)
+_BIRTH_COLUMN = re.compile(
+    r"(?im)^[^\n]*\b(?:birth\s*dates?|dates?\s+of\s+birth|dob|d\.o\.b)\b[^\n]*$"
+)
+_DATE_LATER_IN_ROW = re.compile(
+    rf"[ \t\u00a0]+(?:[^\n\t]{{0,30}}?(?:\t+|[ \u00a0]{{2,}}))?({DATE})", re.I
+)
 _DIVISION_AFTER = re.compile(r",?[ \u00a0]+Div(?:ision)?\.?[ \u00a0]*[A-Z0-9]{1,3}\b")
 _TITLE_BEFORE = re.compile(r"(?i)(?<![\w.])(?:mr|mrs|ms|mx|miss|dr)\.?[ \t\u00a0]+$")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")

@@ -58,7 +58,7 @@ def date_readings(value: str) -> set[tuple[int, int, int]]:
     )
     out: set[tuple[int, int, int]] = set()
     if month is not None and len(numbers) == 2:
-        day, year = (numbers if numbers[0] <= 31 and numbers[1] > 31 else numbers[::-1])
+        day, year = numbers if numbers[0] <= 31 and numbers[1] > 31 else numbers[::-1]
         candidates = [(year, month, day)]
     elif month is None and len(numbers) == 3:
         a, b, c = numbers
@@ -70,6 +70,8 @@ def date_readings(value: str) -> set[tuple[int, int, int]]:
         if 1 <= mon <= 12 and 1 <= day <= 31:
             out.update((y, mon, day) for y in years)
     return out
+
+
 COMPANY = (
     r"(?:Inc|Incorporated|LLC|L\.L\.C|Ltd|Limited|Corp|Corporation|Company|Co|PLC|P\.A|P\.C"
     r"|Group|Industries|Holdings|Services|Solutions|Systems|Technologies|Logistics|Foods"
@@ -94,7 +96,8 @@ PATTERNS: list[tuple[str, str, int, str]] = [
         rf"(?:\s+on|\s+in)?|n[ée]e?\s+le|date\s+of\s+birth|d\.?o\.?b\.?|birth\s*date"
         rf"|birthday|b\.)(?:\s*\([^)\n]{{1,20}}\))?\s*(?:is\s+)?[:,-]?\s*\(?\s*(?:the\s+)?"
         # a few words between the words and the date: "date of birth is given as 30/06/1979"
-        rf"|(?:date\s+of\s+birth|birth\s*date|d\.?o\.?b\.?)(?:[ \t\u00a0]+[^\W\d_]+){{1,6}}[ \t\u00a0]*:?[ \t\u00a0]+"
+        rf"|(?:date\s+of\s+birth|birth\s*date|d\.?o\.?b\.?)"
+        rf"(?:[ \t\u00a0]+[^\W\d_]+){{1,6}}[ \t\u00a0]*:?[ \t\u00a0]+"
         # or only the month: "born in April 1986"
         rf")({DATE}|{MONTH}[ \t\u00a0]+(?:19|20)\d{{2}}\b)",
         1,
@@ -178,7 +181,9 @@ ROLES = (
 )
 # Words that tie the organisation after them to a person: their job, their business.
 _TIED = re.compile(
-    r"(?i:\b(?:employed\s+(?:[\w-]+\s+)?(?:by|at|with)|works?\s+(?:\w+\s+){0,2}?(?:for|at|with)"
+    r"(?i:\b(?:employed\s+(?:[\w-]+\s+){0,5}?(?:by|at|with)|works?\s+(?:\w+\s+){0,2}?(?:for|at|with)"
+    r"|(?:on\s+)?(?:the\s+)?payroll\s+(?:of|at)|(?:hired|recruited|employed)\s+by"
+    r"|(?:job|position|role|post|contract)\s+(?:at|with)|drives\s+(?:[\w-]+\s+){0,2}?for"
     r"|(?:been|worked|working|started|starts|starting)\s+(?:with|at|for)"
     r"|trading\s+as|t/a|d/b/a|doing\s+business\s+as|joined|quit|resigned\s+from"
     r"|retired\s+from|(?:laid\s+off|fired|dismissed|leave)\s+(?:by|from)"
@@ -215,8 +220,8 @@ _ORG_WHERE = re.compile(
 # refinery".
 _ORG_WORKPLACE = re.compile(
     rf"(?i:\b(?:at|for|with|from|in)[ \u00a0]+the[ \u00a0]+)(?-i:({_ORG}))[ \u00a0]+"
-    r"(?i:plant|factory|mill|refinery|warehouse|depot|mine|smelter|distribution[ \u00a0]+cent(?:re|er)"
-    r"|fulfil+ment[ \u00a0]+cent(?:re|er)|call[ \u00a0]+cent(?:re|er)|store|branch|site|yard)\b"
+    r"(?i:plant|factory|mill|refinery|warehouse|depot|mine|smelter"
+    r"|(?:distribution|fulfil+ment|call)[ \u00a0]+cent(?:re|er)|store|branch|site|yard)\b"
 )
 # A line that lists where wages come from: "Wages (W-2): Duke Energy $94,118; Wake County
 # Public Schools $51,760". Each organisation before an amount is an employer.
@@ -352,19 +357,24 @@ def person_variants(name: str) -> list[str]:
     return out
 
 
+NUMBER_LABELS = {"PHONE", "ACCOUNT", "SSN", "OTHER_ID", "CASE_NUMBER"}
+# what may stand between the characters of a number: spaces, a line break, punctuation
+_NUMBER_GAP = re.compile(r"[\s().:/\u00a0-]*")
+_ALNUM = re.compile(r"[^\W_]")
+_COUNTRY_CODE_BEFORE = re.compile(r"\+?1[\s.\u00a0-]*$")
+
+
+def _alnum(value: str) -> str:
+    return "".join(_ALNUM.findall(value)).casefold()
+
+
 def _value_variants(value: str, label: str) -> list[str]:
     if label in {"PERSON", "CHILD"}:
         return person_variants(value)
-    if label in {"PHONE", "ACCOUNT", "SSN", "OTHER_ID", "CASE_NUMBER"}:
-        digits = re.sub(r"[^0-9A-Za-z]", "", value)
-        if len(digits) < 4:
-            return [re.escape(value)]
-        # whatever separates its characters, a line break or a non-breaking space included
-        core = r"[\s().:/\u00a0-]*".join(re.escape(c) for c in digits)
-        out = [core]
-        if label == "PHONE" and len(digits) == 10:
-            out[0] = r"(?:\+?1[\s.-]*)?" + core
-        return out
+    if label in NUMBER_LABELS:
+        # four characters or more are matched by CaseRecognizer._numbers, whatever separates
+        # them; shorter ones only as written
+        return [re.escape(value)] if len(_alnum(value)) < 4 else []
     if label == "ADDRESS":
         head = value.split(",")[0]
         out = []
@@ -393,6 +403,14 @@ class CaseRecognizer(Finder):
                 # a child's label wins over a person's when both share a surname
                 # a surname shared by parent and child keeps the first (adult) label
                 variants.setdefault(rx, label)
+        self.numbers: dict[str, str] = {}
+        for value, label in knowledge.labelled():
+            norm = _alnum(value)
+            if label in NUMBER_LABELS and len(norm) >= 4:
+                self.numbers.setdefault(norm, label)
+                # a North American number known with its country code is found without it
+                if label == "PHONE" and len(norm) == 11 and norm.startswith("1"):
+                    self.numbers.setdefault(norm[1:], label)
         self.births = set().union(
             *(date_readings(v) for v, lab in knowledge.labelled() if lab == "DOB")
         )
@@ -420,10 +438,39 @@ class CaseRecognizer(Finder):
             for m in _ANY_DATE.finditer(text):
                 if date_readings(m.group()) & self.births:
                     out.append(finding("DOB", m.start(), m.end(), 1.0))
+        if self.numbers:
+            out += self._numbers(text)
         for rx, labels in self.patterns:
             for m in rx.finditer(text):
                 label = labels[int((m.lastgroup or "k0")[1:])]
                 out.append(finding(label, m.start(), m.end(), 1.0))
+        return out
+
+    def _numbers(self, text: str) -> list[RecognizerResult]:
+        """Each known number in the text's letters and digits read as one string, where
+        only spaces, line breaks and punctuation stand between its characters and no
+        letter or digit touches its ends: one pass for all of them, no pattern to build."""
+        where = [m.start() for m in _ALNUM.finditer(text)]
+        stream = "".join(text[i] for i in where).casefold()
+        out = []
+        for norm, label in self.numbers.items():
+            k = stream.find(norm)
+            while k >= 0:
+                start, end = where[k], where[k + len(norm) - 1] + 1
+                inside = all(
+                    _NUMBER_GAP.fullmatch(text, where[j] + 1, where[j + 1])
+                    for j in range(k, k + len(norm) - 1)
+                    if where[j + 1] - where[j] > 1
+                )
+                touching = (start > 0 and text[start - 1].isalnum()) or (
+                    end < len(text) and text[end].isalnum()
+                )
+                if inside and not touching:
+                    if label == "PHONE":
+                        prefix = _COUNTRY_CODE_BEFORE.search(text, max(0, start - 4), start)
+                        start = prefix.start() if prefix else start
+                    out.append(finding(label, start, end, 1.0))
+                k = stream.find(norm, k + 1)
         return out
 
 
@@ -487,8 +534,9 @@ NAMED_BY_INITIALS = re.compile(
     rf"(?-i:({_INITIALS}))"
     rf"|(?m:^[ \t\u00a0]*(?:[-\u2013\u2014/][ \t\u00a0]*)?({_INITIALS})[ \t\u00a0]*$)"
     # initials signing a note for a role at a line's end: "GL/mediator", "A.B., mediator"
-    rf"|(?m:^[ \t\u00a0]*(?:[-\u2013\u2014][ \t\u00a0]*)?({_INITIALS}|[A-Z]{{2,3}}|[A-Z][a-z]?[A-Z]{{1,2}})"
-    r"[ \t\u00a0]*(?:/|,)[ \t\u00a0]*(?i:mediator|co-mediator|notes?|note-taker|screener|intake|author)"
+    rf"|(?m:^[ \t\u00a0]*(?:[-\u2013\u2014][ \t\u00a0]*)?"
+    rf"({_INITIALS}|[A-Z]{{2,3}}|[A-Z][a-z]?[A-Z]{{1,2}})[ \t\u00a0]*(?:/|,)[ \t\u00a0]*"
+    r"(?i:mediator|co-mediator|notes?|note-taker|screener|intake|author)"
     r"[ \t\u00a0]*$)"
 )
 _ABBREVIATIONS = {
@@ -521,8 +569,11 @@ def _aliases_and_initials(
                 aliases.append(m.span(group))
         words = [w for w in WORD.findall(text[s:e]) if len(w.rstrip(".")) > 1 or w.isupper()]
         words = [w for w in words if _norm(w) not in TITLES]
-        if 2 <= len(words) <= 3:
-            initials.add("".join(w[0].upper() for w in words))
+        # a double-barrelled name gives an initial per part too ("SJB", "OVB")
+        parts = [part for w in words for part in w.split("-") if part]
+        for these in (words, parts):
+            if 2 <= len(these) <= 3:
+                initials.add("".join(w[0].upper() for w in these))
     if initials:
         rx = re.compile(
             r"(?<![\w.'\u2019-])(?:"
@@ -541,6 +592,11 @@ SURNAME_FIRST = re.compile(
     rf"(?m:(?:^|(?<=[:;/&\t])|(?<=\band[ ]))[ \t\u00a0]*({_CAP_NAME}),[ \t\u00a0]+"
     rf"({_CAP_NAME}(?:[ \t\u00a0]+[A-Z]\.?)?))"
     r"(?=[ \t\u00a0]*(?:\n|$|\t|[ \u00a0]{2}|\(|/|&|;|[ \u00a0]and\b|[ \u00a0]+(?i:dob|born|b\.)))"
+)
+_WEEKDAY = re.compile(r"(?i)(?:mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)(?:day)?")
+# A heading line naming the two sides by family name: "Ferreira-Mbeki / Mbeki".
+NAMED_PAIR = re.compile(
+    rf"(?m:^[ \t\u00a0]*({_CAP_NAME})[ \t\u00a0]*(?:/|&|and)[ \t\u00a0]*({_CAP_NAME})[ \t\u00a0]*$)"
 )
 # A lone unknown word after these is a place or a business, not a person ("in Karachi",
 # "near Rosthern", "at Natomas"); a person's name seen elsewhere is still removed there.
@@ -597,7 +653,10 @@ _MODEL_YEAR = re.compile(r"\b(?:19|20)\d{2}[ \u00a0]+$")
 # in a list ("(Tobi 10, Ife 7)").
 NAMED_BY_NEIGHBOUR = re.compile(
     rf"(?<![\w.'\u2019-])({_CAP_NAME})(?=[ \u00a0]+(?i:household|family|famille)\b)"
-    rf"|(?<=[(,;:][ \u00a0])({_CAP_NAME})(?=[ \u00a0]+\d{{1,2}}(?:[,;)]|[ \u00a0]+and\b))"
+    # a name followed by its date in a list ("Birthdates: Naledi 13/02/2012; Sipho ...")
+    rf"|(?<=[,;:][ \u00a0])({_CAP_NAME})(?=[ \u00a0]+{DATE})"
+    rf"|(?:(?<=\()|(?<=[(,;:][ \u00a0]))({_CAP_NAME})"
+    r"(?=[ \u00a0]+\d{1,2}(?:[,;)]|[ \u00a0]+and\b|\.?[ \t\u00a0]*(?:\n|$)))"
 )
 # Courts, statutes, agencies and the like: their capitalised words are no one's name.
 INSTITUTION_PHRASE = re.compile(
@@ -758,10 +817,18 @@ class NameRecognizer(Finder):
                 if key not in common and key not in places() and not kept[m.start(group)]:
                     found.append(m.span(group))
         for m in NAMED_BY_NEIGHBOUR.finditer(text):
-            group = 1 if m.group(1) else 2
+            group = next(g for g in (1, 2, 3) if m.group(g))
             key = _norm(m.group(group))
-            if key not in common and key not in places() and not kept[m.start(group)]:
+            # a word beside an age in a list is a name even when a town shares it (Ava 4)
+            if not _WEEKDAY.fullmatch(m.group(group)) and (
+                (key not in common and (key not in places() or group > 1))
+                and not kept[m.start(group)]
+            ):
                 found.append(m.span(group))
+        for m in NAMED_PAIR.finditer(text):
+            keys = [_norm(m.group(g)) for g in (1, 2)]
+            if all(k not in common and k not in places() for k in keys) and not kept[m.start(1)]:
+                found += [m.span(1), m.span(2)]
         for m in NAMED_BY_INITIALS.finditer(text):
             group = next(g for g in (1, 2, 3) if m.group(g))
             if re.sub(r"\W", "", m.group(group)).casefold() not in _ABBREVIATIONS:
