@@ -52,6 +52,7 @@ HANDWRITTEN = {
     "fresh": HERE / "handwritten_fresh.txt",
     "report2": HERE / "handwritten_report2.txt",
 }
+MAIN_FAILURES: list[str] = []
 # the part nobody tuned on: its misses are never printed
 HONEST = "report2"
 LABELS = (
@@ -152,8 +153,9 @@ class Score:
     docs: int = 0
     ms_per_kw: list[float] = field(default_factory=list)
     cpu_ms: list[float] = field(default_factory=list)
-    missed: list[tuple[str, str, str]] = field(default_factory=list)
-    removed_keeps: list[tuple[str, str]] = field(default_factory=list)
+    # never in the repr: a failing assertion on the report part must not show its misses
+    missed: list[tuple[str, str, str]] = field(default_factory=list, repr=False)
+    removed_keeps: list[tuple[str, str]] = field(default_factory=list, repr=False)
 
     def recall(self, label: str | None = None) -> tuple[int, int]:
         if label:
@@ -253,7 +255,13 @@ def main_engine() -> Detector | None:
         know = knowledge.CaseKnowledge.from_json(
             {k: v for k, v in known.items() if hasattr(knowledge.CaseKnowledge(), k)}
         )
-        return [(sp.start, sp.end) for sp in engine.detect(text, know)]
+        try:
+            return [(sp.start, sp.end) for sp in engine.detect(text, know)]
+        except re.error:
+            # main's engine builds a pattern from a known name unescaped ("(Dami)"): the
+            # document counts as redacted by nothing, and the bench says how often
+            MAIN_FAILURES.append(text[:40])
+            return []
 
     return run
 
@@ -332,10 +340,13 @@ def main() -> None:
     parts = [HONEST, "fresh", "report", "dev", "generated"] if args.part == "all" else [args.part]
     for part in parts:
         docs = load(part)
+        MAIN_FAILURES.clear()
         results = run(docs)
         honest = " (the report part: never tuned on)" if part == HONEST else " (tuned on)"
         print(f"\npart: {part}, documents: {len(docs)}{honest if part in HANDWRITTEN else ''}")
         print(table(results))
+        if MAIN_FAILURES:
+            print(f"(main's engine raised on {len(MAIN_FAILURES)} runs, counted as no removal)")
         if args.show_misses and part != HONEST:
             for name in ("this branch, without case knowledge", "this branch, with case knowledge"):
                 print(f"\n{name}: missed")

@@ -16,10 +16,10 @@ from bench.redaction.evaluate import HANDWRITTEN, HONEST, load, parse, run
 # part: (documents at least, recall with case knowledge, recall without, look-alikes kept,
 # documents leaking at most without case knowledge)
 FLOORS = {
-    "report2": (32, 1.0, 0.96, 0.93, 12),
-    "fresh": (22, 1.0, 0.99, 0.95, 1),
-    "report": (34, 1.0, 0.99, 0.98, 4),
-    "dev": (41, 1.0, 0.99, 0.96, 3),
+    "report2": (32, 1.0, 0.95, 0.93, 16),
+    "fresh": (22, 1.0, 0.995, 0.95, 0),
+    "report": (34, 1.0, 0.99, 0.98, 3),
+    "dev": (41, 1.0, 0.995, 0.96, 2),
 }
 
 
