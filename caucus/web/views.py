@@ -181,7 +181,7 @@ class OpenCaseForm(forms.Form):
 
 def _cases_page(request: HttpRequest, form: OpenCaseForm, status: int = 200) -> HttpResponse:
     user = viewer(request)
-    page = selectors.my_cases(user, after=None, limit=200)
+    page = selectors.my_cases(user, cursor=None, limit=200)
     rows = []
     for r in page.rows:
         waiting = for_participant(r.me)
