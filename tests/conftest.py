@@ -8,11 +8,15 @@ import json
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from unittest import mock
 
 import pytest
 from channels.layers import channel_layers
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.test import Client, override_settings
 from pytest_django import DjangoDbBlocker
@@ -112,6 +116,31 @@ class ApiClient:
         return self.call("DELETE", path)
 
 
+# The encoding of PASSWORD under each setting of PASSWORD_HASHERS, made by the first person a
+# world gives it; see `one_hash_per_password`.
+_WORLD_PASSWORDS: dict[tuple[str, ...], str] = {}
+
+
+@contextmanager
+def one_hash_per_password() -> Iterator[None]:
+    """While a world is built, everyone in it is given PASSWORD: the first person's encoding
+    (made by the hasher the settings put first, Argon2 in the tests of password handling) is
+    stored for the others, as a copy of the same salt and hash, instead of five Argon2 hashes
+    of 0.4 s each per world. What a test itself sets or checks is hashed as production does."""
+
+    def once(password: str | None, salt: str | None = None, hasher: str = "default") -> str:
+        if password != PASSWORD or salt is not None or hasher != "default":
+            return make_password(password, salt, hasher)
+        key = tuple(settings.PASSWORD_HASHERS)
+        if key not in _WORLD_PASSWORDS:
+            _WORLD_PASSWORDS[key] = make_password(password)
+        return _WORLD_PASSWORDS[key]
+
+    # AbstractBaseUser.set_password calls the name its module imported.
+    with mock.patch("django.contrib.auth.base_user.make_password", once):
+        yield
+
+
 def make_user(email: str, name: str, *, practice: Practice | None = None) -> User:
     return User.objects.create_user(email=email, name=name, password=PASSWORD, practice=practice)
 
@@ -154,7 +183,7 @@ def _join(
 def build_world(*, screened: bool = True, label: str = "") -> World:
     """The case and its people; `label` prefixes every email (and names the practices) so
     that several worlds can live in one database."""
-    with key_scope():
+    with key_scope(), one_hash_per_password():
         practice = Practice.objects.create(name=f"Test practice{label}")
         med_user = make_user(f"{label}mediator@example.test", "Mia Mediator", practice=practice)
         me = services.open_case(med_user, title="Case of A and B", kind="family", litigated=True)
