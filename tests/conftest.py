@@ -10,8 +10,9 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from unittest import mock
+from weakref import WeakKeyDictionary
 
 import pytest
 from channels.layers import channel_layers
@@ -19,6 +20,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.test import Client, override_settings
+from django.test.client import ClientHandler
 from pytest_django import DjangoDbBlocker
 
 from caucus.accounts.models import User
@@ -78,12 +80,44 @@ class Persona:
         return ApiClient(self.token)
 
 
+# The middleware each settings object in force loaded, for every ApiClient to share.
+_LOADED_MIDDLEWARE: WeakKeyDictionary[Any, tuple[Any, ...]] = WeakKeyDictionary()
+_MIDDLEWARE_ATTRIBUTES = (
+    "_middleware_chain",
+    "_view_middleware",
+    "_template_response_middleware",
+    "_exception_middleware",
+)
+
+
+class SharedMiddlewareHandler(ClientHandler):
+    """Django's test handler loads the whole middleware chain (WhiteNoise indexing the static
+    files among it) on the first request of each Client, and the suite makes a client per
+    persona and call: a quarter of a request's CPU. A served process loads it once; these
+    clients load it once per settings object in force, so that a test's override_settings
+    still gets a chain loaded under it."""
+
+    def __call__(self, environ: dict[str, Any]) -> Any:
+        in_force = cast(Any, settings)._wrapped
+        loaded = _LOADED_MIDDLEWARE.get(in_force)
+        if loaded is None:
+            self.load_middleware()
+            _LOADED_MIDDLEWARE[in_force] = tuple(
+                getattr(self, name) for name in _MIDDLEWARE_ATTRIBUTES
+            )
+        else:
+            for name, value in zip(_MIDDLEWARE_ATTRIBUTES, loaded, strict=True):
+                setattr(self, name, value)
+        return super().__call__(environ)
+
+
 class ApiClient:
     """Django's test client speaking JSON with a bearer token (or none, for anonymous)."""
 
     def __init__(self, token: str | None) -> None:
         self.token = token
         self.django = Client(raise_request_exception=True)
+        self.django.handler = SharedMiddlewareHandler(enforce_csrf_checks=False)
 
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
