@@ -34,7 +34,7 @@ from tests.e2e.browser import (
     unique_email,
 )
 from tests.e2e.conftest import ROOT, LiveServer
-from tests.e2e.test_arrivals_browser import link_in, mails_to, wait_for_mail
+from tests.e2e.test_arrivals_browser import invite, link_in, mails_to, wait_for_mail
 from tests.e2e.test_meetings_browser import mediator_signs_in
 
 pytestmark = pytest.mark.e2e
@@ -199,16 +199,13 @@ def test_a_whole_mediation_walked_from_the_home_pages_reaches_a_closed_case(
         PARTY_B: unique_email("party-b"),
         ATTORNEY_A: unique_email("attorney-a"),
     }
-    invite(walk, mediator, PARTY_A, addresses[PARTY_A], "party")
-    invite(walk, mediator, PARTY_B, addresses[PARTY_B], "party")
-    invite(
-        walk,
-        mediator,
-        ATTORNEY_A,
-        addresses[ATTORNEY_A],
-        "attorney",
-        side=f"{PARTY_A}'s side (invited, not yet joined)",
-    )
+    for name, role, side in (
+        (PARTY_A, "party", None),
+        (PARTY_B, "party", None),
+        (ATTORNEY_A, "attorney", f"{PARTY_A}'s side (invited, not yet joined)"),
+    ):
+        invite(mediator, name, addresses[name], role, side)
+        walk.check(mediator, f"invited-{role}")
 
     # Each follows the emailed link, accepts, and is led from their home page.
     people: dict[str, Tab] = {}
@@ -228,19 +225,12 @@ def test_a_whole_mediation_walked_from_the_home_pages_reaches_a_closed_case(
     for name, tab in people.items():
         onboard(walk, tab, name, intake=name != ATTORNEY_A)
     onboard(walk, mediator, MEDIATOR, intake=False)
-    m = home(walk, mediator, "mediator-home-active")
-    click(walk, mediator, m.get_by_role("link", name="All your cases"), "case-list-active")
-    click(walk, mediator, m.get_by_role("link", name=title), "case-active")
     expect(m.locator("#case-status")).to_have_text("Active")
 
-    # A joint meeting: scheduled from the case page; party B follows the email it sends.
-    schedule(walk, mediator, "Joint meeting")
-    click(walk, mediator, m.get_by_role("button", name="Start meeting"), "joint-started")
-    walk.follow(party_b, notice(caucus_server, addresses[PARTY_B], STARTED, 1))
-    walk.check(party_b, "home-from-email")
+    # A joint meeting: party B follows the email saying it started, the others their home.
+    start_meeting(walk, mediator, title, "Joint meeting")
+    arrive_by_email(walk, party_b, addresses[PARTY_B], 1)
     b = party_b.page
-    click(walk, party_b, b.locator("#next-meeting-list").get_by_role("link").first, "joint")
-    join(walk, party_b)
     for tab in (party_a, attorney_a):
         page = home(walk, tab, "home-meeting")
         click(walk, tab, page.locator("#next-meeting-list").get_by_role("link").first, "joint")
@@ -256,16 +246,9 @@ def test_a_whole_mediation_walked_from_the_home_pages_reaches_a_closed_case(
     end_meeting(walk, mediator)
 
     # A caucus with party A's side: the item party A raises is narrowed at close-out.
-    home(walk, mediator, "mediator-home-caucus")
-    click(walk, mediator, m.get_by_role("link", name="All your cases"), "case-list-caucus")
-    click(walk, mediator, m.get_by_role("link", name=title), "case-caucus")
-    schedule(walk, mediator, "Caucus (one side)", side=f"{PARTY_A}'s side")
-    click(walk, mediator, m.get_by_role("button", name="Start meeting"), "caucus-started")
-    walk.follow(party_a, notice(caucus_server, addresses[PARTY_A], STARTED, 2))
-    walk.check(party_a, "home-from-email")
+    start_meeting(walk, mediator, title, "Caucus (one side)", side=f"{PARTY_A}'s side")
+    arrive_by_email(walk, party_a, addresses[PARTY_A], 2)
     a = party_a.page
-    click(walk, party_a, a.locator("#next-meeting-list").get_by_role("link").first, "caucus")
-    join(walk, party_a)
     lobby(walk, mediator, "caucus-lobby")
     m.get_by_role("button", name=f"Admit {PARTY_A}").click()
     expect(a.locator("#admitted-state")).to_be_visible()
@@ -369,6 +352,11 @@ def test_a_whole_mediation_walked_from_the_home_pages_reaches_a_closed_case(
         expect(page.get_by_role("heading", name="This case is closed")).to_be_visible()
         expect(page.locator("#note-to-parties")).to_have_text("Thank you both for your work.")
 
+    # Party A reads who read their side's content, one read at a time, and their account.
+    click(walk, party_a, a.get_by_role("link", name="Every read, one by one"), "access-log")
+    account = a.get_by_role("navigation", name="Account").get_by_role("link", name=PARTY_A)
+    click(walk, party_a, account, "account")
+
     # Nothing was typed after the invitations but the emailed links; every page passed axe.
     assert set(walk.typed) <= walk.allowed
     assert len(walk.typed) == 5, walk.typed
@@ -385,8 +373,11 @@ def open_case_tab(walk: Walk, tab: Tab, title: str, tab_name: str) -> None:
         click(walk, tab, nav.get_by_role("link", name=tab_name), tab_name.lower())
 
 
-def schedule(walk: Walk, mediator: Tab, kind: str, side: str | None = None) -> None:
-    """Schedules a virtual meeting starting now, from the case page; opens it."""
+def start_meeting(
+    walk: Walk, mediator: Tab, title: str, kind: str, side: str | None = None
+) -> None:
+    """From the home page to the case page; schedules a virtual meeting there and starts it."""
+    open_case_tab(walk, mediator, title, "Overview")
     form = mediator.page.get_by_role("region", name="Schedule a meeting")
     form.get_by_label("Kind of meeting").select_option(label=kind)
     if side is not None:
@@ -400,6 +391,17 @@ def schedule(walk: Walk, mediator: Tab, kind: str, side: str | None = None) -> N
     )
     click(walk, mediator, form.get_by_role("button", name="Schedule meeting"), "scheduled")
     expect(mediator.page.locator("#meeting-status")).to_have_text("Scheduled")
+    click(walk, mediator, mediator.page.get_by_role("button", name="Start meeting"), "started")
+
+
+def arrive_by_email(walk: Walk, tab: Tab, address: str, count: int) -> None:
+    """Follows the count-th "has started" email to the home page, then its next meeting's
+    link, and joins the lobby."""
+    walk.follow(tab, notice(walk.server, address, STARTED, count))
+    walk.check(tab, "home-from-email")
+    next_meeting = tab.page.locator("#next-meeting-list").get_by_role("link").first
+    click(walk, tab, next_meeting, "meeting-from-home")
+    join(walk, tab)
 
 
 def lobby(walk: Walk, mediator: Tab, name: str) -> None:
@@ -448,19 +450,6 @@ def notice(server: LiveServer, address: str, subject: str, count: int) -> str:
 
 def slug(name: str) -> str:
     return re.sub(r"[^a-z]+", "-", name.lower()).strip("-")
-
-
-def invite(
-    walk: Walk, mediator: Tab, name: str, address: str, role: str, side: str | None = None
-) -> None:
-    region = mediator.page.get_by_role("region", name="Invite someone")
-    region.get_by_label("Name").fill(name)
-    region.get_by_label("Email").fill(address)
-    region.get_by_label("Role").select_option(role)
-    if side is not None:
-        region.get_by_label("Side (for an attorney)").select_option(label=side)
-    click(walk, mediator, region.get_by_role("button", name="Send invitation"), f"invited-{role}")
-    expect(mediator.page.locator("#invited-email")).to_have_text(address)
 
 
 def onboard(walk: Walk, tab: Tab, name: str, *, intake: bool) -> None:
