@@ -194,8 +194,10 @@ def test_a_whole_mediation_walked_from_the_home_pages_reaches_a_closed_case(
     click(walk, mediator, m.get_by_role("link", name="All your cases"), "case-list")
     m.get_by_label("Title").fill(title)
     m.get_by_label("Kind").select_option(label="Family")
+    m.get_by_label("Litigation is pending").check()
     click(walk, mediator, m.get_by_role("button", name="Open case"), "case-opened")
     expect(m.get_by_role("heading", level=1)).to_have_text(title)
+    expect(m.locator("p.meta").first).to_contain_text("litigation pending")
 
     # Screening, then the three invitations, each emailed by Caucus.
     screening = m.get_by_role("region", name="Screening")
