@@ -6,32 +6,17 @@ new attorney invited."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from channels.db import database_sync_to_async
 
 from caucus.audit.chain import read_details
 from caucus.audit.models import AuditEntry
 from caucus.cases.models import Participant
 from caucus.disclosures.models import Disclosure
 from tests.conftest import PASSWORD, Persona, World
-from tests.meetings.closeout_steps import (
-    admit,
-    confirm,
-    decide,
-    fast_passwords,  # noqa: F401  (the fixture, used by pytestmark)
-    meeting,
-    raise_item,
-)
-from tests.meetings.test_chat import admit as admit_live
-from tests.meetings.test_chat import (
-    communicator,
-    live_world,  # noqa: F401  (fixture)
-    receive_close,
-    run,
-    start_caucus,
-)
+from tests.meetings.closeout_steps import confirm, decide, meeting, raise_item
+from tests.meetings.conftest import live_world  # noqa: F401  (fixture)
+from tests.meetings.rooms import admit, start_caucus
+from tests.sockets import closed_by
 from tests.vault.helpers import upload
 from tests.web.pages import browser
 
@@ -218,21 +203,9 @@ def test_the_page_says_what_will_happen_before_the_one_button(world: World) -> N
 def test_the_attorneys_meeting_sockets_close(live_world: World) -> None:  # noqa: F811
     w = live_world
     meeting_id = start_caucus(w, w.side_a)
-    admit_live(w, meeting_id, w.attorney_a)
+    admit(w, meeting_id, w.attorney_a)
 
-    async def scenario() -> tuple[dict[str, Any], bool]:
-        attorney = communicator(meeting_id, w.attorney_a)
-        assert (await attorney.connect())[0]
-        status = await database_sync_to_async(
-            lambda: w.mediator.client.delete(f"participants/{_attorney_id(w)}").status_code
-        )()
-        assert status == 204
-        close = await receive_close(attorney)
-        again = communicator(meeting_id, w.attorney_a)
-        reopened, _ = await again.connect()
-        await again.disconnect()
-        return close, bool(reopened)
-
-    close, reopened = run(scenario)
-    assert close["code"] == 4002
-    assert reopened is False
+    path = f"participants/{_attorney_id(w)}"
+    remove = w.mediator.client.delete
+    removed = closed_by(meeting_id, w.attorney_a, lambda: remove(path).status_code)
+    assert removed == (204, 4002, False)

@@ -11,14 +11,8 @@ from caucus.cases.models import CLOSING_STATEMENTS, Outcome
 from caucus.disclosures.models import Disclosure
 from caucus.meetings.models import Item, Meeting
 from tests.conftest import World
-from tests.meetings.closeout_steps import (
-    admit,
-    confirm,
-    decide,
-    fast_passwords,  # noqa: F401  (the fixture, used by pytestmark)
-    meeting,
-    raise_item,
-)
+from tests.meetings.closeout_steps import confirm, decide, meeting, raise_item
+from tests.meetings.rooms import admit
 from tests.web.pages import browser
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")

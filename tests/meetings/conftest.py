@@ -9,6 +9,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,9 @@ import pytest
 from pytest_django.fixtures import Settings
 
 from caucus.meetings.deploy import JANUS_FILES, render_janus, render_turn, write_private
+from tests.conftest import World, build_world, complete_onboarding
+from tests.meetings.closeout_steps import fast_passwords  # noqa: F401  (fixture)
+from tests.meetings.rooms import admit, start_caucus, start_joint
 from tests.parallel import media_port_block
 
 JANUS_SECRET = "test-janus-token-secret-0123456789abcdef"
@@ -57,6 +61,18 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=10)
 
 
+@contextmanager
+def serving(command: list[str], cwd: Path, log: Path, port: int) -> Iterator[None]:
+    """The server `command` runs while the block runs, once it listens on TCP `port`."""
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_listening(port, process, log)
+        yield
+    finally:
+        stop(process)
+
+
 @dataclass
 class JanusServer:
     url: str
@@ -83,21 +99,11 @@ def janus_server(tmp_path: Path, settings: Settings) -> Iterator[JanusServer]:
     workdir = tmp_path / "janus-cwd"
     workdir.mkdir()
     log = tmp_path / "janus.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            ["janus", "-F", str(configs), "-o", "-d", "4"],
-            cwd=workdir,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_listening(port, process, log)
+    with serving(["janus", "-F", str(configs), "-o", "-d", "4"], workdir, log, port):
         url = f"ws://127.0.0.1:{port}"
         settings.CAUCUS_JANUS_URL = url
         settings.CAUCUS_JANUS_PUBLIC_URL = url
         yield JanusServer(url=url, workdir=workdir, configs=configs, log=log)
-    finally:
-        stop(process)
 
 
 @dataclass
@@ -129,18 +135,33 @@ def turn_server(tmp_path: Path, settings: Settings) -> Iterator[TurnServer]:
         ),
     )
     log = tmp_path / "turnserver.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            ["turnserver", "-c", str(conf), "--pidfile", str(tmp_path / "turn.pid")],
-            cwd=tmp_path,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        # coturn listens on TCP as well as UDP on its port: ready once TCP answers.
-        wait_listening(port, process, log)
+    command = ["turnserver", "-c", str(conf), "--pidfile", str(tmp_path / "turn.pid")]
+    # coturn listens on TCP as well as UDP on its port: ready once TCP answers.
+    with serving(command, tmp_path, log, port):
         url = f"turn:127.0.0.1:{port}?transport=udp"
         settings.CAUCUS_TURN_URLS = [url]
         yield TurnServer(url=url, port=port, log=log)
-    finally:
-        stop(process)
+
+
+@pytest.fixture
+def live_world(transactional_db: None) -> World:
+    """A world onboarded for real: live connections need committed rows."""
+    world = build_world()
+    complete_onboarding(world)
+    return world
+
+
+@pytest.fixture
+def party_a_in_caucus(live_world: World) -> str:
+    """The id of side A's running caucus, with party A admitted."""
+    meeting_id = start_caucus(live_world, live_world.side_a)
+    admit(live_world, meeting_id, live_world.party_a)
+    return meeting_id
+
+
+@pytest.fixture
+def party_a_in_joint(live_world: World) -> str:
+    """The id of a running joint meeting, with party A admitted."""
+    meeting_id = start_joint(live_world)
+    admit(live_world, meeting_id, live_world.party_a)
+    return meeting_id

@@ -18,14 +18,8 @@ from pytest_django.fixtures import DjangoAssertNumQueries
 from caucus.meetings import selectors
 from caucus.meetings.models import Meeting
 from tests.conftest import Persona, World
-from tests.meetings.closeout_steps import (
-    admit,
-    confirm,
-    decide,
-    fast_passwords,  # noqa: F401  (the fixture, used by pytestmark)
-    meeting,
-    raise_item,
-)
+from tests.meetings.closeout_steps import confirm, decide, meeting, raise_item
+from tests.meetings.rooms import admit
 
 MISSING = re.compile(r'data-missing="([^"]+)"')
 pytestmark = pytest.mark.usefixtures("fast_passwords")

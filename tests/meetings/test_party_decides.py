@@ -14,13 +14,8 @@ import pytest
 from caucus.audit.models import AuditEntry
 from caucus.meetings.models import Item
 from tests.conftest import World
-from tests.meetings.closeout_steps import (
-    admit,
-    decide,
-    fast_passwords,  # noqa: F401  (the fixture, used by pytestmark)
-    meeting,
-    raise_item,
-)
+from tests.meetings.closeout_steps import decide, meeting, raise_item
+from tests.meetings.rooms import admit
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 OWN = "Ada is open to talking about the car."

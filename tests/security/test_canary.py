@@ -132,7 +132,7 @@ def test_issue_5_content_stays_out_of_the_raw_database_the_logs_and_the_mail(
     from django.core import mail
 
     from tests.conftest import build_world, complete_onboarding
-    from tests.meetings.test_meetings import admitted, running
+    from tests.meetings.rooms import admit, running
 
     caplog.set_level(logging.DEBUG)
     mail.outbox.clear()
@@ -141,7 +141,7 @@ def test_issue_5_content_stays_out_of_the_raw_database_the_logs_and_the_mail(
         w = build_world()
         complete_onboarding(w)
         meeting = running(w, "caucus", w.side_a)
-        admitted(w, meeting, w.party_a)
+        admit(w, meeting, w.party_a)
         item = w.party_a.client.post(f"meetings/{meeting['id']}/items", {"text": c["item"]})
         item_id = item.json()["id"]
         w.mediator.client.put(f"items/{item_id}/decision", {"decision": "may_share"})
