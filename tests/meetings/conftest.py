@@ -18,6 +18,7 @@ from pytest_django.fixtures import Settings
 
 from caucus.meetings.deploy import JANUS_FILES, render_janus, render_turn, write_private
 from tests.conftest import World, build_world, complete_onboarding
+from tests.delivery import sent  # noqa: F401  (fixture)
 from tests.meetings.closeout_steps import fast_passwords  # noqa: F401  (fixture)
 from tests.meetings.rooms import admit, start_caucus, start_joint
 from tests.parallel import media_port_block

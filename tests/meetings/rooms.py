@@ -1,12 +1,16 @@
 """Meetings scheduled, started and attended through the API, as the meeting tests set them
-up: a running meeting, attendees admitted from the lobby."""
+up: a running meeting, attendees admitted from the lobby; or, for tests that only need a
+meeting to exist, one scheduled through the service."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from caucus.meetings import services
 from caucus.meetings.models import Meeting
 from tests.conftest import Persona, World
+from tests.personas import user
 
 ATTEST = {"attestation": {"private_location": True, "not_recording": True, "others_present": []}}
 STARTS_AT = "2026-12-01T10:00:00Z"
@@ -60,3 +64,16 @@ def admit(world: World, meeting: AnyMeeting, who: Persona) -> None:
         f"meetings/{meeting_id_of(meeting)}/admit", {"participant_id": str(who.participant.id)}
     )
     assert response.status_code == 200
+
+
+def scheduled_meeting(
+    world: World, starts_at: datetime, kind: str = "joint", side: Any = None, mode: str = "virtual"
+) -> Meeting:
+    return services.schedule_meeting(
+        user(world.mediator),
+        world.case.id,
+        kind=kind,
+        side_id=side,
+        mode=mode,
+        starts_at=starts_at,
+    )

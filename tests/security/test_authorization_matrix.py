@@ -51,6 +51,7 @@ from caucus.disclosures import services as disclosure_services
 from caucus.meetings import services as meeting_services
 from caucus.portal import services as portal_services
 from tests.conftest import PASSWORD, Persona, World, build_world, complete_onboarding
+from tests.meetings.rooms import scheduled_meeting
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 PERSONAS = ("anonymous", "outsider", "mediator", "party_a", "attorney_a", "party_b")
@@ -248,15 +249,7 @@ def make_meetings(world: World) -> MeetingScene:
     starts = timezone.now() + timedelta(hours=1)
 
     def caucus(mode: str = "virtual") -> uuid.UUID:
-        meeting = meeting_services.schedule_meeting(
-            mediator,
-            world.case.id,
-            kind="caucus",
-            side_id=world.side_a,
-            mode=mode,
-            starts_at=starts,
-        )
-        return meeting.id
+        return scheduled_meeting(world, starts, "caucus", world.side_a, mode).id
 
     running, scheduled, quiet = caucus(), caucus(), caucus()
     for meeting_id in (running, quiet):

@@ -10,6 +10,8 @@ from django.test import Client
 from caucus.meetings import services
 from caucus.meetings.models import Meeting
 from tests.conftest import Persona, World
+from tests.meetings.rooms import scheduled_meeting
+from tests.personas import user
 
 
 def browser(persona: Persona) -> Client:
@@ -21,15 +23,8 @@ def browser(persona: Persona) -> Client:
 
 
 def started_caucus_of_side_a(world: World, *, mode: str) -> Meeting:
-    mediator = world.mediator.user
-    assert mediator is not None
-    meeting = services.schedule_meeting(
-        mediator,
-        world.case.id,
-        kind="caucus",
-        side_id=world.side_a,
-        mode=mode,
-        starts_at=datetime(2026, 12, 1, 10, tzinfo=UTC),
+    meeting = scheduled_meeting(
+        world, datetime(2026, 12, 1, 10, tzinfo=UTC), "caucus", world.side_a, mode
     )
-    services.start_meeting(mediator, meeting.id)
+    services.start_meeting(user(world.mediator), meeting.id)
     return meeting

@@ -10,9 +10,10 @@ from django.test import Client
 from django.utils import timezone
 
 from caucus.cases import services
-from caucus.meetings import services as meetings
 from caucus.web.views import MODEL_BACKEND
 from tests.conftest import Persona, World
+from tests.meetings.rooms import scheduled_meeting
+from tests.personas import user
 from tests.security.test_authorization_matrix import make_exchange, make_meetings
 
 
@@ -101,17 +102,9 @@ def test_the_case_list_counts_what_waits(active_world: World) -> None:
 
 def test_a_closed_case_asks_nothing(active_world: World) -> None:
     w = active_world
-    assert w.mediator.user is not None
-    meetings.schedule_meeting(
-        w.mediator.user,
-        w.case.id,
-        kind="joint",
-        side_id=None,
-        mode="virtual",
-        starts_at=timezone.now() + timedelta(days=1),
-    )
+    scheduled_meeting(w, timezone.now() + timedelta(days=1))
     assert {k for k, _ in kinds(w.party_b)} == {"upcoming_meeting"}
-    services.close_case(w.mediator.user, w.case.id, outcome="impasse", note_to_parties=None)
+    services.close_case(user(w.mediator), w.case.id, outcome="impasse", note_to_parties=None)
     for persona in (w.mediator, w.party_a, w.party_b):
         assert kinds(persona) == set()
 

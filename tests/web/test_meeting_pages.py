@@ -11,6 +11,8 @@ import pytest
 from caucus.meetings import services
 from caucus.meetings.models import Item, Meeting, Note
 from tests.conftest import Persona, World
+from tests.meetings.rooms import scheduled_meeting
+from tests.personas import user
 from tests.web.pages import browser, started_caucus_of_side_a
 
 # Built once for the module; each test runs in a savepoint rolled back after it.
@@ -282,16 +284,8 @@ def test_the_item_help_says_who_sees_it_in_a_caucus_and_in_a_joint_meeting(
     mediator = browser(active_world.mediator)
     page = mediator.get(f"/meetings/{caucus.meeting.id}").content.decode()
     assert "Only this side and the mediator see it." in page
-    assert active_world.mediator.user is not None
-    joint = services.schedule_meeting(
-        active_world.mediator.user,
-        active_world.case.id,
-        kind="joint",
-        side_id=None,
-        mode="in_person",
-        starts_at=caucus.meeting.starts_at,
-    )
-    services.start_meeting(active_world.mediator.user, joint.id)
+    joint = scheduled_meeting(active_world, caucus.meeting.starts_at, mode="in_person")
+    services.start_meeting(user(active_world.mediator), joint.id)
     page = mediator.get(f"/meetings/{joint.id}").content.decode()
     assert "Everyone in the case sees it: this is a joint meeting." in page
     assert "In a caucus" not in page and "this side and the mediator" not in page
