@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import shutil
 import socket
-import subprocess
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +19,7 @@ from tests.delivery import sent  # noqa: F401  (fixture)
 from tests.meetings.closeout_steps import fast_passwords  # noqa: F401  (fixture)
 from tests.meetings.rooms import admit, start_caucus, start_joint
 from tests.parallel import media_port_block
+from tests.processes import free_port, serving
 
 JANUS_SECRET = "test-janus-token-secret-0123456789abcdef"
 JANUS_ADMIN_KEY = "test-janus-admin-key-0123456789abcdefgh"
@@ -31,47 +29,6 @@ needs_janus = pytest.mark.skipif(shutil.which("janus") is None, reason="janus is
 needs_turnserver = pytest.mark.skipif(
     shutil.which("turnserver") is None, reason="coturn (turnserver) is not installed"
 )
-
-
-def free_port(kind: int = socket.SOCK_STREAM) -> int:
-    with socket.socket(socket.AF_INET, kind) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def wait_listening(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"not listening on {port}:\n{log.read_text()[-3000:]}")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
-
-
-@contextmanager
-def serving(command: list[str], cwd: Path, log: Path, port: int) -> Iterator[None]:
-    """The server `command` runs while the block runs, once it listens on TCP `port`."""
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_listening(port, process, log)
-        yield
-    finally:
-        stop(process)
 
 
 @dataclass

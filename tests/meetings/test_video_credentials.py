@@ -24,9 +24,10 @@ from caucus.meetings import janus, turn
 from caucus.meetings.deploy import ConfigError, render_janus, render_turn
 from caucus.meetings.models import Meeting
 from tests.conftest import World
-from tests.meetings.conftest import JANUS_ADMIN_KEY, JANUS_SECRET, TURN_SECRET, free_port
+from tests.meetings.conftest import JANUS_ADMIN_KEY, JANUS_SECRET, TURN_SECRET
 from tests.meetings.rooms import admit, knock
 from tests.meetings.rooms import started as running
+from tests.processes import free_port
 
 
 @pytest.fixture
