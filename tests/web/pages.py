@@ -3,12 +3,13 @@ through the services."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.test import Client
 
 from caucus.meetings import services
-from caucus.meetings.models import Meeting
+from caucus.meetings.models import Item, Meeting
 from tests.conftest import Persona, World
 from tests.meetings.rooms import scheduled_meeting
 from tests.personas import user
@@ -28,3 +29,11 @@ def started_caucus_of_side_a(world: World, *, mode: str) -> Meeting:
     )
     services.start_meeting(user(world.mediator), meeting.id)
     return meeting
+
+
+@dataclass
+class Caucus:
+    """Side A's running caucus and an item raised in it."""
+
+    meeting: Meeting
+    item: Item
