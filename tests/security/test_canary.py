@@ -6,17 +6,20 @@ from __future__ import annotations
 import logging
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.db import connection
 
 from caucus.accounts.models import User
 from caucus.cases import services
 from caucus.cases.models import Case, Practice
 from caucus.crypto.keyring import key_scope
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, World, build_world, complete_onboarding
 
 # Password handling runs on the hashers caucus/settings.py declares (Argon2).
 pytestmark = pytest.mark.usefixtures("production_password_hashing")
@@ -62,6 +65,18 @@ def raw_database_bytes() -> bytes:
             timeout=120,
         ).stdout
     pytest.fail(f"no raw scan for {connection.vendor}")
+
+
+@contextmanager
+def canary_world(caplog: pytest.LogCaptureFixture) -> Iterator[World]:
+    """An onboarded world whose calls run in one key scope, with every log record kept and
+    the outbox emptied first, for `assert_found_nowhere` to search afterwards."""
+    caplog.set_level(logging.DEBUG)
+    mail.outbox.clear()
+    with key_scope():
+        world = build_world()
+        complete_onboarding(world)
+        yield world
 
 
 def variants(text: str) -> list[bytes]:
@@ -129,17 +144,10 @@ EXCHANGE_CANARIES = {
 def test_issue_5_content_stays_out_of_the_raw_database_the_logs_and_the_mail(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from django.core import mail
-
-    from tests.conftest import build_world, complete_onboarding
     from tests.meetings.rooms import admit, running
 
-    caplog.set_level(logging.DEBUG)
-    mail.outbox.clear()
     c = EXCHANGE_CANARIES
-    with key_scope():
-        w = build_world()
-        complete_onboarding(w)
+    with canary_world(caplog) as w:
         meeting = running(w, "caucus", w.side_a)
         admit(w, meeting, w.party_a)
         item = w.party_a.client.post(f"meetings/{meeting['id']}/items", {"text": c["item"]})
@@ -185,14 +193,7 @@ def test_issue_5_content_stays_out_of_the_raw_database_the_logs_and_the_mail(
         )
         assert closed.status_code == 200
     assert mail.outbox, "the actions above notify someone"
-    raw = raw_database_bytes()
-    logs = "\n".join(record.getMessage() for record in caplog.records)
-    mails = "\n".join(f"{m.subject}\n{m.body}" for m in mail.outbox)
-    for label, canary in c.items():
-        for form in variants(canary):
-            assert form not in raw, f"{label} found in the raw database"
-        assert canary.lower() not in logs.lower(), f"{label} found in the logs"
-        assert canary not in mails, f"{label} found in a notification"
+    assert_found_nowhere(c, caplog)
 
 
 # issue 16
@@ -208,16 +209,8 @@ SETTLEMENT_CANARIES = {
 def test_issue_16_memorandum_content_stays_out_of_the_raw_database_the_logs_and_the_mail(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from django.core import mail
-
-    from tests.conftest import build_world, complete_onboarding
-
-    caplog.set_level(logging.DEBUG)
-    mail.outbox.clear()
     c = SETTLEMENT_CANARIES
-    with key_scope():
-        w = build_world()
-        complete_onboarding(w)
+    with canary_world(caplog) as w:
         made = w.mediator.client.post(
             f"cases/{w.case.id}/settlement", {"text": c["settlement_text"]}
         )
@@ -238,14 +231,7 @@ def test_issue_16_memorandum_content_stays_out_of_the_raw_database_the_logs_and_
         versions = w.party_b.client.get(f"settlement/{s['id']}/versions").json()["items"]
         assert [v["text"] for v in versions] == [c["settlement_revision"], c["settlement_text"]]
     assert mail.outbox, "marking the memorandum ready tells the signers something waits"
-    raw = raw_database_bytes()
-    logs = "\n".join(record.getMessage() for record in caplog.records)
-    mails = "\n".join(f"{m.subject}\n{m.body}" for m in mail.outbox)
-    for label, canary in c.items():
-        for form in variants(canary):
-            assert form not in raw, f"{label} found in the raw database"
-        assert canary.lower() not in logs.lower(), f"{label} found in the logs"
-        assert canary not in mails, f"{label} found in a notification"
+    assert_found_nowhere(c, caplog)
 
 
 # issue 15 (h15): the emails Caucus sends on its own carry neither content, nor the case's
@@ -361,26 +347,13 @@ PUBLIC_RECORD_CANARIES = {
 def test_issue_16_public_record_copy_and_requests_stay_out_of_the_raw_database_and_logs(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from django.core import mail
+    from tests.settlement.memoranda import ready, sign_by_everyone
 
-    from tests.conftest import build_world, complete_onboarding
-
-    caplog.set_level(logging.DEBUG)
-    mail.outbox.clear()
     c = PUBLIC_RECORD_CANARIES
-    with key_scope():
-        w = build_world()
-        complete_onboarding(w)
+    with canary_world(caplog) as w:
         text = f"1. {c['public_record_text']}\n2. {c['removal_passage']}\n"
         s = w.mediator.client.post(f"cases/{w.case.id}/settlement", {"text": text}).json()
-        w.mediator.client.post(f"settlement/{s['id']}/ready")
-        for who in (w.party_a, w.party_b, w.mediator):
-            assert who.user is not None
-            signed = who.client.post(
-                f"settlement/{s['id']}/sign",
-                {"typed_name": who.user.name, "text_sha256": s["text_sha256"]},
-            )
-            assert signed.status_code == 200, signed.content
+        sign_by_everyone(w, ready(w, s))
         proposed = w.mediator.client.post(f"settlement/{s['id']}/public-record").json()
         made = w.mediator.client.post(
             f"redactions/{proposed['id']}/finalize", {"accept": [], "add": []}
