@@ -5,20 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from django.test import Client
-
 from caucus.accounts.models import User
 from caucus.meetings.models import Meeting
-from caucus.web.views import MODEL_BACKEND
-from tests.conftest import Persona, World
+from tests.conftest import World
 from tests.meetings.rooms import scheduled_meeting
-
-
-def browser(persona: Persona) -> Client:
-    client = Client()
-    assert persona.user is not None
-    client.force_login(persona.user, backend=MODEL_BACKEND)
-    return client
+from tests.web.pages import browser
 
 
 def test_the_browser_tells_the_zone_until_one_is_set_and_it_can_be_changed(world: World) -> None:

@@ -10,8 +10,8 @@ from tests.conftest import Persona, World
 TERMS = "MEMORANDUM\n1. Ada Party pays Bea Party 1,200 each month.\n2. The car stays with Bea."
 
 
-def drafted(w: World, text: str = TERMS) -> dict[str, Any]:
-    response = w.mediator.client.post(f"cases/{w.case.id}/settlement", {"text": text})
+def drafted(w: World, text: str = TERMS, **extra: str) -> dict[str, Any]:
+    response = w.mediator.client.post(f"cases/{w.case.id}/settlement", {"text": text, **extra})
     assert response.status_code == 201, response.content
     body: dict[str, Any] = response.json()
     return body

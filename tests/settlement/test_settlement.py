@@ -234,10 +234,7 @@ def test_the_docx_keeps_the_headings_the_schedule_table_and_the_signatures(
     import docx
 
     w = active_world
-    made = w.mediator.client.post(
-        f"cases/{w.case.id}/settlement", {"text": "", "template": "workplace"}
-    ).json()
-    s = ready(w, made)
+    s = ready(w, drafted(w, "", template="workplace"))
     sign_by_everyone(w, s)
     response = w.attorney_a.client.get(f"settlement/{s['id']}/docx")
     assert response.status_code == 200

@@ -10,11 +10,11 @@ from django.test import Client
 from django.utils import timezone
 
 from caucus.cases import services
-from caucus.web.views import MODEL_BACKEND
 from tests.conftest import Persona, World
 from tests.meetings.rooms import scheduled_meeting
 from tests.personas import user
 from tests.security.test_authorization_matrix import make_exchange, make_meetings
+from tests.web.pages import browser
 
 
 def kinds(persona: Persona) -> set[tuple[str, str]]:
@@ -24,13 +24,6 @@ def kinds(persona: Persona) -> set[tuple[str, str]]:
     for item in items:
         assert set(item) == {"kind", "case_id", "object_id", "at"}
     return {(i["kind"], i["object_id"]) for i in items}
-
-
-def browser(persona: Persona) -> Client:
-    client = Client()
-    assert persona.user is not None
-    client.force_login(persona.user, backend=MODEL_BACKEND)
-    return client
 
 
 def test_each_person_is_asked_for_what_is_theirs_and_nothing_hidden(active_world: World) -> None:
