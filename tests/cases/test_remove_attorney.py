@@ -13,7 +13,7 @@ from caucus.audit.models import AuditEntry
 from caucus.cases.models import Participant
 from caucus.disclosures.models import Disclosure
 from tests.conftest import PASSWORD, Persona, World
-from tests.meetings.closeout_steps import confirm, decide, meeting, raise_item
+from tests.meetings.closeout_steps import confirm, decide, draft_to_case, meeting, raise_item
 from tests.meetings.conftest import live_world  # noqa: F401  (fixture)
 from tests.meetings.rooms import admit, start_caucus
 from tests.sockets import closed_by
@@ -134,23 +134,17 @@ def test_a_disclosure_waiting_on_the_attorney_lapses(active_world: World) -> Non
     item = raise_item(w, caucus, "Ada would sell the car.", who=w.party_a)
     decide(w, item, "may_share")
     confirm(w, item)
-    drafted = w.mediator.client.post(
-        f"items/{item}/disclosures", {"to": "case", "text": "A car may be sold."}
-    )
-    assert drafted.status_code == 201, drafted.content
-    assert _attorney_id(w) in drafted.json()["approvers"]
+    drafted = draft_to_case(w, item, "A car may be sold.")
+    assert _attorney_id(w) in drafted["approvers"]
 
     assert w.mediator.client.delete(f"participants/{_attorney_id(w)}").status_code == 204
 
-    assert Disclosure.objects.get(pk=drafted.json()["id"]).status == "cancelled"
+    assert Disclosure.objects.get(pk=drafted["id"]).status == "cancelled"
     entry = AuditEntry.objects.get(action="case.attorney_removed")
-    assert read_details(entry)["lapsed_disclosures"] == [drafted.json()["id"]]
-    again = w.mediator.client.post(
-        f"items/{item}/disclosures", {"to": "case", "text": "A car may be sold."}
-    )
-    assert again.status_code == 201, again.content
+    assert read_details(entry)["lapsed_disclosures"] == [drafted["id"]]
+    again = draft_to_case(w, item, "A car may be sold.")
     assert w.party_a.participant is not None
-    assert again.json()["approvers"] == [str(w.party_a.participant.id)]
+    assert again["approvers"] == [str(w.party_a.participant.id)]
 
 
 def test_the_side_can_have_a_new_attorney(world: World) -> None:

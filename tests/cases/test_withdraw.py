@@ -11,7 +11,7 @@ from caucus.cases.models import CLOSING_STATEMENTS, Outcome
 from caucus.disclosures.models import Disclosure
 from caucus.meetings.models import Item, Meeting
 from tests.conftest import World
-from tests.meetings.closeout_steps import confirm, decide, meeting, raise_item
+from tests.meetings.closeout_steps import confirm, decide, draft_to_case, meeting, raise_item
 from tests.meetings.rooms import admit
 from tests.web.pages import browser
 
@@ -51,10 +51,7 @@ def test_nothing_of_the_withdrawing_side_travels(active_world: World) -> None:
     unconfirmed = raise_item(w, caucus, "Ada would move out.", who=w.party_a)
     decide(w, unconfirmed, "may_share")
     confirm(w, shareable)
-    drafted = w.mediator.client.post(
-        f"items/{shareable}/disclosures", {"to": "case", "text": "A car may be sold."}
-    )
-    assert drafted.status_code == 201, drafted.content
+    drafted = draft_to_case(w, shareable, "A car may be sold.")
 
     done = w.party_a.client.post(f"cases/{w.case.id}/withdraw")
     assert done.status_code == 200, done.content
@@ -65,7 +62,7 @@ def test_nothing_of_the_withdrawing_side_travels(active_world: World) -> None:
             True,
             f"side:{w.side_a}",
         )
-    assert Disclosure.objects.get(pk=drafted.json()["id"]).status == "cancelled"
+    assert Disclosure.objects.get(pk=drafted["id"]).status == "cancelled"
     assert Meeting.objects.get(pk=caucus).status == "ended"
     assert w.party_b.client.get(f"items/{undecided}").status_code == 404
 

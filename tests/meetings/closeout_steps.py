@@ -41,3 +41,11 @@ def decide(w: World, item_id: str, decision: str = "keep_confidential") -> None:
 def confirm(w: World, item_id: str, who: Persona | None = None) -> None:
     confirmed = (who or w.party_a).client.post(f"items/{item_id}/confirm")
     assert confirmed.status_code == 200, confirmed.content
+
+
+def draft_to_case(w: World, item_id: str, text: str) -> dict[str, Any]:
+    """The mediator drafts a disclosure of the item to the whole case."""
+    drafted = w.mediator.client.post(f"items/{item_id}/disclosures", {"to": "case", "text": text})
+    assert drafted.status_code == 201, drafted.content
+    result: dict[str, Any] = drafted.json()
+    return result

@@ -33,6 +33,23 @@ CANARIES = {
 }
 
 
+def pg_command(tool: str) -> list[str]:
+    """A PostgreSQL client tool pointed at the test database's server."""
+    settings = connection.settings_dict
+    binary = shutil.which(tool)
+    if binary is None:
+        pytest.fail(f"{tool} is needed to reach the PostgreSQL database")
+    return [
+        binary,
+        "--host",
+        str(settings.get("HOST") or "127.0.0.1"),
+        "--port",
+        str(settings.get("PORT") or 5432),
+        "--username",
+        str(settings.get("USER") or "postgres"),
+    ]
+
+
 def raw_database_bytes() -> bytes:
     settings = connection.settings_dict
     if connection.vendor == "sqlite":
@@ -44,18 +61,9 @@ def raw_database_bytes() -> bytes:
                 chunks.append(extra.read_bytes())
         return b"".join(chunks)
     if connection.vendor == "postgresql":
-        pg_dump = shutil.which("pg_dump")
-        if pg_dump is None:
-            pytest.fail("pg_dump is needed to scan the PostgreSQL database")
         return subprocess.run(
             [
-                pg_dump,
-                "--host",
-                str(settings.get("HOST") or "127.0.0.1"),
-                "--port",
-                str(settings.get("PORT") or 5432),
-                "--username",
-                str(settings.get("USER") or "postgres"),
+                *pg_command("pg_dump"),
                 "--data-only",
                 "--inserts",
                 str(settings["NAME"]),
