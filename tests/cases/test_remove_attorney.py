@@ -18,7 +18,7 @@ from tests.meetings.conftest import live_world  # noqa: F401  (fixture)
 from tests.meetings.rooms import admit, start_caucus
 from tests.sockets import closed_by
 from tests.vault.helpers import upload
-from tests.web.pages import browser
+from tests.web.pages import assert_asks_before_the_one_button, browser
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
@@ -177,12 +177,9 @@ def test_the_page_says_what_will_happen_before_the_one_button(world: World) -> N
     case_page = browser(w.mediator).get(f"/cases/{w.case.id}").content.decode()
     assert f'href="{url}"' in case_page
     assert f'href="{url}"' not in browser(w.party_a).get(f"/cases/{w.case.id}").content.decode()
-    page = browser(w.mediator).get(url).content.decode()
-    assert "This cannot be undone." in page and 'id="remove-attorney"' in page
-    party_page = browser(w.party_a).get(url).content.decode()
-    assert 'id="remove-attorney"' not in party_page
-    assert browser(w.outsider).get(url).status_code == 404
-    assert browser(w.party_a).post(url).status_code == 403
+    assert_asks_before_the_one_button(
+        w, url, "remove-attorney", actor=w.mediator, refused=w.party_a
+    )
     assert w.party_a.participant is not None
     assert (
         browser(w.mediator).get(f"/participants/{w.party_a.participant.id}/remove").status_code

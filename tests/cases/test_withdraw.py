@@ -13,7 +13,7 @@ from caucus.meetings.models import Item, Meeting
 from tests.conftest import World
 from tests.meetings.closeout_steps import confirm, decide, draft_to_case, meeting, raise_item
 from tests.meetings.rooms import admit
-from tests.web.pages import browser
+from tests.web.pages import assert_asks_before_the_one_button, browser
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
@@ -69,12 +69,9 @@ def test_nothing_of_the_withdrawing_side_travels(active_world: World) -> None:
 
 def test_the_withdraw_page_says_what_will_happen_first(world: World) -> None:
     url = f"/cases/{world.case.id}/withdraw"
-    page = browser(world.party_a).get(url).content.decode()
-    assert "This cannot be undone." in page and 'id="withdraw"' in page
-    mediator_page = browser(world.mediator).get(url).content.decode()
-    assert 'id="withdraw"' not in mediator_page
-    assert browser(world.outsider).get(url).status_code == 404
-    assert browser(world.mediator).post(url).status_code == 403
+    assert_asks_before_the_one_button(
+        world, url, "withdraw", actor=world.party_a, refused=world.mediator
+    )
     done = browser(world.party_a).post(url)
     assert done.status_code == 302 and done["Location"] == f"/cases/{world.case.id}"
     world.case.refresh_from_db()

@@ -37,3 +37,16 @@ class Caucus:
 
     meeting: Meeting
     item: Item
+
+
+def assert_asks_before_the_one_button(
+    world: World, url: str, button: str, *, actor: Persona, refused: Persona
+) -> None:
+    """A page that ends something for good: the one who may act sees that it cannot be undone
+    and the button; `refused` (a member who may not) sees no button and is refused the post
+    (403); the outsider does not learn the page exists (404)."""
+    page = browser(actor).get(url).content.decode()
+    assert "This cannot be undone." in page and f'id="{button}"' in page
+    assert f'id="{button}"' not in browser(refused).get(url).content.decode()
+    assert browser(world.outsider).get(url).status_code == 404
+    assert browser(refused).post(url).status_code == 403
