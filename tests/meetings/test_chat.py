@@ -11,18 +11,11 @@ import pytest
 from channels.db import database_sync_to_async
 from django.conf import settings
 
+from tests import sockets
 from tests.conftest import Persona, World
 from tests.meetings.rooms import ATTEST, schedule, start_caucus
 from tests.security.test_canary import raw_database_bytes
-from tests.sockets import (
-    SAME_ORIGIN,
-    communicator,
-    connects,
-    receive_close,
-    receive_kind,
-    run,
-    session_cookie,
-)
+from tests.sockets import communicator, connects, receive_close, receive_kind, run
 
 
 def test_it_relays_chat_between_the_mediator_and_admitted_attendees(
@@ -66,7 +59,7 @@ def test_it_refuses_anyone_not_admitted_at_the_handshake(
 
     async def scenario() -> tuple[bool, Any]:
         # An allowed Origin, so that the anonymous handshake reaches the consumer's own check.
-        comm = communicator(meeting_id, persona, headers=SAME_ORIGIN)
+        comm = communicator(meeting_id, persona, headers=sockets.SAME_ORIGIN)
         connected, code = await comm.connect()
         await comm.disconnect()
         return connected, code
@@ -110,7 +103,7 @@ def test_it_refuses_a_cookie_handshake_from_a_foreign_origin(
 ) -> None:
     w = live_world
     meeting_id = start_caucus(w, w.side_a)
-    _browser, cookie = session_cookie(w.mediator)
+    _browser, cookie = sockets.session_cookie(w.mediator)
 
     async def scenario(origin: bytes, host: bytes = b"localhost") -> bool:
         headers = [(b"cookie", cookie), (b"origin", origin), (b"host", host)]

@@ -245,14 +245,13 @@ def test_it_kicks_an_attendee_sent_back_to_the_lobby_who_then_cannot_rejoin(
 
 
 def test_it_destroys_the_room_when_the_meeting_ends(
-    live_world: World,
     janus_server: JanusServer,
+    live_world: World,
 ) -> None:
-    w = live_world
-    meeting = started(w)
-    room = connection(meeting, w.mediator)["room"]
+    meeting = started(live_world)
+    room = connection(meeting, live_world.mediator)["room"]
     with janus.videoroom() as handle:
         assert handle.request({"request": "exists", "room": room})["exists"] is True
-    assert w.mediator.client.post(f"meetings/{meeting.id}/end").status_code == 200
+    assert live_world.mediator.client.post(f"meetings/{meeting.id}/end").status_code == 200
     with janus.videoroom() as handle:
         assert handle.request({"request": "exists", "room": room})["exists"] is False

@@ -293,9 +293,8 @@ def test_it_never_writes_a_signaling_payload_to_the_database_the_disk_or_the_log
     party_a_in_caucus: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    w, meeting_id, canary = live_world, party_a_in_caucus, "SIGNAL-CANARY-7c2e41"
     caplog.set_level(logging.DEBUG)
-    canary = "SIGNAL-CANARY-7c2e41"
-    w, meeting_id = live_world, party_a_in_caucus
     offer = {"description": {"type": "offer", "sdp": f"v=0\r\ns={canary}\r\n"}}
     candidate = {"candidate": {"candidate": f"candidate:1 1 udp 1 10.0.0.1 9 typ host {canary}"}}
     key = {"jwk": canary}
