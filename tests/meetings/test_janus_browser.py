@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from caucus.meetings import janus
 from caucus.meetings.models import Meeting
@@ -78,6 +78,19 @@ def connection_of(world: World, meeting: Meeting, who: Persona) -> dict[str, Any
     return janus.janus_connection(meeting, who.participant)
 
 
+def launch_with_fake_media(playwright: Playwright, *extra: str) -> Browser:
+    """Debian's Chromium with a fake camera and microphone it may use without asking."""
+    return playwright.chromium.launch(
+        executable_path=str(CHROMIUM),
+        args=[
+            *CHROMIUM_ARGS,
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            *extra,
+        ],
+    )
+
+
 def wait_for(page: Page, *counters: str, at_least: int = 1, seconds: float = 30) -> dict[str, int]:
     deadline = time.monotonic() + seconds
     stats: dict[str, int] = {}
@@ -102,14 +115,7 @@ def test_it_carries_end_to_end_encrypted_media_between_admitted_browsers(
     outsider_key = connection_of(w, meeting, w.party_b)
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                *CHROMIUM_ARGS,
-                "--use-fake-device-for-media-stream",
-                "--use-fake-ui-for-media-stream",
-            ],
-        )
+        browser = launch_with_fake_media(playwright)
         try:
             context = browser.new_context()
             pages = [context.new_page() for _ in range(3)]
