@@ -8,13 +8,19 @@ import json
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
+from unittest import mock
+from weakref import WeakKeyDictionary
 
 import pytest
 from channels.layers import channel_layers
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.test import Client, override_settings
+from django.test.client import ClientHandler
 from pytest_django import DjangoDbBlocker
 
 from caucus.accounts.models import User
@@ -74,12 +80,44 @@ class Persona:
         return ApiClient(self.token)
 
 
+# The middleware each settings object in force loaded, for every ApiClient to share.
+_LOADED_MIDDLEWARE: WeakKeyDictionary[Any, tuple[Any, ...]] = WeakKeyDictionary()
+_MIDDLEWARE_ATTRIBUTES = (
+    "_middleware_chain",
+    "_view_middleware",
+    "_template_response_middleware",
+    "_exception_middleware",
+)
+
+
+class SharedMiddlewareHandler(ClientHandler):
+    """Django's test handler loads the whole middleware chain (WhiteNoise indexing the static
+    files among it) on the first request of each Client, and the suite makes a client per
+    persona and call: a quarter of a request's CPU. A served process loads it once; these
+    clients load it once per settings object in force, so that a test's override_settings
+    still gets a chain loaded under it."""
+
+    def __call__(self, environ: dict[str, Any]) -> Any:
+        in_force = cast(Any, settings)._wrapped
+        loaded = _LOADED_MIDDLEWARE.get(in_force)
+        if loaded is None:
+            self.load_middleware()
+            _LOADED_MIDDLEWARE[in_force] = tuple(
+                getattr(self, name) for name in _MIDDLEWARE_ATTRIBUTES
+            )
+        else:
+            for name, value in zip(_MIDDLEWARE_ATTRIBUTES, loaded, strict=True):
+                setattr(self, name, value)
+        return super().__call__(environ)
+
+
 class ApiClient:
     """Django's test client speaking JSON with a bearer token (or none, for anonymous)."""
 
     def __init__(self, token: str | None) -> None:
         self.token = token
         self.django = Client(raise_request_exception=True)
+        self.django.handler = SharedMiddlewareHandler(enforce_csrf_checks=False)
 
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
@@ -110,6 +148,31 @@ class ApiClient:
 
     def delete(self, path: str) -> Any:
         return self.call("DELETE", path)
+
+
+# The encoding of PASSWORD under each setting of PASSWORD_HASHERS, made by the first person a
+# world gives it; see `one_hash_per_password`.
+_WORLD_PASSWORDS: dict[tuple[str, ...], str] = {}
+
+
+@contextmanager
+def one_hash_per_password() -> Iterator[None]:
+    """While a world is built, everyone in it is given PASSWORD: the first person's encoding
+    (made by the hasher the settings put first, Argon2 in the tests of password handling) is
+    stored for the others, as a copy of the same salt and hash, instead of five Argon2 hashes
+    of 0.4 s each per world. What a test itself sets or checks is hashed as production does."""
+
+    def once(password: str | None, salt: str | None = None, hasher: str = "default") -> str:
+        if password != PASSWORD or salt is not None or hasher != "default":
+            return make_password(password, salt, hasher)
+        key = tuple(settings.PASSWORD_HASHERS)
+        if key not in _WORLD_PASSWORDS:
+            _WORLD_PASSWORDS[key] = make_password(password)
+        return _WORLD_PASSWORDS[key]
+
+    # AbstractBaseUser.set_password calls the name its module imported.
+    with mock.patch("django.contrib.auth.base_user.make_password", once):
+        yield
 
 
 def make_user(email: str, name: str, *, practice: Practice | None = None) -> User:
@@ -154,7 +217,7 @@ def _join(
 def build_world(*, screened: bool = True, label: str = "") -> World:
     """The case and its people; `label` prefixes every email (and names the practices) so
     that several worlds can live in one database."""
-    with key_scope():
+    with key_scope(), one_hash_per_password():
         practice = Practice.objects.create(name=f"Test practice{label}")
         med_user = make_user(f"{label}mediator@example.test", "Mia Mediator", practice=practice)
         me = services.open_case(med_user, title="Case of A and B", kind="family", litigated=True)

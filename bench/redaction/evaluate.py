@@ -1,14 +1,16 @@
 """Scores the redaction engine on hand-written documents, beside the engine on `main` and
 Presidio's default analyzer (offline), in one run:
-`python -m bench.redaction.evaluate [--part dev|report|generated|all] [--show-misses]`.
+`python -m bench.redaction.evaluate [--part dev|report|fresh|report2|generated|all]
+[--show-misses]`.
 
-The hand-written documents (`handwritten_dev.txt`, `handwritten_report.txt`) mark each
-entity `[[LABEL:text]]` and each look-alike that must stay `{{text}}`; `<TAB>` and `<NBSP>`
-stand for a tab and a non-breaking space. The rules were tuned on the dev part, and later
-on the report part's misses too (issue 17's second round); `handwritten_fresh.txt` (part
-`fresh`) was written after that tuning and is run, never read for misses: its figures are
-the honest ones. `generated` is the older corpus written by
-`generate.py` from ten templates (its report part).
+The hand-written documents (`handwritten_*.txt`) mark each entity `[[LABEL:text]]` and each
+look-alike that must stay `{{text}}`; `<TAB>` and `<NBSP>` stand for a tab and a
+non-breaking space. The rules were tuned on `dev` (issue 17's first round), on `report`'s
+misses (second round) and on `fresh`'s misses (third round). `handwritten_report2.txt`
+(part `report2`) was written and committed before the third round changed the engine and is
+run, never read for misses (`--show-misses` refuses it): its figures are the honest ones.
+`generated` is the older corpus written by `generate.py` from ten templates (its report
+part).
 
 Recall is per entity and ignores the label: an entity counts as removed only if every
 letter and digit of it lies inside some predicted span. A look-alike is kept when no
@@ -48,7 +50,11 @@ HANDWRITTEN = {
     "dev": HERE / "handwritten_dev.txt",
     "report": HERE / "handwritten_report.txt",
     "fresh": HERE / "handwritten_fresh.txt",
+    "report2": HERE / "handwritten_report2.txt",
 }
+MAIN_FAILURES: list[str] = []
+# the part nobody tuned on: its misses are never printed
+HONEST = "report2"
 LABELS = (
     "PERSON", "EMAIL", "PHONE", "ADDRESS", "EMPLOYER", "SSN", "ACCOUNT", "OTHER_ID",
     "CASE_NUMBER", "DOB",
@@ -147,8 +153,9 @@ class Score:
     docs: int = 0
     ms_per_kw: list[float] = field(default_factory=list)
     cpu_ms: list[float] = field(default_factory=list)
-    missed: list[tuple[str, str, str]] = field(default_factory=list)
-    removed_keeps: list[tuple[str, str]] = field(default_factory=list)
+    # never in the repr: a failing assertion on the report part must not show its misses
+    missed: list[tuple[str, str, str]] = field(default_factory=list, repr=False)
+    removed_keeps: list[tuple[str, str]] = field(default_factory=list, repr=False)
 
     def recall(self, label: str | None = None) -> tuple[int, int]:
         if label:
@@ -248,7 +255,13 @@ def main_engine() -> Detector | None:
         know = knowledge.CaseKnowledge.from_json(
             {k: v for k, v in known.items() if hasattr(knowledge.CaseKnowledge(), k)}
         )
-        return [(sp.start, sp.end) for sp in engine.detect(text, know)]
+        try:
+            return [(sp.start, sp.end) for sp in engine.detect(text, know)]
+        except re.error:
+            # main's engine builds a pattern from a known name unescaped ("(Dami)"): the
+            # document counts as redacted by nothing, and the bench says how often
+            MAIN_FAILURES.append(text[:40])
+            return []
 
     return run
 
@@ -318,17 +331,23 @@ def main() -> None:
     parser.add_argument(
         "--part",
         default="all",
-        choices=["dev", "report", "fresh", "generated", "generated-tune", "all"],
+        choices=[*HANDWRITTEN, "generated", "generated-tune", "all"],
     )
-    parser.add_argument("--show-misses", action="store_true", help="dev part only")
+    parser.add_argument(
+        "--show-misses", action="store_true", help=f"every part but {HONEST}, never printed"
+    )
     args = parser.parse_args()
-    parts = ["dev", "report", "fresh", "generated"] if args.part == "all" else [args.part]
+    parts = [HONEST, "fresh", "report", "dev", "generated"] if args.part == "all" else [args.part]
     for part in parts:
         docs = load(part)
+        MAIN_FAILURES.clear()
         results = run(docs)
-        print(f"\npart: {part}, documents: {len(docs)}")
+        honest = " (the report part: never tuned on)" if part == HONEST else " (tuned on)"
+        print(f"\npart: {part}, documents: {len(docs)}{honest if part in HANDWRITTEN else ''}")
         print(table(results))
-        if args.show_misses and part not in ("report", "fresh"):
+        if MAIN_FAILURES:
+            print(f"(main's engine raised on {len(MAIN_FAILURES)} runs, counted as no removal)")
+        if args.show_misses and part != HONEST:
             for name in ("this branch, without case knowledge", "this branch, with case knowledge"):
                 print(f"\n{name}: missed")
                 for miss in results[name].missed:

@@ -1,12 +1,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
-from pydantic import Field, StringConstraints
+from ninja import Query, Router, Status
 
 from caucus.accounts.models import User
 from caucus.api.schemas import (
@@ -20,13 +17,14 @@ from caucus.api.schemas import (
     InvitationList,
     InvitationOut,
     InvitationResent,
+    PageParams,
     ParticipantList,
     ParticipantOut,
     ScreeningIn,
 )
 from caucus.api.security import caller
 from caucus.cases import selectors, services
-from caucus.kernel.errors import Invalid, NotVisible
+from caucus.kernel.errors import NotVisible
 from caucus.retention import selectors as retention
 
 router = Router(tags=["cases"])
@@ -43,23 +41,6 @@ def _case_out(user: User, case_id: uuid.UUID) -> CaseOut:
     return render_case(view)
 
 
-PAGE_MAX = 200
-
-
-class ListParams(Schema):
-    cursor: Annotated[str, StringConstraints(max_length=200)] | None = None
-    limit: int = Field(50, ge=1, le=PAGE_MAX)
-
-
-def _parse_cursor(raw: str | None) -> tuple[datetime, uuid.UUID] | None:
-    if not raw:
-        return None
-    try:
-        return selectors.decode_cursor(raw)
-    except ValueError:
-        raise Invalid({"cursor": ["Not a cursor this API gave out."]}) from None
-
-
 @router.post("/cases", response={201: CaseOut, **ERRORS}, summary="Open a case (mediators)")
 def create_case(request: HttpRequest, payload: CaseIn) -> Status[CaseOut]:
     me = services.open_case(caller(request), **payload.model_dump())
@@ -67,10 +48,8 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status[CaseOut]:
 
 
 @router.get("/cases", response={200: CaseList, **ERRORS}, summary="The caller's cases")
-def list_cases(request: HttpRequest, params: Query[ListParams]) -> CaseList:
-    page = selectors.my_cases(
-        caller(request), after=_parse_cursor(params.cursor), limit=params.limit
-    )
+def list_cases(request: HttpRequest, params: Query[PageParams]) -> CaseList:
+    page = selectors.my_cases(caller(request), cursor=params.cursor, limit=params.limit)
     return CaseList(
         items=[render_case(selectors.case_view(r.me, r.onboarding_missing)) for r in page.rows],
         next=page.next_cursor,
@@ -132,9 +111,13 @@ def _invitation_item(row: selectors.InvitationRow) -> InvitationItem:
     response={200: InvitationList, **ERRORS},
     summary="The case's invitations and where each stands (mediators)",
 )
-def list_invitations(request: HttpRequest, case_id: uuid.UUID) -> InvitationList:
-    rows = selectors.invitations(caller(request), case_id)
-    return InvitationList(items=[_invitation_item(r) for r in rows], next=None)
+def list_invitations(
+    request: HttpRequest, case_id: uuid.UUID, params: Query[PageParams]
+) -> InvitationList:
+    rows, more = selectors.invitation_page(
+        caller(request), case_id, cursor=params.cursor, limit=params.limit
+    )
+    return InvitationList(items=[_invitation_item(r) for r in rows], next=more)
 
 
 @router.post(
@@ -165,12 +148,18 @@ def revoke_invitation(request: HttpRequest, invitation_id: uuid.UUID) -> Invitat
     response={200: ParticipantList, **ERRORS},
     summary="Who is in the case",
 )
-def participants(request: HttpRequest, case_id: uuid.UUID) -> ParticipantList:
+def participants(
+    request: HttpRequest, case_id: uuid.UUID, params: Query[PageParams]
+) -> ParticipantList:
+    page = selectors.participants(
+        caller(request), case_id, cursor=params.cursor, limit=params.limit
+    )
     return ParticipantList(
         items=[
             ParticipantOut(id=p.id, name=p.user.name, role=p.role, side_id=p.side_id)
-            for p in selectors.participants(caller(request), case_id)
-        ]
+            for p in page.rows
+        ],
+        next=page.next_cursor,
     )
 
 

@@ -8,10 +8,10 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import AliasChoices, Field, StringConstraints
 
-from caucus.api.schemas import Email, ErrorOut, Listing, required_text
+from caucus.api.schemas import Email, ErrorOut, Listing, PageParams, required_text
 from caucus.api.security import caller
 from caucus.disclosures import selectors, services
 from caucus.disclosures.models import Concern, Disclosure
@@ -120,9 +120,13 @@ def draft(request: HttpRequest, item_id: uuid.UUID, payload: DisclosureIn) -> St
     response={200: DisclosureList, **ERRORS},
     summary="Disclosures the caller may see: the mediators all, a side its own",
 )
-def list_disclosures(request: HttpRequest, case_id: uuid.UUID) -> DisclosureList:
-    found, _ = services.read_disclosures(caller(request), case_id)
-    return DisclosureList(items=[render_disclosure(d) for d in found])
+def list_disclosures(
+    request: HttpRequest, case_id: uuid.UUID, params: Query[PageParams]
+) -> DisclosureList:
+    found, _ = services.read_disclosures_page(
+        caller(request), case_id, cursor=params.cursor, limit=params.limit
+    )
+    return DisclosureList(items=[render_disclosure(d) for d in found.rows], next=found.next_cursor)
 
 
 @disclosures_router.get(
@@ -232,9 +236,16 @@ def request_consent(
 @consents_router.get(
     "/cases/{case_id}/consents", response={200: ConsentList, **ERRORS}, summary="Consents"
 )
-def list_consents(request: HttpRequest, case_id: uuid.UUID) -> ConsentList:
-    found, me = services.read_consents(caller(request), case_id)
-    return ConsentList(items=[render_consent(v) for v in selectors.consent_views(me, found)])
+def list_consents(
+    request: HttpRequest, case_id: uuid.UUID, params: Query[PageParams]
+) -> ConsentList:
+    found, me = services.read_consents_page(
+        caller(request), case_id, cursor=params.cursor, limit=params.limit
+    )
+    return ConsentList(
+        items=[render_consent(v) for v in selectors.consent_views(me, found.rows)],
+        next=found.next_cursor,
+    )
 
 
 @consents_router.get(
@@ -324,9 +335,13 @@ def raise_concern(
     response={200: ConcernList, **ERRORS},
     summary="Concerns: the mediators see all, others their side's and their own",
 )
-def list_concerns(request: HttpRequest, case_id: uuid.UUID) -> ConcernList:
-    found, _ = services.read_concerns(caller(request), case_id)
-    return ConcernList(items=[render_concern(c) for c in found])
+def list_concerns(
+    request: HttpRequest, case_id: uuid.UUID, params: Query[PageParams]
+) -> ConcernList:
+    found, _ = services.read_concerns_page(
+        caller(request), case_id, cursor=params.cursor, limit=params.limit
+    )
+    return ConcernList(items=[render_concern(c) for c in found.rows], next=found.next_cursor)
 
 
 @concerns_router.get(

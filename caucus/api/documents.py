@@ -10,9 +10,7 @@ from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import AliasChoices, Field
 
-from caucus.api.cases import ListParams
-from caucus.api.cases import _parse_cursor as parse_cursor
-from caucus.api.schemas import ErrorOut, Listing
+from caucus.api.schemas import ErrorOut, Listing, PageParams
 from caucus.api.security import caller
 from caucus.kernel.visibility import AUDIENCE_INPUTS
 from caucus.vault import selectors, services
@@ -112,10 +110,10 @@ def upload(request: HttpRequest, case_id: uuid.UUID) -> Status[DocumentOut]:
     summary="Documents the caller may see",
 )
 def list_documents(
-    request: HttpRequest, case_id: uuid.UUID, params: Query[ListParams]
+    request: HttpRequest, case_id: uuid.UUID, params: Query[PageParams]
 ) -> DocumentList:
     page = selectors.document_page(
-        caller(request), case_id, after=parse_cursor(params.cursor), limit=params.limit
+        caller(request), case_id, cursor=params.cursor, limit=params.limit
     )
     return DocumentList(items=[render_document(d) for d in page.rows], next=page.next_cursor)
 
@@ -142,8 +140,10 @@ def content(request: HttpRequest, document_id: uuid.UUID) -> StreamingHttpRespon
     response={200: AccessList, **ERRORS},
     summary="Who read the caller's side's content, and when (mediators: every read)",
 )
-def get_access_log(request: HttpRequest, case_id: uuid.UUID) -> AccessList:
-    rows = access_log(caller(request), case_id)
+def get_access_log(
+    request: HttpRequest, case_id: uuid.UUID, params: Query[PageParams]
+) -> AccessList:
+    page = access_log(caller(request), case_id, cursor=params.cursor, limit=params.limit)
     return AccessList(
         items=[
             AccessOut(
@@ -152,6 +152,7 @@ def get_access_log(request: HttpRequest, case_id: uuid.UUID) -> AccessList:
                 action=r.action,
                 object=AccessObjectOut(type=r.object_type, id=r.object_id),
             )
-            for r in rows
-        ]
+            for r in page.rows
+        ],
+        next=page.next_cursor,
     )

@@ -9,10 +9,18 @@ from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from caucus.api.schemas import ErrorOut, Flag, JsonObjectIn, Listing, optional_text, required_text
+from caucus.api.schemas import (
+    ErrorOut,
+    Flag,
+    JsonObjectIn,
+    Listing,
+    PageParams,
+    optional_text,
+    required_text,
+)
 from caucus.api.security import caller
 from caucus.meetings import ics, selectors, services, video
 from caucus.meetings.models import Feedback, Meeting
@@ -241,9 +249,13 @@ def cancel(request: HttpRequest, meeting_id: uuid.UUID) -> MeetingOut:
     response={200: MeetingList, **ERRORS},
     summary="Meetings the caller may attend",
 )
-def list_meetings(request: HttpRequest, case_id: uuid.UUID) -> MeetingList:
-    rows, _ = selectors.meetings(caller(request), case_id)
-    return MeetingList(items=[render_meeting(m) for m in rows])
+def list_meetings(
+    request: HttpRequest, case_id: uuid.UUID, params: Query[PageParams]
+) -> MeetingList:
+    found, _ = selectors.meetings_page(
+        caller(request), case_id, cursor=params.cursor, limit=params.limit
+    )
+    return MeetingList(items=[render_meeting(m) for m in found.rows], next=found.next_cursor)
 
 
 @router.get("/meetings/{meeting_id}", response={200: MeetingOut, **ERRORS}, summary="A meeting")
@@ -291,13 +303,18 @@ def join(request: HttpRequest, meeting_id: uuid.UUID, payload: JoinIn) -> Status
     response={200: AttendanceList, **ERRORS},
     summary="The lobby and who is in, with attestations (mediator)",
 )
-def get_attendance(request: HttpRequest, meeting_id: uuid.UUID) -> AttendanceList:
-    rows = selectors.attendance(caller(request), meeting_id)
+def get_attendance(
+    request: HttpRequest, meeting_id: uuid.UUID, params: Query[PageParams]
+) -> AttendanceList:
+    rows, more = selectors.attendance(
+        caller(request), meeting_id, cursor=params.cursor, limit=params.limit
+    )
     return AttendanceList(
         items=[
             AttendanceOut(participant_id=r.participant_id, state=r.state, attestation=att, at=r.at)
             for r, att in rows
-        ]
+        ],
+        next=more,
     )
 
 
@@ -450,9 +467,14 @@ def accept_wording(request: HttpRequest, item_id: uuid.UUID) -> ItemOut:
 @router.get(
     "/cases/{case_id}/items", response={200: ItemList, **ERRORS}, summary="Items the caller may see"
 )
-def list_items(request: HttpRequest, case_id: uuid.UUID) -> ItemList:
-    rows, me = selectors.read_items(caller(request), case_id)
-    return ItemList(items=[render_item(v) for v in selectors.item_views(me, rows)])
+def list_items(request: HttpRequest, case_id: uuid.UUID, params: Query[PageParams]) -> ItemList:
+    found, me = selectors.read_items(
+        caller(request), case_id, cursor=params.cursor, limit=params.limit
+    )
+    return ItemList(
+        items=[render_item(v) for v in selectors.item_views(me, found.rows)],
+        next=found.next_cursor,
+    )
 
 
 @router.get("/items/{item_id}", response={200: ItemOut, **ERRORS}, summary="One item")

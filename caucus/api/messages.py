@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import AliasChoices, AliasPath, Field
 
-from caucus.api.schemas import ErrorOut, Listing, required_text
+from caucus.api.schemas import ErrorOut, Listing, PageParams, required_text
 from caucus.api.security import caller
 from caucus.portal import services
 from caucus.portal.models import Message
@@ -59,9 +59,13 @@ def post(request: HttpRequest, case_id: uuid.UUID, payload: MessageIn) -> Status
     response={200: MessageList, **ERRORS},
     summary="The messages the caller may read (audited)",
 )
-def list_messages(request: HttpRequest, case_id: uuid.UUID) -> MessageList:
-    found, _ = services.read_messages(caller(request), case_id)
-    return MessageList(items=[render_message(m) for m in found])
+def list_messages(
+    request: HttpRequest, case_id: uuid.UUID, params: Query[PageParams]
+) -> MessageList:
+    found, _ = services.read_message_page(
+        caller(request), case_id, cursor=params.cursor, limit=params.limit
+    )
+    return MessageList(items=[render_message(m) for m in found.rows], next=found.next_cursor)
 
 
 @router.get("/messages/{message_id}", response={200: MessageOut, **ERRORS}, summary="A message")

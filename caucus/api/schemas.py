@@ -20,6 +20,7 @@ from pydantic import (
 from caucus.accounts.services import EMAIL_MAX, PASSWORD_MAX
 from caucus.cases.models import DeclineReason
 from caucus.cases.services import NAME_MAX, NOTE_MAX, TITLE_MAX
+from caucus.kernel.paging import PAGE_DEFAULT, PAGE_MAX
 
 # A character `str.strip()` keeps: the services strip text and refuse what is left empty, so
 # the schema says the same (Python counts the separators \x1c-\x1f as spaces; `\s` may not).
@@ -65,6 +66,14 @@ class Listing(Schema, Generic[T]):
 
     items: list[T]
     next: str | None = None
+
+
+class PageParams(Schema):
+    """`?cursor=&limit=` of every list (issue 18): the cursor is the `next` of the page
+    before, opaque; a page holds at most `limit` items."""
+
+    cursor: Annotated[str, StringConstraints(max_length=200)] | None = None
+    limit: int = Field(PAGE_DEFAULT, ge=1, le=PAGE_MAX)
 
 
 # JSON's true and false only: Pydantic's lax mode would read "yes", "on" or 1 as true.

@@ -9,12 +9,12 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field, StringConstraints
 
 from caucus.api.redaction import RedactionOut
 from caucus.api.redaction import render as render_redaction
-from caucus.api.schemas import ErrorOut, Flag, Listing, required_text
+from caucus.api.schemas import ErrorOut, Flag, Listing, PageParams, required_text
 from caucus.api.security import caller
 from caucus.cases.onboarding_services import TYPED_NAME_MAX
 from caucus.kernel.errors import NotVisible
@@ -211,9 +211,13 @@ def revise(
     response={200: VersionList, **ERRORS},
     summary="Every version, newest first, each with its difference from the one before",
 )
-def versions(request: HttpRequest, settlement_id: uuid.UUID) -> VersionList:
-    found = selectors.versions(caller(request), settlement_id)
-    return VersionList(items=[render_version(v) for v in found])
+def versions(
+    request: HttpRequest, settlement_id: uuid.UUID, params: Query[PageParams]
+) -> VersionList:
+    found, more = selectors.version_page(
+        caller(request), settlement_id, cursor=params.cursor, limit=params.limit
+    )
+    return VersionList(items=[render_version(v) for v in found], next=more)
 
 
 @router.get(
@@ -250,9 +254,13 @@ def comment(
     response={200: CommentList, **ERRORS},
     summary="The comments the caller may see",
 )
-def comments(request: HttpRequest, settlement_id: uuid.UUID) -> CommentList:
-    rows, _me = selectors.comments(caller(request), settlement_id)
-    return CommentList(items=[render_comment(c) for c in rows])
+def comments(
+    request: HttpRequest, settlement_id: uuid.UUID, params: Query[PageParams]
+) -> CommentList:
+    page, _me = selectors.comment_page(
+        caller(request), settlement_id, cursor=params.cursor, limit=params.limit
+    )
+    return CommentList(items=[render_comment(c) for c in page.rows], next=page.next_cursor)
 
 
 @router.get(

@@ -9,11 +9,12 @@ import uuid
 from collections.abc import Sequence
 
 from django.db import transaction
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.utils import timezone
 
 from caucus.audit.chain import record
 from caucus.audit.models import AccessRecord
+from caucus.kernel import paging
 from caucus.kernel.parties import ParticipantLike
 from caucus.kernel.reads import access_log_q, object_type_of, owners
 
@@ -64,12 +65,20 @@ def record_read(
         )
 
 
-def log_for(me: ParticipantLike, *, limit: int = 500) -> list[AccessRecord]:
-    """The access log `me` may see, newest first: reads of the caller's side's content that
-    the caller may see; the mediators see every read. The caller has resolved `me` through
-    the kernel and its content gate."""
+def log_page(
+    me: ParticipantLike, *, cursor: str | None, limit: int | None
+) -> paging.Page[AccessRecord]:
+    """The access log `me` may see, newest first, a page at a time: reads of the caller's
+    side's content that the caller may see; the mediators see every read. The caller has
+    resolved `me` through the kernel and its content gate."""
     shown = access_log_q(me)
     if shown is None:
-        return []
-    rows: QuerySet[AccessRecord] = AccessRecord.objects.filter(shown)
-    return list(rows.order_by("-at", "-id")[:limit])
+        return paging.Page([], None)
+    return paging.page(
+        AccessRecord.objects.filter(shown), ("-at", "-id"), cursor=cursor, limit=limit
+    )
+
+
+def log_for(me: ParticipantLike, *, limit: int = 500) -> list[AccessRecord]:
+    """The newest `limit` reads of the log `me` may see."""
+    return log_page(me, cursor=None, limit=limit).rows

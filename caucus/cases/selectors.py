@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from caucus.accounts.models import User
@@ -25,6 +22,7 @@ from caucus.cases.models import (
     Status,
 )
 from caucus.crypto.keyring import preload
+from caucus.kernel import paging
 from caucus.kernel.errors import NotVisible
 from caucus.kernel.permissions import Action, allowed_actions, can_open_case, require
 
@@ -162,11 +160,13 @@ class People:
         return self.parties.get(side_id) if side_id else None
 
 
-def participants(user: User, case_id: uuid.UUID) -> list[Participant]:
-    """Who is in the case, for whoever may list them."""
+def participants(
+    user: User, case_id: uuid.UUID, *, cursor: str | None = None, limit: int | None = None
+) -> paging.Page[Participant]:
+    """Who is in the case, in the order they joined, for whoever may list them."""
     me = access_case(user, case_id)
     require(me, Action.LIST_PARTICIPANTS)
-    return list(case_participants(me))
+    return paging.page(case_participants(me), ("created_at", "id"), cursor=cursor, limit=limit)
 
 
 @dataclass(frozen=True)
@@ -182,49 +182,21 @@ class Page:
     next_cursor: str | None
 
 
-def encode_cursor(created_at: datetime, case_id: uuid.UUID) -> str:
-    raw = f"{created_at.isoformat()}|{case_id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    """Raises ValueError for anything this API did not give out."""
-    padded = cursor + "=" * (-len(cursor) % 4)
-    try:
-        raw = base64.urlsafe_b64decode(padded.encode()).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        raise ValueError("bad cursor") from None
-    when, _, ident = raw.partition("|")
-    created = datetime.fromisoformat(when)
-    if created.tzinfo is None:
-        raise ValueError("bad cursor")
-    return created, uuid.UUID(ident)
-
-
-def my_cases(user: User, *, after: tuple[datetime, uuid.UUID] | None, limit: int) -> Page:
+def my_cases(user: User, *, cursor: str | None, limit: int) -> Page:
     """The caller's cases, newest first, with the caller's participation and onboarding
     progress, in a fixed number of queries whatever the number of cases."""
-    qs: QuerySet[Case] = visible_cases(user).order_by("-created_at", "-id")
-    if after is not None:
-        created, last_id = after
-        qs = qs.filter(created_at__lt=created) | qs.filter(created_at=created, id__lt=last_id)
-        qs = qs.order_by("-created_at", "-id")
-    cases = list(qs[: limit + 1])
-    more = len(cases) > limit
-    cases = cases[:limit]
+    found = paging.page(visible_cases(user), ("-created_at", "-id"), cursor=cursor, limit=limit)
+    cases = found.rows
     mine = {
         p.case_id: p
         for p in Participant.objects.filter(user=user, case_id__in=[c.id for c in cases])
     }
     preload(c.id for c in cases)
     facts = onboarding.facts_for(c.id for c in cases)
-    cursor = None
-    if more and cases:
-        cursor = encode_cursor(cases[-1].created_at, cases[-1].id)
     for c in cases:
         mine[c.id].case = c  # the case just read, not one query per row
     rows = [Row(c, mine[c.id], onboarding.missing(c, facts[c.id])) for c in cases]
-    return Page(rows, cursor)
+    return Page(rows, found.next_cursor)
 
 
 OPEN_STATUSES = (Status.INTAKE, Status.ONBOARDING, Status.ACTIVE)
@@ -247,14 +219,28 @@ def invitation_status(invitation: Invitation, case: Case, now: datetime) -> Invi
     return "pending"
 
 
-def invitations(user: User, case_id: uuid.UUID) -> list[InvitationRow]:
-    """Every invitation of the case, newest first, for its mediators."""
+def invitation_page(
+    user: User, case_id: uuid.UUID, *, cursor: str | None = None, limit: int | None = None
+) -> tuple[list[InvitationRow], str | None]:
+    """The case's invitations, newest first, for its mediators, a page at a time."""
     me = access_case(user, case_id)
     require(me, Action.LIST_INVITATIONS)
     now = timezone.now()
     preload([me.case_id])
-    rows = Invitation.objects.filter(case_id=me.case_id).order_by("-created_at", "-id")
-    return [InvitationRow(i, invitation_status(i, me.case, now)) for i in rows]
+    found = paging.page(
+        Invitation.objects.filter(case_id=me.case_id),
+        ("-created_at", "-id"),
+        cursor=cursor,
+        limit=limit,
+    )
+    return [InvitationRow(i, invitation_status(i, me.case, now)) for i in found.rows], (
+        found.next_cursor
+    )
+
+
+def invitations(user: User, case_id: uuid.UUID) -> list[InvitationRow]:
+    """Every invitation of the case, newest first, for its mediators."""
+    return invitation_page(user, case_id)[0]
 
 
 def invitation(user: User, invitation_id: uuid.UUID) -> InvitationRow:

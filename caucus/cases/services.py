@@ -387,9 +387,29 @@ def close_case(
         {"note_to_parties": note_to_parties, "private_note": private_note},
     )
     with transaction.atomic():
+        _keep_signed_outcome(actor.case_id, outcome)
         case = _close(actor, outcome, note_to_parties, private_note)
         _audit(actor, "case.closed", "case", case.id, outcome=outcome)
     return case
+
+
+# A memorandum signed by everyone is the parties' own record of the outcome: the mediator's
+# close may not contradict it. A partial agreement may still become a whole one.
+_SIGNED_OUTCOMES_ALLOW = {
+    Outcome.SETTLED.value: {Outcome.SETTLED.value},
+    Outcome.PARTIAL.value: {Outcome.PARTIAL.value, Outcome.SETTLED.value},
+}
+
+
+def _keep_signed_outcome(case_id: uuid.UUID, outcome: str) -> None:
+    signed = Case.objects.select_for_update().values_list("outcome", flat=True).get(pk=case_id)
+    allowed = _SIGNED_OUTCOMES_ALLOW.get(signed)
+    if allowed is not None and outcome not in allowed:
+        raise Conflict(
+            "outcome_signed",
+            f"Every signer signed the memorandum, which records the outcome {signed!r}.",
+            outcome=signed,
+        )
 
 
 def _close(

@@ -24,6 +24,7 @@ from caucus.disclosures.models import (
     DisclosureApproval,
     DisclosureStatus,
 )
+from caucus.kernel import paging
 from caucus.kernel.permissions import Action, allowed_actions, can, require
 from caucus.kernel.visibility import visible
 from caucus.meetings.models import Item, Meeting
@@ -35,10 +36,13 @@ def _disclosures(qs: QuerySet[Disclosure]) -> QuerySet[Disclosure]:
     )
 
 
-def disclosures(user: User, case_id: uuid.UUID) -> tuple[list[Disclosure], Participant]:
+def disclosures(
+    user: User, case_id: uuid.UUID, *, cursor: str | None = None, limit: int | None = None
+) -> tuple[paging.Page[Disclosure], Participant]:
     me = access_case(user, case_id)
     require(me, Action.READ_RECORD)
-    return list(_disclosures(visible(me, Disclosure)).order_by("created_at", "id")), me
+    qs = _disclosures(visible(me, Disclosure))
+    return paging.page(qs, ("created_at", "id"), cursor=cursor, limit=limit), me
 
 
 def disclosure(user: User, disclosure_id: uuid.UUID) -> tuple[Disclosure, Participant]:
@@ -51,11 +55,13 @@ def _consents(qs: QuerySet[Consent]) -> QuerySet[Consent]:
     return qs.prefetch_related(Prefetch("votes", queryset=ConsentVote.objects.order_by("id")))
 
 
-def consents(user: User, case_id: uuid.UUID) -> tuple[list[Consent], Participant]:
+def consents(
+    user: User, case_id: uuid.UUID, *, cursor: str | None = None, limit: int | None = None
+) -> tuple[paging.Page[Consent], Participant]:
     me = access_case(user, case_id)
     require(me, Action.READ_RECORD)
-    qs = Consent.objects.filter(case_id=me.case_id)
-    return list(_consents(qs).order_by("created_at", "id")), me
+    qs = _consents(Consent.objects.filter(case_id=me.case_id))
+    return paging.page(qs, ("created_at", "id"), cursor=cursor, limit=limit), me
 
 
 def consent(user: User, consent_id: uuid.UUID) -> tuple[Consent, Participant]:
@@ -147,10 +153,13 @@ def _concerns(qs: QuerySet[Concern]) -> QuerySet[Concern]:
     )
 
 
-def concerns(user: User, case_id: uuid.UUID) -> tuple[list[Concern], Participant]:
+def concerns(
+    user: User, case_id: uuid.UUID, *, cursor: str | None = None, limit: int | None = None
+) -> tuple[paging.Page[Concern], Participant]:
     me = access_case(user, case_id)
     require(me, Action.READ_CONCERNS)
-    return list(_concerns(visible(me, Concern)).order_by("created_at", "id")), me
+    qs = _concerns(visible(me, Concern))
+    return paging.page(qs, ("created_at", "id"), cursor=cursor, limit=limit), me
 
 
 def concern(user: User, concern_id: uuid.UUID) -> tuple[Concern, Participant]:

@@ -38,6 +38,7 @@ from caucus.disclosures.models import (
 from caucus.kernel.audience import AudienceKind
 from caucus.kernel.audience_changes import execute_disclosure
 from caucus.kernel.errors import Conflict, Invalid
+from caucus.kernel.paging import Page
 from caucus.kernel.permissions import Action, require, require_named_approver
 from caucus.meetings.models import Decision, Item, Meeting
 from caucus.portal import notify
@@ -429,10 +430,17 @@ def cancel_open_requests(case_id: uuid.UUID) -> None:
 # --- Audited reads (practice 10) ----------------------------------------------------------
 
 
-def read_disclosures(user: User, case_id: uuid.UUID) -> tuple[list[Disclosure], Participant]:
-    found, me = selectors.disclosures(user, case_id)
-    record_read(me, found)
+def read_disclosures_page(
+    user: User, case_id: uuid.UUID, *, cursor: str | None = None, limit: int | None = None
+) -> tuple[Page[Disclosure], Participant]:
+    found, me = selectors.disclosures(user, case_id, cursor=cursor, limit=limit)
+    record_read(me, found.rows)
     return found, me
+
+
+def read_disclosures(user: User, case_id: uuid.UUID) -> tuple[list[Disclosure], Participant]:
+    found, me = read_disclosures_page(user, case_id)
+    return found.rows, me
 
 
 def read_disclosure(user: User, disclosure_id: uuid.UUID) -> tuple[Disclosure, Participant]:
@@ -441,10 +449,17 @@ def read_disclosure(user: User, disclosure_id: uuid.UUID) -> tuple[Disclosure, P
     return found, me
 
 
-def read_consents(user: User, case_id: uuid.UUID) -> tuple[list[Consent], Participant]:
-    found, me = selectors.consents(user, case_id)
-    record_read(me, found)
+def read_consents_page(
+    user: User, case_id: uuid.UUID, *, cursor: str | None = None, limit: int | None = None
+) -> tuple[Page[Consent], Participant]:
+    found, me = selectors.consents(user, case_id, cursor=cursor, limit=limit)
+    record_read(me, found.rows)
     return found, me
+
+
+def read_consents(user: User, case_id: uuid.UUID) -> tuple[list[Consent], Participant]:
+    found, me = read_consents_page(user, case_id)
+    return found.rows, me
 
 
 def read_consent(user: User, consent_id: uuid.UUID) -> tuple[Consent, Participant]:
@@ -453,10 +468,17 @@ def read_consent(user: User, consent_id: uuid.UUID) -> tuple[Consent, Participan
     return found, me
 
 
-def read_concerns(user: User, case_id: uuid.UUID) -> tuple[list[Concern], Participant]:
-    found, me = selectors.concerns(user, case_id)
-    record_read(me, found)
+def read_concerns_page(
+    user: User, case_id: uuid.UUID, *, cursor: str | None = None, limit: int | None = None
+) -> tuple[Page[Concern], Participant]:
+    found, me = selectors.concerns(user, case_id, cursor=cursor, limit=limit)
+    record_read(me, found.rows)
     return found, me
+
+
+def read_concerns(user: User, case_id: uuid.UUID) -> tuple[list[Concern], Participant]:
+    found, me = read_concerns_page(user, case_id)
+    return found.rows, me
 
 
 def read_concern(user: User, concern_id: uuid.UUID) -> tuple[Concern, Participant]:

@@ -11,16 +11,16 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from django.db.models import QuerySet
-
 from caucus.accounts.models import User
 from caucus.audit.access import record_read
 from caucus.cases.access import access_case, access_visible, case_participants
 from caucus.cases.models import Participant
+from caucus.kernel import paging
 from caucus.kernel.errors import DomainError, Forbidden, Unavailable
 from caucus.kernel.permissions import Action, allowed_actions, can, can_confirm_item, require
 from caucus.kernel.visibility import shown_origin_side, visible, visible_ids
 from caucus.meetings import video
+from caucus.meetings.guards import join_refusal, raise_item_refusal
 from caucus.meetings.models import (
     Attendance,
     AttendanceState,
@@ -42,10 +42,19 @@ NO_RECORDING_STATEMENT = (
 )
 
 
-def meetings(user: User, case_id: uuid.UUID) -> tuple[list[Meeting], Participant]:
+def meetings_page(
+    user: User, case_id: uuid.UUID, *, cursor: str | None = None, limit: int | None = None
+) -> tuple[paging.Page[Meeting], Participant]:
+    """The meetings the caller may see, earliest first, a page at a time."""
     me = access_case(user, case_id)
     require(me, Action.READ_RECORD)
-    return list(visible(me, Meeting).order_by("starts_at", "id")), me
+    qs = visible(me, Meeting)
+    return paging.page(qs, ("starts_at", "id"), cursor=cursor, limit=limit), me
+
+
+def meetings(user: User, case_id: uuid.UUID) -> tuple[list[Meeting], Participant]:
+    found, me = meetings_page(user, case_id)
+    return found.rows, me
 
 
 def meeting(user: User, meeting_id: uuid.UUID) -> tuple[Meeting, Participant]:
@@ -54,18 +63,24 @@ def meeting(user: User, meeting_id: uuid.UUID) -> tuple[Meeting, Participant]:
     return found, me
 
 
-def attendance(user: User, meeting_id: uuid.UUID) -> list[tuple[Attendance, dict[str, Any]]]:
+def attendance(
+    user: User, meeting_id: uuid.UUID, *, cursor: str | None = None, limit: int | None = None
+) -> tuple[list[tuple[Attendance, dict[str, Any]]], str | None]:
+    """The meeting's lobby and attendees, in the order they came, a page at a time."""
     found, me = access_visible(user, Meeting, meeting_id)
     require(me, Action.SEE_ATTENDANCE)
-    rows = Attendance.objects.filter(meeting=found).order_by("at")
-    return [(row, json.loads(row.attestation_json)) for row in rows]
+    qs = Attendance.objects.filter(meeting=found)
+    page = paging.page(qs, ("at", "id"), cursor=cursor, limit=limit)
+    return [(row, json.loads(row.attestation_json)) for row in page.rows], page.next_cursor
 
 
-def items(user: User, case_id: uuid.UUID) -> tuple[list[Item], Participant]:
+def items(
+    user: User, case_id: uuid.UUID, *, cursor: str | None = None, limit: int | None = None
+) -> tuple[paging.Page[Item], Participant]:
+    """The items the caller may see, oldest first, a page at a time."""
     me = access_case(user, case_id)
     require(me, Action.READ_RECORD)
-    qs: QuerySet[Item] = visible(me, Item).order_by("created_at", "id")
-    return list(qs), me
+    return paging.page(visible(me, Item), ("created_at", "id"), cursor=cursor, limit=limit), me
 
 
 def item(user: User, item_id: uuid.UUID) -> tuple[Item, Participant]:
@@ -285,12 +300,19 @@ class MeetingPage:
 
     @property
     def may_join(self) -> bool:
-        return can(self.me, Action.JOIN_MEETING) and self.running and not self.admitted
+        """Offered until admitted: joining again would send an admitted attendee back to the
+        lobby, which the page offers as leaving instead."""
+        return (
+            Action.JOIN_MEETING in self.allowed
+            and join_refusal(self.meeting) is None
+            and not self.admitted
+        )
 
     @property
     def may_raise_item(self) -> bool:
         return (
-            self.running and can(self.me, Action.RAISE_ITEM) and (self.is_mediator or self.admitted)
+            Action.RAISE_ITEM in self.allowed
+            and raise_item_refusal(self.meeting, self.me, lambda: self.admitted) is None
         )
 
     @property
@@ -379,11 +401,13 @@ def _sitting_attestation(me: Participant, meeting: Meeting) -> dict[str, Any] | 
 # entry per request, by the read itself (as for documents), never by an HTTP handler.
 
 
-def read_items(user: User, case_id: uuid.UUID) -> tuple[list[Item], Participant]:
-    rows, me = items(user, case_id)
-    if rows:
-        record_read(me, rows, object_type="item")
-    return rows, me
+def read_items(
+    user: User, case_id: uuid.UUID, *, cursor: str | None = None, limit: int | None = None
+) -> tuple[paging.Page[Item], Participant]:
+    found, me = items(user, case_id, cursor=cursor, limit=limit)
+    if found.rows:
+        record_read(me, found.rows, object_type="item")
+    return found, me
 
 
 def read_item(user: User, item_id: uuid.UUID) -> tuple[Item, Participant]:
@@ -406,8 +430,8 @@ def records_request_notes(user: User, case_id: uuid.UUID) -> tuple[list[NoteView
 
 def read_released_items(user: User, case_id: uuid.UUID) -> list[ItemView]:
     """The items released to the viewer by a disclosure (they have a source item)."""
-    rows, me = items(user, case_id)
-    shared = [i for i in rows if i.source_item_id is not None]
+    found, me = items(user, case_id)
+    shared = [i for i in found.rows if i.source_item_id is not None]
     if not shared:
         return []
     record_read(me, shared, object_type="item")

@@ -23,6 +23,7 @@ from caucus.kernel.audience_changes import apply_structure_rule
 from caucus.kernel.errors import Conflict, Forbidden, Invalid
 from caucus.kernel.permissions import Action, can_confirm_item, require
 from caucus.meetings import live, meeting_mail, selectors
+from caucus.meetings.guards import join_refusal, raise_item_refusal
 from caucus.meetings.guests import granted_guest_names
 from caucus.meetings.janus import sync_room_quietly
 from caucus.meetings.models import (
@@ -344,8 +345,8 @@ def join_meeting(
             raise Invalid(fields)
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-        if meeting.status != MeetingStatus.RUNNING:
-            raise Conflict("meeting_not_started", "The mediator has not started this meeting yet.")
+        if refusal := join_refusal(meeting):
+            raise refusal
         if names:
             # Guests are admitted only by every party's consent for this meeting (practice 11).
             allowed = granted_guest_names(meeting)
@@ -458,15 +459,15 @@ def raise_item(user: User, meeting_id: uuid.UUID, *, text: str) -> Item:
     text = _text("text", text, TEXT_MAX)
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-        if meeting.status != MeetingStatus.RUNNING:
-            raise Conflict("meeting_not_running", "Items are raised while the meeting runs.")
-        if (
-            actor.role == Role.PARTY
-            and not Attendance.objects.filter(
+        refusal = raise_item_refusal(
+            meeting,
+            actor,
+            lambda: Attendance.objects.filter(
                 meeting=meeting, participant=actor, state=AttendanceState.ADMITTED
-            ).exists()
-        ):
-            raise Forbidden("not_admitted", "Join the meeting and be admitted first.")
+            ).exists(),
+        )
+        if refusal:
+            raise refusal
         origin = meeting.side_id if meeting.kind == MeetingKind.CAUCUS else actor.side_id
         item = Item(
             id=uuid.uuid4(),

@@ -8,16 +8,20 @@ import uuid
 from caucus.accounts.models import User
 from caucus.cases.access import access_case, access_visible
 from caucus.cases.models import Participant
+from caucus.kernel import paging
 from caucus.kernel.permissions import Action, allowed_actions, require
 from caucus.kernel.visibility import visible
 from caucus.portal.models import Message
 
 
-def messages(user: User, case_id: uuid.UUID) -> tuple[list[Message], Participant]:
+def messages(
+    user: User, case_id: uuid.UUID, *, cursor: str | None = None, limit: int | None = None
+) -> tuple[paging.Page[Message], Participant]:
+    """The messages the caller may see, oldest first, a page at a time."""
     me = access_case(user, case_id)
     require(me, Action.READ_RECORD)
-    found = list(visible(me, Message).select_related("author__user").order_by("created_at", "id"))
-    return found, me
+    qs = visible(me, Message).select_related("author__user")
+    return paging.page(qs, ("created_at", "id"), cursor=cursor, limit=limit), me
 
 
 def message(user: User, message_id: uuid.UUID) -> tuple[Message, Participant]:

@@ -12,6 +12,7 @@ from caucus.audit.chain import record
 from caucus.cases.access import access_case, requested_audience
 from caucus.cases.models import Participant
 from caucus.kernel.errors import Invalid
+from caucus.kernel.paging import Page
 from caucus.kernel.permissions import Action, require
 from caucus.portal import notify, selectors
 from caucus.portal.models import Message
@@ -51,12 +52,21 @@ def post_message(user: User, case_id: uuid.UUID, *, body: str, audience: str) ->
     return message
 
 
-def read_messages(user: User, case_id: uuid.UUID) -> tuple[list[Message], Participant]:
-    """The messages the caller may see; the read is audited (practice 10)."""
-    found, me = selectors.messages(user, case_id)
-    if found:
-        record_read(me, found)
+def read_message_page(
+    user: User, case_id: uuid.UUID, *, cursor: str | None = None, limit: int | None = None
+) -> tuple[Page[Message], Participant]:
+    """The messages the caller may see, a page at a time; the read is audited (practice
+    10)."""
+    found, me = selectors.messages(user, case_id, cursor=cursor, limit=limit)
+    if found.rows:
+        record_read(me, found.rows)
     return found, me
+
+
+def read_messages(user: User, case_id: uuid.UUID) -> tuple[list[Message], Participant]:
+    """Every message the caller may see, audited."""
+    found, me = read_message_page(user, case_id)
+    return found.rows, me
 
 
 def read_message(user: User, message_id: uuid.UUID) -> tuple[Message, Participant]:

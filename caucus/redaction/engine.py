@@ -203,6 +203,15 @@ _DOB_AFTER_NAME = re.compile(rf"\s*\(\s*(?:born\s+|dob\s*:?\s*|b\.\s*)?({DATE})\
 _DATE_IN_ROW = re.compile(
     rf"(?:\t[ \t\u00a0]*|[ \u00a0]{{2,}}|,[ \u00a0]+)({DATE})(?![\w/.-])", re.I
 )
+# a table whose header names a birth column: its rows' dates beside names are births
+_BIRTH_COLUMN = re.compile(
+    r"(?im)^[^\n]*\b(?:birth\s*dates?|dates?\s+of\s+birth|dob|d\.o\.b)\b[^\n]*$"
+)
+_DATE_LATER_IN_ROW = re.compile(
+    rf"[ \t\u00a0]+(?:[^\n\t]{{0,30}}?(?:\t+|[ \u00a0]{{2,}}))?({DATE})", re.I
+)
+_DIVISION_AFTER = re.compile(r",?[ \u00a0]+Div(?:ision)?\.?[ \u00a0]*[A-Z0-9]{1,3}\b")
+_TITLE_BEFORE = re.compile(r"(?i)(?<![\w.])(?:mr|mrs|ms|mx|miss|dr)\.?[ \t\u00a0]+$")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _LAST_PART = re.compile(r"(\d{2,4})\s*$")
 
@@ -253,9 +262,35 @@ def merge(text: str, results: list[RecognizerResult]) -> list[Span]:
             m = _DOB_AFTER_NAME.match(text, span.end)
             if m is None:
                 row = _DATE_IN_ROW.match(text, span.end)
-                m = row if row and _born_before(row.group(1), latest) else None
+                m = (
+                    row
+                    if row
+                    and (
+                        _born_before(row.group(1), latest)
+                        or _BIRTH_COLUMN.search(text, max(0, span.start - 400), span.start)
+                    )
+                    else None
+                )
             if m:
                 items.append((m.start(1), m.end(1), "DOB"))
+            elif _BIRTH_COLUMN.search(text, max(0, span.start - 400), span.start):
+                # a birth column further along the name's row
+                line_end = text.find("\n", span.end)
+                row = _DATE_LATER_IN_ROW.search(
+                    text, span.end, len(text) if line_end < 0 else line_end
+                )
+                if row:
+                    items.append((row.start(1), row.end(1), "DOB"))
+        elif span.label in {"CASE_NUMBER", "OTHER_ID"}:
+            # a court's division after its number: "C-20254412 Div. B"
+            division = _DIVISION_AFTER.match(text, span.end)
+            if division:
+                items.append((span.start, division.end(), span.label))
+        if span.label in {"PERSON", "CHILD"}:
+            # the title before a name goes with it: "MR DECLAN MURTAGH"
+            title = _TITLE_BEFORE.search(text, max(0, span.start - 6), span.start)
+            if title:
+                items.append((title.start(), span.start, span.label))
     return _union(text, items) if len(items) > len(out) else out
 
 

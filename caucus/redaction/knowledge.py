@@ -13,6 +13,12 @@ KNOWLEDGE_KEYS = {
     "phones": "PHONE",
     "employers": "EMPLOYER",
     "accounts": "ACCOUNT",
+    # what a case's file and intake carry besides: its court numbers, the dates of birth on
+    # its forms, national numbers (SSN, SIN, NI) and other identifiers (licence, health card)
+    "case_numbers": "CASE_NUMBER",
+    "dates_of_birth": "DOB",
+    "national_ids": "SSN",
+    "identifiers": "OTHER_ID",
 }
 
 
@@ -25,6 +31,10 @@ class CaseKnowledge:
     phones: list[str] = field(default_factory=list)
     employers: list[str] = field(default_factory=list)
     accounts: list[str] = field(default_factory=list)
+    case_numbers: list[str] = field(default_factory=list)
+    dates_of_birth: list[str] = field(default_factory=list)
+    national_ids: list[str] = field(default_factory=list)
+    identifiers: list[str] = field(default_factory=list)
 
     def labelled(self) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
@@ -37,7 +47,8 @@ class CaseKnowledge:
 
     @classmethod
     def from_json(cls, data: Any) -> CaseKnowledge:
-        """Reads `{"people": [...], "children": [...], ...}`; anything else is ignored."""
+        """Reads `{"people": [...], "children": [...], ...}` (the keys of `KNOWLEDGE_KEYS`);
+        anything else is ignored."""
         if not isinstance(data, dict):
             raise ValueError("case knowledge is a JSON object")
         values: dict[str, list[str]] = {}

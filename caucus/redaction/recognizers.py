@@ -34,12 +34,50 @@ DATE = (
     rf"|\d{{1,2}}[-/ ]{MONTH}[-/ ](?:\d{{4}}|\d{{2}}))"
 )
 STREET_SUFFIX = STREET_TYPE
+# a date as written anywhere, a line break or a non-breaking space inside it included
+_ANY_DATE = re.compile(r"(?<![\w/.-])" + DATE + r"(?![\w/-])")
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        (("jan", "janv"), ("feb", "fev", "fév"), ("mar",), ("apr", "avr"), ("may", "mai"),
+         ("jun", "juin"), ("jul", "juil"), ("aug", "aou", "aoû"), ("sep",), ("oct",),
+         ("nov",), ("dec", "déc"))
+    )
+    for m in names
+}  # fmt: skip
+
+
+def date_readings(value: str) -> set[tuple[int, int, int]]:
+    """The days (year, month, day) a written date can mean: 03/04/2015 is both the 3rd of
+    April and the 4th of March; a two-digit year is read in either century."""
+    words = re.findall(r"[^\W\d_]+", value.casefold())
+    numbers = [int(n) for n in re.findall(r"\d+", value)]
+    month = next(
+        (_MONTHS[w[:n]] for w in words for n in (4, 3) if w[:n] in _MONTHS and len(w) >= 3),
+        None,
+    )
+    out: set[tuple[int, int, int]] = set()
+    if month is not None and len(numbers) == 2:
+        day, year = numbers if numbers[0] <= 31 and numbers[1] > 31 else numbers[::-1]
+        candidates = [(year, month, day)]
+    elif month is None and len(numbers) == 3:
+        a, b, c = numbers
+        candidates = [(a, b, c)] if a > 31 else [(c, a, b), (c, b, a)]
+    else:
+        return out
+    for year, mon, day in candidates:
+        years = [year] if year > 99 else [1900 + year, 2000 + year]
+        if 1 <= mon <= 12 and 1 <= day <= 31:
+            out.update((y, mon, day) for y in years)
+    return out
+
+
 COMPANY = (
     r"(?:Inc|Incorporated|LLC|L\.L\.C|Ltd|Limited|Corp|Corporation|Company|Co|PLC|P\.A|P\.C"
     r"|Group|Industries|Holdings|Services|Solutions|Systems|Technologies|Logistics|Foods"
     r"|Motors|Construction|Enterprises|Fisheries|Farms|Studio|Pharmacy|Dentistry|Trucking"
     r"|Primary|Elementary|Academy|Montessori|Nursery|Daycare|Preschool"
-    r"|Roofing|Landscaping|Landscape|Consulting|Contractors|Staffing|Cabinetry|Hospital|Clinic"
+    r"|Roofing|Landscaping|Landscape|Laboratories|Labs|Consulting|Contractors|Staffing|Cabinetry|Hospital|Clinic"
     r"|University|College|School|District|Authority|Agency|Council|Institute|Foundation)"
 )
 
@@ -55,16 +93,24 @@ PATTERNS: list[tuple[str, str, int, str]] = [
     (
         "DOB",
         rf"(?i:\b(?:born(?:\s+in\s+[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){{0,2}},?)?"
-        rf"(?:\s+on)?|n[ée]e?\s+le|date\s+of\s+birth|d\.?o\.?b\.?|birth\s*date"
-        rf"|birthday|b\.)(?:\s*\([^)\n]{{1,20}}\))?\s*(?:is\s+)?[:,-]?\s*\(?\s*(?:the\s+)?)({DATE})",
+        rf"(?:\s+on|\s+in)?|n[ée]e?\s+le|date\s+of\s+birth|d\.?o\.?b\.?|birth\s*date"
+        rf"|birthday|b\.)(?:\s*\([^)\n]{{1,20}}\))?\s*(?:is\s+)?[:,-]?\s*\(?\s*(?:the\s+)?"
+        # a few words between the words and the date: "date of birth is given as 30/06/1979"
+        rf"|(?:date\s+of\s+birth|birth\s*date|d\.?o\.?b\.?)"
+        rf"(?:[ \t\u00a0]+[^\W\d_]+){{1,6}}[ \t\u00a0]*:?[ \t\u00a0]+"
+        # or only the month: "born in April 1986"
+        rf")({DATE}|{MONTH}[ \t\u00a0]+(?:19|20)\d{{2}}\b)",
         1,
         "",
     ),
     (
         "CASE_NUMBER",
-        r"(?i:\b(?:case|docket|cause|file|index|claim|matter|civil action|action|petition|court)"
-        r"\s*(?:number|no\.?|#|num)\s*[:.]?\s*)"
-        r"([A-Z0-9](?:[A-Z0-9]|[-:/.](?=[A-Z0-9])|[ \u00a0](?=[A-Z]{2,4}\b)){3,30})",
+        r"(?i:\b(?:case|docket|cause|file|index|claim|matter|civil action|action|petition|court"
+        r"|estate|probate|complaint|grievance|dossier|appeal|tribunal|application)"
+        r"\s*(?:numbers?|nos?\.?|#|num|ref(?:erence)?\.?(?:\s*(?:no\.?|number))?)\s*[:.]?\s*)"
+        # digits in groups ("1200 4488 1912"); a division after the number ("Div. B")
+        r"([A-Z0-9](?:[A-Z0-9]|[-:/.](?=[A-Z0-9])|[ \u00a0](?=[A-Z]{2,4}\b|\d{3,}\b)){3,30}"
+        r"(?:,?[ \u00a0]+Div(?:ision)?\.?[ \u00a0]*[A-Z0-9]{1,3}\b)?)",
         1,
         "has_digit",
     ),
@@ -114,7 +160,9 @@ class PatternsRecognizer(Finder):
 
 _ORG_WORD = r"[A-Z\u00c0-\u017f0-9][\w&'\u2019.\u00c0-\u017f-]*"
 _ORG = (
-    rf"{_ORG_WORD}(?:[ \u00a0]+(?:(?:of|and|&|de|du|des|la|le|for|on|at)[ \u00a0]+)?{_ORG_WORD})"
+    # "CIUSSS de l'Estrie": an elided article joins the word after it
+    rf"{_ORG_WORD}(?:[ \u00a0]+(?:(?:of|and|&|de|du|des|la|le|for|on|at)[ \u00a0]+)?"
+    rf"(?:[ldLD]['\u2019])?{_ORG_WORD})"
     rf"{{0,6}}(?:,?[ \u00a0]+(?i:{COMPANY})\b\.?)?"
 )
 # Words that tie the organisation after them to a person: their job, their business.
@@ -133,7 +181,9 @@ ROLES = (
 )
 # Words that tie the organisation after them to a person: their job, their business.
 _TIED = re.compile(
-    r"(?i:\b(?:employed\s+(?:[\w-]+\s+)?(?:by|at|with)|works?\s+(?:\w+\s+){0,2}?(?:for|at|with)"
+    r"(?i:\b(?:employed\s+(?:[\w-]+\s+){0,5}?(?:by|at|with)|works?\s+(?:\w+\s+){0,2}?(?:for|at|with)"
+    r"|(?:on\s+)?(?:the\s+)?payroll\s+(?:of|at)|(?:hired|recruited|employed)\s+by"
+    r"|(?:job|position|role|post|contract)\s+(?:at|with)|drives\s+(?:[\w-]+\s+){0,2}?for"
     r"|(?:been|worked|working|started|starts|starting)\s+(?:with|at|for)"
     r"|trading\s+as|t/a|d/b/a|doing\s+business\s+as|joined|quit|resigned\s+from"
     r"|retired\s+from|(?:laid\s+off|fired|dismissed|leave)\s+(?:by|from)"
@@ -147,6 +197,8 @@ _TIED = re.compile(
     rf"|(?:{ROLES})s?\s+(?:at|with|for|through|@)|(?:{ROLES}),"
     r"|(?:business|practice|pharmacy|shop|company|firm|school|studio|outfit|employer),"
     r"|(?:business|practice|pharmacy|shop|company|studio|school)\s+\("
+    # "self-employed (Ouellet Drywall)", "self-employed plasterer, LD Plastering"
+    r"|self-employed(?:[ \u00a0]+[a-z-]+){0,2}(?:,|[ \u00a0]*\(|[ \u00a0]+(?:as|at|with|through)\b)"
     r"|self-employed,?|self\s+\()(?:\s+|(?<=[(:])\s*))"
     r"(?:the\s+)?"
 )
@@ -164,12 +216,22 @@ _ORG_WHERE = re.compile(
     rf"(?<![\w'\u2019-])({_ORG}),?[ \u00a0]+where[ \u00a0]+(?:[A-Z][\w'-]*|he|she|they)"
     r"[ \u00a0]+(?:is|was|works|worked|teaches|taught)\b"
 )
+# An organisation named by its workplace: "shifts at the Nissan plant", "the Irving Oil
+# refinery".
+_ORG_WORKPLACE = re.compile(
+    rf"(?i:\b(?:at|for|with|from|in)[ \u00a0]+the[ \u00a0]+)(?-i:({_ORG}))[ \u00a0]+"
+    r"(?i:plant|factory|mill|refinery|warehouse|depot|mine|smelter"
+    r"|(?:distribution|fulfil+ment|call)[ \u00a0]+cent(?:re|er)|store|branch|site|yard)\b"
+)
 # A line that lists where wages come from: "Wages (W-2): Duke Energy $94,118; Wake County
 # Public Schools $51,760". Each organisation before an amount is an employer.
 _WAGES_LINE = re.compile(
     r"(?im)^[ \t\u00a0]*(?:wages|salary|salaries|employers?|employment|earnings|w-2s?)\b"
-    r"[^:\n]{0,20}:[^\n]*"
+    # and the indented lines that continue it
+    r"[^:\n]{0,20}:[^\n]*(?:\n[ \t\u00a0]{4,}[^\n]*)*"
 )
+# In such a line, an organisation after a person and a dash: "Colin — Nova Scotia Power".
+_AFTER_DASH = re.compile(rf"[\u2013\u2014-][ \u00a0]+({_ORG})")
 _BEFORE_AMOUNT = re.compile(rf"({_ORG})[ \u00a0]*[(\u2013-]?[ \u00a0]*[$\u00a3\u20ac][ \u00a0]?\d")
 # Kept: the institutions a document names for everyone (banks, courts, insurers, law firms).
 _INSTITUTION = re.compile(
@@ -206,9 +268,17 @@ class EmployerRecognizer(Finder):
                 found.append(m.span(1))
         for line in _WAGES_LINE.finditer(text):
             head = line.group().index(":") + 1
-            for m in _BEFORE_AMOUNT.finditer(line.group(), head):
-                if not _INSTITUTION.search(m.group(1)):
-                    found.append((line.start() + m.start(1), line.start() + m.end(1)))
+            for rx in (_BEFORE_AMOUNT, _AFTER_DASH):
+                for m in rx.finditer(line.group(), head):
+                    value = _TRAILING.sub("", m.group(1).rstrip(".,"))
+                    if value[:1].isupper() and not _INSTITUTION.search(value):
+                        start = line.start() + m.start(1)
+                        found.append((start, start + len(value)))
+        for m in _ORG_WORKPLACE.finditer(text):
+            value = _TRAILING.sub("", m.group(1))
+            key = value.casefold()
+            if not _INSTITUTION.search(value) and key not in common_words() and key not in places():
+                found.append((m.start(1), m.start(1) + len(value)))
         for m in _ORG_WHERE.finditer(text):
             if not _INSTITUTION.search(m.group(1)):
                 found.append(m.span(1))
@@ -259,6 +329,9 @@ TITLES = {
 }  # fmt: skip
 
 
+_TITLE_BEFORE = r"(?:(?:mr|mrs|ms|mx|miss|dr)\.?[ \t\u00a0]+)?"
+
+
 def _tokens_rx(tokens: list[str], sep: str) -> str:
     return sep.join(
         f"(?:{SUFFIX_VARIANTS[t.casefold()]})" if t.casefold() in SUFFIX_VARIANTS else re.escape(t)
@@ -270,7 +343,8 @@ def person_variants(name: str) -> list[str]:
     """The full name, each part that can stand alone, and the initials."""
     parts = [p for p in re.split(r"[\s,]+", name.strip()) if p]
     parts = [p for p in parts if p.rstrip(".").casefold() not in TITLES]
-    out = [re.escape(" ".join(parts)).replace(r"\ ", r"\s+")]
+    # the whole name with the title written before it ("MR DECLAN MURTAGH")
+    out = [_TITLE_BEFORE + re.escape(" ".join(parts)).replace(r"\ ", r"\s+")]
     words = [p for p in parts if len(p.rstrip(".")) > 1]
     for w in words:
         if w.casefold() not in common_words() or len(words) == 1:
@@ -278,23 +352,29 @@ def person_variants(name: str) -> list[str]:
             if "-" in w:
                 out.extend(re.escape(x) for x in w.split("-") if len(x) > 2)
     if len(words) >= 2:
-        initials = [w[0] for w in words]
+        initials = [re.escape(w[0]) for w in words]
         out.append(r"(?-i:" + r"\.?\s?".join(initials) + r"\.?)(?=\W|$)")
     return out
+
+
+NUMBER_LABELS = {"PHONE", "ACCOUNT", "SSN", "OTHER_ID", "CASE_NUMBER"}
+# what may stand between the characters of a number: spaces, a line break, punctuation
+_NUMBER_GAP = re.compile(r"[\s().:/\u00a0-]*")
+_ALNUM = re.compile(r"[^\W_]")
+_COUNTRY_CODE_BEFORE = re.compile(r"\+?1[\s.\u00a0-]*$")
+
+
+def _alnum(value: str) -> str:
+    return "".join(_ALNUM.findall(value)).casefold()
 
 
 def _value_variants(value: str, label: str) -> list[str]:
     if label in {"PERSON", "CHILD"}:
         return person_variants(value)
-    if label in {"PHONE", "ACCOUNT"}:
-        digits = re.sub(r"[^0-9A-Za-z]", "", value)
-        if len(digits) < 4:
-            return [re.escape(value)]
-        core = r"[\s().-]*".join(re.escape(c) for c in digits)
-        out = [core]
-        if label == "PHONE" and len(digits) == 10:
-            out[0] = r"(?:\+?1[\s.-]*)?" + core
-        return out
+    if label in NUMBER_LABELS:
+        # four characters or more are matched by CaseRecognizer._numbers, whatever separates
+        # them; shorter ones only as written
+        return [re.escape(value)] if len(_alnum(value)) < 4 else []
     if label == "ADDRESS":
         head = value.split(",")[0]
         out = []
@@ -303,6 +383,9 @@ def _value_variants(value: str, label: str) -> list[str]:
             if tokens:
                 out.append(_tokens_rx(tokens, r"[\s,.#]*"))
         return out
+    if label == "DOB":
+        # as written; and by the day it names, whatever its format (CaseRecognizer.analyze)
+        return [re.escape(value).replace(r"\ ", r"\s+")]
     if label == "EMPLOYER":
         base = COMPANY_SUFFIX.sub("", value).strip()
         return [_tokens_rx(value.split(), r"[\s,]+"), _tokens_rx(base.split(), r"\s+")]
@@ -320,27 +403,74 @@ class CaseRecognizer(Finder):
                 # a child's label wins over a person's when both share a surname
                 # a surname shared by parent and child keeps the first (adult) label
                 variants.setdefault(rx, label)
-        ordered = sorted(variants, key=len, reverse=True)
-        self.labels = [variants[rx] for rx in ordered]
-        self.rx = (
-            re.compile(
-                "|".join(f"(?P<k{i}>{rx})" for i, rx in enumerate(ordered)).join(
-                    (r"(?i)(?<![\w@])(?:", r")(?![\w@])")
-                )
-            )
-            if ordered
-            else None
+        self.numbers: dict[str, str] = {}
+        for value, label in knowledge.labelled():
+            norm = _alnum(value)
+            if label in NUMBER_LABELS and len(norm) >= 4:
+                self.numbers.setdefault(norm, label)
+                # a North American number known with its country code is found without it
+                if label == "PHONE" and len(norm) == 11 and norm.startswith("1"):
+                    self.numbers.setdefault(norm[1:], label)
+        self.births = set().union(
+            *(date_readings(v) for v, lab in knowledge.labelled() if lab == "DOB")
         )
+        # one pattern per kind of knowledge: in one alternation a person's initials ("LD")
+        # would win over the employer that starts with the same letters ("LD Plastering")
+        self.patterns: list[tuple[re.Pattern[str], list[str]]] = []
+        for kind in ({"PERSON", "CHILD"}, *({lab} for lab in KNOWLEDGE_KEYS.values())):
+            if kind == {"CHILD"} or kind == {"PERSON"}:
+                continue
+            ordered = sorted((rx for rx in variants if variants[rx] in kind), key=len, reverse=True)
+            if ordered:
+                alternation = "|".join(f"(?P<k{i}>{rx})" for i, rx in enumerate(ordered))
+                self.patterns.append(
+                    (
+                        re.compile(rf"(?i)(?<![\w@])(?:{alternation})(?![\w@])"),
+                        [variants[rx] for rx in ordered],
+                    )
+                )
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
-        if self.rx is None:
-            return []
         out = []
-        for m in self.rx.finditer(text):
-            label = self.labels[int((m.lastgroup or "k0")[1:])]
-            out.append(finding(label, m.start(), m.end(), 1.0))
+        if self.births:
+            for m in _ANY_DATE.finditer(text):
+                if date_readings(m.group()) & self.births:
+                    out.append(finding("DOB", m.start(), m.end(), 1.0))
+        if self.numbers:
+            out += self._numbers(text)
+        for rx, labels in self.patterns:
+            for m in rx.finditer(text):
+                label = labels[int((m.lastgroup or "k0")[1:])]
+                out.append(finding(label, m.start(), m.end(), 1.0))
+        return out
+
+    def _numbers(self, text: str) -> list[RecognizerResult]:
+        """Each known number in the text's letters and digits read as one string, where
+        only spaces, line breaks and punctuation stand between its characters and no
+        letter or digit touches its ends: one pass for all of them, no pattern to build."""
+        where = [m.start() for m in _ALNUM.finditer(text)]
+        stream = "".join(text[i] for i in where).casefold()
+        out = []
+        for norm, label in self.numbers.items():
+            k = stream.find(norm)
+            while k >= 0:
+                start, end = where[k], where[k + len(norm) - 1] + 1
+                inside = all(
+                    _NUMBER_GAP.fullmatch(text, where[j] + 1, where[j + 1])
+                    for j in range(k, k + len(norm) - 1)
+                    if where[j + 1] - where[j] > 1
+                )
+                touching = (start > 0 and text[start - 1].isalnum()) or (
+                    end < len(text) and text[end].isalnum()
+                )
+                if inside and not touching:
+                    if label == "PHONE":
+                        prefix = _COUNTRY_CODE_BEFORE.search(text, max(0, start - 4), start)
+                        start = prefix.start() if prefix else start
+                    out.append(finding(label, start, end, 1.0))
+                k = stream.find(norm, k + 1)
         return out
 
 
@@ -403,18 +533,70 @@ NAMED_BY_INITIALS = re.compile(
     rf"(?i:\b(?:child|children|son|daughter|minor|interest[ \u00a0]+of|concerning)[ \u00a0]+)"
     rf"(?-i:({_INITIALS}))"
     rf"|(?m:^[ \t\u00a0]*(?:[-\u2013\u2014/][ \t\u00a0]*)?({_INITIALS})[ \t\u00a0]*$)"
+    # initials signing a note for a role at a line's end: "GL/mediator", "A.B., mediator"
+    rf"|(?m:^[ \t\u00a0]*(?:[-\u2013\u2014][ \t\u00a0]*)?"
+    rf"({_INITIALS}|[A-Z]{{2,3}}|[A-Z][a-z]?[A-Z]{{1,2}})[ \t\u00a0]*(?:/|,)[ \t\u00a0]*"
+    r"(?i:mediator|co-mediator|notes?|note-taker|screener|intake|author)"
+    r"[ \t\u00a0]*$)"
 )
 _ABBREVIATIONS = {
     "us", "uk", "po", "dc", "bc", "nb", "ps", "qc", "kc", "am", "pm", "nw", "ne", "sw", "se",
     "eu", "un", "rn", "md", "jd", "ca", "la", "ny", "id", "tv", "ok", "ie", "eg", "na", "usa",
     "pei", "ns", "cpa", "phd", "ba", "bs", "ma", "ms", "llb", "llm",
 }  # fmt: skip
+# A short name a document gives a person in brackets right after the full one: ("Tom"),
+# ("WZ"), (SAH).
+_ALIAS_AFTER = re.compile(
+    r"[ \t\u00a0]*\([ \t\u00a0]*(?:[\"\u201c]([A-Z][\w'\u2019.-]{1,20})[\"\u201d]|([A-Z]{2,4}))"
+    r"[ \t\u00a0]*\)"
+)
+# a state or province after a town, an hour's am/pm: not a person's initials
+_NOT_INITIALS_BEFORE = re.compile(r"[,\d][ \t\u00a0]*$")
+
+
+def _aliases_and_initials(
+    text: str, found: list[tuple[int, int]], common: frozenset[str]
+) -> list[tuple[int, int]]:
+    """A name's alias in brackets, and the initials of a full name wherever they stand for
+    the person ("Niamh Brennan" ... "NB accepted"), in capitals, with or without stops."""
+    aliases: list[tuple[int, int]] = []
+    initials: set[str] = set()
+    for s, e in found:
+        m = _ALIAS_AFTER.match(text, e)
+        if m:
+            group = 1 if m.group(1) else 2
+            if _norm(m.group(group)) not in common or m.group(group).isupper():
+                aliases.append(m.span(group))
+        words = [w for w in WORD.findall(text[s:e]) if len(w.rstrip(".")) > 1 or w.isupper()]
+        words = [w for w in words if _norm(w) not in TITLES]
+        # a double-barrelled name gives an initial per part too ("SJB", "OVB")
+        parts = [part for w in words for part in w.split("-") if part]
+        for these in (words, parts):
+            if 2 <= len(these) <= 3:
+                initials.add("".join(w[0].upper() for w in these))
+    if initials:
+        rx = re.compile(
+            r"(?<![\w.'\u2019-])(?:"
+            + "|".join(r"\.?[ \u00a0]?".join(i) + r"\.?" for i in sorted(initials))
+            + r")(?![\w'\u2019-])"
+        )
+        for m in rx.finditer(text):
+            if not _NOT_INITIALS_BEFORE.search(text, max(0, m.start() - 3), m.start()):
+                aliases.append(m.span())
+    return aliases
+
+
 # "Surname, Given" as lists and tables write a person: at the start of a line or after a
 # separator, the comma, then a given name (and an initial) ending the entry.
 SURNAME_FIRST = re.compile(
     rf"(?m:(?:^|(?<=[:;/&\t])|(?<=\band[ ]))[ \t\u00a0]*({_CAP_NAME}),[ \t\u00a0]+"
     rf"({_CAP_NAME}(?:[ \t\u00a0]+[A-Z]\.?)?))"
     r"(?=[ \t\u00a0]*(?:\n|$|\t|[ \u00a0]{2}|\(|/|&|;|[ \u00a0]and\b|[ \u00a0]+(?i:dob|born|b\.)))"
+)
+_WEEKDAY = re.compile(r"(?i)(?:mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)(?:day)?")
+# A heading line naming the two sides by family name: "Ferreira-Mbeki / Mbeki".
+NAMED_PAIR = re.compile(
+    rf"(?m:^[ \t\u00a0]*({_CAP_NAME})[ \t\u00a0]*(?:/|&|and)[ \t\u00a0]*({_CAP_NAME})[ \t\u00a0]*$)"
 )
 # A lone unknown word after these is a place or a business, not a person ("in Karachi",
 # "near Rosthern", "at Natomas"); a person's name seen elsewhere is still removed there.
@@ -471,7 +653,10 @@ _MODEL_YEAR = re.compile(r"\b(?:19|20)\d{2}[ \u00a0]+$")
 # in a list ("(Tobi 10, Ife 7)").
 NAMED_BY_NEIGHBOUR = re.compile(
     rf"(?<![\w.'\u2019-])({_CAP_NAME})(?=[ \u00a0]+(?i:household|family|famille)\b)"
-    rf"|(?<=[(,;:][ \u00a0])({_CAP_NAME})(?=[ \u00a0]+\d{{1,2}}(?:[,;)]|[ \u00a0]+and\b))"
+    # a name followed by its date in a list ("Birthdates: Naledi 13/02/2012; Sipho ...")
+    rf"|(?<=[,;:][ \u00a0])({_CAP_NAME})(?=[ \u00a0]+{DATE})"
+    rf"|(?:(?<=\()|(?<=[(,;:][ \u00a0]))({_CAP_NAME})"
+    r"(?=[ \u00a0]+\d{1,2}(?:[,;)]|[ \u00a0]+and\b|\.?[ \t\u00a0]*(?:\n|$)))"
 )
 # Courts, statutes, agencies and the like: their capitalised words are no one's name.
 INSTITUTION_PHRASE = re.compile(
@@ -632,18 +817,29 @@ class NameRecognizer(Finder):
                 if key not in common and key not in places() and not kept[m.start(group)]:
                     found.append(m.span(group))
         for m in NAMED_BY_NEIGHBOUR.finditer(text):
-            group = 1 if m.group(1) else 2
+            group = next(g for g in (1, 2, 3) if m.group(g))
             key = _norm(m.group(group))
-            if key not in common and key not in places() and not kept[m.start(group)]:
+            # a word beside an age in a list is a name even when a town shares it (Ava 4)
+            if not _WEEKDAY.fullmatch(m.group(group)) and (
+                (key not in common and (key not in places() or group > 1))
+                and not kept[m.start(group)]
+            ):
                 found.append(m.span(group))
+        for m in NAMED_PAIR.finditer(text):
+            keys = [_norm(m.group(g)) for g in (1, 2)]
+            if all(k not in common and k not in places() for k in keys) and not kept[m.start(1)]:
+                found += [m.span(1), m.span(2)]
         for m in NAMED_BY_INITIALS.finditer(text):
-            group = 1 if m.group(1) else 2
+            group = next(g for g in (1, 2, 3) if m.group(g))
             if re.sub(r"\W", "", m.group(group)).casefold() not in _ABBREVIATIONS:
                 found.append(m.span(group))
         for m in SURNAME_FIRST.finditer(text):
             family_key, given_key = _norm(m.group(1)), _norm(m.group(2).split()[0])
-            family_ok = family_key in all_surnames() or (
-                m.group(1).isupper() and family_key not in common
+            # an unlisted family name before a listed given name ("MacIsaac, Colin")
+            family_ok = (
+                family_key in all_surnames()
+                or (m.group(1).isupper() and family_key not in common)
+                or (given_key in given and family_key not in common)
             )
             # a short given name may be a common word (Nguyen, An) when it ends the entry
             short_at_end = len(given_key) <= 3 and text[m.end() : m.end() + 1] in ("\t", "\n")
@@ -655,6 +851,7 @@ class NameRecognizer(Finder):
             if family_ok and given_ok and not kept[m.start(1)]:
                 found.append(m.span(1))
                 found.append(m.span(2))
+        found += _aliases_and_initials(text, found, common)
         found = self._propagate(text, found, common, kept)
         return [finding("PERSON", s, e, 0.6) for s, e in found]
 

@@ -36,6 +36,12 @@ MAX_ADDED = 1000
 # Intake answers name people and details under free-form keys; a key mentioning one of
 # these words feeds that kind of knowledge.
 INTAKE_KEYS = {
+    # the more specific words first: "child date of birth" is a date of birth
+    "birth": "dates_of_birth", "dob": "dates_of_birth", "case number": "case_numbers",
+    "file number": "case_numbers", "docket": "case_numbers", "ssn": "national_ids",
+    "social security": "national_ids", "social insurance": "national_ids",
+    "national insurance": "national_ids", "licence": "identifiers", "license": "identifiers",
+    "passport": "identifiers", "health card": "identifiers",
     "child": "children", "kid": "children", "son": "children", "daughter": "children",
     "address": "addresses", "email": "emails", "phone": "phones", "employer": "employers",
     "account": "accounts", "name": "people", "partner": "people", "spouse": "people",

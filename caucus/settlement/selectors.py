@@ -13,6 +13,7 @@ from caucus.accounts.models import User
 from caucus.audit.access import record_read
 from caucus.cases.access import access_case, access_in_case, access_visible
 from caucus.cases.models import Participant
+from caucus.kernel import paging
 from caucus.kernel.errors import Invalid, NotVisible
 from caucus.kernel.permissions import Action, allowed_actions, require
 from caucus.kernel.visibility import visible
@@ -100,22 +101,33 @@ def diff_lines(before: str, after: str, a: int, b: int) -> list[str]:
     )
 
 
-def versions(user: User, settlement_id: uuid.UUID) -> list[VersionView]:
-    """Every version, newest first, each with its difference from the one before."""
+def version_page(
+    user: User, settlement_id: uuid.UUID, *, cursor: str | None = None, limit: int | None = None
+) -> tuple[list[VersionView], str | None]:
+    """The versions, newest first, a page at a time, each with its difference from the one
+    before (the page's oldest's is read apart: one query more, not one per version)."""
     found, me = access_in_case(user, Settlement, settlement_id)
     require(me, Action.READ_RECORD)
-    rows = list(SettlementVersion.objects.filter(settlement=found).order_by("number"))
+    mine = SettlementVersion.objects.filter(settlement=found)
+    page = paging.page(mine, ("-number",), cursor=cursor, limit=limit)
+    rows = page.rows
+    before = None
+    if rows and rows[-1].number > 1:
+        before = mine.filter(number__lt=rows[-1].number).order_by("-number").first()
     views: list[VersionView] = []
-    previous: SettlementVersion | None = None
-    for row in rows:
+    for row, previous in zip(rows, [*rows[1:], before], strict=True):
         if previous is None:
             views.append(VersionView(row, None, []))
         else:
             diff = diff_lines(previous.text, row.text, previous.number, row.number)
             views.append(VersionView(row, previous.number, diff))
-        previous = row
     record_read(me, rows, object_type="settlement_version")
-    return views[::-1]
+    return views, page.next_cursor
+
+
+def versions(user: User, settlement_id: uuid.UUID) -> list[VersionView]:
+    """Every version, newest first, each with its difference from the one before."""
+    return version_page(user, settlement_id)[0]
 
 
 def version(
@@ -141,18 +153,22 @@ def version(
     return VersionView(row, base.number, diff_lines(base.text, row.text, base.number, number))
 
 
-def comments(user: User, settlement_id: uuid.UUID) -> tuple[list[SettlementComment], Participant]:
-    """The comments the caller may see, oldest first, in one query."""
+def comment_page(
+    user: User, settlement_id: uuid.UUID, *, cursor: str | None = None, limit: int | None = None
+) -> tuple[paging.Page[SettlementComment], Participant]:
+    """The comments the caller may see, oldest first, in one query, a page at a time."""
     found, me = access_in_case(user, Settlement, settlement_id)
     require(me, Action.READ_RECORD)
-    rows = list(
-        visible(me, SettlementComment)
-        .filter(settlement=found)
-        .select_related("author__user")
-        .order_by("created_at", "id")
-    )
-    record_read(me, rows)
-    return rows, me
+    qs = visible(me, SettlementComment).filter(settlement=found).select_related("author__user")
+    page = paging.page(qs, ("created_at", "id"), cursor=cursor, limit=limit)
+    record_read(me, page.rows)
+    return page, me
+
+
+def comments(user: User, settlement_id: uuid.UUID) -> tuple[list[SettlementComment], Participant]:
+    """Every comment the caller may see, oldest first."""
+    page, me = comment_page(user, settlement_id)
+    return page.rows, me
 
 
 _Row = TypeVar("_Row", SettlementComment, RemovalRequest)

@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
-
-from django.db.models import Q
 
 from caucus.accounts.models import User
-from caucus.audit.access import log_for, record_read
+from caucus.audit.access import log_for, log_page, record_read
 from caucus.audit.models import AccessRecord
 from caucus.cases.access import access_case, access_visible
 from caucus.cases.models import Participant
-from caucus.cases.selectors import encode_cursor
+from caucus.kernel import paging
 from caucus.kernel.permissions import Action, allowed_actions, can, require
 from caucus.kernel.visibility import visible
 from caucus.vault.models import Document
@@ -30,27 +27,15 @@ class DocumentPage:
 
 
 def document_page(
-    user: User,
-    case_id: uuid.UUID,
-    *,
-    after: tuple[datetime, uuid.UUID] | None = None,
-    limit: int = PAGE,
+    user: User, case_id: uuid.UUID, *, cursor: str | None = None, limit: int = PAGE
 ) -> DocumentPage:
     """The documents the caller may see, newest first, one page at a time: a fixed number of
     queries per page whatever the number of documents in the case."""
     me = access_case(user, case_id)
     require(me, Action.READ_RECORD)
-    qs = visible(me, Document)
-    if after is not None:
-        created, last_id = after
-        qs = qs.filter(Q(created_at__lt=created) | Q(created_at=created, id__lt=last_id))
-    rows = list(qs.order_by("-created_at", "-id")[: limit + 1])
-    cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        cursor = encode_cursor(rows[-1].created_at, rows[-1].id)
-    record_read(me, rows, action="document.listed")
-    return DocumentPage(rows, me, cursor)
+    found = paging.page(visible(me, Document), ("-created_at", "-id"), cursor=cursor, limit=limit)
+    record_read(me, found.rows, action="document.listed")
+    return DocumentPage(found.rows, me, found.next_cursor)
 
 
 def documents(user: User, case_id: uuid.UUID) -> tuple[list[Document], Participant]:
@@ -65,12 +50,14 @@ def document(user: User, document_id: uuid.UUID | str) -> tuple[Document, Partic
     return doc, me
 
 
-def access_log(user: User, case_id: uuid.UUID, *, limit: int = 500) -> list[AccessRecord]:
-    """Reads of the caller's side's content that the caller may see, newest first; the
-    mediators see every read (practice 17)."""
+def access_log(
+    user: User, case_id: uuid.UUID, *, cursor: str | None, limit: int
+) -> paging.Page[AccessRecord]:
+    """Reads of the caller's side's content that the caller may see, newest first, a page at
+    a time; the mediators see every read (practice 17)."""
     me = access_case(user, case_id)
     require(me, Action.READ_RECORD)
-    return log_for(me, limit=limit)
+    return log_page(me, cursor=cursor, limit=limit)
 
 
 def access_log_of(user: User, case_id: uuid.UUID) -> tuple[list[AccessRecord], Participant]:

@@ -181,7 +181,7 @@ class OpenCaseForm(forms.Form):
 
 def _cases_page(request: HttpRequest, form: OpenCaseForm, status: int = 200) -> HttpResponse:
     user = viewer(request)
-    page = selectors.my_cases(user, after=None, limit=200)
+    page = selectors.my_cases(user, cursor=None, limit=200)
     rows = []
     for r in page.rows:
         waiting = for_participant(r.me)
@@ -246,6 +246,7 @@ class CloseForm(forms.Form):
     outcome = forms.ChoiceField(
         choices=[
             (Outcome.SETTLED, "Settled: the parties reached an agreement"),
+            (Outcome.PARTIAL, "Partly settled: an agreement on part of the dispute"),
             (Outcome.IMPASSE, "Impasse: no agreement"),
             (Outcome.PARTY_WITHDREW, "A party withdrew"),
             (Outcome.MEDIATOR_WITHDREW, "I withdraw as mediator"),
@@ -520,6 +521,9 @@ def _close_page(
     """Its own page, away from the overview: closing is irreversible, so the page says what
     will happen before the mediator confirms."""
     me = selectors.closing(viewer(request), case_id)
+    if not form.is_bound and me.case.outcome:
+        # A signed memorandum has recorded the outcome already; the close keeps it.
+        form.initial["outcome"] = me.case.outcome
     context = {
         "case": me.case,
         "form": form,

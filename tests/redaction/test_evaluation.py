@@ -1,9 +1,9 @@
 """Runs the evaluator on the hand-written documents and holds the engine to the figures it
 reached (bench/redaction/RESULTS.md), so that a change that loses ground fails here. The
-`fresh` part was written after the rules were tuned and never read for misses: its floor is
-the honest one. The `report` part was read for misses in issue 17's second round, so its
-floor guards against regressions only. The engine on `main` is left out: the bench prints
-it beside these figures."""
+`report2` part was written and committed before issue 17's third round changed the engine
+and is never read for misses: its floor is the honest one. The other parts were read for
+misses in some round, so their floors guard against regressions only. The engine on `main`
+is left out: the bench prints it beside these figures."""
 
 from __future__ import annotations
 
@@ -11,14 +11,15 @@ import statistics
 
 import pytest
 
-from bench.redaction.evaluate import HANDWRITTEN, load, parse, run
+from bench.redaction.evaluate import HANDWRITTEN, HONEST, load, parse, run
 
 # part: (documents at least, recall with case knowledge, recall without, look-alikes kept,
 # documents leaking at most without case knowledge)
 FLOORS = {
-    "fresh": (22, 0.975, 0.95, 0.95, 11),
-    "report": (34, 0.99, 0.985, 0.98, 4),
-    "dev": (30, 0.995, 0.99, 0.98, 2),
+    "report2": (32, 1.0, 0.95, 0.93, 16),
+    "fresh": (22, 1.0, 0.995, 0.95, 0),
+    "report": (34, 1.0, 0.99, 0.98, 3),
+    "dev": (41, 1.0, 0.995, 0.96, 2),
 }
 
 
@@ -60,6 +61,7 @@ def test_the_marked_up_documents_read_back_exactly() -> None:
     assert doc["knowledge"]["people"] == ["Ann Lee"]
 
 
-def test_the_fresh_part_says_it_was_not_tuned_on() -> None:
-    head = HANDWRITTEN["fresh"].read_text(encoding="utf-8")[:600]
+def test_the_report_part_says_it_was_not_tuned_on() -> None:
+    head = HANDWRITTEN[HONEST].read_text(encoding="utf-8")[:600]
+    assert HONEST == "report2"
     assert "NOT tuned on" in head

@@ -1,5 +1,5 @@
-"""The second round of issue 17's rules, each on wording of its own (not taken from the
-evaluation sets): what must go and, beside it, the look-alike that must stay."""
+"""The second and third rounds of issue 17's rules, each on wording of its own (not taken
+from the evaluation sets): what must go and, beside it, the look-alike that must stay."""
 
 from __future__ import annotations
 
@@ -84,6 +84,47 @@ def redact(text: str) -> str:
             ["125C.0025", "FL-150", "GS-12", "Q1", "1257L"],
         ),
         ("his mobile 07911 123\n456 after six", ["456"], ["six"]),
+        # issue 17's third round
+        # a title goes with the name; an alias and a name's initials stand for the person
+        ("RE: YOUR CLAIM AGAINST MRS HELGA BRANDT-OYELARAN", ["MRS", "HELGA"], ["CLAIM"]),
+        (
+            'Between Wendell Abernathy ("Dell") and the bank. Dell signs.',
+            ["Dell", "Abernathy"],
+            ["bank"],
+        ),
+        (
+            "Present: Ottilie Vasquez-Brandt and Hamish Lowry.\nOVB agreed; H.L. did not.",
+            ["OVB", "H.L."],
+            ["agreed"],
+        ),
+        ("Typed by the office.\nTK/mediator\n", ["TK"], ["mediator"]),
+        ("Lives in Moncton, NB with Nadia Bell.", ["Nadia Bell"], ["NB"]),
+        # family names before given names, and a heading of two family names
+        ("Re: Thorsby, Annika / Thorsby, Leif\n", ["Thorsby", "Annika", "Leif"], []),
+        ("Oyinlola-Grant / Grant\nSchedule of debts\n", ["Oyinlola", "Grant\n"], ["debts"]),
+        # children beside their ages, and beside their dates in a list
+        ("Kids: Ava 4, Remy 2.\n", ["Ava", "Remy"], ["Kids"]),
+        ("Birth dates: Tendai 03/05/2011; Rufaro 14/08/2014", ["Tendai", "03/05/2011"], []),
+        ("Date: Tue 3 March 2026\nNotes", [], ["Tue 3 March 2026"]),
+        # dates of birth: in a table's birth column, after a few words, by month only
+        (
+            "Child\t\tSchool\t\tDate of birth\nLiesl Varga\tRiverside\t09/02/2013\n",
+            ["Liesl", "09/02/2013"],
+            [],
+        ),
+        ("Her date of birth appears in the order as 4 May 1980.", ["4 May 1980"], []),
+        ("She was born in November 1991 and moved here.", ["November 1991"], []),
+        # case numbers: reference wording, digit groups, a court's division
+        ("The CSA case ref 3300 7781 2290 is closed.", ["3300 7781 2290"], []),
+        ("Grievance ref. HR-77/2025 was withdrawn.", ["HR-77/2025"], []),
+        ("Jones v. Jones, No. C-7718230 Div. D, settled.", ["C-7718230", "Div. D"], []),
+        # employers: self-employed, a dash in an employer line, a workplace
+        ("He is self-employed (Brightline Tiling) since 2020.", ["Brightline"], ["2020"]),
+        ("She is a self-employed roofer, KJ Roofing.", ["KJ Roofing"], []),
+        ("Employer: Ines \u2014 Maritime Ferries, purser\n", ["Maritime Ferries"], ["purser"]),
+        ("works shifts at the Heinz plant in Leamington", ["Heinz"], ["Leamington"]),
+        ("at the Saint John mill", [], ["Saint John"]),
+        ("teaches at CEGEP de l'Outaouais since 2019", ["l'Outaouais"], ["2019"]),
     ],
 )
 def test_the_detail_goes_and_the_look_alike_stays(

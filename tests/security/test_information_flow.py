@@ -40,10 +40,12 @@ CAUCUS_FLOW_EXAMPLES sets either count, CAUCUS_FLOW_EVERY_STEP=1 checks every st
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import os
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
@@ -63,6 +65,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
+from pytest_django import DjangoDbBlocker
 
 from caucus.crypto.keyring import key_scope
 from caucus.meetings.models import Item, Meeting, Note
@@ -1093,11 +1096,25 @@ def onboarded_world(structure: str) -> World:
     return world
 
 
+@pytest.fixture(scope="module")
+def flow_worlds_kept(
+    django_db_setup: None, django_db_blocker: DjangoDbBlocker
+) -> Iterator[dict[str, World]]:
+    """Built once for all the parts a worker runs (in a transaction rolled back after the
+    module, as `worlds_kept_for_the_module` does), instead of once per part."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        with key_scope():
+            kept = {structure: onboarded_world(structure) for structure in STRUCTURES}
+        yield kept
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def flow_worlds(db: None) -> dict[str, World]:
-    """Built once for the hundreds of examples, which start from them in turn instead of
-    repeating the same onboarding writes in each."""
-    return {structure: onboarded_world(structure) for structure in STRUCTURES}
+def flow_worlds(flow_worlds_kept: dict[str, World], db: None) -> dict[str, World]:
+    """The kept worlds for the hundreds of examples of one part, which start from them in
+    turn instead of repeating the same onboarding writes in each; each part runs in a
+    savepoint (`db`) and gets its own copy of the Python objects."""
+    return copy.deepcopy(flow_worlds_kept)
 
 
 # The sequences are cut into parts, each a test of its own, so that pytest-xdist runs them on

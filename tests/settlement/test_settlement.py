@@ -197,6 +197,20 @@ def test_when_everyone_has_signed_the_case_is_settled(active_world: World) -> No
     assert w.outsider.client.get(f"settlement/{s['id']}/pdf").status_code == 404
 
 
+def test_the_close_keeps_the_outcome_the_signatures_recorded(active_world: World) -> None:
+    w = active_world
+    s = ready(w, drafted(w))
+    for who in (w.party_a, w.party_b, w.mediator):
+        assert sign(who, s).status_code == 200
+    contradicted = w.mediator.client.post(f"cases/{w.case.id}/close", {"outcome": "impasse"})
+    assert contradicted.status_code == 409, contradicted.content
+    assert contradicted.json()["error"] == "outcome_signed"
+    assert Case.objects.get(pk=w.case.id).status != "closed"
+    closed = w.mediator.client.post(f"cases/{w.case.id}/close", {"outcome": "settled"})
+    assert closed.status_code == 200, closed.content
+    assert w.party_a.client.get(f"cases/{w.case.id}").json()["outcome"] == "settled"
+
+
 def test_a_closed_case_takes_no_new_version(active_world: World) -> None:
     w = active_world
     s = drafted(w)

@@ -16,7 +16,7 @@ from tests.conftest import Persona, World
 pytestmark = pytest.mark.django_db
 
 
-def _store(who: Persona, world: World, count: int, audience: str = "side") -> list[str]:
+def store_notes(who: Persona, world: World, count: int, audience: str = "side") -> list[str]:
     assert who.user is not None
     actor = access_case(who.user, world.case.id)
     side = actor.side_id if audience == "side" else None
@@ -43,9 +43,9 @@ def _list(who: Persona, world: World, query: str) -> Any:
 
 def test_pages_walk_every_visible_document_once_newest_first(active_world: World) -> None:
     w = active_world
-    mine = _store(w.party_a, w, 7)
-    _store(w.party_b, w, 2)  # the other side's: never listed for party A
-    shared = _store(w.mediator, w, 1, audience="case")
+    mine = store_notes(w.party_a, w, 7)
+    store_notes(w.party_b, w, 2)  # the other side's: never listed for party A
+    shared = store_notes(w.mediator, w, 1, audience="case")
     seen: list[str] = []
     pages = 0
     query = "limit=3"
@@ -63,7 +63,7 @@ def test_pages_walk_every_visible_document_once_newest_first(active_world: World
 
 def test_queries_per_page_do_not_grow_with_the_case(active_world: World) -> None:
     w = active_world
-    _store(w.party_a, w, 4)
+    store_notes(w.party_a, w, 4)
 
     def first_page() -> tuple[int, int]:
         with CaptureQueriesContext(connection) as ctx:
@@ -73,7 +73,7 @@ def test_queries_per_page_do_not_grow_with_the_case(active_world: World) -> None
 
     first_page()  # the first call of a token also records when it was last used
     few = first_page()
-    _store(w.party_a, w, 30)
+    store_notes(w.party_a, w, 30)
     many = first_page()
     assert few == many == (few[0], 3)
 
