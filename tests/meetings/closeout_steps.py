@@ -9,6 +9,10 @@ import pytest
 from pytest_django.fixtures import Settings
 
 from tests.conftest import Persona, World
+
+# ATTEST and admit are steps of this module too (other tests import them from here).
+from tests.meetings.rooms import ATTEST as ATTEST
+from tests.meetings.rooms import admit as admit
 from tests.meetings.rooms import running, schedule
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
