@@ -22,7 +22,6 @@ import argparse
 import base64
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -118,6 +117,7 @@ def part_b(work: Path, source: Path, size: int, repeat: int) -> dict[str, float]
     sys.path.insert(0, str(ROOT))
     from tests.e2e.conftest import _start
     from tests.e2e.test_meetings_browser import active_case
+    from tests.processes import stop
 
     os.environ["PYTHONPATH"] = str(ROOT)
     limit = str(size + 1024 * 1024)
@@ -172,11 +172,7 @@ def part_b(work: Path, source: Path, size: int, repeat: int) -> dict[str, float]
             results["vd"].append(download(f"{api.url}/documents/{doc_id}/content", api.headers))
         hwm = vm(proc.pid, "VmHWM")
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
     best = {k: min(v) for k, v in results.items()}
     return {**best, "hwm": hwm, "login": login, "setup": setup, "setup_peak": setup_peak}
 

@@ -157,8 +157,7 @@ def run_size(
 
     from caucus.meetings import janus
     from caucus.meetings.models import Meeting
-    from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS
-    from tests.meetings.test_janus_browser import JOIN_JS
+    from tests.meetings.test_janus_browser import JOIN_JS, launch_with_fake_media
 
     meeting = Meeting(id=uuid.uuid4())
     people = [uuid.uuid4() for _ in range(n)]
@@ -185,15 +184,7 @@ def run_size(
     ]
     marker = f"--caucus-bench={secrets.token_hex(4)}"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                *CHROMIUM_ARGS,
-                "--use-fake-device-for-media-stream",
-                "--use-fake-ui-for-media-stream",
-                marker,
-            ],
-        )
+        browser = launch_with_fake_media(playwright, marker)
         try:
             # One context: the tabs' key frames travel over a BroadcastChannel within it.
             context = browser.new_context()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.delivery import sent  # noqa: F401  (fixture)
+
 
 @pytest.fixture(autouse=True)
 def _declared_password_hashing(production_password_hashing: list[str]) -> list[str]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
 from datetime import timedelta
 from typing import Any
 
@@ -20,25 +18,15 @@ from caucus.accounts.models import PasswordReset, User, WebSession
 from caucus.web.logs import scrub
 from caucus.web.views import MODEL_BACKEND
 from tests.conftest import PASSWORD, ApiClient, World
+from tests.delivery import delivered
 
-Capture = Callable[..., AbstractContextManager[Any]]
 RESET_LINK = re.compile(r"https?://\S+/password-reset/(\S+)")
 NEW_PASSWORD = "a fresh and long passphrase 42"
-_capture: list[Capture] = []
 
 
 @pytest.fixture(autouse=True)
-def sent(django_capture_on_commit_callbacks: Capture) -> Iterator[None]:
-    mail.outbox.clear()
+def fresh_throttle(sent: None) -> None:
     cache.clear()  # the per-address throttle
-    _capture.append(django_capture_on_commit_callbacks)
-    yield
-    _capture.clear()
-
-
-def delivered(call: Callable[[], Any]) -> Any:
-    with _capture[-1](execute=True):
-        return call()
 
 
 def ask(email: str) -> Any:

@@ -4,12 +4,9 @@ sees where each invitation stands, resends (the old link dies) and revokes."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
@@ -17,26 +14,9 @@ from django.utils import timezone
 from caucus.cases.models import Invitation
 from caucus.web.views import MODEL_BACKEND
 from tests.conftest import PASSWORD, ApiClient, World
+from tests.delivery import delivered
 
-Capture = Callable[..., AbstractContextManager[Any]]
 LINK = re.compile(r"https?://\S+/invite/(\S+)")
-
-
-_capture: list[Capture] = []
-
-
-@pytest.fixture
-def sent(django_capture_on_commit_callbacks: Capture) -> Iterator[None]:
-    """Lets `delivered` run each call's on-commit sends, as a real commit would."""
-    mail.outbox.clear()
-    _capture.append(django_capture_on_commit_callbacks)
-    yield
-    _capture.clear()
-
-
-def delivered(call: Callable[[], Any]) -> Any:
-    with _capture[-1](execute=True):
-        return call()
 
 
 def invite(world: World, body: dict[str, Any], client: ApiClient | None = None) -> Any:

@@ -5,20 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from django.test import Client
-
 from caucus.accounts.models import User
-from caucus.meetings import services as meetings
 from caucus.meetings.models import Meeting
-from caucus.web.views import MODEL_BACKEND
-from tests.conftest import Persona, World
-
-
-def browser(persona: Persona) -> Client:
-    client = Client()
-    assert persona.user is not None
-    client.force_login(persona.user, backend=MODEL_BACKEND)
-    return client
+from tests.conftest import World
+from tests.meetings.rooms import scheduled_meeting
+from tests.web.pages import browser
 
 
 def test_the_browser_tells_the_zone_until_one_is_set_and_it_can_be_changed(world: World) -> None:
@@ -38,15 +29,7 @@ def test_the_browser_tells_the_zone_until_one_is_set_and_it_can_be_changed(world
 
 def test_pages_show_meetings_in_each_persons_zone(active_world: World) -> None:
     w = active_world
-    assert w.mediator.user is not None
-    meetings.schedule_meeting(
-        w.mediator.user,
-        w.case.id,
-        kind="joint",
-        side_id=None,
-        mode="virtual",
-        starts_at=datetime(2031, 1, 15, 10, 0, tzinfo=UTC),
-    )
+    scheduled_meeting(w, datetime(2031, 1, 15, 10, 0, tzinfo=UTC))
     User.objects.filter(email="a@example.test").update(time_zone="Europe/Madrid")
     User.objects.filter(email="b@example.test").update(time_zone="America/New_York")
     assert "15 Jan 2031 11:00 CET" in browser(w.party_a).get("/").content.decode()

@@ -17,7 +17,7 @@ from caucus.cases.models import Case, Invitation
 from caucus.meetings.models import Attendance, Meeting
 from tests.conftest import World
 from tests.meetings import closeout_steps as steps
-from tests.meetings.closeout_steps import fast_passwords  # noqa: F401  (used by pytestmark)
+from tests.meetings.rooms import admit
 
 CLOSE = {"outcome": "settled", "note_to_parties": "Thank you both."}
 pytestmark = pytest.mark.usefixtures("fast_passwords")
@@ -46,7 +46,7 @@ def test_it_refuses_to_close_while_a_running_caucus_lacks_confirmed_decisions(
 ) -> None:
     w = active_world
     caucus_a = steps.meeting(w, "caucus", w.side_a)
-    steps.admit(w, caucus_a, w.party_a)
+    admit(w, caucus_a, w.party_a)
     undecided = item(w, caucus_a, "Ada would keep the car.")
     unconfirmed = item(w, caucus_a, "Ada could wait a year.", "keep_confidential")
     caucus_b = steps.meeting(w, "caucus", w.side_b)
@@ -107,10 +107,10 @@ def test_it_ends_every_running_meeting_with_nothing_missing_when_the_case_closes
 ) -> None:
     w = active_world
     joint = steps.meeting(w, "joint")
-    steps.admit(w, joint, w.party_b)
+    admit(w, joint, w.party_b)
     item(w, joint, "We meet weekly.")  # undecided, and a joint meeting ends anyway
     caucus = steps.meeting(w, "caucus", w.side_a)
-    steps.admit(w, caucus, w.party_a)
+    admit(w, caucus, w.party_a)
     confirmed = item(w, caucus, "Ada would keep the car.", "keep_confidential")
     steps.confirm(w, confirmed)
     empty = steps.meeting(w, "caucus", w.side_b)

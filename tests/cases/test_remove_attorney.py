@@ -6,34 +6,19 @@ new attorney invited."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from channels.db import database_sync_to_async
 
 from caucus.audit.chain import read_details
 from caucus.audit.models import AuditEntry
 from caucus.cases.models import Participant
 from caucus.disclosures.models import Disclosure
 from tests.conftest import PASSWORD, Persona, World
-from tests.meetings.closeout_steps import (
-    admit,
-    confirm,
-    decide,
-    fast_passwords,  # noqa: F401  (the fixture, used by pytestmark)
-    meeting,
-    raise_item,
-)
-from tests.meetings.test_chat import admit as admit_live
-from tests.meetings.test_chat import (
-    communicator,
-    live_world,  # noqa: F401  (fixture)
-    receive_close,
-    run,
-    start_caucus,
-)
+from tests.meetings.closeout_steps import confirm, decide, draft_to_case, meeting, raise_item
+from tests.meetings.conftest import live_world  # noqa: F401  (fixture)
+from tests.meetings.rooms import admit, start_caucus
+from tests.sockets import closed_by
 from tests.vault.helpers import upload
-from tests.web.pages import browser
+from tests.web.pages import assert_asks_before_the_one_button, browser
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
@@ -149,23 +134,17 @@ def test_a_disclosure_waiting_on_the_attorney_lapses(active_world: World) -> Non
     item = raise_item(w, caucus, "Ada would sell the car.", who=w.party_a)
     decide(w, item, "may_share")
     confirm(w, item)
-    drafted = w.mediator.client.post(
-        f"items/{item}/disclosures", {"to": "case", "text": "A car may be sold."}
-    )
-    assert drafted.status_code == 201, drafted.content
-    assert _attorney_id(w) in drafted.json()["approvers"]
+    drafted = draft_to_case(w, item, "A car may be sold.")
+    assert _attorney_id(w) in drafted["approvers"]
 
     assert w.mediator.client.delete(f"participants/{_attorney_id(w)}").status_code == 204
 
-    assert Disclosure.objects.get(pk=drafted.json()["id"]).status == "cancelled"
+    assert Disclosure.objects.get(pk=drafted["id"]).status == "cancelled"
     entry = AuditEntry.objects.get(action="case.attorney_removed")
-    assert read_details(entry)["lapsed_disclosures"] == [drafted.json()["id"]]
-    again = w.mediator.client.post(
-        f"items/{item}/disclosures", {"to": "case", "text": "A car may be sold."}
-    )
-    assert again.status_code == 201, again.content
+    assert read_details(entry)["lapsed_disclosures"] == [drafted["id"]]
+    again = draft_to_case(w, item, "A car may be sold.")
     assert w.party_a.participant is not None
-    assert again.json()["approvers"] == [str(w.party_a.participant.id)]
+    assert again["approvers"] == [str(w.party_a.participant.id)]
 
 
 def test_the_side_can_have_a_new_attorney(world: World) -> None:
@@ -198,12 +177,9 @@ def test_the_page_says_what_will_happen_before_the_one_button(world: World) -> N
     case_page = browser(w.mediator).get(f"/cases/{w.case.id}").content.decode()
     assert f'href="{url}"' in case_page
     assert f'href="{url}"' not in browser(w.party_a).get(f"/cases/{w.case.id}").content.decode()
-    page = browser(w.mediator).get(url).content.decode()
-    assert "This cannot be undone." in page and 'id="remove-attorney"' in page
-    party_page = browser(w.party_a).get(url).content.decode()
-    assert 'id="remove-attorney"' not in party_page
-    assert browser(w.outsider).get(url).status_code == 404
-    assert browser(w.party_a).post(url).status_code == 403
+    assert_asks_before_the_one_button(
+        w, url, "remove-attorney", actor=w.mediator, refused=w.party_a
+    )
     assert w.party_a.participant is not None
     assert (
         browser(w.mediator).get(f"/participants/{w.party_a.participant.id}/remove").status_code
@@ -218,21 +194,9 @@ def test_the_page_says_what_will_happen_before_the_one_button(world: World) -> N
 def test_the_attorneys_meeting_sockets_close(live_world: World) -> None:  # noqa: F811
     w = live_world
     meeting_id = start_caucus(w, w.side_a)
-    admit_live(w, meeting_id, w.attorney_a)
+    admit(w, meeting_id, w.attorney_a)
 
-    async def scenario() -> tuple[dict[str, Any], bool]:
-        attorney = communicator(meeting_id, w.attorney_a)
-        assert (await attorney.connect())[0]
-        status = await database_sync_to_async(
-            lambda: w.mediator.client.delete(f"participants/{_attorney_id(w)}").status_code
-        )()
-        assert status == 204
-        close = await receive_close(attorney)
-        again = communicator(meeting_id, w.attorney_a)
-        reopened, _ = await again.connect()
-        await again.disconnect()
-        return close, bool(reopened)
-
-    close, reopened = run(scenario)
-    assert close["code"] == 4002
-    assert reopened is False
+    path = f"participants/{_attorney_id(w)}"
+    remove = w.mediator.client.delete
+    removed = closed_by(meeting_id, w.attorney_a, lambda: remove(path).status_code)
+    assert removed == (204, 4002, False)

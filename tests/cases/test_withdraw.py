@@ -11,15 +11,9 @@ from caucus.cases.models import CLOSING_STATEMENTS, Outcome
 from caucus.disclosures.models import Disclosure
 from caucus.meetings.models import Item, Meeting
 from tests.conftest import World
-from tests.meetings.closeout_steps import (
-    admit,
-    confirm,
-    decide,
-    fast_passwords,  # noqa: F401  (the fixture, used by pytestmark)
-    meeting,
-    raise_item,
-)
-from tests.web.pages import browser
+from tests.meetings.closeout_steps import confirm, decide, draft_to_case, meeting, raise_item
+from tests.meetings.rooms import admit
+from tests.web.pages import assert_asks_before_the_one_button, browser
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
@@ -57,10 +51,7 @@ def test_nothing_of_the_withdrawing_side_travels(active_world: World) -> None:
     unconfirmed = raise_item(w, caucus, "Ada would move out.", who=w.party_a)
     decide(w, unconfirmed, "may_share")
     confirm(w, shareable)
-    drafted = w.mediator.client.post(
-        f"items/{shareable}/disclosures", {"to": "case", "text": "A car may be sold."}
-    )
-    assert drafted.status_code == 201, drafted.content
+    drafted = draft_to_case(w, shareable, "A car may be sold.")
 
     done = w.party_a.client.post(f"cases/{w.case.id}/withdraw")
     assert done.status_code == 200, done.content
@@ -71,19 +62,16 @@ def test_nothing_of_the_withdrawing_side_travels(active_world: World) -> None:
             True,
             f"side:{w.side_a}",
         )
-    assert Disclosure.objects.get(pk=drafted.json()["id"]).status == "cancelled"
+    assert Disclosure.objects.get(pk=drafted["id"]).status == "cancelled"
     assert Meeting.objects.get(pk=caucus).status == "ended"
     assert w.party_b.client.get(f"items/{undecided}").status_code == 404
 
 
 def test_the_withdraw_page_says_what_will_happen_first(world: World) -> None:
     url = f"/cases/{world.case.id}/withdraw"
-    page = browser(world.party_a).get(url).content.decode()
-    assert "This cannot be undone." in page and 'id="withdraw"' in page
-    mediator_page = browser(world.mediator).get(url).content.decode()
-    assert 'id="withdraw"' not in mediator_page
-    assert browser(world.outsider).get(url).status_code == 404
-    assert browser(world.mediator).post(url).status_code == 403
+    assert_asks_before_the_one_button(
+        world, url, "withdraw", actor=world.party_a, refused=world.mediator
+    )
     done = browser(world.party_a).post(url)
     assert done.status_code == 302 and done["Location"] == f"/cases/{world.case.id}"
     world.case.refresh_from_db()

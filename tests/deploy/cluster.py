@@ -24,7 +24,7 @@ from psycopg import sql
 
 from tests.deploy.s3 import S3, running_s3
 from tests.e2e.conftest import LiveServer
-from tests.meetings.conftest import free_port, stop
+from tests.processes import free_port, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 CAUCUS = str(Path(sys.executable).parent / "caucus")

@@ -17,7 +17,7 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.meetings.conftest import free_port, stop
+from tests.processes import free_port, stop
 
 MOTO_SERVER = Path(sys.executable).parent / "moto_server"
 REGION = "us-east-1"

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import LiveServer, _start
-from tests.meetings.conftest import stop
+from tests.processes import stop
 
 ROOT = Path(__file__).resolve().parents[2]
 # Issue 18 asks for under 100 MB. With the settlement, home page and account features of

@@ -18,7 +18,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from tests.deploy.cluster import NGINX, Cluster, running_cluster
 from tests.deploy.s3 import needs_moto
-from tests.e2e.test_meetings_browser import ActiveCase, Api, Person, active_case
+from tests.e2e.test_meetings_browser import ActiveCase, Api, Person, active_case, caucus_of_side_a
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -86,19 +86,7 @@ def download(api: Api, document_id: str) -> bytes:
 
 
 def open_caucus(case: ActiveCase, api: Api) -> str:
-    side_a = case.party_a.api.call("GET", f"/cases/{case.id}")["my_side_id"]
-    meeting = api.call(
-        "POST",
-        f"/cases/{case.id}/meetings",
-        {
-            "kind": "caucus",
-            "side_id": side_a,
-            "mode": "virtual",
-            "starts_at": "2026-12-01T10:00:00Z",
-        },
-        expect_status=201,
-    )
-    mid: str = meeting["id"]
+    mid: str = caucus_of_side_a(case, api)["id"]
     api.call("POST", f"/meetings/{mid}/start")
     return mid
 

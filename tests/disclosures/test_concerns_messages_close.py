@@ -13,7 +13,7 @@ from caucus.audit.models import AuditEntry
 from caucus.cases.models import Case
 from caucus.meetings.models import Meeting
 from tests.conftest import World
-from tests.meetings.test_meetings import running
+from tests.meetings.rooms import running
 
 # Built once for the module; each test runs in a savepoint rolled back after it.
 pytestmark = pytest.mark.usefixtures("worlds_kept_for_the_module")

@@ -11,7 +11,7 @@ from caucus.cases.models import Participant
 from tests.conftest import ApiClient, World
 from tests.disclosures.requests import expect_pending_on
 from tests.disclosures.test_disclosures import caucus_item
-from tests.meetings.test_meetings import ATTEST, running
+from tests.meetings.rooms import ATTEST, running
 
 # Built once for the module; each test runs in a savepoint rolled back after it.
 pytestmark = pytest.mark.usefixtures("worlds_kept_for_the_module")

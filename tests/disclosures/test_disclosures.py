@@ -14,7 +14,7 @@ from caucus.audit.models import AuditEntry
 from caucus.meetings.models import Item
 from tests.conftest import Persona, World
 from tests.disclosures.requests import expect_pending_on
-from tests.meetings.test_meetings import admitted, running
+from tests.meetings.rooms import admit, running
 
 # Built once for the module; each test runs in a savepoint rolled back after it.
 pytestmark = pytest.mark.usefixtures("worlds_kept_for_the_module")
@@ -26,7 +26,7 @@ WORDING = "Side A is open to discussing the house WORDING-ZK2"
 def caucus_item(w: World, decision: str = "may_share", confirm: bool = True) -> dict[str, Any]:
     """An item raised in side A's caucus, decided and (by default) confirmed by party A."""
     meeting = running(w, "caucus", w.side_a)
-    admitted(w, meeting, w.party_a)
+    admit(w, meeting, w.party_a)
     response = w.party_a.client.post(f"meetings/{meeting['id']}/items", {"text": ORIGINAL})
     assert response.status_code == 201, response.content
     item: dict[str, Any] = response.json()

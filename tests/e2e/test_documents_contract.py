@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 
 from tests.e2e.conftest import LiveServer, _start
 from tests.e2e.test_meetings_browser import Api, active_case
+from tests.processes import stop
 
 pytestmark = pytest.mark.e2e
 
@@ -39,11 +39,7 @@ def limited_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSer
     try:
         yield server
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 def get(api: Api, path: str) -> httpx.Response:
@@ -162,8 +158,4 @@ def test_it_leaves_nothing_readable_when_the_server_is_killed_mid_upload(
         listed = again.call("GET", f"/cases/{case.id}/documents")
         assert listed["items"] == []
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)

@@ -131,6 +131,21 @@ def active_case(server: LiveServer, mediator: Person | None = None) -> ActiveCas
     return ActiveCase(case_id, title, mediator, party_a, party_b)
 
 
+def caucus_of_side_a(case: ActiveCase, api: Api) -> dict[str, Any]:
+    """A virtual caucus with side A, scheduled through the mediator's `api`."""
+    side_a = case.party_a.api.call("GET", f"/cases/{case.id}")["my_side_id"]
+    body = {
+        "kind": "caucus",
+        "side_id": side_a,
+        "mode": "virtual",
+        "starts_at": "2026-12-01T10:00:00Z",
+    }
+    meeting: dict[str, Any] = api.call(
+        "POST", f"/cases/{case.id}/meetings", body, expect_status=201
+    )
+    return meeting
+
+
 def mediator_signs_in(tab: Tab, email: str) -> None:
     """A mediator created without MFA enrols an authenticator at the first web login."""
     sign_in(tab, email)

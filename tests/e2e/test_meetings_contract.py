@@ -12,7 +12,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
 from tests.e2e.conftest import LiveServer
-from tests.e2e.test_meetings_browser import ActiveCase, Person, active_case
+from tests.e2e.test_meetings_browser import ActiveCase, Person, active_case, caucus_of_side_a
 
 pytestmark = pytest.mark.e2e
 
@@ -55,18 +55,7 @@ def refused(server: LiveServer, meeting_id: str, who: Person) -> bool:
 def test_it_runs_a_caucus_through_the_api_and_the_live_chat(caucus_server: LiveServer) -> None:
     case: ActiveCase = active_case(caucus_server)
     med, a, b = case.mediator.api, case.party_a, case.party_b
-    side_a = a.api.call("GET", f"/cases/{case.id}")["my_side_id"]
-    meeting = med.call(
-        "POST",
-        f"/cases/{case.id}/meetings",
-        {
-            "kind": "caucus",
-            "side_id": side_a,
-            "mode": "virtual",
-            "starts_at": "2026-12-01T10:00:00Z",
-        },
-        expect_status=201,
-    )
+    meeting = caucus_of_side_a(case, med)
     mid = meeting["id"]
     assert meeting["status"] == "scheduled"
     assert b.api.call("GET", f"/cases/{case.id}/meetings")["items"] == []
@@ -100,7 +89,7 @@ def test_it_runs_a_caucus_through_the_api_and_the_live_chat(caucus_server: LiveS
         item = a.api.call(
             "POST", f"/meetings/{mid}/items", {"text": "I would sell the van."}, expect_status=201
         )
-        assert item["audience"] == f"side:{side_a}"
+        assert item["audience"] == f"side:{meeting['side_id']}"
         b.api.call("GET", f"/items/{item['id']}", expect_status=404)
         blocked = med.call("POST", f"/meetings/{mid}/end", expect_status=409)
         assert blocked["error"] == "closeout_incomplete"

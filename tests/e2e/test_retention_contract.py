@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 
 from tests.e2e.conftest import LiveServer, _start
 from tests.e2e.test_contract import assert_error, join, new_mediator
+from tests.processes import stop
 
 pytestmark = pytest.mark.e2e
 
@@ -26,11 +26,7 @@ def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]
     try:
         yield server
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 def test_it_purges_a_closed_case_and_answers_410_with_the_certificate(

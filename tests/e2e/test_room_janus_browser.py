@@ -38,8 +38,8 @@ from tests.meetings.conftest import (
     JANUS_SECRET,
     JanusServer,
     janus_server,  # noqa: F401  (fixture)
-    stop,
 )
+from tests.processes import stop
 
 pytestmark = pytest.mark.e2e
 

@@ -10,7 +10,11 @@ from pytest_django.fixtures import Settings
 
 from tests.conftest import Persona, World
 
-ATTEST = {"attestation": {"private_location": True, "not_recording": True, "others_present": []}}
+# ATTEST and admit are steps of this module too (other tests import them from here).
+from tests.meetings.rooms import ATTEST as ATTEST
+from tests.meetings.rooms import admit as admit
+from tests.meetings.rooms import running, schedule
+
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
@@ -21,23 +25,7 @@ def fast_passwords(settings: Settings) -> None:
 
 
 def meeting(w: World, kind: str, side: Any = None, *, start: bool = True) -> str:
-    body: dict[str, Any] = {"kind": kind, "mode": "virtual", "starts_at": "2026-12-01T10:00:00Z"}
-    if side is not None:
-        body["side_id"] = str(side)
-    made = w.mediator.client.post(f"cases/{w.case.id}/meetings", body)
-    assert made.status_code == 201, made.content
-    meeting_id = str(made.json()["id"])
-    if start:
-        assert w.mediator.client.post(f"meetings/{meeting_id}/start").status_code == 200
-    return meeting_id
-
-
-def admit(w: World, meeting_id: str, who: Persona) -> None:
-    assert who.client.post(f"meetings/{meeting_id}/join", ATTEST).status_code == 202
-    assert who.participant is not None
-    body = {"participant_id": str(who.participant.id)}
-    admitted = w.mediator.client.post(f"meetings/{meeting_id}/admit", body)
-    assert admitted.status_code == 200, admitted.content
+    return str((running if start else schedule)(w, kind, side)["id"])
 
 
 def raise_item(w: World, meeting_id: str, text: str, who: Persona | None = None) -> str:
@@ -57,3 +45,11 @@ def decide(w: World, item_id: str, decision: str = "keep_confidential") -> None:
 def confirm(w: World, item_id: str, who: Persona | None = None) -> None:
     confirmed = (who or w.party_a).client.post(f"items/{item_id}/confirm")
     assert confirmed.status_code == 200, confirmed.content
+
+
+def draft_to_case(w: World, item_id: str, text: str) -> dict[str, Any]:
+    """The mediator drafts a disclosure of the item to the whole case."""
+    drafted = w.mediator.client.post(f"items/{item_id}/disclosures", {"to": "case", "text": text})
+    assert drafted.status_code == 201, drafted.content
+    result: dict[str, Any] = drafted.json()
+    return result

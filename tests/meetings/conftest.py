@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import shutil
 import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +14,12 @@ import pytest
 from pytest_django.fixtures import Settings
 
 from caucus.meetings.deploy import JANUS_FILES, render_janus, render_turn, write_private
+from tests.conftest import World, build_world, complete_onboarding
+from tests.delivery import sent  # noqa: F401  (fixture)
+from tests.meetings.closeout_steps import fast_passwords  # noqa: F401  (fixture)
+from tests.meetings.rooms import admit, start_caucus, start_joint
 from tests.parallel import media_port_block
+from tests.processes import free_port, serving
 
 JANUS_SECRET = "test-janus-token-secret-0123456789abcdef"
 JANUS_ADMIN_KEY = "test-janus-admin-key-0123456789abcdefgh"
@@ -26,35 +29,6 @@ needs_janus = pytest.mark.skipif(shutil.which("janus") is None, reason="janus is
 needs_turnserver = pytest.mark.skipif(
     shutil.which("turnserver") is None, reason="coturn (turnserver) is not installed"
 )
-
-
-def free_port(kind: int = socket.SOCK_STREAM) -> int:
-    with socket.socket(socket.AF_INET, kind) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def wait_listening(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"not listening on {port}:\n{log.read_text()[-3000:]}")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
 
 
 @dataclass
@@ -83,21 +57,11 @@ def janus_server(tmp_path: Path, settings: Settings) -> Iterator[JanusServer]:
     workdir = tmp_path / "janus-cwd"
     workdir.mkdir()
     log = tmp_path / "janus.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            ["janus", "-F", str(configs), "-o", "-d", "4"],
-            cwd=workdir,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_listening(port, process, log)
+    with serving(["janus", "-F", str(configs), "-o", "-d", "4"], workdir, log, port):
         url = f"ws://127.0.0.1:{port}"
         settings.CAUCUS_JANUS_URL = url
         settings.CAUCUS_JANUS_PUBLIC_URL = url
         yield JanusServer(url=url, workdir=workdir, configs=configs, log=log)
-    finally:
-        stop(process)
 
 
 @dataclass
@@ -129,18 +93,33 @@ def turn_server(tmp_path: Path, settings: Settings) -> Iterator[TurnServer]:
         ),
     )
     log = tmp_path / "turnserver.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            ["turnserver", "-c", str(conf), "--pidfile", str(tmp_path / "turn.pid")],
-            cwd=tmp_path,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        # coturn listens on TCP as well as UDP on its port: ready once TCP answers.
-        wait_listening(port, process, log)
+    command = ["turnserver", "-c", str(conf), "--pidfile", str(tmp_path / "turn.pid")]
+    # coturn listens on TCP as well as UDP on its port: ready once TCP answers.
+    with serving(command, tmp_path, log, port):
         url = f"turn:127.0.0.1:{port}?transport=udp"
         settings.CAUCUS_TURN_URLS = [url]
         yield TurnServer(url=url, port=port, log=log)
-    finally:
-        stop(process)
+
+
+@pytest.fixture
+def live_world(transactional_db: None) -> World:
+    """A world onboarded for real: live connections need committed rows."""
+    world = build_world()
+    complete_onboarding(world)
+    return world
+
+
+@pytest.fixture
+def party_a_in_caucus(live_world: World) -> str:
+    """The id of side A's running caucus, with party A admitted."""
+    meeting_id = start_caucus(live_world, live_world.side_a)
+    admit(live_world, meeting_id, live_world.party_a)
+    return meeting_id
+
+
+@pytest.fixture
+def party_a_in_joint(live_world: World) -> str:
+    """The id of a running joint meeting, with party A admitted."""
+    meeting_id = start_joint(live_world)
+    admit(live_world, meeting_id, live_world.party_a)
+    return meeting_id

@@ -200,27 +200,25 @@ class JanusPeer:
             else:
                 self.other_events.append(message)
 
-    async def post(self, message: dict[str, Any], handle: Handle) -> str:
-        transaction = secrets.token_hex(6)
-        self.pending[transaction] = handle
+    async def transmit(self, message: dict[str, Any], transaction: str) -> None:
         message = {**message, "transaction": transaction}
         if self.token is not None:
             message["token"] = self.token
         if self.session:
             message["session_id"] = self.session
         await self.socket.send(json.dumps(message))
+
+    async def post(self, message: dict[str, Any], handle: Handle) -> str:
+        transaction = secrets.token_hex(6)
+        self.pending[transaction] = handle
+        await self.transmit(message, transaction)
         return transaction
 
     async def call(self, message: dict[str, Any]) -> dict[str, Any]:
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         transaction = secrets.token_hex(6)
         self.replies[transaction] = future
-        message = {**message, "transaction": transaction}
-        if self.token is not None:
-            message["token"] = self.token
-        if self.session:
-            message["session_id"] = self.session
-        await self.socket.send(json.dumps(message))
+        await self.transmit(message, transaction)
         reply = await asyncio.wait_for(future, 15)
         if reply.get("janus") == "error":
             raise JanusRefused(int(reply["error"]["code"]), str(reply["error"]["reason"]))

@@ -4,83 +4,25 @@ that every connection closes when the meeting ends, and that no chat text is eve
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
-from asgiref.sync import async_to_sync
-from channels.testing import WebsocketCommunicator
+from channels.db import database_sync_to_async
 from django.conf import settings
 
-from caucus.asgi import application
-from tests.conftest import Persona, World, build_world, complete_onboarding
+from tests import sockets
+from tests.conftest import Persona, World
+from tests.meetings.rooms import ATTEST, schedule, start_caucus
 from tests.security.test_canary import raw_database_bytes
-
-ATTEST = {"attestation": {"private_location": True, "not_recording": True, "others_present": []}}
-T = TypeVar("T")
+from tests.sockets import communicator, connects, receive_close, receive_kind, run
 
 
-def run(coro: Callable[[], Awaitable[T]]) -> T:
-    return async_to_sync(coro)()
-
-
-@pytest.fixture
-def live_world(transactional_db: None) -> World:
-    world = build_world()
-    complete_onboarding(world)
-    return world
-
-
-def start_caucus(world: World, side: Any) -> str:
-    meeting = world.mediator.client.post(
-        f"cases/{world.case.id}/meetings",
-        {
-            "kind": "caucus",
-            "side_id": str(side),
-            "mode": "virtual",
-            "starts_at": "2026-12-01T10:00:00Z",
-        },
-    ).json()
-    world.mediator.client.post(f"meetings/{meeting['id']}/start")
-    return str(meeting["id"])
-
-
-def admit(world: World, meeting_id: str, who: Persona) -> None:
-    who.client.post(f"meetings/{meeting_id}/join", ATTEST)
-    assert who.participant is not None
-    world.mediator.client.post(
-        f"meetings/{meeting_id}/admit", {"participant_id": str(who.participant.id)}
-    )
-
-
-def communicator(meeting_id: str, who: Persona | None, **extra: Any) -> WebsocketCommunicator:
-    headers = list(extra.pop("headers", []))
-    if who is not None and who.token:
-        headers.append((b"authorization", f"Bearer {who.token}".encode()))
-    return WebsocketCommunicator(application, f"/ws/meetings/{meeting_id}/", headers=headers)
-
-
-async def receive_close(comm: WebsocketCommunicator) -> dict[str, Any]:
-    """The close that ends this connection, after whatever frames came before it."""
-    while True:
-        output: dict[str, Any] = await comm.receive_output(timeout=5)
-        if output["type"] == "websocket.close":
-            return output
-
-
-async def receive_kind(comm: WebsocketCommunicator, kind: str) -> dict[str, Any]:
-    """The next frame of this type, skipping the others (hello, presence...)."""
-    while True:
-        frame: dict[str, Any] = await comm.receive_json_from(timeout=5)
-        if frame.get("type") == kind:
-            return frame
-
-
-def test_it_relays_chat_between_the_mediator_and_admitted_attendees(live_world: World) -> None:
-    w = live_world
-    meeting_id = start_caucus(w, w.side_a)
-    admit(w, meeting_id, w.party_a)
+def test_it_relays_chat_between_the_mediator_and_admitted_attendees(
+    live_world: World,
+    party_a_in_caucus: str,
+) -> None:
+    w, meeting_id = live_world, party_a_in_caucus
 
     async def scenario() -> tuple[dict[str, Any], dict[str, Any]]:
         mediator = communicator(meeting_id, w.mediator)
@@ -103,7 +45,10 @@ def test_it_relays_chat_between_the_mediator_and_admitted_attendees(live_world: 
 
 
 @pytest.mark.parametrize("who", ["party_b", "outsider", "anonymous", "attorney_a_in_lobby"])
-def test_it_refuses_anyone_not_admitted_at_the_handshake(live_world: World, who: str) -> None:
+def test_it_refuses_anyone_not_admitted_at_the_handshake(
+    live_world: World,
+    who: str,
+) -> None:
     w = live_world
     meeting_id = start_caucus(w, w.side_a)
     if who == "attorney_a_in_lobby":
@@ -114,9 +59,7 @@ def test_it_refuses_anyone_not_admitted_at_the_handshake(live_world: World, who:
 
     async def scenario() -> tuple[bool, Any]:
         # An allowed Origin, so that the anonymous handshake reaches the consumer's own check.
-        comm = communicator(
-            meeting_id, persona, headers=[(b"host", b"localhost"), (b"origin", b"http://localhost")]
-        )
+        comm = communicator(meeting_id, persona, headers=sockets.SAME_ORIGIN)
         connected, code = await comm.connect()
         await comm.disconnect()
         return connected, code
@@ -128,28 +71,17 @@ def test_it_refuses_anyone_not_admitted_at_the_handshake(live_world: World, who:
 
 def test_it_refuses_a_meeting_that_has_not_started(live_world: World) -> None:
     w = live_world
-    meeting = w.mediator.client.post(
-        f"cases/{w.case.id}/meetings",
-        {"kind": "joint", "mode": "virtual", "starts_at": "2026-12-01T10:00:00Z"},
-    ).json()
-
-    async def scenario() -> bool:
-        comm = communicator(meeting["id"], w.mediator)
-        connected, _ = await comm.connect()
-        await comm.disconnect()
-        return bool(connected)
-
-    assert run(scenario) is False
+    meeting = schedule(w, "joint")
+    assert run(lambda: connects(meeting["id"], w.mediator)) is False
 
 
-def test_it_closes_every_connection_when_the_meeting_ends(live_world: World) -> None:
-    w = live_world
-    meeting_id = start_caucus(w, w.side_a)
-    admit(w, meeting_id, w.party_a)
+def test_it_closes_every_connection_when_the_meeting_ends(
+    live_world: World,
+    party_a_in_caucus: str,
+) -> None:
+    w, meeting_id = live_world, party_a_in_caucus
 
     async def scenario() -> list[Any]:
-        from channels.db import database_sync_to_async
-
         party = communicator(meeting_id, w.party_a)
         mediator = communicator(meeting_id, w.mediator)
         assert (await party.connect())[0]
@@ -166,25 +98,16 @@ def test_it_closes_every_connection_when_the_meeting_ends(live_world: World) -> 
         assert output["code"] == 4000
 
 
-def test_it_refuses_a_cookie_handshake_from_a_foreign_origin(live_world: World) -> None:
-    from django.test import Client
-
+def test_it_refuses_a_cookie_handshake_from_a_foreign_origin(
+    live_world: World,
+) -> None:
     w = live_world
     meeting_id = start_caucus(w, w.side_a)
-    browser = Client()
-    assert w.mediator.user is not None
-    browser.force_login(w.mediator.user, backend="django.contrib.auth.backends.ModelBackend")
-    cookie = f"{settings.SESSION_COOKIE_NAME}={browser.cookies[settings.SESSION_COOKIE_NAME].value}"
+    _browser, cookie = sockets.session_cookie(w.mediator)
 
     async def scenario(origin: bytes, host: bytes = b"localhost") -> bool:
-        comm = communicator(
-            meeting_id,
-            None,
-            headers=[(b"cookie", cookie.encode()), (b"origin", origin), (b"host", host)],
-        )
-        connected, _ = await comm.connect()
-        await comm.disconnect()
-        return bool(connected)
+        headers = [(b"cookie", cookie), (b"origin", origin), (b"host", host)]
+        return await connects(meeting_id, None, headers=headers)
 
     assert run(lambda: scenario(b"https://evil.example")) is False
     assert run(lambda: scenario(b"http://localhost")) is True
@@ -200,13 +123,13 @@ def test_it_refuses_a_cookie_handshake_from_a_foreign_origin(live_world: World) 
 
 
 def test_it_never_writes_chat_text_to_the_database_the_disk_or_the_logs(
-    live_world: World, caplog: pytest.LogCaptureFixture
+    live_world: World,
+    party_a_in_caucus: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     canary = "CHAT-CANARY-offshore-account-5e1f9a"
-    w = live_world
-    meeting_id = start_caucus(w, w.side_a)
-    admit(w, meeting_id, w.party_a)
+    w, meeting_id = live_world, party_a_in_caucus
 
     async def scenario() -> None:
         party = communicator(meeting_id, w.party_a)

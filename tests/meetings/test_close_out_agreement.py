@@ -18,14 +18,8 @@ from pytest_django.fixtures import DjangoAssertNumQueries
 from caucus.meetings import selectors
 from caucus.meetings.models import Meeting
 from tests.conftest import Persona, World
-from tests.meetings.closeout_steps import (
-    admit,
-    confirm,
-    decide,
-    fast_passwords,  # noqa: F401  (the fixture, used by pytestmark)
-    meeting,
-    raise_item,
-)
+from tests.meetings.closeout_steps import confirm, decide, draft_to_case, meeting, raise_item
+from tests.meetings.rooms import admit
 
 MISSING = re.compile(r'data-missing="([^"]+)"')
 pytestmark = pytest.mark.usefixtures("fast_passwords")
@@ -103,12 +97,9 @@ def disclosed(w: World) -> State:
     item = raise_item(w, caucus, "Ada could wait a year for the money.")
     decide(w, item, "may_share_as_worded")
     confirm(w, item)
-    drafted = w.mediator.client.post(
-        f"items/{item}/disclosures", {"to": "case", "text": "Side A is flexible on timing."}
-    )
-    assert drafted.status_code == 201, drafted.content
+    drafted = draft_to_case(w, item, "Side A is flexible on timing.")
     for approver in (w.party_a, w.attorney_a):
-        approved = approver.client.post(f"disclosures/{drafted.json()['id']}/approve")
+        approved = approver.client.post(f"disclosures/{drafted['id']}/approve")
         assert approved.status_code == 200, approved.content
     assert approved.json()["status"] == "released"
     return State(caucus, [])

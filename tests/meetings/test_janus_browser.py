@@ -19,16 +19,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from caucus.meetings import janus
 from caucus.meetings.models import Meeting
-from tests.conftest import Persona, World, build_world, complete_onboarding
+from tests.conftest import Persona, World
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.meetings.conftest import JanusServer
+from tests.meetings.rooms import admit, started
 
 SCRIPT = Path(__file__).resolve().parents[2] / "caucus/web/static/web/room-janus.js"
-ATTEST = {"attestation": {"private_location": True, "not_recording": True, "others_present": []}}
 HARNESS = """<!doctype html><html lang="en"><head><title>room</title>
 <script src="room-janus.js"></script></head><body><h1>room</h1></body></html>"""
 JOIN_JS = """
@@ -71,22 +71,24 @@ def harness(tmp_path: Path) -> Iterator[str]:
         server.server_close()
 
 
-@pytest.fixture
-def live_world(transactional_db: None) -> World:
-    world = build_world()
-    complete_onboarding(world)
-    return world
-
-
 def connection_of(world: World, meeting: Meeting, who: Persona) -> dict[str, Any]:
     if who is not world.mediator:
-        assert who.client.post(f"meetings/{meeting.id}/join", ATTEST).status_code == 202
-        assert who.participant is not None
-        world.mediator.client.post(
-            f"meetings/{meeting.id}/admit", {"participant_id": str(who.participant.id)}
-        )
+        admit(world, meeting, who)
     assert who.participant is not None
     return janus.janus_connection(meeting, who.participant)
+
+
+def launch_with_fake_media(playwright: Playwright, *extra: str) -> Browser:
+    """Debian's Chromium with a fake camera and microphone it may use without asking."""
+    return playwright.chromium.launch(
+        executable_path=str(CHROMIUM),
+        args=[
+            *CHROMIUM_ARGS,
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            *extra,
+        ],
+    )
 
 
 def wait_for(page: Page, *counters: str, at_least: int = 1, seconds: float = 30) -> dict[str, int]:
@@ -102,28 +104,18 @@ def wait_for(page: Page, *counters: str, at_least: int = 1, seconds: float = 30)
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed")
 def test_it_carries_end_to_end_encrypted_media_between_admitted_browsers(
-    live_world: World, janus_server: JanusServer, harness: str
+    live_world: World,
+    janus_server: JanusServer,
+    harness: str,
 ) -> None:
     w = live_world
-    made = w.mediator.client.post(
-        f"cases/{w.case.id}/meetings",
-        {"kind": "joint", "mode": "virtual", "starts_at": "2026-12-01T10:00:00Z"},
-    ).json()
-    w.mediator.client.post(f"meetings/{made['id']}/start")
-    meeting = Meeting.objects.get(pk=made["id"])
+    meeting = started(w)
     mediator = connection_of(w, meeting, w.mediator)
     party = connection_of(w, meeting, w.party_a)
     outsider_key = connection_of(w, meeting, w.party_b)
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                *CHROMIUM_ARGS,
-                "--use-fake-device-for-media-stream",
-                "--use-fake-ui-for-media-stream",
-            ],
-        )
+        browser = launch_with_fake_media(playwright)
         try:
             context = browser.new_context()
             pages = [context.new_page() for _ in range(3)]

@@ -17,11 +17,11 @@ import pytest
 from caucus.kernel.errors import Forbidden
 from caucus.meetings import janus
 from caucus.meetings.models import Meeting
-from tests.conftest import Persona, World, build_world, complete_onboarding
+from tests.conftest import Persona, World
 from tests.meetings.conftest import JANUS_ADMIN_KEY, JANUS_SECRET, JanusServer
 from tests.meetings.janus_peer import JanusPeer, JanusRefused, run_async
+from tests.meetings.rooms import ATTEST, admit, started
 
-ATTEST = {"attestation": {"private_location": True, "not_recording": True, "others_present": []}}
 UNAUTHORIZED_CORE = 403  # JANUS_ERROR_UNAUTHORIZED
 UNAUTHORIZED_ROOM = 433  # JANUS_VIDEOROOM_ERROR_UNAUTHORIZED
 T = TypeVar("T")
@@ -34,28 +34,11 @@ def run(scenario: Callable[[], Awaitable[T]]) -> T:
 
 
 @pytest.fixture
-def live_world(transactional_db: None) -> World:
-    world = build_world()
-    complete_onboarding(world)
-    return world
-
-
-def started(world: World, kind: str = "joint", side: Any = None) -> Meeting:
-    body: dict[str, Any] = {"kind": kind, "mode": "virtual", "starts_at": "2026-12-01T10:00:00Z"}
-    if side is not None:
-        body["side_id"] = str(side)
-    made = world.mediator.client.post(f"cases/{world.case.id}/meetings", body).json()
-    assert world.mediator.client.post(f"meetings/{made['id']}/start").status_code == 200
-    return Meeting.objects.get(pk=made["id"])
-
-
-def admit(world: World, meeting: Meeting, who: Persona) -> None:
-    assert who.client.post(f"meetings/{meeting.id}/join", ATTEST).status_code == 202
-    assert who.participant is not None
-    response = world.mediator.client.post(
-        f"meetings/{meeting.id}/admit", {"participant_id": str(who.participant.id)}
-    )
-    assert response.status_code == 200
+def party_a_in_joint_room(live_world: World) -> Meeting:
+    """A running joint meeting with party A admitted."""
+    meeting = started(live_world)
+    admit(live_world, meeting, live_world.party_a)
+    return meeting
 
 
 def connection(meeting: Meeting, who: Persona) -> dict[str, Any]:
@@ -91,7 +74,8 @@ def test_it_runs_janus_with_videoroom_and_websockets_only(janus_server: JanusSer
 
 
 def test_it_refuses_a_peer_without_a_token_or_with_another_rooms_token(
-    live_world: World, janus_server: JanusServer
+    live_world: World,
+    janus_server: JanusServer,
 ) -> None:
     w = live_world
     joint = started(w)
@@ -128,11 +112,11 @@ def test_it_refuses_a_peer_without_a_token_or_with_another_rooms_token(
 
 
 def test_it_carries_media_between_admitted_peers_and_refuses_unencrypted_publishers(
-    live_world: World, janus_server: JanusServer
+    live_world: World,
+    party_a_in_joint_room: Meeting,
+    janus_server: JanusServer,
 ) -> None:
-    w = live_world
-    meeting = started(w)
-    admit(w, meeting, w.party_a)
+    w, meeting = live_world, party_a_in_joint_room
     mediator = connection(meeting, w.mediator)
     party = connection(meeting, w.party_a)
     assert mediator["room"] == party["room"] and mediator["url"] == janus_server.url
@@ -170,11 +154,11 @@ def test_it_carries_media_between_admitted_peers_and_refuses_unencrypted_publish
 
 
 def test_it_refuses_or_ignores_every_way_of_recording(
-    live_world: World, janus_server: JanusServer
+    live_world: World,
+    party_a_in_joint_room: Meeting,
+    janus_server: JanusServer,
 ) -> None:
-    w = live_world
-    meeting = started(w)
-    admit(w, meeting, w.party_a)
+    w, meeting = live_world, party_a_in_joint_room
     party = connection(meeting, w.party_a)
     room = party["room"]
 
@@ -217,11 +201,11 @@ def test_it_refuses_or_ignores_every_way_of_recording(
 
 
 def test_it_kicks_an_attendee_sent_back_to_the_lobby_who_then_cannot_rejoin(
-    live_world: World, janus_server: JanusServer
+    live_world: World,
+    party_a_in_joint_room: Meeting,
+    janus_server: JanusServer,
 ) -> None:
-    w = live_world
-    meeting = started(w)
-    admit(w, meeting, w.party_a)
+    w, meeting = live_world, party_a_in_joint_room
     party = connection(meeting, w.party_a)
 
     async def scenario() -> None:
@@ -261,13 +245,13 @@ def test_it_kicks_an_attendee_sent_back_to_the_lobby_who_then_cannot_rejoin(
 
 
 def test_it_destroys_the_room_when_the_meeting_ends(
-    live_world: World, janus_server: JanusServer
+    janus_server: JanusServer,
+    live_world: World,
 ) -> None:
-    w = live_world
-    meeting = started(w)
-    room = connection(meeting, w.mediator)["room"]
+    meeting = started(live_world)
+    room = connection(meeting, live_world.mediator)["room"]
     with janus.videoroom() as handle:
         assert handle.request({"request": "exists", "room": room})["exists"] is True
-    assert w.mediator.client.post(f"meetings/{meeting.id}/end").status_code == 200
+    assert live_world.mediator.client.post(f"meetings/{meeting.id}/end").status_code == 200
     with janus.videoroom() as handle:
         assert handle.request({"request": "exists", "room": room})["exists"] is False

@@ -8,19 +8,19 @@ import json
 from typing import Any
 
 from channels.db import database_sync_to_async
-from django.conf import settings
-from django.test import Client
 
 from tests.conftest import World
-from tests.meetings.test_chat import (
-    ATTEST,
-    admit,
+from tests.meetings.rooms import ATTEST, start_caucus
+from tests.sockets import (
+    SAME_ORIGIN,
+    WebsocketLobby,
+    closed_by,
     communicator,
-    live_world,  # noqa: F401  (fixture)
+    connects,
     receive_close,
     receive_kind,
     run,
-    start_caucus,
+    session_cookie,
 )
 
 
@@ -29,11 +29,10 @@ def post(client: Any, path: str, body: Any = None) -> int:
 
 
 def test_it_closes_the_room_socket_when_the_attendee_is_sent_back_to_the_lobby(
-    live_world: World,  # noqa: F811
+    live_world: World,
+    party_a_in_caucus: str,
 ) -> None:
-    w = live_world
-    meeting_id = start_caucus(w, w.side_a)
-    admit(w, meeting_id, w.party_a)
+    w, meeting_id = live_world, party_a_in_caucus
 
     async def scenario() -> tuple[dict[str, Any], dict[str, Any], bool]:
         party = communicator(meeting_id, w.party_a)
@@ -47,10 +46,7 @@ def test_it_closes_the_room_socket_when_the_attendee_is_sent_back_to_the_lobby(
         closed = await receive_kind(party, "closed")
         close = await receive_close(party)
         # The room's door is shut to them now; the lobby's is open.
-        again = communicator(meeting_id, w.party_a)
-        reopened, _ = await again.connect()
-        await again.disconnect()
-        return closed, close, bool(reopened)
+        return closed, close, await connects(meeting_id, w.party_a)
 
     closed, close, reopened = run(scenario)
     assert closed == {"type": "closed", "reason": "lobby"}
@@ -59,11 +55,10 @@ def test_it_closes_the_room_socket_when_the_attendee_is_sent_back_to_the_lobby(
 
 
 def test_it_closes_every_socket_of_an_attendee_the_mediator_removes(
-    live_world: World,  # noqa: F811
+    live_world: World,
+    party_a_in_caucus: str,
 ) -> None:
-    w = live_world
-    meeting_id = start_caucus(w, w.side_a)
-    admit(w, meeting_id, w.party_a)
+    w, meeting_id = live_world, party_a_in_caucus
     w.attorney_a.client.post(f"meetings/{meeting_id}/join", ATTEST)
     assert w.party_a.participant is not None and w.attorney_a.participant is not None
     party_id, attorney_id = w.party_a.participant.id, w.attorney_a.participant.id
@@ -83,66 +78,37 @@ def test_it_closes_every_socket_of_an_attendee_the_mediator_removes(
     assert [c["code"] for c in run(scenario)] == [4002, 4002]
 
 
-def test_it_closes_the_socket_of_an_attendee_who_leaves(live_world: World) -> None:  # noqa: F811
-    w = live_world
-    meeting_id = start_caucus(w, w.side_a)
-    admit(w, meeting_id, w.party_a)
-
-    async def scenario() -> dict[str, Any]:
-        party = communicator(meeting_id, w.party_a)
-        assert (await party.connect())[0]
-        status = await database_sync_to_async(post)(
-            w.party_a.client, f"meetings/{meeting_id}/leave"
-        )
-        assert status == 200
-        return await receive_close(party)
-
-    assert run(scenario)["code"] == 4002
+def test_it_closes_the_socket_of_an_attendee_who_leaves(
+    live_world: World,
+    party_a_in_caucus: str,
+) -> None:
+    w, meeting_id = live_world, party_a_in_caucus
+    status, code, _ = closed_by(
+        meeting_id, w.party_a, lambda: post(w.party_a.client, f"meetings/{meeting_id}/leave")
+    )
+    assert (status, code) == (200, 4002)
 
 
-def test_it_closes_a_socket_whose_api_token_is_revoked(live_world: World) -> None:  # noqa: F811
-    w = live_world
-    meeting_id = start_caucus(w, w.side_a)
-    admit(w, meeting_id, w.party_a)
-
-    async def scenario() -> tuple[dict[str, Any], bool]:
-        party = communicator(meeting_id, w.party_a)
-        assert (await party.connect())[0]
-        status = await database_sync_to_async(
-            lambda: w.party_a.client.call("DELETE", "auth/token").status_code
-        )()
-        assert status == 204
-        close = await receive_close(party)
-        again = communicator(meeting_id, w.party_a)
-        reopened, _ = await again.connect()
-        await again.disconnect()
-        return close, bool(reopened)
-
-    close, reopened = run(scenario)
-    assert close["code"] == 4401
-    assert reopened is False
+def test_it_closes_a_socket_whose_api_token_is_revoked(
+    live_world: World,
+    party_a_in_caucus: str,
+) -> None:
+    w, meeting_id = live_world, party_a_in_caucus
+    revoked = closed_by(
+        meeting_id, w.party_a, lambda: w.party_a.client.call("DELETE", "auth/token").status_code
+    )
+    assert revoked == (204, 4401, False)
 
 
 def test_it_closes_a_browser_socket_when_its_session_signs_out(
-    live_world: World,  # noqa: F811
+    live_world: World,
 ) -> None:
     w = live_world
     meeting_id = start_caucus(w, w.side_a)
-    browser = Client()
-    assert w.mediator.user is not None
-    browser.force_login(w.mediator.user, backend="django.contrib.auth.backends.ModelBackend")
-    cookie = f"{settings.SESSION_COOKIE_NAME}={browser.cookies[settings.SESSION_COOKIE_NAME].value}"
+    browser, cookie = session_cookie(w.mediator)
 
     async def scenario() -> dict[str, Any]:
-        comm = communicator(
-            meeting_id,
-            None,
-            headers=[
-                (b"cookie", cookie.encode()),
-                (b"host", b"localhost"),
-                (b"origin", b"http://localhost"),
-            ],
-        )
+        comm = communicator(meeting_id, None, headers=[(b"cookie", cookie), *SAME_ORIGIN])
         assert (await comm.connect())[0]
         await database_sync_to_async(browser.post)("/logout")
         return await receive_close(comm)
@@ -150,26 +116,11 @@ def test_it_closes_a_browser_socket_when_its_session_signs_out(
     assert run(scenario)["code"] == 4401
 
 
-class WebsocketLobby:
-    """The lobby's connection of one attendee."""
-
-    def __init__(self, meeting_id: str, who: Any) -> None:
-        from channels.testing import WebsocketCommunicator
-
-        from caucus.asgi import application
-
-        headers = [(b"authorization", f"Bearer {who.token}".encode())]
-        self.comm = WebsocketCommunicator(
-            application, f"/ws/meetings/{meeting_id}/lobby/", headers=headers
-        )
-
-
 def test_it_tells_a_waiting_attendee_they_are_admitted_and_nothing_else(
-    live_world: World,  # noqa: F811
+    live_world: World,
+    party_a_in_caucus: str,
 ) -> None:
-    w = live_world
-    meeting_id = start_caucus(w, w.side_a)
-    admit(w, meeting_id, w.party_a)
+    w, meeting_id = live_world, party_a_in_caucus
     w.attorney_a.client.post(f"meetings/{meeting_id}/join", ATTEST)
     assert w.attorney_a.participant is not None
     attorney_id = str(w.attorney_a.participant.id)

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.db import connection
@@ -9,34 +8,8 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from caucus.audit.models import AuditEntry
-from tests.conftest import Persona, World
-
-ATTEST = {"attestation": {"private_location": True, "not_recording": True, "others_present": []}}
-
-
-def schedule(world: World, kind: str, side: Any = None, mode: str = "virtual") -> dict[str, Any]:
-    body: dict[str, Any] = {"kind": kind, "mode": mode, "starts_at": "2026-12-01T10:00:00Z"}
-    if side is not None:
-        body["side_id"] = str(side)
-    response = world.mediator.client.post(f"cases/{world.case.id}/meetings", body)
-    assert response.status_code == 201, response.content
-    result: dict[str, Any] = response.json()
-    return result
-
-
-def running(world: World, kind: str, side: Any = None) -> dict[str, Any]:
-    meeting = schedule(world, kind, side)
-    assert world.mediator.client.post(f"meetings/{meeting['id']}/start").status_code == 200
-    return meeting
-
-
-def admitted(world: World, meeting: dict[str, Any], who: Persona) -> None:
-    assert who.client.post(f"meetings/{meeting['id']}/join", ATTEST).status_code == 202
-    assert who.participant is not None
-    response = world.mediator.client.post(
-        f"meetings/{meeting['id']}/admit", {"participant_id": str(who.participant.id)}
-    )
-    assert response.status_code == 200
+from tests.conftest import World
+from tests.meetings.rooms import ATTEST, admit, running, schedule
 
 
 def test_it_refuses_meetings_before_onboarding_completes(world: World) -> None:
@@ -132,7 +105,7 @@ def test_it_keeps_caucus_items_with_the_side_and_refuses_to_end_before_closeout(
 ) -> None:
     w = active_world
     caucus = running(w, "caucus", w.side_a)
-    admitted(w, caucus, w.party_a)
+    admit(w, caucus, w.party_a)
     item = w.party_a.client.post(
         f"meetings/{caucus['id']}/items", {"text": "I could accept 60,000 if pushed."}
     ).json()
@@ -309,7 +282,7 @@ def test_it_lists_items_meetings_and_notes_in_constant_queries(active_world: Wor
     def grow(n: int) -> None:
         for _ in range(n):
             m = running(w, "joint")
-            admitted(w, m, w.party_a)
+            admit(w, m, w.party_a)
             client.post(f"meetings/{m['id']}/items", {"text": "item"})
             w.mediator.client.post(f"meetings/{m['id']}/items", {"text": "item 2"})
             w.mediator.client.post(f"meetings/{m['id']}/end")
@@ -366,11 +339,7 @@ def test_it_points_no_one_at_a_third_party_video_server() -> None:
 @override_settings(CAUCUS_VIDEO="janus")
 def test_it_answers_503_while_the_video_server_is_unavailable(active_world: World) -> None:
     w = active_world
-    meeting = w.mediator.client.post(
-        f"cases/{w.case.id}/meetings",
-        {"kind": "joint", "mode": "virtual", "starts_at": "2026-12-01T10:00:00Z"},
-    ).json()
-    w.mediator.client.post(f"meetings/{meeting['id']}/start")
+    meeting = running(w)
     answer = w.mediator.client.get(f"meetings/{meeting['id']}/room")
     assert answer.status_code == 503
     assert answer.json()["error"] == "video_unavailable"

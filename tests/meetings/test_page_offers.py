@@ -10,12 +10,8 @@ import pytest
 from django.test import Client
 
 from tests.conftest import Persona, World
-from tests.meetings.closeout_steps import (
-    ATTEST,
-    admit,
-    fast_passwords,  # noqa: F401  (the fixture, used by pytestmark)
-    meeting,
-)
+from tests.meetings.closeout_steps import meeting
+from tests.meetings.rooms import ATTEST, admit
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 

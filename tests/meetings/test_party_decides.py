@@ -14,13 +14,8 @@ import pytest
 from caucus.audit.models import AuditEntry
 from caucus.meetings.models import Item
 from tests.conftest import World
-from tests.meetings.closeout_steps import (
-    admit,
-    decide,
-    fast_passwords,  # noqa: F401  (the fixture, used by pytestmark)
-    meeting,
-    raise_item,
-)
+from tests.meetings.closeout_steps import decide, meeting, raise_item
+from tests.meetings.rooms import admit
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 OWN = "Ada is open to talking about the car."
@@ -36,6 +31,14 @@ def caucus_item(w: World, decision: str) -> tuple[str, str]:
 
 def confirm(w: World, item: str, body: dict[str, Any] | None = None) -> Any:
     return w.party_a.client.post(f"items/{item}/confirm", body)
+
+
+def shown(answer: Any) -> tuple[str, bool, str | None, str | None]:
+    """The item as a successful answer shows it: decision, confirmed, the wording that may
+    travel, and the party's own wording awaiting the mediator."""
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    return body["decision"], body["confirmed"], body["wording"], body["proposed_wording"]
 
 
 def test_a_call_without_any_body_is_a_plain_confirmation(active_world: World) -> None:
@@ -56,12 +59,12 @@ def test_a_call_without_any_body_is_a_plain_confirmation(active_world: World) ->
 def test_confirming_without_a_choice_keeps_the_mediators_proposal(active_world: World) -> None:
     w = active_world
     _, item = caucus_item(w, "may_share_as_worded")
-    done = confirm(w, item)
-    assert done.status_code == 200, done.content
-    shown = done.json()
-    assert (shown["decision"], shown["confirmed"]) == ("may_share_as_worded", True)
-    assert shown["wording"] == "Side A has a view on the house."
-    assert shown["proposed_wording"] is None
+    assert shown(confirm(w, item)) == (
+        "may_share_as_worded",
+        True,
+        "Side A has a view on the house.",
+        None,
+    )
 
 
 @pytest.mark.parametrize("proposed", ["may_share", "may_share_as_worded", "keep_confidential"])
@@ -71,13 +74,7 @@ def test_the_party_may_always_narrow_to_keep_confidential(
     w = active_world
     _, item = caucus_item(w, proposed)
     done = confirm(w, item, {"decision": "keep_confidential"})
-    assert done.status_code == 200, done.content
-    shown = done.json()
-    assert (shown["decision"], shown["confirmed"], shown["wording"]) == (
-        "keep_confidential",
-        True,
-        None,
-    )
+    assert shown(done) == ("keep_confidential", True, None, None)
     row = Item.objects.get(pk=item)
     assert row.wording_sealed is None and row.confirmed_by_id == w.party_a.participant.id  # type: ignore[union-attr]
 
@@ -107,15 +104,8 @@ def test_own_wording_stays_confidential_until_the_mediator_accepts_it(active_wor
     w = active_world
     _, item = caucus_item(w, "may_share")
     done = confirm(w, item, {"decision": "may_share_as_worded", "wording": OWN})
-    assert done.status_code == 200, done.content
-    shown = done.json()
     # Meanwhile nothing travels: the decision is keep_confidential, confirmed by the party.
-    assert (shown["decision"], shown["confirmed"], shown["wording"]) == (
-        "keep_confidential",
-        True,
-        None,
-    )
-    assert shown["proposed_wording"] == OWN
+    assert shown(done) == ("keep_confidential", True, None, OWN)
     # The close-out is complete: the item may stay confidential if the mediator does not accept.
     assert w.mediator.client.get(f"items/{item}").json()["proposed_wording"] == OWN
     draft = w.mediator.client.post(
@@ -130,14 +120,7 @@ def test_own_wording_stays_confidential_until_the_mediator_accepts_it(active_wor
     assert w.outsider.client.post(f"items/{item}/accept-wording").status_code == 404
 
     accepted = w.mediator.client.post(f"items/{item}/accept-wording")
-    assert accepted.status_code == 200, accepted.content
-    shown = accepted.json()
-    assert (shown["decision"], shown["wording"], shown["confirmed"]) == (
-        "may_share_as_worded",
-        OWN,
-        True,
-    )
-    assert shown["proposed_wording"] is None
+    assert shown(accepted) == ("may_share_as_worded", True, OWN, None)
     again = w.mediator.client.post(f"items/{item}/accept-wording")
     assert again.status_code == 409 and again.json()["error"] == "no_party_wording"
     actions = list(
@@ -154,12 +137,8 @@ def test_a_new_mediator_proposal_drops_the_partys_unaccepted_wording(active_worl
     _, item = caucus_item(w, "may_share")
     assert confirm(w, item, {"decision": "may_share_as_worded", "wording": OWN}).status_code == 200
     decide(w, item, "may_share")
-    shown = w.party_a.client.get(f"items/{item}").json()
-    assert (shown["decision"], shown["confirmed"], shown["proposed_wording"]) == (
-        "may_share",
-        False,
-        None,
-    )
+    decision, confirmed, _, proposed = shown(w.party_a.client.get(f"items/{item}"))
+    assert (decision, confirmed, proposed) == ("may_share", False, None)
     assert w.mediator.client.post(f"items/{item}/accept-wording").status_code == 409
 
 
@@ -167,12 +146,7 @@ def test_own_wording_equal_to_the_mediators_is_a_plain_confirmation(active_world
     w = active_world
     _, item = caucus_item(w, "may_share_as_worded")
     same = {"decision": "may_share_as_worded", "wording": "Side A has a view on the house."}
-    shown = confirm(w, item, same).json()
-    assert (shown["decision"], shown["confirmed"], shown["proposed_wording"]) == (
-        "may_share_as_worded",
-        True,
-        None,
-    )
+    assert shown(confirm(w, item, same)) == ("may_share_as_worded", True, same["wording"], None)
 
 
 def test_narrowing_needs_wording_and_wording_needs_as_worded(active_world: World) -> None:
@@ -227,7 +201,7 @@ def test_narrowing_keeps_the_item_in_its_audience_under_shared_unless_marked(
     w.case.confidentiality_structure = "shared_unless_marked"
     w.case.save(update_fields=["confidentiality_structure"])
     _, item = caucus_item(w, "may_share")
-    shown = confirm(w, item, {"decision": "keep_confidential"}).json()
-    assert shown["audience"] == f"side:{w.side_a}"
+    answer = confirm(w, item, {"decision": "keep_confidential"}).json()
+    assert answer["audience"] == f"side:{w.side_a}"
     assert w.party_b.client.get(f"items/{item}").status_code == 404
     assert item not in w.party_b.client.get(f"cases/{w.case.id}/items").content.decode()

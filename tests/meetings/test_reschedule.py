@@ -3,8 +3,6 @@ start, the same calendar event updated, and content-free emails to those who may
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,23 +15,12 @@ from caucus.accounts.models import User
 from caucus.meetings.models import Meeting
 from caucus.web.views import MODEL_BACKEND
 from tests.conftest import World
+from tests.delivery import delivered
 
-Capture = Callable[..., AbstractContextManager[Any]]
-_capture: list[Capture] = []
 JAN_15 = "2031-01-15T10:00:00Z"
 
 
-@pytest.fixture(autouse=True)
-def sent(django_capture_on_commit_callbacks: Capture) -> Iterator[None]:
-    mail.outbox.clear()
-    _capture.append(django_capture_on_commit_callbacks)
-    yield
-    _capture.clear()
-
-
-def delivered(call: Callable[[], Any]) -> Any:
-    with _capture[-1](execute=True):
-        return call()
+pytestmark = pytest.mark.usefixtures("sent")
 
 
 def schedule(w: World, **extra: Any) -> dict[str, Any]:

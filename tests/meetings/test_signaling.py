@@ -17,28 +17,11 @@ from pytest_django.fixtures import Settings
 from caucus.meetings.consumers import FRAME_MAX_BYTES
 from caucus.meetings.janus import feed_id
 from tests.conftest import Persona, World
-from tests.meetings.test_chat import (
-    ATTEST,
-    admit,
-    assert_nowhere,
-    communicator,
-    live_world,  # noqa: F401  (fixture)
-    receive_kind,
-    run,
-    start_caucus,
-)
-from tests.meetings.test_live_sockets import WebsocketLobby
+from tests.meetings.rooms import ATTEST, admit, start_caucus, start_joint
+from tests.meetings.test_chat import assert_nowhere
+from tests.sockets import WebsocketLobby, communicator, receive_kind, run
 
 OFFER = {"description": {"type": "offer", "sdp": "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n"}}
-
-
-def start_joint(world: World) -> str:
-    meeting = world.mediator.client.post(
-        f"cases/{world.case.id}/meetings",
-        {"kind": "joint", "mode": "virtual", "starts_at": "2026-12-01T10:00:00Z"},
-    ).json()
-    world.mediator.client.post(f"meetings/{meeting['id']}/start")
-    return str(meeting["id"])
 
 
 def pid(who: Persona) -> str:
@@ -70,7 +53,7 @@ async def connected(meeting_id: str, *people: Persona) -> list[WebsocketCommunic
     return comms
 
 
-def test_it_relays_a_signal_to_its_addressee_only(live_world: World) -> None:  # noqa: F811
+def test_it_relays_a_signal_to_its_addressee_only(live_world: World) -> None:
     w = live_world
     meeting_id = start_joint(w)
     admit(w, meeting_id, w.party_a)
@@ -91,10 +74,11 @@ def test_it_relays_a_signal_to_its_addressee_only(live_world: World) -> None:  #
     assert quiet_b and quiet_a
 
 
-def test_it_lists_who_is_in_the_room_as_people_come_and_go(live_world: World) -> None:  # noqa: F811
-    w = live_world
-    meeting_id = start_joint(w)
-    admit(w, meeting_id, w.party_a)
+def test_it_lists_who_is_in_the_room_as_people_come_and_go(
+    live_world: World,
+    party_a_in_joint: str,
+) -> None:
+    w, meeting_id = live_world, party_a_in_joint
 
     People = list[dict[str, Any]]
 
@@ -118,7 +102,7 @@ def test_it_lists_who_is_in_the_room_as_people_come_and_go(live_world: World) ->
     assert set(after[0]) == {"participant_id", "name", "role", "since"}
 
 
-def test_it_relays_nothing_to_anyone_outside_the_room(live_world: World) -> None:  # noqa: F811
+def test_it_relays_nothing_to_anyone_outside_the_room(live_world: World) -> None:
     w = live_world
     meeting_id = start_joint(w)
     other_meeting = start_caucus(w, w.side_a)
@@ -157,11 +141,10 @@ def test_it_relays_nothing_to_anyone_outside_the_room(live_world: World) -> None
 
 
 def test_it_tells_the_mediators_of_each_knock_with_its_attestation(
-    live_world: World,  # noqa: F811
+    live_world: World,
+    party_a_in_joint: str,
 ) -> None:
-    w = live_world
-    meeting_id = start_joint(w)
-    admit(w, meeting_id, w.party_a)
+    w, meeting_id = live_world, party_a_in_joint
 
     async def scenario() -> tuple[dict[str, Any], bool]:
         mediator, party_a = await connected(meeting_id, w.mediator, w.party_a)
@@ -184,10 +167,11 @@ def test_it_tells_the_mediators_of_each_knock_with_its_attestation(
     assert attendee_quiet
 
 
-def test_it_relays_key_exchange_frames_without_reading_them(live_world: World) -> None:  # noqa: F811
-    w = live_world
-    meeting_id = start_caucus(w, w.side_a)
-    admit(w, meeting_id, w.party_a)
+def test_it_relays_key_exchange_frames_without_reading_them(
+    live_world: World,
+    party_a_in_caucus: str,
+) -> None:
+    w, meeting_id = live_world, party_a_in_caucus
     key = {"kind": "public_key", "jwk": {"kty": "EC", "crv": "P-256", "x": "abc", "y": "def"}}
 
     async def scenario() -> dict[str, Any]:
@@ -199,7 +183,7 @@ def test_it_relays_key_exchange_frames_without_reading_them(live_world: World) -
 
 
 def test_it_relays_in_janus_mode_only_key_frames_in_the_senders_own_name(
-    live_world: World,  # noqa: F811
+    live_world: World,
     settings: Settings,
 ) -> None:
     w = live_world
@@ -278,12 +262,11 @@ BAD_FRAMES: list[tuple[str, str]] = [
 
 @pytest.mark.parametrize("kind", ["malformed", "oversized"])
 def test_it_answers_bad_frames_with_an_error_and_relays_none(
-    live_world: World,  # noqa: F811
+    live_world: World,
+    party_a_in_caucus: str,
     kind: str,
 ) -> None:
-    w = live_world
-    meeting_id = start_caucus(w, w.side_a)
-    admit(w, meeting_id, w.party_a)
+    w, meeting_id = live_world, party_a_in_caucus
     frames = [
         (f.replace("TO", pid(w.mediator)).replace("BIG", "a" * FRAME_MAX_BYTES), code)
         for f, code in BAD_FRAMES
@@ -306,14 +289,12 @@ def test_it_answers_bad_frames_with_an_error_and_relays_none(
 
 
 def test_it_never_writes_a_signaling_payload_to_the_database_the_disk_or_the_logs(
-    live_world: World,  # noqa: F811
+    live_world: World,
+    party_a_in_caucus: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    w, meeting_id, canary = live_world, party_a_in_caucus, "SIGNAL-CANARY-7c2e41"
     caplog.set_level(logging.DEBUG)
-    canary = "SIGNAL-CANARY-7c2e41"
-    w = live_world
-    meeting_id = start_caucus(w, w.side_a)
-    admit(w, meeting_id, w.party_a)
     offer = {"description": {"type": "offer", "sdp": f"v=0\r\ns={canary}\r\n"}}
     candidate = {"candidate": {"candidate": f"candidate:1 1 udp 1 10.0.0.1 9 typ host {canary}"}}
     key = {"jwk": canary}
@@ -340,7 +321,7 @@ def test_it_never_writes_a_signaling_payload_to_the_database_the_disk_or_the_log
 
 
 def test_it_moves_one_side_to_a_caucus_and_tells_the_other_only_that_the_mediator_is_away(
-    live_world: World,  # noqa: F811
+    live_world: World,
 ) -> None:
     w = live_world
     joint = start_joint(w)

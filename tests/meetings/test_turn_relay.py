@@ -22,12 +22,10 @@ from aiortc.rtcconfiguration import RTCIceTransportPolicy
 from pytest_django.fixtures import Settings
 
 from caucus.meetings import turn
-from caucus.meetings.models import Meeting
 from tests.conftest import World
 from tests.meetings.conftest import TurnServer
 from tests.meetings.janus_peer import run_async
-
-ATTEST = {"attestation": {"private_location": True, "not_recording": True, "others_present": []}}
+from tests.meetings.rooms import admit, started
 
 
 def relay_only(servers: list[dict[str, Any]]) -> RTCConfiguration:
@@ -96,17 +94,9 @@ def test_it_relays_a_call_between_admitted_attendees_with_minted_credentials(
     active_world: World, turn_server: TurnServer
 ) -> None:
     w = active_world
-    made = w.mediator.client.post(
-        f"cases/{w.case.id}/meetings",
-        {"kind": "joint", "mode": "virtual", "starts_at": "2026-12-01T10:00:00Z"},
-    ).json()
-    w.mediator.client.post(f"meetings/{made['id']}/start")
-    assert w.party_a.client.post(f"meetings/{made['id']}/join", ATTEST).status_code == 202
+    meeting = started(w)
+    admit(w, meeting, w.party_a)
     assert w.party_a.participant is not None and w.mediator.participant is not None
-    w.mediator.client.post(
-        f"meetings/{made['id']}/admit", {"participant_id": str(w.party_a.participant.id)}
-    )
-    meeting = Meeting.objects.get(pk=made["id"])
     mediator = turn.ice_servers_for(meeting, w.mediator.participant)
     party = turn.ice_servers_for(meeting, w.party_a.participant)
     assert mediator[0]["urls"] == [turn_server.url]

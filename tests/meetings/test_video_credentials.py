@@ -13,20 +13,21 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.core.management import call_command
 from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks, Settings
 
+from caucus.cases.models import Participant
 from caucus.kernel.errors import Forbidden
 from caucus.meetings import janus, turn
 from caucus.meetings.deploy import ConfigError, render_janus, render_turn
 from caucus.meetings.models import Meeting
-from tests.conftest import Persona, World
-from tests.meetings.conftest import JANUS_ADMIN_KEY, JANUS_SECRET, TURN_SECRET, free_port
-
-ATTEST = {"attestation": {"private_location": True, "not_recording": True, "others_present": []}}
+from tests.conftest import World
+from tests.meetings.conftest import JANUS_ADMIN_KEY, JANUS_SECRET, TURN_SECRET
+from tests.meetings.rooms import admit, knock
+from tests.meetings.rooms import started as running
+from tests.processes import free_port
 
 
 @pytest.fixture
@@ -41,26 +42,11 @@ def janus_mode(settings: Settings) -> Settings:
     return settings
 
 
-def running(world: World, kind: str = "joint", side: Any = None) -> Meeting:
-    body: dict[str, Any] = {"kind": kind, "mode": "virtual", "starts_at": "2026-12-01T10:00:00Z"}
-    if side is not None:
-        body["side_id"] = str(side)
-    made = world.mediator.client.post(f"cases/{world.case.id}/meetings", body).json()
-    world.mediator.client.post(f"meetings/{made['id']}/start")
-    return Meeting.objects.get(pk=made["id"])
-
-
-def knock(meeting: Meeting, who: Persona) -> None:
-    assert who.client.post(f"meetings/{meeting.id}/join", ATTEST).status_code == 202
-
-
-def admit(world: World, meeting: Meeting, who: Persona) -> None:
-    knock(meeting, who)
-    assert who.participant is not None
-    response = world.mediator.client.post(
-        f"meetings/{meeting.id}/admit", {"participant_id": str(who.participant.id)}
-    )
-    assert response.status_code == 200
+@pytest.fixture
+def running_joint(active_world: World, janus_mode: Settings) -> tuple[Meeting, Participant]:
+    """A running joint meeting in Janus mode, and its mediator."""
+    assert active_world.mediator.participant is not None
+    return running(active_world), active_world.mediator.participant
 
 
 def test_it_signs_janus_core_tokens_for_the_videoroom_for_at_most_a_minute(
@@ -149,26 +135,22 @@ def test_it_mints_janus_and_turn_credentials_only_for_admitted_attendees(
 
 
 def test_it_offers_no_turn_server_unless_both_urls_and_secret_are_set(
-    active_world: World, janus_mode: Settings
+    janus_mode: Settings, running_joint: tuple[Meeting, Participant]
 ) -> None:
-    w = active_world
-    meeting = running(w)
-    assert w.mediator.participant is not None
+    meeting, mediator = running_joint
     janus_mode.CAUCUS_TURN_SECRET = ""
-    assert turn.ice_servers_for(meeting, w.mediator.participant) == []
+    assert turn.ice_servers_for(meeting, mediator) == []
     janus_mode.CAUCUS_TURN_SECRET = TURN_SECRET
     janus_mode.CAUCUS_TURN_URLS = []
-    assert turn.ice_servers_for(meeting, w.mediator.participant) == []
+    assert turn.ice_servers_for(meeting, mediator) == []
 
 
 def test_it_answers_503_when_janus_is_unreachable(
-    active_world: World, janus_mode: Settings
+    running_joint: tuple[Meeting, Participant],
 ) -> None:
-    w = active_world
-    meeting = running(w)
-    assert w.mediator.participant is not None
+    meeting, mediator = running_joint
     with pytest.raises(janus.VideoUnavailable) as unavailable:
-        janus.janus_connection(meeting, w.mediator.participant)
+        janus.janus_connection(meeting, mediator)
     assert unavailable.value.status == 503 and unavailable.value.code == "video_unavailable"
 
 

@@ -51,11 +51,16 @@ def _propose(w: World, name: str = "memo.txt", data: bytes = MEMO.encode()) -> d
     return out
 
 
+@pytest.fixture
+def proposal(active_world: World) -> dict[str, object]:
+    """The proposal for the case's memo, uploaded by the mediator."""
+    return _propose(active_world)
+
+
 def test_it_proposes_spans_with_the_case_knowledge_and_finalizes_a_public_record(
-    active_world: World,
+    active_world: World, proposal: dict[str, object]
 ) -> None:
     w = active_world
-    proposal = _propose(w)
     spans = proposal["spans"]
     assert isinstance(spans, list)
     texts = {s["text"] for s in spans}
@@ -83,9 +88,7 @@ def test_it_proposes_spans_with_the_case_knowledge_and_finalizes_a_public_record
     assert again.status_code == 409
 
 
-def test_it_seals_the_extracted_text_and_span_text(active_world: World) -> None:
-    w = active_world
-    proposal = _propose(w)
+def test_it_seals_the_extracted_text_and_span_text(proposal: dict[str, object]) -> None:
     row = Redaction.objects.get(pk=str(proposal["id"]))
     assert b"Lena" not in bytes(row.text_sealed)
     for span in RedactionSpan.objects.filter(redaction=row):
@@ -93,10 +96,9 @@ def test_it_seals_the_extracted_text_and_span_text(active_world: World) -> None:
 
 
 def test_it_answers_404_to_those_who_cannot_see_and_403_to_participants_who_can(
-    active_world: World,
+    active_world: World, proposal: dict[str, object]
 ) -> None:
     w = active_world
-    proposal = _propose(w)
     doc_id = proposal["document_id"]
     assert w.party_a.client.post(f"documents/{doc_id}/redactions").status_code == 403
     assert w.outsider.client.post(f"documents/{doc_id}/redactions").status_code == 404
@@ -109,9 +111,10 @@ def test_it_answers_404_to_those_who_cannot_see_and_403_to_participants_who_can(
     assert w.party_b.client.post(f"documents/{private['id']}/redactions").status_code == 404
 
 
-def test_it_rejects_bad_spans_with_field_errors(active_world: World) -> None:
+def test_it_rejects_bad_spans_with_field_errors(
+    active_world: World, proposal: dict[str, object]
+) -> None:
     w = active_world
-    proposal = _propose(w)
     url = f"redactions/{proposal['id']}/finalize"
     for add in (
         [{"start": 5, "end": 2, "label": "PERSON"}],

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import sqlite3
 import stat
 import subprocess
@@ -33,7 +32,7 @@ from caucus.crypto.fields import Sealed
 from caucus.crypto.keyring import cipher_for, key_scope
 from caucus.retention.purge import run_purge
 from tests.retention.scenario import Scenario, after_purge_after, build_scenario
-from tests.security.test_canary import raw_database_bytes, variants
+from tests.security.test_canary import pg_command, raw_database_bytes, variants
 
 
 def files_under(root: Path) -> Iterator[Path]:
@@ -142,7 +141,7 @@ class Backup:
         else:
             subprocess.run(
                 [
-                    *self._pg_args("pg_dump"),
+                    *pg_command("pg_dump"),
                     "-Fc",
                     "-f",
                     str(self.where / "backup.dump"),
@@ -152,27 +151,13 @@ class Backup:
                 timeout=120,
             )
 
-    def _pg_args(self, tool: str) -> list[str]:
-        db = connection.settings_dict
-        binary = shutil.which(tool)
-        assert binary is not None, f"{tool} is needed"
-        return [
-            binary,
-            "--host",
-            str(db.get("HOST") or "127.0.0.1"),
-            "--port",
-            str(db.get("PORT") or 5432),
-            "--username",
-            str(db.get("USER") or "postgres"),
-        ]
-
     def restore(self) -> None:
         if connection.vendor == "postgresql":
             self.pg_name = f"restored_{uuid.uuid4().hex[:12]}"
-            subprocess.run([*self._pg_args("createdb"), self.pg_name], check=True, timeout=60)
+            subprocess.run([*pg_command("createdb"), self.pg_name], check=True, timeout=60)
             subprocess.run(
                 [
-                    *self._pg_args("pg_restore"),
+                    *pg_command("pg_restore"),
                     "--no-owner",
                     "-d",
                     self.pg_name,
@@ -184,7 +169,7 @@ class Backup:
 
     def drop(self) -> None:
         if self.pg_name:
-            subprocess.run([*self._pg_args("dropdb"), self.pg_name], check=False, timeout=60)
+            subprocess.run([*pg_command("dropdb"), self.pg_name], check=False, timeout=60)
 
     def query(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
         if connection.vendor == "sqlite":

@@ -25,6 +25,7 @@ scene); a new object in `Scene`/`make_scene` if the route needs one.
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import re
 import uuid
@@ -50,7 +51,15 @@ from caucus.crypto.keyring import key_scope
 from caucus.disclosures import services as disclosure_services
 from caucus.meetings import services as meeting_services
 from caucus.portal import services as portal_services
-from tests.conftest import PASSWORD, Persona, World, build_world, complete_onboarding
+from tests.conftest import (
+    INTAKE_ANSWERS,
+    PASSWORD,
+    Persona,
+    World,
+    build_world,
+    complete_onboarding,
+)
+from tests.meetings.rooms import scheduled_meeting
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 PERSONAS = ("anonymous", "outsider", "mediator", "party_a", "attorney_a", "party_b")
@@ -248,15 +257,7 @@ def make_meetings(world: World) -> MeetingScene:
     starts = timezone.now() + timedelta(hours=1)
 
     def caucus(mode: str = "virtual") -> uuid.UUID:
-        meeting = meeting_services.schedule_meeting(
-            mediator,
-            world.case.id,
-            kind="caucus",
-            side_id=world.side_a,
-            mode=mode,
-            starts_at=starts,
-        )
-        return meeting.id
+        return scheduled_meeting(world, starts, "caucus", world.side_a, mode).id
 
     running, scheduled, quiet = caucus(), caucus(), caucus()
     for meeting_id in (running, quiet):
@@ -727,18 +728,7 @@ def objection(scene: Scene) -> dict[str, Any]:
 
 
 def intake_answers(scene: Scene) -> dict[str, Any]:
-    return {
-        "goals": "Agree on a schedule.",
-        "concerns": "",
-        "safety": {
-            "feels_safe_meeting_together": True,
-            "history_of_violence_or_threats": False,
-            "afraid_of_retaliation": False,
-            "protective_order_in_place": False,
-            "wants_separate_sessions": False,
-        },
-        "anything_else": "",
-    }
+    return {**copy.deepcopy(INTAKE_ANSWERS), "goals": "Agree on a schedule."}
 
 
 def intake_form(scene: Scene) -> dict[str, Any]:

@@ -6,17 +6,19 @@ from __future__ import annotations
 import logging
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.db import connection
 
 from caucus.accounts.models import User
 from caucus.cases import services
 from caucus.cases.models import Case, Practice
 from caucus.crypto.keyring import key_scope
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, World, build_world, complete_onboarding
 
 # Password handling runs on the hashers caucus/settings.py declares (Argon2).
 pytestmark = pytest.mark.usefixtures("production_password_hashing")
@@ -30,6 +32,23 @@ CANARIES = {
 }
 
 
+def pg_command(tool: str) -> list[str]:
+    """A PostgreSQL client tool pointed at the test database's server."""
+    settings = connection.settings_dict
+    binary = shutil.which(tool)
+    if binary is None:
+        pytest.fail(f"{tool} is needed to reach the PostgreSQL database")
+    return [
+        binary,
+        "--host",
+        str(settings.get("HOST") or "127.0.0.1"),
+        "--port",
+        str(settings.get("PORT") or 5432),
+        "--username",
+        str(settings.get("USER") or "postgres"),
+    ]
+
+
 def raw_database_bytes() -> bytes:
     settings = connection.settings_dict
     if connection.vendor == "sqlite":
@@ -41,18 +60,9 @@ def raw_database_bytes() -> bytes:
                 chunks.append(extra.read_bytes())
         return b"".join(chunks)
     if connection.vendor == "postgresql":
-        pg_dump = shutil.which("pg_dump")
-        if pg_dump is None:
-            pytest.fail("pg_dump is needed to scan the PostgreSQL database")
         return subprocess.run(
             [
-                pg_dump,
-                "--host",
-                str(settings.get("HOST") or "127.0.0.1"),
-                "--port",
-                str(settings.get("PORT") or 5432),
-                "--username",
-                str(settings.get("USER") or "postgres"),
+                *pg_command("pg_dump"),
                 "--data-only",
                 "--inserts",
                 str(settings["NAME"]),
@@ -62,6 +72,18 @@ def raw_database_bytes() -> bytes:
             timeout=120,
         ).stdout
     pytest.fail(f"no raw scan for {connection.vendor}")
+
+
+@pytest.fixture
+def canary_world(transactional_db: None, caplog: pytest.LogCaptureFixture) -> Iterator[World]:
+    """An onboarded world, committed for real, whose test runs in one key scope, with every
+    log record kept and the outbox emptied first, for `assert_found_nowhere` to search."""
+    caplog.set_level(logging.DEBUG)
+    mail.outbox.clear()
+    with key_scope():
+        world = build_world()
+        complete_onboarding(world)
+        yield world
 
 
 def variants(text: str) -> list[bytes]:
@@ -125,74 +147,58 @@ EXCHANGE_CANARIES = {
 }
 
 
-@pytest.mark.django_db(transaction=True)
 def test_issue_5_content_stays_out_of_the_raw_database_the_logs_and_the_mail(
-    caplog: pytest.LogCaptureFixture,
+    canary_world: World, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from django.core import mail
+    from tests.meetings.rooms import admit, running
 
-    from tests.conftest import build_world, complete_onboarding
-    from tests.meetings.test_meetings import admitted, running
-
-    caplog.set_level(logging.DEBUG)
-    mail.outbox.clear()
-    c = EXCHANGE_CANARIES
-    with key_scope():
-        w = build_world()
-        complete_onboarding(w)
-        meeting = running(w, "caucus", w.side_a)
-        admitted(w, meeting, w.party_a)
-        item = w.party_a.client.post(f"meetings/{meeting['id']}/items", {"text": c["item"]})
-        item_id = item.json()["id"]
-        w.mediator.client.put(f"items/{item_id}/decision", {"decision": "may_share"})
-        w.party_a.client.post(f"items/{item_id}/confirm")
-        second = w.party_a.client.post(f"meetings/{meeting['id']}/items", {"text": "Car."})
-        w.mediator.client.put(f"items/{second.json()['id']}/decision", {"decision": "may_share"})
-        narrowed = w.party_a.client.post(
-            f"items/{second.json()['id']}/confirm",
-            {"decision": "may_share_as_worded", "wording": c["party_wording"]},
-        )
-        assert narrowed.json()["proposed_wording"] == c["party_wording"]
-        drafted = w.mediator.client.post(
-            f"items/{item_id}/disclosures", {"to": "case", "text": c["disclosure"]}
-        )
-        assert drafted.status_code == 201, drafted.content
-        for who in (w.party_a, w.attorney_a):
-            who.client.post(f"disclosures/{drafted.json()['id']}/approve")
-        sent = w.party_b.client.post(
-            f"cases/{w.case.id}/messages", {"body": c["message"], "audience": "case"}
-        )
-        assert sent.status_code == 201
-        concern = w.party_a.client.post(
-            f"cases/{w.case.id}/concerns", {"topic": "impartiality", "body": c["concern"]}
-        )
-        w.mediator.client.post(
-            f"concerns/{concern.json()['id']}/respond", {"body": c["concern_response"]}
-        )
-        asked = w.mediator.client.post(
-            f"cases/{w.case.id}/consents",
-            {
-                "kind": "add_expert",
-                "name": c["consent_name"],
-                "email": "canary-expert@example.test",
-                "purpose": c["consent_purpose"],
-            },
-        )
-        assert asked.status_code == 201
-        closed = w.mediator.client.post(
-            f"cases/{w.case.id}/close",
-            {"outcome": "mediator_withdrew", "private_note": c["closing_note"]},
-        )
-        assert closed.status_code == 200
+    w, c = canary_world, EXCHANGE_CANARIES
+    meeting = running(w, "caucus", w.side_a)
+    admit(w, meeting, w.party_a)
+    item = w.party_a.client.post(f"meetings/{meeting['id']}/items", {"text": c["item"]})
+    item_id = item.json()["id"]
+    w.mediator.client.put(f"items/{item_id}/decision", {"decision": "may_share"})
+    w.party_a.client.post(f"items/{item_id}/confirm")
+    second = w.party_a.client.post(f"meetings/{meeting['id']}/items", {"text": "Car."})
+    w.mediator.client.put(f"items/{second.json()['id']}/decision", {"decision": "may_share"})
+    narrowed = w.party_a.client.post(
+        f"items/{second.json()['id']}/confirm",
+        {"decision": "may_share_as_worded", "wording": c["party_wording"]},
+    )
+    assert narrowed.json()["proposed_wording"] == c["party_wording"]
+    drafted = w.mediator.client.post(
+        f"items/{item_id}/disclosures", {"to": "case", "text": c["disclosure"]}
+    )
+    assert drafted.status_code == 201, drafted.content
+    for who in (w.party_a, w.attorney_a):
+        who.client.post(f"disclosures/{drafted.json()['id']}/approve")
+    sent = w.party_b.client.post(
+        f"cases/{w.case.id}/messages", {"body": c["message"], "audience": "case"}
+    )
+    assert sent.status_code == 201
+    concern = w.party_a.client.post(
+        f"cases/{w.case.id}/concerns", {"topic": "impartiality", "body": c["concern"]}
+    )
+    w.mediator.client.post(
+        f"concerns/{concern.json()['id']}/respond", {"body": c["concern_response"]}
+    )
+    asked = w.mediator.client.post(
+        f"cases/{w.case.id}/consents",
+        {
+            "kind": "add_expert",
+            "name": c["consent_name"],
+            "email": "canary-expert@example.test",
+            "purpose": c["consent_purpose"],
+        },
+    )
+    assert asked.status_code == 201
+    closed = w.mediator.client.post(
+        f"cases/{w.case.id}/close",
+        {"outcome": "mediator_withdrew", "private_note": c["closing_note"]},
+    )
+    assert closed.status_code == 200
     assert mail.outbox, "the actions above notify someone"
-    raw = raw_database_bytes()
-    logs = "\n".join(record.getMessage() for record in caplog.records)
-    mails = "\n".join(f"{m.subject}\n{m.body}" for m in mail.outbox)
-    for label, canary in c.items():
-        for form in variants(canary):
-            assert form not in raw, f"{label} found in the raw database"
-        assert canary.lower() not in logs.lower(), f"{label} found in the logs"
-        assert canary not in mails, f"{label} found in a notification"
+    assert_found_nowhere(c, caplog)
 
 
 # issue 16
@@ -204,48 +210,29 @@ SETTLEMENT_CANARIES = {
 }
 
 
-@pytest.mark.django_db(transaction=True)
 def test_issue_16_memorandum_content_stays_out_of_the_raw_database_the_logs_and_the_mail(
-    caplog: pytest.LogCaptureFixture,
+    canary_world: World, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from django.core import mail
-
-    from tests.conftest import build_world, complete_onboarding
-
-    caplog.set_level(logging.DEBUG)
-    mail.outbox.clear()
-    c = SETTLEMENT_CANARIES
-    with key_scope():
-        w = build_world()
-        complete_onboarding(w)
-        made = w.mediator.client.post(
-            f"cases/{w.case.id}/settlement", {"text": c["settlement_text"]}
+    w, c = canary_world, SETTLEMENT_CANARIES
+    made = w.mediator.client.post(f"cases/{w.case.id}/settlement", {"text": c["settlement_text"]})
+    assert made.status_code == 201, made.content
+    s = made.json()
+    for body, audience in (
+        (c["settlement_comment_side"], "own_side"),
+        (c["settlement_comment_case"], "case"),
+    ):
+        said = w.party_a.client.post(
+            f"settlement/{s['id']}/comments", {"body": body, "audience": audience}
         )
-        assert made.status_code == 201, made.content
-        s = made.json()
-        for body, audience in (
-            (c["settlement_comment_side"], "own_side"),
-            (c["settlement_comment_case"], "case"),
-        ):
-            said = w.party_a.client.post(
-                f"settlement/{s['id']}/comments", {"body": body, "audience": audience}
-            )
-            assert said.status_code == 201
-        revised = w.mediator.client.put(f"settlement/{s['id']}", {"text": c["settlement_revision"]})
-        ready = w.mediator.client.post(f"settlement/{s['id']}/ready")
-        assert revised.status_code == ready.status_code == 200
-        # The service path really stored them: they read back through the API.
-        versions = w.party_b.client.get(f"settlement/{s['id']}/versions").json()["items"]
-        assert [v["text"] for v in versions] == [c["settlement_revision"], c["settlement_text"]]
+        assert said.status_code == 201
+    revised = w.mediator.client.put(f"settlement/{s['id']}", {"text": c["settlement_revision"]})
+    ready = w.mediator.client.post(f"settlement/{s['id']}/ready")
+    assert revised.status_code == ready.status_code == 200
+    # The service path really stored them: they read back through the API.
+    versions = w.party_b.client.get(f"settlement/{s['id']}/versions").json()["items"]
+    assert [v["text"] for v in versions] == [c["settlement_revision"], c["settlement_text"]]
     assert mail.outbox, "marking the memorandum ready tells the signers something waits"
-    raw = raw_database_bytes()
-    logs = "\n".join(record.getMessage() for record in caplog.records)
-    mails = "\n".join(f"{m.subject}\n{m.body}" for m in mail.outbox)
-    for label, canary in c.items():
-        for form in variants(canary):
-            assert form not in raw, f"{label} found in the raw database"
-        assert canary.lower() not in logs.lower(), f"{label} found in the logs"
-        assert canary not in mails, f"{label} found in a notification"
+    assert_found_nowhere(c, caplog)
 
 
 # issue 15 (h15): the emails Caucus sends on its own carry neither content, nor the case's
@@ -357,46 +344,31 @@ PUBLIC_RECORD_CANARIES = {
 }
 
 
-@pytest.mark.django_db(transaction=True)
 def test_issue_16_public_record_copy_and_requests_stay_out_of_the_raw_database_and_logs(
-    caplog: pytest.LogCaptureFixture,
+    canary_world: World, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from django.core import mail
+    from tests.settlement.memoranda import ready, sign_by_everyone
 
-    from tests.conftest import build_world, complete_onboarding
-
-    caplog.set_level(logging.DEBUG)
-    mail.outbox.clear()
-    c = PUBLIC_RECORD_CANARIES
-    with key_scope():
-        w = build_world()
-        complete_onboarding(w)
-        text = f"1. {c['public_record_text']}\n2. {c['removal_passage']}\n"
-        s = w.mediator.client.post(f"cases/{w.case.id}/settlement", {"text": text}).json()
-        w.mediator.client.post(f"settlement/{s['id']}/ready")
-        for who in (w.party_a, w.party_b, w.mediator):
-            assert who.user is not None
-            signed = who.client.post(
-                f"settlement/{s['id']}/sign",
-                {"typed_name": who.user.name, "text_sha256": s["text_sha256"]},
-            )
-            assert signed.status_code == 200, signed.content
-        proposed = w.mediator.client.post(f"settlement/{s['id']}/public-record").json()
-        made = w.mediator.client.post(
-            f"redactions/{proposed['id']}/finalize", {"accept": [], "add": []}
-        )
-        assert made.status_code == 201, made.content
-        copy = f"settlement/{s['id']}/public-record"
-        assert w.mediator.client.post(f"{copy}/show").status_code == 200
-        asked = w.party_a.client.post(f"{copy}/requests", {"passage": c["removal_passage"]})
-        assert asked.status_code == 201, asked.content
-        # The service path really stored them: they read back through the API.
-        read = w.party_a.client.get(copy).json()
-        assert c["public_record_text"] in read["text"]
-        assert [r["passage"] for r in read["requests"]] == [c["removal_passage"]]
-        final = w.mediator.client.post(f"{copy}/final").json()
-        assert c["public_record_text"] in final["text"]
-        assert c["removal_passage"] not in final["text"]
+    w, c = canary_world, PUBLIC_RECORD_CANARIES
+    text = f"1. {c['public_record_text']}\n2. {c['removal_passage']}\n"
+    s = w.mediator.client.post(f"cases/{w.case.id}/settlement", {"text": text}).json()
+    sign_by_everyone(w, ready(w, s))
+    proposed = w.mediator.client.post(f"settlement/{s['id']}/public-record").json()
+    made = w.mediator.client.post(
+        f"redactions/{proposed['id']}/finalize", {"accept": [], "add": []}
+    )
+    assert made.status_code == 201, made.content
+    copy = f"settlement/{s['id']}/public-record"
+    assert w.mediator.client.post(f"{copy}/show").status_code == 200
+    asked = w.party_a.client.post(f"{copy}/requests", {"passage": c["removal_passage"]})
+    assert asked.status_code == 201, asked.content
+    # The service path really stored them: they read back through the API.
+    read = w.party_a.client.get(copy).json()
+    assert c["public_record_text"] in read["text"]
+    assert [r["passage"] for r in read["requests"]] == [c["removal_passage"]]
+    final = w.mediator.client.post(f"{copy}/final").json()
+    assert c["public_record_text"] in final["text"]
+    assert c["removal_passage"] not in final["text"]
     assert mail.outbox, "showing the copy tells the parties something waits"
     assert_found_nowhere(c, caplog)
 

@@ -37,6 +37,17 @@ def caucus_env(data_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def production_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    """`caucus_env` as a production deployment sets it: its host, a long secret key."""
+    return caucus_env(
+        data_dir,
+        CAUCUS_ENV="production",
+        CAUCUS_ALLOWED_HOSTS="caucus.example.org",
+        CAUCUS_SECRET_KEY=secrets.token_urlsafe(64),
+        **extra,
+    )
+
+
 def run_caucus(
     env: dict[str, str], *args: str, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
@@ -168,12 +179,7 @@ def test_it_lets_several_processes_write_to_sqlite_at_once(tmp_path: Path) -> No
 
 
 def test_it_passes_the_deploy_check_in_production(tmp_path: Path) -> None:
-    env = caucus_env(
-        tmp_path / "data",
-        CAUCUS_ENV="production",
-        CAUCUS_ALLOWED_HOSTS="caucus.example.org",
-        CAUCUS_SECRET_KEY=secrets.token_urlsafe(64),
-    )
+    env = production_env(tmp_path / "data")
     result = run_caucus(env, "check", "--deploy", "--fail-level", "WARNING")
     output = result.stdout + result.stderr
     assert result.returncode == 0, output

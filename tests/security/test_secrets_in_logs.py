@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import logging
-import secrets
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +15,7 @@ from django.test import Client
 
 from caucus.cases import services
 from tests.conftest import PASSWORD, ApiClient, World
-from tests.security.test_hardening import caucus_env, run_caucus
+from tests.security.test_hardening import caucus_env, production_env, run_caucus
 
 # Password handling runs on the hashers caucus/settings.py declares (Argon2).
 pytestmark = pytest.mark.usefixtures("production_password_hashing")
@@ -92,12 +91,8 @@ def test_it_writes_mail_to_a_private_mailbox_instead_of_printing_it(tmp_path: Pa
 
 
 def test_it_refuses_a_printing_mail_backend_in_production(tmp_path: Path) -> None:
-    env = caucus_env(
-        tmp_path / "data",
-        CAUCUS_ENV="production",
-        CAUCUS_ALLOWED_HOSTS="caucus.example.org",
-        CAUCUS_SECRET_KEY=secrets.token_urlsafe(64),
-        CAUCUS_EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
+    env = production_env(
+        tmp_path / "data", CAUCUS_EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend"
     )
     checked = run_caucus(env, "check", "--deploy")
     assert checked.returncode != 0

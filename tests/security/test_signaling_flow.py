@@ -31,15 +31,9 @@ from hypothesis import strategies as st
 
 from caucus.asgi import application
 from tests.conftest import Persona, World
-from tests.meetings.test_chat import (
-    ATTEST,
-    admit,
-    communicator,
-    live_world,  # noqa: F401  (fixture)
-    run,
-    start_caucus,
-)
-from tests.meetings.test_signaling import start_joint
+from tests.meetings.conftest import live_world  # noqa: F401  (fixture)
+from tests.meetings.rooms import ATTEST, admit, start_caucus, start_joint
+from tests.sockets import communicator, run
 
 IN_CAUCUS = ("mediator", "party_a", "attorney_a")
 REMOVABLE = ("party_a", "attorney_a")

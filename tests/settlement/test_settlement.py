@@ -3,8 +3,6 @@ drafting and versions, comments by side, ready, signing, the PDF and the public 
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from caucus.audit.chain import read_details
@@ -12,32 +10,9 @@ from caucus.audit.models import AccessRecord, AuditEntry
 from caucus.cases.models import Case
 from caucus.settlement.models import SettlementPolicy, SettlementVersion
 from tests.conftest import Persona, World
+from tests.settlement.memoranda import TERMS, drafted, ready, sign, sign_by_everyone
 
 pytestmark = pytest.mark.usefixtures("worlds_kept_for_the_module")
-
-TERMS = "MEMORANDUM\n1. Ada Party pays Bea Party 1,200 each month.\n2. The car stays with Bea."
-
-
-def drafted(w: World, text: str = TERMS) -> dict[str, Any]:
-    response = w.mediator.client.post(f"cases/{w.case.id}/settlement", {"text": text})
-    assert response.status_code == 201, response.content
-    body: dict[str, Any] = response.json()
-    return body
-
-
-def ready(w: World, s: dict[str, Any]) -> dict[str, Any]:
-    response = w.mediator.client.post(f"settlement/{s['id']}/ready")
-    assert response.status_code == 200, response.content
-    body: dict[str, Any] = response.json()
-    return body
-
-
-def sign(who: Persona, s: dict[str, Any], name: str | None = None) -> Any:
-    assert who.user is not None
-    return who.client.post(
-        f"settlement/{s['id']}/sign",
-        {"typed_name": name or who.user.name, "text_sha256": s["text_sha256"]},
-    )
 
 
 def test_the_mediator_drafts_and_every_participant_reads_it(active_world: World) -> None:
@@ -273,12 +248,8 @@ def test_the_docx_keeps_the_headings_the_schedule_table_and_the_signatures(
     import docx
 
     w = active_world
-    made = w.mediator.client.post(
-        f"cases/{w.case.id}/settlement", {"text": "", "template": "workplace"}
-    ).json()
-    s = ready(w, made)
-    for who in (w.party_a, w.party_b, w.mediator):
-        assert sign(who, s).status_code == 200
+    s = ready(w, drafted(w, "", template="workplace"))
+    sign_by_everyone(w, s)
     response = w.attorney_a.client.get(f"settlement/{s['id']}/docx")
     assert response.status_code == 200
     document = docx.Document(io.BytesIO(response.content))

@@ -14,7 +14,7 @@ from caucus.cases.models import Case
 from caucus.settlement.models import RemovalRequest, Settlement
 from caucus.settlement.services import REMOVED, remove_passages
 from tests.conftest import World
-from tests.settlement.test_settlement import drafted, ready, sign
+from tests.settlement.memoranda import drafted, ready, sign
 
 pytestmark = pytest.mark.usefixtures("worlds_kept_for_the_module")
 

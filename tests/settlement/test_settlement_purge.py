@@ -13,6 +13,7 @@ from caucus.settlement.models import (
 from tests.conftest import World
 from tests.retention.scenario import after_purge_after
 from tests.retention.test_purge import rows_left
+from tests.settlement.memoranda import ready, sign_by_everyone
 
 
 def test_a_purge_leaves_nothing_of_the_memorandum(active_world: World) -> None:
@@ -22,14 +23,7 @@ def test_a_purge_leaves_nothing_of_the_memorandum(active_world: World) -> None:
     ).json()
     w.party_a.client.post(f"settlement/{s['id']}/comments", {"body": "Side A only."})
     w.party_b.client.post(f"settlement/{s['id']}/comments", {"body": "All.", "audience": "case"})
-    w.mediator.client.post(f"settlement/{s['id']}/ready")
-    for who in (w.party_a, w.party_b, w.mediator):
-        assert who.user is not None
-        signed = who.client.post(
-            f"settlement/{s['id']}/sign",
-            {"typed_name": who.user.name, "text_sha256": s["text_sha256"]},
-        )
-        assert signed.status_code == 200
+    sign_by_everyone(w, ready(w, s))
     assert w.mediator.client.post(f"settlement/{s['id']}/public-record").status_code == 201
     closed = w.mediator.client.post(f"cases/{w.case.id}/close", {"outcome": "settled"})
     assert closed.status_code == 200

@@ -10,10 +10,11 @@ from django.test import Client
 from django.utils import timezone
 
 from caucus.cases import services
-from caucus.meetings import services as meetings
-from caucus.web.views import MODEL_BACKEND
 from tests.conftest import Persona, World
+from tests.meetings.rooms import scheduled_meeting
+from tests.personas import user
 from tests.security.test_authorization_matrix import make_exchange, make_meetings
+from tests.web.pages import browser
 
 
 def kinds(persona: Persona) -> set[tuple[str, str]]:
@@ -23,13 +24,6 @@ def kinds(persona: Persona) -> set[tuple[str, str]]:
     for item in items:
         assert set(item) == {"kind", "case_id", "object_id", "at"}
     return {(i["kind"], i["object_id"]) for i in items}
-
-
-def browser(persona: Persona) -> Client:
-    client = Client()
-    assert persona.user is not None
-    client.force_login(persona.user, backend=MODEL_BACKEND)
-    return client
 
 
 def test_each_person_is_asked_for_what_is_theirs_and_nothing_hidden(active_world: World) -> None:
@@ -101,17 +95,9 @@ def test_the_case_list_counts_what_waits(active_world: World) -> None:
 
 def test_a_closed_case_asks_nothing(active_world: World) -> None:
     w = active_world
-    assert w.mediator.user is not None
-    meetings.schedule_meeting(
-        w.mediator.user,
-        w.case.id,
-        kind="joint",
-        side_id=None,
-        mode="virtual",
-        starts_at=timezone.now() + timedelta(days=1),
-    )
+    scheduled_meeting(w, timezone.now() + timedelta(days=1))
     assert {k for k, _ in kinds(w.party_b)} == {"upcoming_meeting"}
-    services.close_case(w.mediator.user, w.case.id, outcome="impasse", note_to_parties=None)
+    services.close_case(user(w.mediator), w.case.id, outcome="impasse", note_to_parties=None)
     for persona in (w.mediator, w.party_a, w.party_b):
         assert kinds(persona) == set()
 

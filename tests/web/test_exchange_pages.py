@@ -5,16 +5,14 @@ redirects to the page that shows the result."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 
 from caucus.disclosures import services as disclosures
 from caucus.disclosures.models import Disclosure
 from caucus.meetings import services
-from caucus.meetings.models import Item, Meeting
 from tests.conftest import World
-from tests.web.pages import browser, started_caucus_of_side_a
+from tests.personas import user
+from tests.web.pages import Caucus, browser, started_caucus_of_side_a
 
 # Built once for the module; each test runs in a savepoint rolled back after it.
 pytestmark = pytest.mark.usefixtures("worlds_kept_for_the_module")
@@ -23,18 +21,11 @@ ORIGINAL = "Ada would take the house if Ben keeps the pension"
 WORDING = "One side is open to an exchange of assets"
 
 
-@dataclass
-class Caucus:
-    meeting: Meeting
-    item: Item
-
-
 @pytest.fixture
 def caucus(active_world: World) -> Caucus:
     """Side A's caucus with one item its party confirmed as shareable as worded."""
     world = active_world
-    mediator, party_a = world.mediator.user, world.party_a.user
-    assert mediator is not None and party_a is not None and world.party_a.participant is not None
+    mediator, party_a = user(world.mediator), user(world.party_a)
     meeting = started_caucus_of_side_a(world, mode="in_person")
     item = services.raise_item(mediator, meeting.id, text=ORIGINAL)
     services.decide_item(mediator, item.id, decision="may_share_as_worded", wording=WORDING)
@@ -43,9 +34,8 @@ def caucus(active_world: World) -> Caucus:
 
 
 def draft(world: World, caucus: Caucus) -> Disclosure:
-    assert world.mediator.user is not None
     return disclosures.draft_disclosure(
-        world.mediator.user, caucus.item.id, to="case", text=WORDING
+        user(world.mediator), caucus.item.id, to="case", text=WORDING
     )
 
 
@@ -62,36 +52,34 @@ def test_it_offers_the_draft_form_prefilled_with_the_confirmed_wording(
     assert f"/items/{caucus.item.id}/disclose" not in party_page.content.decode()
 
 
-def test_it_answers_an_empty_wording_with_400_and_the_field_error(
-    active_world: World, caucus: Caucus
+@pytest.mark.parametrize(
+    ("body", "pending", "status", "reasons"),
+    [
+        (
+            {"to": "case", "text": ""},
+            False,
+            400,
+            [b"This field is required.", b'aria-invalid="true"'],
+        ),
+        ({"to": "not-a-side", "text": WORDING}, False, 400, [b"the id of a side of this case"]),
+        ({"to": "case", "text": WORDING}, True, 409, [b"awaits approval"]),
+    ],
+    ids=["empty wording", "unknown target", "second pending draft"],
+)
+def test_it_answers_a_draft_it_cannot_take_with_400_or_409_and_the_reason(
+    active_world: World,
+    caucus: Caucus,
+    body: dict[str, str],
+    pending: bool,
+    status: int,
+    reasons: list[bytes],
 ) -> None:
-    response = browser(active_world.mediator).post(
-        f"/items/{caucus.item.id}/disclose", {"to": "case", "text": ""}
-    )
-    assert response.status_code == 400
-    assert b"This field is required." in response.content
-    assert b'aria-invalid="true"' in response.content
-
-
-def test_it_answers_an_unknown_target_with_400_naming_the_field(
-    active_world: World, caucus: Caucus
-) -> None:
-    response = browser(active_world.mediator).post(
-        f"/items/{caucus.item.id}/disclose", {"to": "not-a-side", "text": WORDING}
-    )
-    assert response.status_code == 400
-    assert b"the id of a side of this case" in response.content
-
-
-def test_it_answers_a_second_pending_draft_with_409_and_the_reason(
-    active_world: World, caucus: Caucus
-) -> None:
-    draft(active_world, caucus)
-    response = browser(active_world.mediator).post(
-        f"/items/{caucus.item.id}/disclose", {"to": "case", "text": WORDING}
-    )
-    assert response.status_code == 409
-    assert b"awaits approval" in response.content
+    if pending:
+        draft(active_world, caucus)
+    response = browser(active_world.mediator).post(f"/items/{caucus.item.id}/disclose", body)
+    assert response.status_code == status
+    for reason in reasons:
+        assert reason in response.content
 
 
 def test_it_drafts_and_redirects_to_the_disclosures_page(
@@ -139,22 +127,26 @@ def test_it_hides_a_disclosure_from_the_other_side_as_404(
     assert browser(active_world.party_b).post(f"/disclosures/{d.id}/approve").status_code == 404
 
 
-def test_it_answers_a_consent_without_an_expert_email_with_400(active_world: World) -> None:
-    response = browser(active_world.mediator).post(
-        f"/cases/{active_world.case.id}/consents",
-        {"kind": "add_expert", "name": "Eve Expert", "email": "", "purpose": "Valuation"},
-    )
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (
+            {"kind": "add_expert", "name": "Eve Expert", "email": "", "purpose": "Valuation"},
+            b"An expert is invited by email",
+        ),
+        (
+            {"kind": "bring_a_friend", "name": "Eve", "purpose": "x", "meeting_id": "nope"},
+            b"Select a valid choice",
+        ),
+    ],
+    ids=["expert without an email", "unknown kind"],
+)
+def test_it_answers_a_consent_form_it_cannot_take_with_400_and_the_reason(
+    active_world: World, body: dict[str, str], reason: bytes
+) -> None:
+    response = browser(active_world.mediator).post(f"/cases/{active_world.case.id}/consents", body)
     assert response.status_code == 400
-    assert b"An expert is invited by email" in response.content
-
-
-def test_it_answers_a_consent_form_with_an_unknown_kind_with_400(active_world: World) -> None:
-    response = browser(active_world.mediator).post(
-        f"/cases/{active_world.case.id}/consents",
-        {"kind": "bring_a_friend", "name": "Eve", "purpose": "x", "meeting_id": "nope"},
-    )
-    assert response.status_code == 400
-    assert b"Select a valid choice" in response.content
+    assert reason in response.content
 
 
 def test_it_grants_an_expert_and_shows_the_link_to_the_mediator_only(

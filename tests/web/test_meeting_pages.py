@@ -4,14 +4,19 @@ meeting page calling the same services as the API."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import pytest
+from django.test import Client
 
 from caucus.meetings import services
 from caucus.meetings.models import Item, Meeting, Note
 from tests.conftest import Persona, World
-from tests.web.pages import browser, started_caucus_of_side_a
+from tests.meetings.rooms import scheduled_meeting
+from tests.personas import user
+from tests.web.pages import Caucus, browser, started_caucus_of_side_a
 
 # Built once for the module; each test runs in a savepoint rolled back after it.
 pytestmark = pytest.mark.usefixtures("worlds_kept_for_the_module")
@@ -21,17 +26,15 @@ NOTE_TEXT = "We discussed the timetable for the move."
 
 
 @dataclass
-class Caucus:
-    meeting: Meeting
-    item: Item
+class NotedCaucus(Caucus):
     note: Note
 
 
 @pytest.fixture
-def caucus(active_world: World) -> Caucus:
+def caucus(active_world: World) -> NotedCaucus:
     world = active_world
-    mediator, party_a = world.mediator.user, world.party_a.user
-    assert mediator is not None and party_a is not None and world.party_a.participant is not None
+    mediator, party_a = user(world.mediator), user(world.party_a)
+    assert world.party_a.participant is not None
     meeting = started_caucus_of_side_a(world, mode="virtual")
     services.join_meeting(
         party_a, meeting.id, private_location=True, not_recording=True, others_present=[]
@@ -40,7 +43,7 @@ def caucus(active_world: World) -> Caucus:
     item = services.raise_item(party_a, meeting.id, text=ITEM_TEXT)
     note = services.write_note(mediator, meeting.id, body=NOTE_TEXT)
     meeting.refresh_from_db()
-    return Caucus(meeting, item, note)
+    return NotedCaucus(meeting, item, note)
 
 
 def cast(world: World) -> list[tuple[str, Persona]]:
@@ -67,7 +70,7 @@ EXPECTED = {
 
 @pytest.mark.parametrize("page", ["/meetings/{id}", "/meetings/{id}/closeout"])
 def test_it_shows_a_caucus_page_only_to_the_mediator_and_that_side(
-    active_world: World, caucus: Caucus, page: str
+    active_world: World, caucus: NotedCaucus, page: str
 ) -> None:
     path = page.format(id=caucus.meeting.id)
     for role, persona in cast(active_world):
@@ -81,7 +84,7 @@ def test_it_shows_a_caucus_page_only_to_the_mediator_and_that_side(
 
 
 def test_it_lists_the_caucus_on_the_case_page_only_for_those_who_may_attend(
-    active_world: World, caucus: Caucus
+    active_world: World, caucus: NotedCaucus
 ) -> None:
     link = f"/meetings/{caucus.meeting.id}"
     for persona in (active_world.mediator, active_world.party_a, active_world.attorney_a):
@@ -93,7 +96,7 @@ def test_it_lists_the_caucus_on_the_case_page_only_for_those_who_may_attend(
 
 
 def test_it_answers_a_records_request_with_visible_notes_and_the_statement(
-    active_world: World, caucus: Caucus
+    active_world: World, caucus: NotedCaucus
 ) -> None:
     path = f"/cases/{active_world.case.id}/records-request"
     for role, persona in cast(active_world):
@@ -107,7 +110,7 @@ def test_it_answers_a_records_request_with_visible_notes_and_the_statement(
 
 
 def test_it_gives_the_mediator_lobby_and_room_and_a_party_the_attestation_form(
-    active_world: World, caucus: Caucus
+    active_world: World, caucus: NotedCaucus
 ) -> None:
     mediator = browser(active_world.mediator).get(f"/meetings/{caucus.meeting.id}")
     body = mediator.content.decode()
@@ -123,7 +126,7 @@ def test_it_gives_the_mediator_lobby_and_room_and_a_party_the_attestation_form(
 
 
 def test_it_refuses_to_end_the_caucus_before_closeout_and_names_the_items(
-    active_world: World, caucus: Caucus
+    active_world: World, caucus: NotedCaucus
 ) -> None:
     mediator = browser(active_world.mediator)
     response = mediator.post(f"/meetings/{caucus.meeting.id}/end")
@@ -153,7 +156,7 @@ def test_it_refuses_to_end_the_caucus_before_closeout_and_names_the_items(
 
 
 def test_it_lets_a_party_give_feedback_and_the_mediator_revise_keeping_every_version(
-    active_world: World, caucus: Caucus
+    active_world: World, caucus: NotedCaucus
 ) -> None:
     party_a, mediator = browser(active_world.party_a), browser(active_world.mediator)
     note_id = caucus.note.id
@@ -195,12 +198,28 @@ def test_it_schedules_a_meeting_from_the_case_page_and_rerenders_errors(
 # issue 15: the party decides at close-out, in plain words saying who will see what.
 
 
+class Closeout(NamedTuple):
+    mediator: Client
+    party_a: Client
+    url: str
+    item: uuid.UUID
+
+
+@pytest.fixture
+def closeout(active_world: World, caucus: NotedCaucus) -> Closeout:
+    """The mediator's and party A's browsers, the caucus's close-out page and its item."""
+    return Closeout(
+        browser(active_world.mediator),
+        browser(active_world.party_a),
+        f"/meetings/{caucus.meeting.id}/closeout",
+        caucus.item.id,
+    )
+
+
 def test_the_closeout_page_offers_the_party_only_choices_as_narrow_or_narrower(
-    active_world: World, caucus: Caucus
+    active_world: World, closeout: Closeout
 ) -> None:
-    mediator, party_a = browser(active_world.mediator), browser(active_world.party_a)
-    url = f"/meetings/{caucus.meeting.id}/closeout"
-    item = caucus.item.id
+    mediator, party_a, url, item = closeout
     mediator.post(f"/items/{item}/decision", {"decision": "keep_confidential"})
     page = party_a.get(url).content.decode()
     assert f'id="choice-{item}-proposal"' in page
@@ -219,11 +238,9 @@ def test_the_closeout_page_offers_the_party_only_choices_as_narrow_or_narrower(
 
 
 def test_the_party_narrows_with_own_wording_and_the_mediator_accepts_it(
-    active_world: World, caucus: Caucus
+    active_world: World, closeout: Closeout
 ) -> None:
-    mediator, party_a = browser(active_world.mediator), browser(active_world.party_a)
-    url = f"/meetings/{caucus.meeting.id}/closeout"
-    item = caucus.item.id
+    mediator, party_a, url, item = closeout
     mediator.post(f"/items/{item}/decision", {"decision": "may_share"})
     missing = party_a.post(
         f"/items/{item}/confirm", {"next": "closeout", "choice": "own_wording", "wording": ""}
@@ -247,7 +264,7 @@ def test_the_party_narrows_with_own_wording_and_the_mediator_accepts_it(
 
 
 def test_the_party_keeps_an_item_confidential_from_the_closeout_page(
-    active_world: World, caucus: Caucus
+    active_world: World, caucus: NotedCaucus
 ) -> None:
     mediator, party_a = browser(active_world.mediator), browser(active_world.party_a)
     item = caucus.item.id
@@ -264,7 +281,9 @@ def party_b_cannot_see(world: World, url: str) -> bool:
     return bool(browser(world.party_b).get(url).status_code == 404)
 
 
-def test_the_notes_pdf_is_a_link_on_the_meeting_page(active_world: World, caucus: Caucus) -> None:
+def test_the_notes_pdf_is_a_link_on_the_meeting_page(
+    active_world: World, caucus: NotedCaucus
+) -> None:
     party_a = browser(active_world.party_a)
     page = party_a.get(f"/meetings/{caucus.meeting.id}").content.decode()
     link = f'href="/api/v1/notes/{caucus.note.id}/pdf"'
@@ -277,28 +296,20 @@ def test_the_notes_pdf_is_a_link_on_the_meeting_page(active_world: World, caucus
 
 
 def test_the_item_help_says_who_sees_it_in_a_caucus_and_in_a_joint_meeting(
-    active_world: World, caucus: Caucus
+    active_world: World, caucus: NotedCaucus
 ) -> None:
     mediator = browser(active_world.mediator)
     page = mediator.get(f"/meetings/{caucus.meeting.id}").content.decode()
     assert "Only this side and the mediator see it." in page
-    assert active_world.mediator.user is not None
-    joint = services.schedule_meeting(
-        active_world.mediator.user,
-        active_world.case.id,
-        kind="joint",
-        side_id=None,
-        mode="in_person",
-        starts_at=caucus.meeting.starts_at,
-    )
-    services.start_meeting(active_world.mediator.user, joint.id)
+    joint = scheduled_meeting(active_world, caucus.meeting.starts_at, mode="in_person")
+    services.start_meeting(user(active_world.mediator), joint.id)
     page = mediator.get(f"/meetings/{joint.id}").content.decode()
     assert "Everyone in the case sees it: this is a joint meeting." in page
     assert "In a caucus" not in page and "this side and the mediator" not in page
 
 
 def test_sharing_with_everyone_says_the_expert_is_included(
-    active_world: World, caucus: Caucus
+    active_world: World, caucus: NotedCaucus
 ) -> None:
     from caucus.cases.models import Participant
     from caucus.web.meeting_views import disclose_form_for
