@@ -40,7 +40,9 @@ HEAVY = (
     "django.db.migrations.loader",
 )
 
-ONE_MACHINE = {"DATABASE_URL": "", "REDIS_URL": ""}
+# A test of the CLI earlier in the same process may have set CAUCUS_JOB_CONSUMER (as
+# `caucus run_huey` does), which would install huey's app in the measured server.
+ONE_MACHINE = {"DATABASE_URL": "", "REDIS_URL": "", "CAUCUS_JOB_CONSUMER": "false"}
 
 PROBE = """
 import json, os, sys
