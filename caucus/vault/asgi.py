@@ -30,6 +30,10 @@ Receive = Callable[[], Awaitable[Message]]
 # event loop and the thread costs as much CPU as parsing tens of kilobytes, and the server
 # delivers the body in messages of 64 KiB or less.
 HOP_BYTES = 1024 * 1024
+# Each piece the parser reads costs the parser, the vault's hashing and its sealing a fixed
+# amount of work (and the GIL once more), so the messages are joined into pieces this large,
+# the upload handler's chunk size.
+PIECE_BYTES = 256 * 1024
 
 
 class BodyDeadlineExceeded(Exception):
@@ -48,23 +52,31 @@ class StreamedReceive:
         return await self.receive()
 
     async def gather(self, limit: int) -> tuple[list[bytes], bool]:
-        """The bodies of the next messages, up to `limit` bytes or the body's end, and
-        whether more follows. Raises RequestAborted if the client goes away."""
+        """The bodies of the next messages, up to `limit` bytes or the body's end, joined
+        into pieces of at most PIECE_BYTES, and whether more follows. Raises RequestAborted
+        if the client goes away."""
         parts: list[bytes] = []
-        size = 0
+        piece: list[bytes] = []
+        piece_size = size = 0
         while True:
             message = await self.receive()
             if message["type"] == "http.disconnect":
                 self.finished()
                 raise RequestAborted()
             body = bytes(message.get("body", b""))
+            if piece and piece_size + len(body) > PIECE_BYTES:
+                parts.append(b"".join(piece))
+                piece, piece_size = [], 0
             if body:
-                parts.append(body)
+                piece.append(body)
+                piece_size += len(body)
                 size += len(body)
             more = bool(message.get("more_body", False))
             if not more:
                 self.finished()
             if not more or size >= limit:
+                if piece:
+                    parts.append(b"".join(piece))
                 return parts, more
 
     def finished(self) -> None:
@@ -72,9 +84,9 @@ class StreamedReceive:
 
 
 class StreamedBody(io.RawIOBase):
-    """Each read returns at most one ASGI message's body, as the server handed it over, so
-    the bytes reach the parser (and the vault's writer) without being copied on the way.
-    The messages come over from the event loop HOP_BYTES at a time."""
+    """Each read returns at most one piece: the bodies of consecutive ASGI messages joined
+    up to PIECE_BYTES (a message larger than that as the server handed it over). The
+    messages come over from the event loop HOP_BYTES at a time."""
 
     def __init__(self, owner: StreamedReceive) -> None:
         super().__init__()
