@@ -9,8 +9,12 @@ from typing import Any
 from django.urls import re_path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caucus.settings")
+# Before anything imports Django Ninja (uvicorn's workers import this module first).
+from caucus.cli import load_test_signals_alone
+
+load_test_signals_alone()
 # Django's handler, except that upload bodies stream to the vault instead of a temp file.
-from caucus.vault.asgi import streaming_asgi_application
+from caucus.vault.asgi import streaming_asgi_application  # noqa: E402
 
 django_asgi = streaming_asgi_application()
 

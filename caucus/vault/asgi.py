@@ -11,6 +11,7 @@ raises `BodyDeadlineExceeded` (answered 408 by the upload middleware)."""
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
 import io
 import re
@@ -25,6 +26,14 @@ from django.core.handlers.asgi import ASGIHandler
 
 Message = dict[str, Any]
 Receive = Callable[[], Awaitable[Message]]
+# The body is handed to the view's thread in hops of about this much: each hop between the
+# event loop and the thread costs as much CPU as parsing tens of kilobytes, and the server
+# delivers the body in messages of 64 KiB or less.
+HOP_BYTES = 1024 * 1024
+# Each piece the parser reads costs the parser, the vault's hashing and its sealing a fixed
+# amount of work (and the GIL once more), so the messages are joined into pieces this large,
+# the upload handler's chunk size.
+PIECE_BYTES = 256 * 1024
 
 
 class BodyDeadlineExceeded(Exception):
@@ -42,18 +51,48 @@ class StreamedReceive:
     async def __call__(self) -> Message:
         return await self.receive()
 
+    async def gather(self, limit: int) -> tuple[list[bytes], bool]:
+        """The bodies of the next messages, up to `limit` bytes or the body's end, joined
+        into pieces of at most PIECE_BYTES, and whether more follows. Raises RequestAborted
+        if the client goes away."""
+        parts: list[bytes] = []
+        piece: list[bytes] = []
+        piece_size = size = 0
+        while True:
+            message = await self.receive()
+            if message["type"] == "http.disconnect":
+                self.finished()
+                raise RequestAborted()
+            body = bytes(message.get("body", b""))
+            if piece and piece_size + len(body) > PIECE_BYTES:
+                parts.append(b"".join(piece))
+                piece, piece_size = [], 0
+            if body:
+                piece.append(body)
+                piece_size += len(body)
+                size += len(body)
+            more = bool(message.get("more_body", False))
+            if not more:
+                self.finished()
+            if not more or size >= limit:
+                if piece:
+                    parts.append(b"".join(piece))
+                return parts, more
+
     def finished(self) -> None:
         self.loop.call_soon_threadsafe(self.body_finished.set)
 
 
 class StreamedBody(io.RawIOBase):
-    """Each read returns at most one ASGI message's body, as the server handed it over, so
-    the bytes reach the parser (and the vault's writer) without being copied on the way."""
+    """Each read returns at most one piece: the bodies of consecutive ASGI messages joined
+    up to PIECE_BYTES (a message larger than that as the server handed it over). The
+    messages come over from the event loop HOP_BYTES at a time."""
 
     def __init__(self, owner: StreamedReceive) -> None:
         super().__init__()
         self._owner = owner
         self._rest = b""
+        self._parts: collections.deque[bytes] = collections.deque()
         self._more = True
         self._deadline = time.monotonic() + float(settings.CAUCUS_UPLOAD_DEADLINE_SECONDS)
 
@@ -71,31 +110,36 @@ class StreamedBody(io.RawIOBase):
         if remaining <= 0:
             self._more = False
             raise BodyDeadlineExceeded()
-        pending = asyncio.run_coroutine_threadsafe(self._owner(), self._owner.loop)
+        pending = asyncio.run_coroutine_threadsafe(self._owner.gather(HOP_BYTES), self._owner.loop)
         try:
-            message = pending.result(timeout=remaining)
+            parts, self._more = pending.result(timeout=remaining)
         except concurrent.futures.TimeoutError:
             pending.cancel()
             # The rest of the body is never read; the disconnect listener stays parked until
             # the response is sent, as for any body the view did not read to its end.
             self._more = False
             raise BodyDeadlineExceeded() from None
-        if message["type"] == "http.disconnect":
+        except RequestAborted:
             self._more = False
-            self._owner.finished()
-            raise RequestAborted()
-        self._more = bool(message.get("more_body", False))
-        if not self._more:
-            self._owner.finished()
-        return bytes(message.get("body", b""))
+            raise
+        self._parts.extend(parts)
+        return self._next_part()
+
+    def _next_part(self) -> bytes:
+        return self._parts.popleft() if self._parts else b""
 
     def read(self, size: int | None = -1) -> bytes:
         if size is None or size < 0:
-            parts = [self._rest]
+            parts = [self._rest, *self._parts]
+            self._parts.clear()
             while self._more:
                 parts.append(self._pull())
+                parts.extend(self._parts)
+                self._parts.clear()
             self._rest = b""
             return b"".join(parts)
+        if not self._rest:
+            self._rest = self._next_part()
         while not self._rest and self._more:
             self._rest = self._pull()
         data = self._rest

@@ -37,7 +37,10 @@ MAX_SEGMENTS = 2**32
 
 
 class Sink(Protocol):
-    def write(self, data: bytes, /) -> object: ...
+    """Where ciphertext goes. `write` must have consumed the bytes when it returns (a file,
+    a socket or a buffer copies them): the writer reuses its output buffer."""
+
+    def write(self, data: bytes | memoryview, /) -> object: ...
 
 
 class Source(Protocol):
@@ -59,17 +62,21 @@ def _aad(document_id: uuid.UUID, segment_size: int, index: int, final: bool) -> 
 class SegmentWriter:
     """Encrypts a plaintext stream into `sink` segment by segment.
 
-    The caller's thread only counts and queues its chunks; one thread of the writer's own
-    hashes, encrypts and writes them, in order, so that parsing the request (or reading the
-    source) overlaps with the SHA-256, the AES-GCM and the disk. Both hashlib and the file
-    write release the GIL. Chunks are handed over in batches of BATCH segments (one wake-up of
-    the thread per batch, not per chunk, which counts on a busy machine); at most QUEUED
-    batches wait, plus one batch being gathered and one segment being sealed: memory stays
-    constant whatever the file's size. A failure of the sink (disk full, store down) is
-    raised by the next `write` or by `close`."""
+    The caller's thread only counts and queues its chunks. Two threads of the writer's own
+    take them from there, in order: one computes the SHA-256 of the plaintext, the other
+    encrypts each segment into a buffer allocated once and writes two segments per call, so
+    that parsing the request (or reading the source), hashing and encrypting-and-writing
+    run side by side. hashlib and file writes release the GIL (pyca's AES-GCM does not,
+    but it is the cheapest of the three). Chunks are handed over in batches of BATCH
+    segments (one wake-up per batch, not per chunk, which counts on a busy machine); at most
+    QUEUED batches wait for each thread: memory stays constant whatever the file's size. A
+    failure of the sink (disk full, store down) is raised by the next `write` or by
+    `close`."""
 
     BATCH = 4
     QUEUED = 2
+    # Segments sealed into one buffer before each write to the sink.
+    PER_WRITE = 2
 
     def __init__(
         self,
@@ -84,7 +91,11 @@ class SegmentWriter:
         self._doc = document_id
         self._sink = sink
         self._seg = segment_size
-        self._buf = bytearray()
+        # A partial segment, gathered from chunks that do not fall on segment boundaries.
+        self._buf = bytearray(segment_size)
+        self._buffered = 0
+        self._out = bytearray(self.PER_WRITE * (segment_size + TAG_BYTES))
+        self._out_used = 0
         self._index = 0
         self._head_limit = head_bytes
         self.size = 0
@@ -92,43 +103,60 @@ class SegmentWriter:
         # The first bytes stay in memory for the magic-number check of the content type.
         self.head = bytearray()
         self.closed = False
-        self._queue: queue.Queue[list[bytes] | None] = queue.Queue(self.QUEUED)
+        self._seal_queue: queue.Queue[list[bytes] | None] = queue.Queue(self.QUEUED)
+        self._hash_queue: queue.Queue[list[bytes] | None] = queue.Queue(self.QUEUED)
         self._batch: list[bytes] = []
         self._batch_bytes = 0
         self._batch_limit = self.BATCH * segment_size
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self._failure: BaseException | None = None
         self._aborted = False
         sink.write(HEADER.pack(MAGIC, segment_size))
 
-    def _emit(self, plaintext: bytes | bytearray | memoryview, final: bool) -> None:
+    def _emit(self, plaintext: bytearray | memoryview, final: bool) -> None:
         if self._index >= MAX_SEGMENTS:
             raise ValueError("document too large for one key")
         aad = _aad(self._doc, self._seg, self._index, final)
-        self._sink.write(self._aead.encrypt(_nonce(self._index), plaintext, aad))
+        end = self._out_used + len(plaintext) + TAG_BYTES
+        slot = memoryview(self._out)[self._out_used : end]
+        self._aead.encrypt_into(_nonce(self._index), plaintext, aad, slot)
+        self._out_used = end
         self._index += 1
+        if final or end + self._seg + TAG_BYTES > len(self._out):
+            self._flush()
+
+    def _flush(self) -> None:
+        pending = memoryview(self._out)[: self._out_used]
+        while pending:
+            written = self._sink.write(pending)
+            if written == 0:
+                raise OSError("the store took none of the bytes")
+            # A raw file may take fewer bytes than offered; other sinks take them all.
+            pending = pending[written:] if isinstance(written, int) else pending[:0]
+        self._out_used = 0
 
     def _seal(self, data: bytes) -> None:
-        self.sha256.update(data)
         view = memoryview(data)
         # A full segment is held back until more data shows it is not the final one. Whole
         # segments are encrypted straight from the caller's buffer, without copies.
-        if self._buf:
-            room = self._seg - len(self._buf)
+        if self._buffered:
+            room = self._seg - self._buffered
             if len(view) <= room:
-                self._buf += view
+                self._buf[self._buffered : self._buffered + len(view)] = view
+                self._buffered += len(view)
                 return
-            self._buf += view[:room]
+            self._buf[self._buffered :] = view[:room]
             view = view[room:]
             self._emit(self._buf, final=False)
-            self._buf = bytearray()
+            self._buffered = 0
         while len(view) > self._seg:
             self._emit(view[: self._seg], final=False)
             view = view[self._seg :]
-        self._buf += view
+        self._buf[: len(view)] = view
+        self._buffered = len(view)
 
-    def _run(self) -> None:
-        while (batch := self._queue.get()) is not None:
+    def _run_seal(self) -> None:
+        while (batch := self._seal_queue.get()) is not None:
             if self._failure is not None or self._aborted:
                 continue  # drained, so that the caller never blocks on a full queue
             try:
@@ -136,6 +164,12 @@ class SegmentWriter:
                     self._seal(data)
             except BaseException as exc:  # handed to the caller's thread
                 self._failure = exc
+
+    def _run_hash(self) -> None:
+        while (batch := self._hash_queue.get()) is not None:
+            if not self._aborted:
+                for data in batch:
+                    self.sha256.update(data)
 
     def _raise_failure(self) -> None:
         if self._failure is not None:
@@ -147,7 +181,7 @@ class SegmentWriter:
         if self.closed:
             raise ValueError("writer closed")
         self._raise_failure()
-        # The thread reads the chunk later: a buffer the caller may reuse is copied.
+        # The threads read the chunk later: a buffer the caller may reuse is copied.
         chunk = data if isinstance(data, bytes) else bytes(data)
         if not chunk:
             return
@@ -162,31 +196,39 @@ class SegmentWriter:
     def _hand_over(self) -> None:
         if not self._batch:
             return
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="vault-seal", daemon=True)
-            self._thread.start()
-        self._queue.put(self._batch)
+        if not self._threads:
+            self._threads = [
+                threading.Thread(target=run, name="vault-seal", daemon=True)
+                for run in (self._run_hash, self._run_seal)
+            ]
+            for thread in self._threads:
+                thread.start()
+        self._hash_queue.put(self._batch)
+        self._seal_queue.put(self._batch)
         self._batch, self._batch_bytes = [], 0
 
     def _stop(self) -> None:
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join()
-            self._thread = None
+        if self._threads:
+            self._hash_queue.put(None)
+            self._seal_queue.put(None)
+            for thread in self._threads:
+                thread.join()
+            self._threads = []
 
     def close(self) -> None:
         if self.closed:
             return
-        if self._thread is None:
+        if not self._threads:
             # A small document, all of it in one batch: sealed here, no thread started.
             for data in self._batch:
+                self.sha256.update(data)
                 self._seal(data)
             self._batch, self._batch_bytes = [], 0
         self._hand_over()
         self._stop()
         self._raise_failure()
-        self._emit(bytes(self._buf), final=True)
-        self._buf = bytearray()
+        self._emit(memoryview(self._buf)[: self._buffered], final=True)
+        self._buffered = 0
         self.closed = True
 
     def abort(self) -> None:
@@ -195,7 +237,7 @@ class SegmentWriter:
         self._batch, self._batch_bytes = [], 0
         self._stop()
         self._failure = None
-        self._buf = bytearray()
+        self._buffered = 0
         self.closed = True
 
 

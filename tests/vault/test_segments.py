@@ -88,7 +88,7 @@ def test_it_keeps_memory_constant_for_a_file_far_larger_than_a_segment() -> None
     chunk = os.urandom(64 * 1024)
 
     class Discard:
-        def write(self, data: bytes) -> int:
+        def write(self, data: bytes | memoryview) -> int:
             return len(data)
 
     tracemalloc.start()
@@ -136,7 +136,7 @@ class _FailingSink:
     def __init__(self) -> None:
         self.writes = 0
 
-    def write(self, data: bytes) -> int:
+    def write(self, data: bytes | memoryview) -> int:
         self.writes += 1
         if self.writes > 2:
             raise OSError(28, "No space left on device")
