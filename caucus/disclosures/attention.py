@@ -37,6 +37,7 @@ from caucus.kernel.parties import Status
 from caucus.kernel.permissions import Action, allowed_actions
 from caucus.kernel.visibility import visible
 from caucus.meetings.models import Attendance, AttendanceState, Item, Meeting, MeetingStatus
+from caucus.portal.unread import unread
 
 # A meeting stays "next" until an hour after it was due to start (or while it runs).
 UPCOMING_GRACE = timedelta(hours=1)
@@ -51,6 +52,8 @@ class Waiting:
     at: datetime
     # Where the web shows it, when that is a meeting (an item's, a knock's): not in the API.
     meeting_id: uuid.UUID | None = None
+    # How many things of this kind the row stands for (unread messages: one row per case).
+    count: int = 1
 
 
 def _onboarding(me: Participant, allowed: frozenset[Action]) -> list[Waiting]:
@@ -123,6 +126,19 @@ def _substantive(me: Participant, allowed: frozenset[Action]) -> list[Waiting]:
     return found
 
 
+def _unread_messages(me: Participant, allowed: frozenset[Action]) -> list[Waiting]:
+    """One row for a case with messages the person has not read: the oldest unread one's
+    id and time, and how many there are. Only messages they may see are counted."""
+    if Action.READ_RECORD not in allowed:
+        return []
+    found = unread(me).values_list("id", "created_at")
+    count = found.count()
+    if not count:
+        return []
+    oldest_id, oldest_at = found[0]
+    return [Waiting("unread_messages", me.case_id, oldest_id, oldest_at, count=count)]
+
+
 def upcoming_meetings(me: Participant, allowed: frozenset[Action]) -> list[Meeting]:
     if Action.READ_RECORD not in allowed:
         return []
@@ -145,6 +161,7 @@ def for_participant(me: Participant) -> list[Waiting]:
         found.append(Waiting("screen_case", me.case_id, me.case_id, me.case.created_at))
     found += _onboarding(me, allowed)
     found += _substantive(me, allowed)
+    found += _unread_messages(me, allowed)
     found += [
         Waiting("upcoming_meeting", me.case_id, m.id, m.starts_at, m.id)
         for m in upcoming_meetings(me, allowed)

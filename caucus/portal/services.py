@@ -13,7 +13,7 @@ from caucus.cases.access import access_case, requested_audience
 from caucus.cases.models import Participant
 from caucus.kernel.errors import Invalid
 from caucus.kernel.permissions import Action, require
-from caucus.portal import notify, selectors
+from caucus.portal import notify, selectors, unread
 from caucus.portal.models import Message
 
 BODY_MAX = 20_000
@@ -56,6 +56,7 @@ def read_messages(user: User, case_id: uuid.UUID) -> tuple[list[Message], Partic
     found, me = selectors.messages(user, case_id)
     if found:
         record_read(me, found)
+        unread.mark_read(me, found)
     return found, me
 
 
