@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from caucus.accounts.models import User
@@ -89,10 +89,7 @@ def _substantive(me: Participant, allowed: frozenset[Action]) -> list[Waiting]:
     case_id = me.case_id
     found: list[Waiting] = []
     if Action.CONFIRM_ITEM in allowed and me.side_id is not None:
-        items = visible(me, Item).filter(
-            origin_side_id=me.side_id, confirmed_at__isnull=True, meeting__isnull=False
-        )
-        for item in items.exclude(decision="").order_by("created_at", "id"):
+        for item in items_to_confirm(me).order_by("created_at", "id"):
             found.append(
                 Waiting("confirm_item", case_id, item.id, item.created_at, item.meeting_id)
             )
@@ -139,16 +136,29 @@ def _unread_messages(me: Participant, allowed: frozenset[Action]) -> list[Waitin
     return [Waiting("unread_messages", me.case_id, oldest_id, oldest_at, count=count)]
 
 
-def upcoming_meetings(me: Participant, allowed: frozenset[Action]) -> list[Meeting]:
-    if Action.READ_RECORD not in allowed:
-        return []
+def items_to_confirm(me: Participant) -> QuerySet[Item]:
+    """Items of `me`'s side's private sessions with a proposal `me` has yet to confirm."""
+    return (
+        visible(me, Item)
+        .filter(origin_side_id=me.side_id, confirmed_at__isnull=True, meeting__isnull=False)
+        .exclude(decision="")
+    )
+
+
+def upcoming(me: Participant) -> QuerySet[Meeting]:
+    """The meetings `me` may attend that run or are still to come."""
     since = timezone.now() - UPCOMING_GRACE
-    return list(
+    return (
         visible(me, Meeting)
         .filter(status__in=(MeetingStatus.SCHEDULED, MeetingStatus.RUNNING))
         .exclude(status=MeetingStatus.SCHEDULED, starts_at__lt=since)
-        .order_by("starts_at", "id")
     )
+
+
+def upcoming_meetings(me: Participant, allowed: frozenset[Action]) -> list[Meeting]:
+    if Action.READ_RECORD not in allowed:
+        return []
+    return list(upcoming(me).order_by("starts_at", "id"))
 
 
 def for_participant(me: Participant) -> list[Waiting]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from django.db.models import F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import F, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 
 from caucus.cases.models import Participant
@@ -33,9 +33,9 @@ def mark_read(me: Participant, shown: Sequence[Message]) -> None:
         )
 
 
-def read_until(participant: OuterRef | Participant) -> Coalesce:
-    """The marker's time for `participant` (a row, or the outer query's participant) as an
-    SQL expression; a participant who never opened the messages has read nothing."""
+def read_until(participant: Participant) -> Coalesce:
+    """The marker's time for `participant` as an SQL expression; a participant who never
+    opened the messages has read nothing."""
     marker = MessagesRead.objects.filter(participant=participant).values("read_until")[:1]
     return Coalesce(Subquery(marker), Value(NEVER))
 
