@@ -364,10 +364,14 @@ def find_password_reset(raw: str) -> PasswordReset:
     return reset
 
 
-def _signed_out_everywhere(user: User, keep_session: str | None) -> None:
+def _signed_out_everywhere(
+    user: User, keep_session: str | None, keep_token: uuid.UUID | None = None
+) -> None:
     """Every API token revoked and every other browser session ended: after a new password
     nothing opened with the old one stays open."""
     tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    if keep_token is not None:
+        tokens = tokens.exclude(pk=keep_token)
     token_ids = list(tokens.values_list("id", flat=True))
     tokens.update(revoked_at=timezone.now())
     close_token_connections(token_ids)
@@ -449,9 +453,13 @@ def signed_in_places(user: User) -> SignedIn:
     return SignedIn(live_sessions(user), list(tokens))
 
 
-def sign_out_others(user: User, keep_session: str | None) -> None:
+def sign_out_others(
+    user: User, keep_session: str | None, keep_token: uuid.UUID | None = None
+) -> None:
+    """Every other browser and token ends; the caller's own (its session on the web, its
+    token on the API) stays."""
     with transaction.atomic():
-        _signed_out_everywhere(user, keep_session=keep_session)
+        _signed_out_everywhere(user, keep_session=keep_session, keep_token=keep_token)
         record("auth.signed_out_others", actor_user_id=user.id, object_type="user")
 
 
@@ -471,3 +479,30 @@ def set_time_zone(user: User, zone: str) -> User:
             "auth.time_zone_changed", actor_user_id=user.id, object_type="user", object_id=user.id
         )
     return user
+
+
+# --- issue 15 (f15rest): ending one place where the account is signed in -------------------
+
+
+def end_signed_in_place(user: User, place_id: uuid.UUID) -> None:
+    """Ends one of the caller's own browser sessions or API tokens, named by its row's id
+    (never by the session key or the token). Another account's id, or one already ended,
+    is not found: the ids of other people's sessions are not confirmed to exist."""
+    with transaction.atomic():
+        session = WebSession.objects.filter(user=user, pk=place_id).first()
+        if session is not None:
+            end_session(session.session_key)
+            record(
+                "auth.session_ended",
+                actor_user_id=user.id,
+                object_type="session",
+                object_id=place_id,
+            )
+            return
+        ended = ApiToken.objects.filter(user=user, pk=place_id, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if not ended:
+            raise NotVisible()
+        close_token_connections([place_id])
+        record("auth.token_revoked", actor_user_id=user.id, object_type="token", object_id=place_id)

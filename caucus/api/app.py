@@ -22,6 +22,7 @@ from caucus.api import (
     messages,
     onboarding,
     redaction,
+    sessions,
     settlement,
 )
 from caucus.api.security import BearerAuth, CaucusSessionAuth
@@ -178,5 +179,6 @@ for router in (
     redaction.router,
     settlement.router,
     attention.router,
+    sessions.router,
 ):
     api.add_router("/", router)

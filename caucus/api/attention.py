@@ -20,6 +20,8 @@ class AttentionItem(Schema):
     case_id: uuid.UUID
     object_id: uuid.UUID
     at: datetime
+    # How many the row stands for: the unread messages of a case are one row.
+    count: int = 1
 
 
 class AttentionList(Schema):
@@ -36,7 +38,9 @@ def my_attention(request: HttpRequest) -> AttentionList:
     rows = attention(caller(request))
     return AttentionList(
         items=[
-            AttentionItem(kind=w.kind, case_id=w.case_id, object_id=w.object_id, at=w.at)
+            AttentionItem(
+                kind=w.kind, case_id=w.case_id, object_id=w.object_id, at=w.at, count=w.count
+            )
             for w in rows
         ],
         next=None,

@@ -1,21 +1,34 @@
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
 from caucus.accounts.models import User
-from caucus.accounts.services import refuse_password_only, user_for_token
+from caucus.accounts.services import refuse_password_only, token_identity
+
+CALLING_TOKEN_ATTR = "caucus_token_id"  # noqa: S105  (an attribute name, not a secret)
 
 
 class BearerAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = user_for_token(token)
-        if user is not None:
-            refuse_password_only(user)
-            request.user = user
+        found = token_identity(token)
+        if found is None:
+            return None
+        user, token_id = found
+        refuse_password_only(user)
+        request.user = user
+        # Which of the account's tokens this call came with (`GET /me/sessions` marks it).
+        setattr(request, CALLING_TOKEN_ATTR, token_id)
         return user
+
+
+def calling_token(request: HttpRequest) -> uuid.UUID | None:
+    """The id of the bearer token this call came with; None for a browser session."""
+    token_id = getattr(request, CALLING_TOKEN_ATTR, None)
+    return token_id if isinstance(token_id, uuid.UUID) else None
 
 
 class CaucusSessionAuth(SessionAuth):

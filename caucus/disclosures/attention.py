@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from caucus.accounts.models import User
@@ -37,6 +37,7 @@ from caucus.kernel.parties import Status
 from caucus.kernel.permissions import Action, allowed_actions
 from caucus.kernel.visibility import visible
 from caucus.meetings.models import Attendance, AttendanceState, Item, Meeting, MeetingStatus
+from caucus.portal.unread import unread
 
 # A meeting stays "next" until an hour after it was due to start (or while it runs).
 UPCOMING_GRACE = timedelta(hours=1)
@@ -51,6 +52,8 @@ class Waiting:
     at: datetime
     # Where the web shows it, when that is a meeting (an item's, a knock's): not in the API.
     meeting_id: uuid.UUID | None = None
+    # How many things of this kind the row stands for (unread messages: one row per case).
+    count: int = 1
 
 
 def _onboarding(me: Participant, allowed: frozenset[Action]) -> list[Waiting]:
@@ -86,10 +89,7 @@ def _substantive(me: Participant, allowed: frozenset[Action]) -> list[Waiting]:
     case_id = me.case_id
     found: list[Waiting] = []
     if Action.CONFIRM_ITEM in allowed and me.side_id is not None:
-        items = visible(me, Item).filter(
-            origin_side_id=me.side_id, confirmed_at__isnull=True, meeting__isnull=False
-        )
-        for item in items.exclude(decision="").order_by("created_at", "id"):
+        for item in items_to_confirm(me).order_by("created_at", "id"):
             found.append(
                 Waiting("confirm_item", case_id, item.id, item.created_at, item.meeting_id)
             )
@@ -123,16 +123,42 @@ def _substantive(me: Participant, allowed: frozenset[Action]) -> list[Waiting]:
     return found
 
 
-def upcoming_meetings(me: Participant, allowed: frozenset[Action]) -> list[Meeting]:
+def _unread_messages(me: Participant, allowed: frozenset[Action]) -> list[Waiting]:
+    """One row for a case with messages the person has not read: the oldest unread one's
+    id and time, and how many there are. Only messages they may see are counted."""
     if Action.READ_RECORD not in allowed:
         return []
+    found = unread(me).values_list("id", "created_at")
+    count = found.count()
+    if not count:
+        return []
+    oldest_id, oldest_at = found[0]
+    return [Waiting("unread_messages", me.case_id, oldest_id, oldest_at, count=count)]
+
+
+def items_to_confirm(me: Participant) -> QuerySet[Item]:
+    """Items of `me`'s side's private sessions with a proposal `me` has yet to confirm."""
+    return (
+        visible(me, Item)
+        .filter(origin_side_id=me.side_id, confirmed_at__isnull=True, meeting__isnull=False)
+        .exclude(decision="")
+    )
+
+
+def upcoming(me: Participant) -> QuerySet[Meeting]:
+    """The meetings `me` may attend that run or are still to come."""
     since = timezone.now() - UPCOMING_GRACE
-    return list(
+    return (
         visible(me, Meeting)
         .filter(status__in=(MeetingStatus.SCHEDULED, MeetingStatus.RUNNING))
         .exclude(status=MeetingStatus.SCHEDULED, starts_at__lt=since)
-        .order_by("starts_at", "id")
     )
+
+
+def upcoming_meetings(me: Participant, allowed: frozenset[Action]) -> list[Meeting]:
+    if Action.READ_RECORD not in allowed:
+        return []
+    return list(upcoming(me).order_by("starts_at", "id"))
 
 
 def for_participant(me: Participant) -> list[Waiting]:
@@ -145,6 +171,7 @@ def for_participant(me: Participant) -> list[Waiting]:
         found.append(Waiting("screen_case", me.case_id, me.case_id, me.case.created_at))
     found += _onboarding(me, allowed)
     found += _substantive(me, allowed)
+    found += _unread_messages(me, allowed)
     found += [
         Waiting("upcoming_meeting", me.case_id, m.id, m.starts_at, m.id)
         for m in upcoming_meetings(me, allowed)

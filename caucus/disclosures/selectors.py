@@ -10,7 +10,7 @@ from django.db.models import Prefetch, QuerySet
 
 from caucus.accounts.models import User
 from caucus.cases.access import access_case, access_in_case, access_visible
-from caucus.cases.models import Participant, Role
+from caucus.cases.models import Participant
 from caucus.cases.services import invitation_link
 from caucus.disclosures.models import (
     Answer,
@@ -124,27 +124,6 @@ def consent_views(me: Participant, found: list[Consent]) -> list[ConsentView]:
 
 def may_request_consent(me: Participant) -> bool:
     return Action.REQUEST_CONSENT in allowed_actions(me)
-
-
-@dataclass(frozen=True)
-class Waiting:
-    """What waits for the viewer's answer: two small counts for the case's navigation."""
-
-    disclosures: int
-    consents: int
-
-
-def waiting_for(me: Participant, *, has_content: bool) -> Waiting:
-    disclosures = consents = 0
-    if has_content and me.role in (Role.PARTY, Role.ATTORNEY):
-        disclosures = DisclosureApproval.objects.filter(
-            approver=me, answer=Answer.PENDING, disclosure__status=DisclosureStatus.PENDING
-        ).count()
-    if has_content and me.role == Role.PARTY:
-        consents = ConsentVote.objects.filter(
-            party=me, answer=Answer.PENDING, consent__status=ConsentStatus.PENDING
-        ).count()
-    return Waiting(disclosures, consents)
 
 
 def _concerns(qs: QuerySet[Concern]) -> QuerySet[Concern]:

@@ -27,3 +27,19 @@ class Message(AudienceScoped):
 
     def __str__(self) -> str:
         return str(self.id)
+
+
+class MessagesRead(models.Model):
+    """How far one participant has read their case's messages (issue 15): the time of the
+    newest message on the list they last opened. It holds no content and names no message;
+    the unread count compares the times of the messages they may see with it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    participant = models.OneToOneField(
+        "cases.Participant", on_delete=models.CASCADE, related_name="+"
+    )
+    read_until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return str(self.id)

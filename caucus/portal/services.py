@@ -14,7 +14,7 @@ from caucus.cases.models import Participant
 from caucus.kernel.errors import Invalid
 from caucus.kernel.paging import Page
 from caucus.kernel.permissions import Action, require
-from caucus.portal import notify, selectors
+from caucus.portal import notify, selectors, unread
 from caucus.portal.models import Message
 
 BODY_MAX = 20_000
@@ -56,10 +56,11 @@ def read_message_page(
     user: User, case_id: uuid.UUID, *, cursor: str | None = None, limit: int | None = None
 ) -> tuple[Page[Message], Participant]:
     """The messages the caller may see, a page at a time; the read is audited (practice
-    10)."""
+    10) and moves the caller's read marker."""
     found, me = selectors.messages(user, case_id, cursor=cursor, limit=limit)
     if found.rows:
         record_read(me, found.rows)
+        unread.mark_read(me, found.rows)
     return found, me
 
 

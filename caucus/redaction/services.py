@@ -198,11 +198,12 @@ def _added(text: str, add: Iterable[dict[str, Any]]) -> list[Span]:
     for i, item in enumerate(add):
         start, end, label = item.get("start"), item.get("end"), str(item.get("label", ""))
         if not isinstance(start, int) or not isinstance(end, int) or not 0 <= start < end:
-            errors.append(f"add[{i}]: start and end are offsets with start < end.")
+            # Said without offsets: the review page shows these messages to people.
+            errors.append(f"Removal {i + 1}: the selection does not mark text; select it again.")
         elif end > len(text):
-            errors.append(f"add[{i}]: end is past the end of the text ({len(text)}).")
+            errors.append(f"Removal {i + 1}: the selection runs past the end of the text.")
         elif label not in LABELS:
-            errors.append(f"add[{i}]: label is one of {', '.join(LABELS)}.")
+            errors.append(f"Removal {i + 1}: choose what kind of detail it is from the list.")
         else:
             out.append(Span(start, end, label))
     if errors:
@@ -234,7 +235,7 @@ def finalize_redaction(
         proposed = {s.id: s for s in RedactionSpan.objects.filter(redaction=redaction)}
         unknown = [str(i) for i in accept if i not in proposed]
         if unknown:
-            raise Invalid({"accept": [f"Not a span of this redaction: {', '.join(unknown)}"]})
+            raise Invalid({"accept": ["A removal ticked is not one this review proposed."]})
         wanted = set(accept)
         chosen = [Span(s.start, s.end, s.label) for s in proposed.values() if s.id in wanted]
         chosen += added

@@ -23,6 +23,7 @@ from caucus.kernel.errors import Conflict, DomainError, Invalid
 from caucus.kernel.permissions import Action, require
 from caucus.vault import storage
 from caucus.vault.formulas import first_formula
+from caucus.vault.kinds import accepted_kinds, kind_words
 from caucus.vault.models import Document
 from caucus.vault.segments import decrypt_stream
 from caucus.vault.staging import ParsedUpload, StagedUpload
@@ -90,7 +91,7 @@ def classify(name: str, declared: str, head: bytes) -> str:
     with the file's extension."""
     declared = declared.split(";")[0].strip().lower()
     sniffed = _sniff(head)
-    allowed = ", ".join(sorted(TYPES))
+    allowed = accepted_kinds()
     if declared not in GENERIC_TYPES and declared not in TYPES:
         raise Invalid({"file": [f"This type of file is not accepted. Accepted: {allowed}."]})
     if sniffed is None:
@@ -100,7 +101,8 @@ def classify(name: str, declared: str, head: bytes) -> str:
         raise Invalid({"file": ["The content does not match the declared type."]})
     extensions = TYPES[kind][0]
     if not name.lower().endswith(extensions):
-        raise Invalid({"file": [f"A {kind} file ends with {' or '.join(extensions)}."]})
+        word = kind_words(kind)
+        raise Invalid({"file": [f"A {word}'s name ends with {' or '.join(extensions)}."]})
     return kind
 
 

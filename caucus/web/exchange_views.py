@@ -12,6 +12,7 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import dateformat, timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from caucus.accounts.models import User
@@ -226,10 +227,11 @@ reject_disclosure_view = _answering(
 
 
 def _meeting_label(meeting: Meeting, people: People) -> str:
-    when = meeting.starts_at.strftime("%d %b %Y %H:%M")
+    # In the viewer's zone, named, as the templates' dates (TimeZoneMiddleware).
+    when = dateformat.format(timezone.localtime(meeting.starts_at), "j M Y H:i T")
     if meeting.kind == MeetingKind.CAUCUS:
-        return f"Caucus with {people.party(meeting.side_id) or 'One side'}, {when} UTC"
-    return f"Joint meeting, {when} UTC"
+        return f"Caucus with {people.party(meeting.side_id) or 'One side'}, {when}"
+    return f"Joint meeting, {when}"
 
 
 def _consent_choices(meetings: list[Meeting], form: forms.Form, people: People) -> None:

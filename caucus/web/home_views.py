@@ -36,6 +36,7 @@ def link_for(w: Waiting) -> str:
     if w.kind in ("acknowledge_structure", "sign_agreement", "answer_ground_rule"):
         return reverse("web:onboarding", args=[case])
     pages = {
+        "unread_messages": "web:messages",
         "approve_disclosure": "web:disclosures",
         "vote_consent": "web:consents",
         "answer_concern": "web:concerns",
@@ -53,8 +54,14 @@ class Shown:
     case: Case
 
 
+def words_for(w: Waiting) -> str:
+    if w.kind == "unread_messages":
+        return "Read 1 new message" if w.count == 1 else f"Read {w.count} new messages"
+    return WORDS.get(w.kind, w.kind)
+
+
 def shown(rows: list[Waiting], cases: dict[uuid.UUID, Case]) -> list[Shown]:
-    return [Shown(w, WORDS.get(w.kind, w.kind), link_for(w), cases[w.case_id]) for w in rows]
+    return [Shown(w, words_for(w), link_for(w), cases[w.case_id]) for w in rows]
 
 
 def home(request: HttpRequest) -> HttpResponse:

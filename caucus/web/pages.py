@@ -18,8 +18,8 @@ from django.urls import reverse
 
 from caucus.accounts.models import User
 from caucus.cases.models import Participant
-from caucus.disclosures.selectors import waiting_for
 from caucus.kernel.errors import DomainError, Forbidden, NotVisible, Throttled
+from caucus.settlement.case_tabs import tab_counts
 
 # Answered by `signed_in` whatever form they came from: not a mistake in the form.
 PASSED_THROUGH = (NotVisible, Forbidden, Throttled)
@@ -108,14 +108,14 @@ def submit(
 
 def case_nav(me: Participant, current: str = "case") -> dict[str, Any]:
     """Links to the case's pages, with what waits for the viewer's answer."""
-    content = me.case.status in CONTENT
-    waiting = waiting_for(me, has_content=content)
+    counts = tab_counts(me)
     return {
         "case_id": me.case_id,
         "current": current,
-        "content": content,
-        "pending_disclosures": waiting.disclosures,
-        "pending_consents": waiting.consents,
+        "content": me.case.status in CONTENT,
+        "pending_disclosures": counts.disclosures,
+        "pending_consents": counts.consents,
+        "counts": counts,
     }
 
 

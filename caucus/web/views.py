@@ -185,13 +185,14 @@ def _cases_page(request: HttpRequest, form: OpenCaseForm, status: int = 200) -> 
     rows = []
     for r in page.rows:
         waiting = for_participant(r.me)
-        tasks = [w for w in waiting if w.kind != "upcoming_meeting"]
+        tasks = [w for w in waiting if w.kind not in ("upcoming_meeting", "unread_messages")]
         meetings = [w for w in waiting if w.kind == "upcoming_meeting"]
         rows.append(
             {
                 "case": r.case,
                 "me": r.me,
                 "waiting": len(tasks),
+                "unread": sum(w.count for w in waiting if w.kind == "unread_messages"),
                 "next_meeting": min((w.at for w in meetings), default=None),
             }
         )

@@ -37,10 +37,11 @@ def test_the_mediator_reviews_and_makes_a_public_record_copy(
     tab.check_page()
     text = tab.page.locator("#redaction-text")
     expect(text.locator("mark.proposed").first).to_be_visible()
-    expect(text).to_contain_text(": PERSON]")
-    expect(text).to_contain_text(": SSN]")
+    # Labels in words, not the engine's codes (issue 15).
+    expect(text).to_contain_text(": name]")
+    expect(text).to_contain_text(": social security number]")
 
-    tab.page.get_by_label(re.compile(r"PERSON: “BEN BIRCH”")).uncheck()
+    tab.page.get_by_label(re.compile(r"Name: “BEN BIRCH”")).uncheck()
     tab.page.evaluate(
         """() => {
           const pre = document.getElementById("redaction-text");

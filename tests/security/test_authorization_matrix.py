@@ -499,6 +499,8 @@ PATH_VALUES: dict[str, Callable[[Scene], str]] = {
     "participant_id": lambda s: str(s.world.attorney_a.participant.id),  # type: ignore[union-attr]
     # issue 16
     "request_id": lambda s: str(scene_settlement(s).removal_request_of_side_a),
+    # issue 15 (f15rest): party A's bearer token, as one of the places they are signed in
+    "session_id": lambda s: party_a_token_id(s),
 }
 
 
@@ -1705,7 +1707,26 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/settlement/<uuid:settlement_id>/public-record/final"): Entry(
         web_signed_in(outsider=404, mediator=409, members=403), world="active_world"
     ),
+    # issue 15 (f15rest): where each account is signed in; each person's own. The place the
+    # scene names is party A's token: anyone else, whoever they are, does not find it.
+    ("GET", "/api/v1/me/sessions"): Entry(
+        expect(anonymous=401, outsider=200, mediator=200, members=200)
+    ),
+    ("POST", "/api/v1/me/sessions/sign-out-others"): Entry(
+        expect(anonymous=401, outsider=200, mediator=200, members=200)
+    ),
+    ("DELETE", "/api/v1/me/sessions/{session_id}"): Entry(
+        api_roles(mediator=404, party_a=204, attorney_a=404, party_b=404)
+    ),
 }
+
+
+def party_a_token_id(scene: Scene) -> str:
+    from caucus.accounts.models import ApiToken, hash_secret
+
+    raw = scene.world.party_a.token
+    assert raw is not None
+    return str(ApiToken.objects.get(key_hash=hash_secret(raw)).id)
 
 
 @functools.cache
@@ -2048,6 +2069,8 @@ def closed_case_writes() -> Iterator[Any]:
     routes that name a case or an object in one (the invitation link names a token)."""
     for method, route in sorted(MATRIX):
         if method == "GET" or "{token}" in route or "<str:token>" in route:
+            continue
+        if route.startswith("/api/v1/me/"):  # the caller's own account, not a case
             continue
         if not path_params(route) or (method, route) in CHANGE_NOTHING:
             continue

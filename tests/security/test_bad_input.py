@@ -66,6 +66,8 @@ AUDIT_ENTRIES = "audit.AuditEntry"
 # The chain's head moves with every entry, reads included; the access log (practice 17) is
 # the reads themselves.
 AUDIT_CHAIN_STATE = frozenset({"audit.AuditHead", "audit.AccessRecord"})
+# issue 15 (f15rest): how far each person has read the messages moves with that read.
+AUDIT_CHAIN_STATE |= {"portal.MessagesRead"}
 READ_ACTIONS = r"\.(read|viewed)$"
 
 

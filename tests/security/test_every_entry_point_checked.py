@@ -114,6 +114,8 @@ ALLOWED: dict[str, str] = {
     "caucus.meetings.services.on_participant_removed": "remove_attorney's step, after require",
     # issue 16
     "caucus.settlement.services.remove_passages": "replaces passages in a string",
+    # issue 15 (f15rest)
+    "caucus.accounts.services.end_signed_in_place": "an account, not a participation in a case",
 }
 
 

@@ -22,7 +22,7 @@ def kinds(persona: Persona) -> set[tuple[str, str]]:
     assert response.status_code == 200, response.content
     items: list[dict[str, Any]] = response.json()["items"]
     for item in items:
-        assert set(item) == {"kind", "case_id", "object_id", "at"}
+        assert set(item) == {"kind", "case_id", "object_id", "at", "count"}
     return {(i["kind"], i["object_id"]) for i in items}
 
 
@@ -34,15 +34,21 @@ def test_each_person_is_asked_for_what_is_theirs_and_nothing_hidden(active_world
     assert kinds(w.mediator) == {
         ("admit_attendee", str(m.caucus)),
         ("answer_concern", str(x.concern)),
+        ("unread_messages", str(x.message_to_mediators)),
         *caucuses,
     }
     assert kinds(w.party_a) == {
         ("confirm_item", str(m.item)),
         ("approve_disclosure", str(x.disclosure)),
         ("vote_consent", str(x.consent)),
+        ("unread_messages", str(x.message_to_case)),
         *caucuses,
     }
-    assert kinds(w.attorney_a) == {("approve_disclosure", str(x.disclosure)), *caucuses}
+    assert kinds(w.attorney_a) == {
+        ("approve_disclosure", str(x.disclosure)),
+        ("unread_messages", str(x.message_to_side_a)),
+        *caucuses,
+    }
     # Side B is asked about the consent, and learns nothing of side A's caucuses.
     assert kinds(w.party_b) == {("vote_consent", str(x.consent))}
     # The outsider is asked about their own case only.
