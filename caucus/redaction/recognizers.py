@@ -1087,7 +1087,7 @@ class NameRecognizer(Finder):
         # brother"), unless the word is a common word or a place
         # (only the words of a full name, never a role: a capitalised "Mediator" taken for
         # a name must not take every "mediator" with it)
-        lower = set()
+        lower: set[str] = set()
         for s, e in found:
             toks = WORD.findall(text[s:e])
             if len(toks) >= 2:
