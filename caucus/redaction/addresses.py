@@ -133,6 +133,8 @@ _LEADING_WORDS = {"upon", "on", "of", "and", "-", "\u2013", "&", "c/o", "in", "b
 _UNIT_LINE = re.compile(
     rf"(?i)^(?:(?:top|ground|first|second|third|basement|lower|upper|garden)[ \u00a0]+)?"
     rf"(?:{UNIT}|\d+(?:st|nd|rd|th)[ \u00a0]+Floor|Floor[ \u00a0]+\d+|#)\b"
+    # a Canadian unit number alone before the house number: "310, 10 Discovery Ridge Close"
+    r"|^\d{1,5}[A-Za-z]?$"
 )
 _BUILDING_LINE = re.compile(
     r"^(?:The[ \u00a0]+)?(?:[A-Z\u00c0-\u017f][\w'\u2019\u00c0-\u017f-]*[ \u00a0]+){0,3}"

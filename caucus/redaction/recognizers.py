@@ -4,12 +4,13 @@ names the case does not know. Each returns `RecognizerResult`s; the engine merge
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 
 from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from caucus.redaction.addresses import STREET, STREET_TYPE
+from caucus.redaction.addresses import PROVINCES, STATE_NAMES, STREET, STREET_TYPE
 from caucus.redaction.finding import Finder, finding
 from caucus.redaction.knowledge import KNOWLEDGE_KEYS, CaseKnowledge
 from caucus.redaction.vocabulary import (
@@ -78,7 +79,10 @@ COMPANY = (
     r"|Motors|Construction|Enterprises|Fisheries|Farms|Studio|Pharmacy|Dentistry|Trucking"
     r"|Primary|Elementary|Academy|Montessori|Nursery|Daycare|Preschool"
     r"|Roofing|Landscaping|Landscape|Laboratories|Labs|Consulting|Contractors|Staffing|Cabinetry|Hospital|Clinic"
-    r"|University|College|School|District|Authority|Agency|Council|Institute|Foundation)"
+    r"|University|College|School|District|Authority|Agency|Council|Institute|Foundation"
+    # the trade a small business names itself by: "Bao Nails & Spa", "Otay Mesa Bakery"
+    r"|Nails|Spa|Salon|Barbers|Restaurant|Bistro|Cafe|Caf\u00e9|Bakery|Catering|Garage|Auto"
+    r"|Dental|Cleaning|Plumbing|Electric|Imports|Engineering|Translation|Fitness|Boutique)"
 )
 
 # (label, regex, group holding the value or 0, validator name or "")
@@ -242,6 +246,23 @@ _INSTITUTION = re.compile(
 _TRAILING = re.compile(r"(?:[ \u00a0]+(?:of|and|&|de|du|des|la|le|for|on|at))+$")
 
 
+# Where an organisation's name cannot go on: a sentence's end ("Lothian Buses. She"), a
+# table's next column (two spaces or a tab), a bracket ("Kessler Topaz (Radnor office)").
+_ORG_STOP = re.compile(r"(?<=[a-z]{3})\.[ \u00a0]+(?=[A-Z])|[ \u00a0]{2,}|\t|[ \u00a0]*\(")
+
+
+def _end_of_org(text: str, start: int, end: int) -> tuple[int, int]:
+    for stop in _ORG_STOP.finditer(text, start, end):
+        # an abbreviation inside the name goes on: "MacIsaac Bros. Fisheries"
+        after = re.match(r"\w+", text[stop.end() : end])
+        abbreviation = after and after.group().casefold() not in common_words()
+        if stop.group().startswith(".") and abbreviation:
+            continue
+        if stop.start() > start:
+            return (start, stop.start())
+    return (start, end)
+
+
 class EmployerRecognizer(Finder):
     """Organisations tied to a person by the words before them (works at, employed by, a
     nurse at, owns, her pharmacy), and businesses written with a company suffix, in any
@@ -282,6 +303,7 @@ class EmployerRecognizer(Finder):
         for m in _ORG_WHERE.finditer(text):
             if not _INSTITUTION.search(m.group(1)):
                 found.append(m.span(1))
+        found = [_end_of_org(text, s, e) for s, e in found]
         return [finding("EMPLOYER", s, e, 0.7) for s, e in self._propagate(text, found)]
 
     @staticmethod
@@ -303,7 +325,7 @@ class EmployerRecognizer(Finder):
             tail = re.match(rf"(?:[ \u00a0]+(?:&[ \u00a0]+)?{_ORG_WORD})*", text[m.end() :])
             end = m.end() + (len(tail.group()) if tail else 0)
             if m.group()[0].isupper():
-                extra.append((m.start(), end))
+                extra.append(_end_of_org(text, m.start(), end))
         return found + extra
 
 
@@ -324,6 +346,7 @@ COMPANY_SUFFIX = re.compile(
 )
 TITLES = {
     "mr", "mrs", "ms", "mx", "miss", "dr", "judge", "hon", "prof", "sir", "dame", "dear",
+    "rev", "revd", "reverend", "pastor", "fr", "imam", "rabbi", "sheikh",
     "counsel", "grandma", "grandpa", "granny", "gran", "nana", "nanna", "aunt", "auntie",
     "aunty", "uncle",
 }  # fmt: skip
@@ -491,8 +514,8 @@ _CAP_NAME = r"[A-Z\u00c0-\u00de\u0100-\u017f][\w'\u2019\u00c0-\u017f-]*[^\W\d_]"
 # name ("Cerys (12)", "Eli (born ..."), the parties of a case ("Fehr v. Fehr"), a party
 # named with their side ("Harpreet Sandhu (claimant)").
 NAMED_BY_CONTEXT = re.compile(
-    rf"(?<![\w.])({_CAP_NAME})(?=[ \u00a0]*\((?:\d{{1,2}}\)|(?i:age|aged|born|b\.|dob|d\.o\.b"
-    rf"|n[ée]e?)\b|\d{{1,2}}\s*(?:yrs?|years?)))"
+    rf"(?<![\w.])({_CAP_NAME})(?=[ \u00a0]*\((?:\d{{1,2}}\)|(?i:age|aged|born|dob|n[ée]e?)\b"
+    rf"|(?i:b\.|d\.o\.b\.?)(?!\w)|\d{{1,2}}\s*(?:yrs?|years?)))"
     rf"|(?<![\w.])({_CAP_NAME})(?=[ \u00a0]+v\.?[ \u00a0]+[A-Z])"
     # a child's birth year in brackets ("Lindiwe (2012)")
     rf"|(?<![\w.])({_CAP_NAME})(?=[ \u00a0]*\((?:19|20)\d{{2}}\))"
@@ -530,7 +553,8 @@ NAMED_BY_SIDE = re.compile(
 # the interest of L.M.R."), or initials alone on a signature line ("- M.L.").
 _INITIALS = r"(?:[A-Z]\.[ \u00a0]?){1,2}[A-Z]\.?(?![\w.])"
 NAMED_BY_INITIALS = re.compile(
-    rf"(?i:\b(?:child|children|son|daughter|minor|interest[ \u00a0]+of|concerning)[ \u00a0]+)"
+    r"(?i:\b(?:child|children|son|daughter|minor|interest[ \u00a0]+of|concerning"
+    r"|in[ \u00a0]+re)[ \u00a0]+)"
     rf"(?-i:({_INITIALS}))"
     rf"|(?m:^[ \t\u00a0]*(?:[-\u2013\u2014/][ \t\u00a0]*)?({_INITIALS})[ \t\u00a0]*$)"
     # initials signing a note for a role at a line's end: "GL/mediator", "A.B., mediator"
@@ -601,6 +625,8 @@ NAMED_PAIR = re.compile(
 # A lone unknown word after these is a place or a business, not a person ("in Karachi",
 # "near Rosthern", "at Natomas"); a person's name seen elsewhere is still removed there.
 _PLACE_BEFORE = re.compile(r"\b(?:in|near|at)[ \t\u00a0]+$")
+# "at" may name a workplace ("works at Ashcroft Farm"), "in" and "near" a place only
+_IN_PLACE_BEFORE = re.compile(r"\b(?:in|near)[ \t\u00a0]+$")
 # An institution named by what it holds for a person: "pension with Aviva", "mortgage with
 # Nationwide", "deposit held by Royal LePage".
 INSTITUTION_BY_ROLE = re.compile(
@@ -646,6 +672,23 @@ REGION = re.compile(
     r"|Isle[ \u00a0]of[ \u00a0](?:Man|Wight)|Greater[ \u00a0](?:London|Manchester)"
     r"|(?:West|South|North|East)[ \u00a0](?:Midlands|Yorkshire|Sussex|Lothian|Ayrshire|Riding))\b"
 )
+# A state or province after its town ("Calgary, Alberta") and the countries documents name
+# for travel or origin: places, though some are given names too (Alberta, India, Georgia).
+PLACE_NAMES = re.compile(
+    rf"(?<=[a-z\u00e0-\u00ff],[ \u00a0])(?:{STATE_NAMES}|{PROVINCES})\b"
+    r"|(?<![\w'\u2019-])(?:India|Pakistan|Bangladesh|Sri[ \u00a0]Lanka|China|Taiwan|Japan|Korea"
+    r"|Vietnam|Viet[ \u00a0]Nam|Philippines|Thailand|Indonesia|Malaysia|Nigeria|Ghana|Kenya"
+    r"|Ethiopia|Somalia|Uganda|Zimbabwe|South[ \u00a0]Africa|Egypt|Morocco|Algeria|Tunisia"
+    r"|Lebanon|Syria|Iraq|Iran|Turkey|Poland|Ukraine|Russia|Romania|Germany"
+    r"|France|Spain|Portugal|Italy|Greece|Ireland|Scotland|England|Wales|Mexico|Jamaica|Haiti"
+    r"|Brazil|Colombia|Peru|Chile|Argentina|Cuba|Guatemala|El[ \u00a0]Salvador|Honduras"
+    r"|Dominican[ \u00a0]Republic|Puerto[ \u00a0]Rico|Canada|Australia|New[ \u00a0]Zealand"
+    r"|Dubai|Qatar|Saudi[ \u00a0]Arabia)(?![\w'\u2019-])"
+)
+# A statute cited by abbreviations: "N.Y. Dom. Rel. Law", "Md. Fam. Law".
+ABBREVIATED_LAW = re.compile(
+    r"(?<![\w.])(?:[A-Z][A-Za-z]{0,5}\.[ \u00a0]?){2,5}(?:Law|Code|Act|Stat)\b"
+)
 # A make and model after a model year are a vehicle: "2018 Honda Pilot".
 _MODEL_YEAR = re.compile(r"\b(?:19|20)\d{2}[ \u00a0]+$")
 # Names judged by the word next to them, once the word itself is no common word and no
@@ -676,9 +719,20 @@ INSTITUTION_PHRASE = re.compile(
 )
 
 
+# A name written in lower case after a word that announces a person ("present: nguyen van
+# thanh", "his friend piotr zielinski"): judged word by word against the name lists.
+LOWER_NAMED = re.compile(
+    r"(?i:\b(?:present|attended|attending|friend|brother|sister|cousin|mother|father|uncle|aunt"
+    r"|client|husband|wife|partner|son|daughter|nephew|niece|boyfriend|girlfriend|named|called"
+    r"|caller|colleague|neighbour|neighbor|landlord|tenant|employer|boss)\b)[:,]?[ \t\u00a0]+"
+    r"((?:[a-z\u00df-\u017f][\w'\u2019-]*[ \t\u00a0]+){1,3}[a-z\u00df-\u017f][\w'\u2019-]*)"
+)
+
+
 PARTICLES = {
     "de", "del", "della", "di", "da", "dos", "das", "do", "du", "la", "le", "van", "von", "der",
     "den", "ter", "ten", "bin", "binti", "ibn", "al", "el", "ní", "nic", "mac", "ó", "st",
+    "ap", "ferch", "verch", "y", "dela", "degli", "zu",
 }  # fmt: skip
 
 
@@ -688,8 +742,29 @@ def _without_trailing_particles(run: list[re.Match[str]]) -> list[re.Match[str]]
     return run
 
 
-def _norm(token: str) -> str:
-    t = token.rstrip(".")
+# letters that Unicode does not decompose into a base and an accent
+_UNDECOMPOSED = str.maketrans(
+    {"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "ß": "ss"}
+)
+
+
+def _fold(token: str) -> str:
+    """The word without its accents, as the name lists hold it (Sofía, Zieliński, Thành)."""
+    if token.isascii():
+        return token
+    decomposed = unicodedata.normalize("NFKD", token.translate(_UNDECOMPOSED))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# the word or the initial right before a name: "Venkatesh Raghunathan", "T. Kowalczyk"
+_WORD_BEFORE = re.compile(
+    r"(?<![\w'\u2019.-])(?:([A-Z\u00c0-\u00de][\w'\u2019\u00c0-\u017f-]*[^\W\d_])|([A-Z])\.)"
+    r"[ \t\u00a0]+$"
+)
+
+
+def _norm(token: str, fold: bool = True) -> str:
+    t = _fold(token.rstrip(".")) if fold else token.rstrip(".")
     for tail in ("'s", "\u2019s", "s'", "'", "\u2019"):
         if t.endswith(tail) and len(t) > len(tail) + 1:
             t = t[: -len(tail)] if tail not in ("s'",) else t[:-1]
@@ -754,14 +829,27 @@ class NameRecognizer(Finder):
                 for m in INSTITUTION_PHRASE.finditer(titled_line):
                     a, b = line.start() + m.start(), line.start() + m.end()
                     kept[a:b] = b"\x01" * (b - a)
-        for m in REGION.finditer(text):
-            kept[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+        for rx in (REGION, PLACE_NAMES, ABBREVIATED_LAW):
+            for m in rx.finditer(text):
+                kept[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
         # a street's words name no one, whether the address is removed or a court's kept
         for m in STREET.finditer(text):
             kept[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
         for m in KNOWN_INSTITUTION.finditer(text):
             kept[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
         for m in INSTITUTION_BY_ROLE.finditer(text):
+            # a loan from a person is no institution: "Loan from Venkatesh Raghunathan"
+            # (a person when the family name stands elsewhere in the document too)
+            words = m.group(1).split()
+            if (
+                len(words) >= 2
+                and _norm(words[0]) in given | family
+                and _norm(words[-1]) not in common
+                and not KNOWN_INSTITUTION.search(m.group(1))
+                and not INSTITUTION_PHRASE.search(m.group(1))
+                and len(re.findall(rf"(?<![\w-]){re.escape(words[-1])}(?![\w-])", text)) > 1
+            ):
+                continue
             kept[m.start(1) : m.end(1)] = b"\x01" * (m.end(1) - m.start(1))
         raw_given = all_given_names()
         found: list[tuple[int, int]] = []
@@ -770,6 +858,12 @@ class NameRecognizer(Finder):
             titled = False
             for i, m in enumerate(run):
                 key = _norm(m.group())
+                if i and kept[m.start()] and "\n" in text[run[i - 1].end() : m.start()]:
+                    # a court or an institution on the next line starts afresh: "Nguyen,
+                    # Bao\nKing County Superior Court"
+                    self._flush(names, found, given, family, titled, kept)
+                    names, titled = [], False
+                    continue
                 if key in PARTICLES and names:
                     names.append(m)
                     continue
@@ -829,6 +923,10 @@ class NameRecognizer(Finder):
             keys = [_norm(m.group(g)) for g in (1, 2)]
             if all(k not in common and k not in places() for k in keys) and not kept[m.start(1)]:
                 found += [m.span(1), m.span(2)]
+        for m in LOWER_NAMED.finditer(text):
+            span = self._lower_name(m, given, family, common)
+            if span:
+                found.append(span)
         for m in NAMED_BY_INITIALS.finditer(text):
             group = next(g for g in (1, 2, 3) if m.group(g))
             if re.sub(r"\W", "", m.group(group)).casefold() not in _ABBREVIATIONS:
@@ -874,7 +972,12 @@ class NameRecognizer(Finder):
         if not titled and _MODEL_YEAR.search(words[0].string, max(0, start - 8), start):
             return
         listed = sum(k in given or k in family for k in keys)
-        place = " ".join(keys) in places()
+        before = words[0].string[max(0, start - 16) : start]
+        # unknown capitalised words after "in", "near", "at" are a place ("in Sutton
+        # Coldfield"); a listed name there is still a person ("at Maria Lopez's")
+        place = " ".join(keys) in places() or (
+            not any(k in given for k in keys) and bool(_IN_PLACE_BEFORE.search(before))
+        )
         if place and not titled:
             return
         # two or three capitalised words that are neither common words nor abbreviations
@@ -884,7 +987,6 @@ class NameRecognizer(Finder):
         )
         # a capitalised word inside a sentence that is no common word and no place is a
         # proper noun; recall matters more than precision here, so it is taken for a name
-        before = words[0].string[max(0, start - 16) : start]
         mid_sentence = (
             len(words) == 1
             and len(keys[0]) > 2
@@ -903,6 +1005,8 @@ class NameRecognizer(Finder):
             and not _AFTER_NUMBER.search(
                 names[0].string, max(0, names[0].start() - 8), names[0].start()
             )
+            # the last letter of an abbreviation ("N.Y. Dom. Rel. Law") is no initial
+            and names[0].string[names[0].start() - 1 : names[0].start()] != "."
         )
         if (
             titled
@@ -923,6 +1027,36 @@ class NameRecognizer(Finder):
             found.append((first.start(), end))
 
     @staticmethod
+    def _lower_name(
+        m: re.Match[str], given: frozenset[str], family: frozenset[str], common: frozenset[str]
+    ) -> tuple[int, int] | None:
+        """The words of a lower-case name after its cue, while the lists know them; the word
+        after a listed given name may be a family name no list knows (piotr zielinski)."""
+        words = list(re.finditer(r"\S+", m.group(1)))
+        taken: list[re.Match[str]] = []
+        named = 0
+        for i, w in enumerate(words):
+            key = _norm(w.group())
+            if key in PARTICLES and taken:
+                taken.append(w)
+                continue
+            if key in common or key in places():
+                break
+            listed = (key in given or key in family) and not re.fullmatch(f"(?:{ROLES})s?", key)
+            unlisted_family = (
+                i == 1 and named == 1 and len(key) >= 4 and _norm(words[0].group()) in given
+            )
+            if not (listed or unlisted_family):
+                break
+            taken.append(w)
+            named += 1
+        while taken and _norm(taken[-1].group()) in PARTICLES:
+            taken.pop()
+        if named < 2 or not taken:
+            return None
+        return (m.start(1) + taken[0].start(), m.start(1) + taken[-1].end())
+
+    @staticmethod
     def _propagate(
         text: str, found: list[tuple[int, int]], common: frozenset[str], kept: bytearray
     ) -> list[tuple[int, int]]:
@@ -935,28 +1069,63 @@ class NameRecognizer(Finder):
                 key = _norm(tok)
                 if len(key) > 1 and key not in TITLES:
                     if key not in common:
-                        parts.add(key)
+                        # the name as written, accents and all: the text is searched for it
+                        written = _norm(tok, fold=False)
+                        parts.add(written)
                         # each half of a double-barrelled name stands alone too
                         parts.update(
-                            half for half in key.split("-") if len(half) > 2 and half not in common
+                            half
+                            for half in written.split("-")
+                            if len(half) > 2 and _fold(half) not in common
                         )
                     elif key in all_given_names() and tok.istitle():
                         as_names.add(key)
         parts |= as_names
         if not parts:
             return found
+        # a name seen once is removed where it is written in lower case too ("deepika's
+        # brother"), unless the word is a common word or a place
+        # (only the words of a full name, never a role: a capitalised "Mediator" taken for
+        # a name must not take every "mediator" with it)
+        lower: set[str] = set()
+        for s, e in found:
+            toks = WORD.findall(text[s:e])
+            if len(toks) >= 2:
+                lower.update(_norm(t, fold=False) for t in toks if len(t) >= 4)
+        lower = {
+            p
+            for p in lower & parts
+            if _fold(p) not in places() and not re.fullmatch(f"(?:{ROLES})s?", p)
+        }
         rx = re.compile(
             r"(?i)(?<![\w])(?:"
             + "|".join(re.escape(p) for p in sorted(parts, key=len, reverse=True))
             # a possessive typed without its apostrophe: "Heathers cell"
             + r")(?:s(?=[ \t\u00a0]))?(?![\w])"
         )
+        # the family name of a full name, met again after an unknown capitalised word or an
+        # initial, takes that word with it ("Venkatesh Raghunathan", "T. Kowalczyk")
+        families = set()
+        for s, e in found:
+            toks = WORD.findall(text[s:e])
+            if len(toks) >= 2 and len(toks[-1]) > 2:
+                families.add(_norm(toks[-1], fold=False))
         # a court's or a statute's words are kept even when a person shares one of them
         extra = [
             (m.start(), m.end())
             for m in rx.finditer(text)
-            if _is_cap(m.group())
+            if (_is_cap(m.group()) or (m.group().islower() and m.group() in lower))
             and not kept[m.start()]
             and (m.group().casefold() not in as_names or m.group().istitle())
         ]
-        return found + extra
+        extended = []
+        for s, e in extra:
+            if text[s:e].casefold() not in families:
+                continue
+            m = _WORD_BEFORE.search(text, max(0, s - 30), s)
+            if not m or kept[m.start()]:
+                continue
+            key = _norm(m.group(1) or m.group(2))
+            if m.group(2) or (key not in common and key not in places() and key not in TITLES):
+                extended.append((m.start(), e))
+        return found + extra + extended
