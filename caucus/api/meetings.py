@@ -25,6 +25,7 @@ from caucus.api.schemas import (
 from caucus.api.security import caller
 from caucus.meetings import ics, selectors, services, video
 from caucus.meetings.models import Feedback, Meeting
+from caucus.vault.responses import attachment
 
 router = ResourceRouter(tags=["meetings"])
 
@@ -401,9 +402,7 @@ def room_token(request: HttpRequest, meeting_id: uuid.UUID) -> JanusTokenOut:
 def calendar(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     meeting, _ = selectors.meeting(caller(request), meeting_id)
     body = ics.invite(meeting, f"{settings.CAUCUS_SITE_URL}/meetings/{meeting.id}")
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="mediation-meeting.ics"'
-    return response
+    return attachment(body, "text/calendar; charset=utf-8", "mediation-meeting.ics")
 
 
 @router.post(
@@ -502,11 +501,8 @@ def get_note(request: HttpRequest, note_id: uuid.UUID) -> NoteOut:
     summary="The notes as a PDF marked as a confidential mediation communication",
 )
 def note_pdf(request: HttpRequest, note_id: uuid.UUID) -> HttpResponse:
-    response = HttpResponse(
-        services.export_notes_pdf(caller(request), note_id), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = 'attachment; filename="meeting-notes.pdf"'
-    return response
+    body = services.export_notes_pdf(caller(request), note_id)
+    return attachment(body, "application/pdf", "meeting-notes.pdf")
 
 
 @router.post(

@@ -16,6 +16,7 @@ from caucus.api.schemas import Flag, JsonObjectIn, Listing, optional_text, requi
 from caucus.api.security import caller
 from caucus.cases import onboarding_selectors as read
 from caucus.cases import onboarding_services as write
+from caucus.vault.responses import attachment
 
 router = ResourceRouter(tags=["onboarding"])
 
@@ -259,9 +260,7 @@ def sign(request: HttpRequest, agreement_id: uuid.UUID, payload: SignIn) -> Stat
 )
 def pdf(request: HttpRequest, agreement_id: uuid.UUID) -> HttpResponse:
     kind, body = write.export_agreement_pdf(caller(request), agreement_id)
-    response = HttpResponse(body, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{kind}.pdf"'
-    return response
+    return attachment(body, "application/pdf", f"{kind}.pdf")
 
 
 @router.get(

@@ -22,6 +22,7 @@ from caucus.kernel.errors import NotVisible
 from caucus.redaction import selectors as redaction_selectors
 from caucus.settlement import selectors, services
 from caucus.settlement.models import RemovalRequest, SettlementComment
+from caucus.vault.responses import attachment
 
 router = ResourceRouter(tags=["settlement"])
 
@@ -311,9 +312,7 @@ def sign(
 
 def download(request: HttpRequest, settlement_id: uuid.UUID, what: str) -> HttpResponse:
     found = services.export(caller(request), settlement_id, what)
-    response = HttpResponse(found.body, content_type=found.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{found.filename}"'
-    return response
+    return attachment(found.body, found.content_type, found.filename)
 
 
 @router.get(

@@ -22,6 +22,7 @@ from caucus.kernel.errors import DomainError
 from caucus.settlement import selectors, services
 from caucus.settlement.models import SettlementStatus
 from caucus.settlement.starting_texts import STARTING_TEXTS
+from caucus.vault.responses import attachment
 from caucus.web.pages import View, case_nav, long_text, signed_in, submit, viewer
 
 COMMENT_AUDIENCES = {
@@ -275,9 +276,7 @@ def _download(what: str) -> View:
     @require_GET
     def view(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
         found = services.export(viewer(request), settlement_id, what)
-        response = HttpResponse(found.body, content_type=found.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{found.filename}"'
-        return response
+        return attachment(found.body, found.content_type, found.filename)
 
     return view
 
