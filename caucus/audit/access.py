@@ -70,6 +70,12 @@ Row = TypeVar("Row", bound=Model)
 Viewer = TypeVar("Viewer", bound=ParticipantLike)
 
 
+def audited_page(page: paging.Page[Row], viewer: Viewer) -> tuple[paging.Page[Row], Viewer]:
+    """A list selector's page, its read recorded: the audited read of a list."""
+    record_read(viewer, page.rows)
+    return page, viewer
+
+
 def audited_row(row: Row, viewer: Viewer) -> tuple[Row, Viewer]:
     """A detail selector's answer, its read recorded: the audited read of one row."""
     record_read(viewer, [row])

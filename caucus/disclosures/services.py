@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from caucus.accounts.models import User
 from caucus.accounts.services import normalize_email
-from caucus.audit.access import audited_row, record_read
+from caucus.audit.access import audited_page, audited_row
 from caucus.audit.chain import record_action
 from caucus.cases.access import access_case, access_in_case, access_visible
 from caucus.cases.models import Case, Participant, Role, Side, Status
@@ -411,9 +411,7 @@ def cancel_open_requests(case_id: uuid.UUID) -> None:
 def read_disclosures_page(
     user: User, case_id: uuid.UUID, *, cursor: str | None = None, limit: int | None = None
 ) -> tuple[Page[Disclosure], Participant]:
-    found, me = selectors.disclosures(user, case_id, cursor=cursor, limit=limit)
-    record_read(me, found.rows)
-    return found, me
+    return audited_page(*selectors.disclosures(user, case_id, cursor=cursor, limit=limit))
 
 
 def read_disclosures(user: User, case_id: uuid.UUID) -> tuple[list[Disclosure], Participant]:
@@ -428,9 +426,7 @@ def read_disclosure(user: User, disclosure_id: uuid.UUID) -> tuple[Disclosure, P
 def read_consents_page(
     user: User, case_id: uuid.UUID, *, cursor: str | None = None, limit: int | None = None
 ) -> tuple[Page[Consent], Participant]:
-    found, me = selectors.consents(user, case_id, cursor=cursor, limit=limit)
-    record_read(me, found.rows)
-    return found, me
+    return audited_page(*selectors.consents(user, case_id, cursor=cursor, limit=limit))
 
 
 def read_consents(user: User, case_id: uuid.UUID) -> tuple[list[Consent], Participant]:
@@ -445,9 +441,7 @@ def read_consent(user: User, consent_id: uuid.UUID) -> tuple[Consent, Participan
 def read_concerns_page(
     user: User, case_id: uuid.UUID, *, cursor: str | None = None, limit: int | None = None
 ) -> tuple[Page[Concern], Participant]:
-    found, me = selectors.concerns(user, case_id, cursor=cursor, limit=limit)
-    record_read(me, found.rows)
-    return found, me
+    return audited_page(*selectors.concerns(user, case_id, cursor=cursor, limit=limit))
 
 
 def read_concerns(user: User, case_id: uuid.UUID) -> tuple[list[Concern], Participant]:
