@@ -29,7 +29,7 @@ from caucus.accounts.live import close_token_connections
 from caucus.accounts.models import ApiToken, PasswordReset, User, WebSession, hash_secret
 from caucus.accounts.sessions import end_session, live_sessions
 from caucus.audit.chain import record
-from caucus.kernel.errors import Gone, Invalid, NotVisible, Throttled, Unauthenticated
+from caucus.kernel.errors import Gone, Invalid, NotVisible, Throttled, Unauthenticated, checked_text
 
 TOKEN_PREFIX = "cau_"  # noqa: S105  (a public prefix, not a secret)
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
@@ -428,11 +428,7 @@ NAME_MAX = 200
 
 
 def change_name(user: User, name: str) -> User:
-    name = name.strip()
-    if not name:
-        raise Invalid({"name": ["This field is required."]})
-    if len(name) > NAME_MAX:
-        raise Invalid({"name": [f"At most {NAME_MAX} characters."]})
+    name = checked_text("name", name, NAME_MAX)
     with transaction.atomic():
         user.name = name
         user.save(update_fields=["name"])

@@ -3,9 +3,10 @@ from __future__ import annotations
 import uuid
 
 from django.http import HttpRequest
-from ninja import Query, Router, Status
+from ninja import Query, Status
 
 from caucus.accounts.models import User
+from caucus.api.routing import ResourceRouter
 from caucus.api.schemas import (
     CaseIn,
     CaseList,
@@ -27,8 +28,7 @@ from caucus.cases import selectors, services
 from caucus.kernel.errors import NotVisible
 from caucus.retention import selectors as retention
 
-router = Router(tags=["cases"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+router = ResourceRouter(tags=["cases"])
 
 
 def render_case(view: selectors.CaseView) -> CaseOut:
@@ -41,13 +41,13 @@ def _case_out(user: User, case_id: uuid.UUID) -> CaseOut:
     return render_case(view)
 
 
-@router.post("/cases", response={201: CaseOut, **ERRORS}, summary="Open a case (mediators)")
+@router.post("/cases", response={201: CaseOut}, summary="Open a case (mediators)")
 def create_case(request: HttpRequest, payload: CaseIn) -> Status[CaseOut]:
     me = services.open_case(caller(request), **payload.model_dump())
     return Status(201, render_case(selectors.case_view(me)))
 
 
-@router.get("/cases", response={200: CaseList, **ERRORS}, summary="The caller's cases")
+@router.get("/cases", response=CaseList, summary="The caller's cases")
 def list_cases(request: HttpRequest, params: Query[PageParams]) -> CaseList:
     page = selectors.my_cases(caller(request), cursor=params.cursor, limit=params.limit)
     return CaseList(
@@ -56,9 +56,7 @@ def list_cases(request: HttpRequest, params: Query[PageParams]) -> CaseList:
     )
 
 
-@router.get(
-    "/cases/{case_id}", response={200: CaseOut, 410: ErrorOut, **ERRORS}, summary="One case"
-)
+@router.get("/cases/{case_id}", response={200: CaseOut, 410: ErrorOut}, summary="One case")
 def get_case(request: HttpRequest, case_id: uuid.UUID) -> CaseOut:
     user = caller(request)
     try:
@@ -72,7 +70,7 @@ def get_case(request: HttpRequest, case_id: uuid.UUID) -> CaseOut:
 
 @router.post(
     "/cases/{case_id}/invitations",
-    response={201: InvitationOut, **ERRORS},
+    response={201: InvitationOut},
     summary="Invite a party (opens a side) or an attorney (joins a side)",
 )
 def create_invitation(
@@ -108,7 +106,7 @@ def _invitation_item(row: selectors.InvitationRow) -> InvitationItem:
 
 @router.get(
     "/cases/{case_id}/invitations",
-    response={200: InvitationList, **ERRORS},
+    response=InvitationList,
     summary="The case's invitations and where each stands (mediators)",
 )
 def list_invitations(
@@ -122,7 +120,7 @@ def list_invitations(
 
 @router.post(
     "/invitations/{invitation_id}/resend",
-    response={200: InvitationResent, **ERRORS},
+    response=InvitationResent,
     summary="Email a new link; the old one answers 410 (mediators)",
 )
 def resend_invitation(request: HttpRequest, invitation_id: uuid.UUID) -> InvitationResent:
@@ -134,7 +132,7 @@ def resend_invitation(request: HttpRequest, invitation_id: uuid.UUID) -> Invitat
 
 @router.delete(
     "/invitations/{invitation_id}",
-    response={200: InvitationItem, **ERRORS},
+    response=InvitationItem,
     summary="Revoke an invitation: its link answers 410 (mediators)",
 )
 def revoke_invitation(request: HttpRequest, invitation_id: uuid.UUID) -> InvitationItem:
@@ -143,11 +141,7 @@ def revoke_invitation(request: HttpRequest, invitation_id: uuid.UUID) -> Invitat
     return _invitation_item(selectors.invitation(user, invitation_id))
 
 
-@router.get(
-    "/cases/{case_id}/participants",
-    response={200: ParticipantList, **ERRORS},
-    summary="Who is in the case",
-)
+@router.get("/cases/{case_id}/participants", response=ParticipantList, summary="Who is in the case")
 def participants(
     request: HttpRequest, case_id: uuid.UUID, params: Query[PageParams]
 ) -> ParticipantList:
@@ -165,7 +159,7 @@ def participants(
 
 @router.delete(
     "/participants/{participant_id}",
-    response={204: None, **ERRORS},
+    response={204: None},
     summary="Remove an attorney from their side: their access ends at once (mediators)",
 )
 def remove_participant(request: HttpRequest, participant_id: uuid.UUID) -> Status[None]:
@@ -174,9 +168,7 @@ def remove_participant(request: HttpRequest, participant_id: uuid.UUID) -> Statu
 
 
 @router.post(
-    "/cases/{case_id}/screening",
-    response={200: CaseOut, **ERRORS},
-    summary="Accept or decline a case at intake",
+    "/cases/{case_id}/screening", response=CaseOut, summary="Accept or decline a case at intake"
 )
 def screening(request: HttpRequest, case_id: uuid.UUID, payload: ScreeningIn) -> CaseOut:
     user = caller(request)
@@ -190,7 +182,7 @@ def screening(request: HttpRequest, case_id: uuid.UUID, payload: ScreeningIn) ->
 
 @router.post(
     "/cases/{case_id}/close",
-    response={200: CaseOut, **ERRORS},
+    response=CaseOut,
     summary="Close a case (mediator); a running caucus needs its close-out first",
 )
 def close(request: HttpRequest, case_id: uuid.UUID, payload: CloseIn) -> CaseOut:
@@ -205,7 +197,7 @@ def close(request: HttpRequest, case_id: uuid.UUID, payload: CloseIn) -> CaseOut
 
 @router.post(
     "/cases/{case_id}/withdraw",
-    response={200: CaseOut, **ERRORS},
+    response=CaseOut,
     summary="A party withdraws: the mediation ends for everyone, with a neutral statement",
 )
 def withdraw(request: HttpRequest, case_id: uuid.UUID) -> CaseOut:

@@ -8,19 +8,19 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Schema, Status
 from pydantic import AliasChoices, Field, StringConstraints
 
-from caucus.api.schemas import Email, ErrorOut, Listing, PageParams, required_text
+from caucus.api.routing import ResourceRouter
+from caucus.api.schemas import Email, Listing, PageParams, required_text
 from caucus.api.security import caller
 from caucus.disclosures import selectors, services
 from caucus.disclosures.models import Concern, Disclosure
 
-disclosures_router = Router(tags=["disclosures"])
-consents_router = Router(tags=["consents"])
+disclosures_router = ResourceRouter(tags=["disclosures"])
+consents_router = ResourceRouter(tags=["consents"])
 # Concerns are not substantive work: one may be raised before any agreement is signed.
-concerns_router = Router(tags=["concerns"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+concerns_router = ResourceRouter(tags=["concerns"])
 
 Text = Annotated[str, required_text(services.TEXT_MAX)]
 Name = Annotated[str, required_text(services.NAME_MAX)]
@@ -107,7 +107,7 @@ def _disclosure_out(request: HttpRequest, disclosure_id: uuid.UUID) -> Disclosur
 
 @disclosures_router.post(
     "/items/{item_id}/disclosures",
-    response={201: DisclosureOut, **ERRORS},
+    response={201: DisclosureOut},
     summary="Draft a disclosure of an item (mediators)",
 )
 def draft(request: HttpRequest, item_id: uuid.UUID, payload: DisclosureIn) -> Status[DisclosureOut]:
@@ -117,7 +117,7 @@ def draft(request: HttpRequest, item_id: uuid.UUID, payload: DisclosureIn) -> St
 
 @disclosures_router.get(
     "/cases/{case_id}/disclosures",
-    response={200: DisclosureList, **ERRORS},
+    response=DisclosureList,
     summary="Disclosures the caller may see: the mediators all, a side its own",
 )
 def list_disclosures(
@@ -130,7 +130,7 @@ def list_disclosures(
 
 
 @disclosures_router.get(
-    "/disclosures/{disclosure_id}", response={200: DisclosureOut, **ERRORS}, summary="A disclosure"
+    "/disclosures/{disclosure_id}", response=DisclosureOut, summary="A disclosure"
 )
 def get_disclosure(request: HttpRequest, disclosure_id: uuid.UUID) -> DisclosureOut:
     return _disclosure_out(request, disclosure_id)
@@ -138,7 +138,7 @@ def get_disclosure(request: HttpRequest, disclosure_id: uuid.UUID) -> Disclosure
 
 @disclosures_router.post(
     "/disclosures/{disclosure_id}/approve",
-    response={200: DisclosureOut, **ERRORS},
+    response=DisclosureOut,
     summary="Approve a disclosure (its named approvers)",
 )
 def approve(request: HttpRequest, disclosure_id: uuid.UUID) -> DisclosureOut:
@@ -148,7 +148,7 @@ def approve(request: HttpRequest, disclosure_id: uuid.UUID) -> DisclosureOut:
 
 @disclosures_router.post(
     "/disclosures/{disclosure_id}/reject",
-    response={200: DisclosureOut, **ERRORS},
+    response=DisclosureOut,
     summary="Reject a disclosure (its named approvers); one rejection ends it",
 )
 def reject(request: HttpRequest, disclosure_id: uuid.UUID) -> DisclosureOut:
@@ -219,7 +219,7 @@ def _consent_out(request: HttpRequest, consent_id: uuid.UUID) -> ConsentOut:
 
 @consents_router.post(
     "/cases/{case_id}/consents",
-    response={201: ConsentOut, **ERRORS},
+    response={201: ConsentOut},
     summary="Ask every party to consent to an expert or a guest (mediators)",
 )
 def request_consent(
@@ -233,9 +233,7 @@ def request_consent(
     return Status(201, _consent_out(request, c.id))
 
 
-@consents_router.get(
-    "/cases/{case_id}/consents", response={200: ConsentList, **ERRORS}, summary="Consents"
-)
+@consents_router.get("/cases/{case_id}/consents", response=ConsentList, summary="Consents")
 def list_consents(
     request: HttpRequest, case_id: uuid.UUID, params: Query[PageParams]
 ) -> ConsentList:
@@ -248,16 +246,14 @@ def list_consents(
     )
 
 
-@consents_router.get(
-    "/consents/{consent_id}", response={200: ConsentOut, **ERRORS}, summary="A consent"
-)
+@consents_router.get("/consents/{consent_id}", response=ConsentOut, summary="A consent")
 def get_consent(request: HttpRequest, consent_id: uuid.UUID) -> ConsentOut:
     return _consent_out(request, consent_id)
 
 
 @consents_router.post(
     "/consents/{consent_id}/approve",
-    response={200: ConsentOut, **ERRORS},
+    response=ConsentOut,
     summary="Approve (parties); when all have, granted",
 )
 def approve_consent(request: HttpRequest, consent_id: uuid.UUID) -> ConsentOut:
@@ -266,9 +262,7 @@ def approve_consent(request: HttpRequest, consent_id: uuid.UUID) -> ConsentOut:
 
 
 @consents_router.post(
-    "/consents/{consent_id}/deny",
-    response={200: ConsentOut, **ERRORS},
-    summary="Deny (parties); one denial denies",
+    "/consents/{consent_id}/deny", response=ConsentOut, summary="Deny (parties); one denial denies"
 )
 def deny_consent(request: HttpRequest, consent_id: uuid.UUID) -> ConsentOut:
     services.deny_consent(caller(request), consent_id)
@@ -320,7 +314,7 @@ def _concern_out(request: HttpRequest, concern_id: uuid.UUID) -> ConcernOut:
 
 @concerns_router.post(
     "/cases/{case_id}/concerns",
-    response={201: ConcernOut, **ERRORS},
+    response={201: ConcernOut},
     summary="Raise a concern (any participant, any time before the case closes)",
 )
 def raise_concern(
@@ -332,7 +326,7 @@ def raise_concern(
 
 @concerns_router.get(
     "/cases/{case_id}/concerns",
-    response={200: ConcernList, **ERRORS},
+    response=ConcernList,
     summary="Concerns: the mediators see all, others their side's and their own",
 )
 def list_concerns(
@@ -344,17 +338,13 @@ def list_concerns(
     return ConcernList(items=[render_concern(c) for c in found.rows], next=found.next_cursor)
 
 
-@concerns_router.get(
-    "/concerns/{concern_id}", response={200: ConcernOut, **ERRORS}, summary="A concern"
-)
+@concerns_router.get("/concerns/{concern_id}", response=ConcernOut, summary="A concern")
 def get_concern(request: HttpRequest, concern_id: uuid.UUID) -> ConcernOut:
     return _concern_out(request, concern_id)
 
 
 @concerns_router.post(
-    "/concerns/{concern_id}/respond",
-    response={200: ConcernOut, **ERRORS},
-    summary="Answer a concern (mediators)",
+    "/concerns/{concern_id}/respond", response=ConcernOut, summary="Answer a concern (mediators)"
 )
 def respond(request: HttpRequest, concern_id: uuid.UUID, payload: ResponseIn) -> ConcernOut:
     services.respond_to_concern(caller(request), concern_id, body=payload.body)

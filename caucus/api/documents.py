@@ -7,9 +7,10 @@ import uuid
 from datetime import datetime
 
 from django.http import HttpRequest, StreamingHttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Schema, Status
 from pydantic import AliasChoices, Field
 
+from caucus.api.routing import ResourceRouter
 from caucus.api.schemas import ErrorOut, Listing, PageParams
 from caucus.api.security import caller
 from caucus.kernel.visibility import AUDIENCE_INPUTS
@@ -19,8 +20,7 @@ from caucus.vault.responses import download_response
 from caucus.vault.selectors import access_log
 from caucus.vault.upload import upload_context
 
-router = Router(tags=["documents"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+router = ResourceRouter(tags=["documents"])
 
 # The audiences `requested_audience` reads, besides the named ones: a side by its id.
 SIDE_AUDIENCE = r"^side:[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$"
@@ -88,7 +88,7 @@ def render_document(d: Document) -> DocumentOut:
 
 @router.post(
     "/cases/{case_id}/documents",
-    response={201: DocumentOut, 413: ErrorOut, **ERRORS},
+    response={201: DocumentOut, 413: ErrorOut},
     summary="Upload a document (multipart `file`, `audience`); encrypted as it streams in",
     openapi_extra=UPLOAD_BODY,
 )
@@ -105,9 +105,7 @@ def upload(request: HttpRequest, case_id: uuid.UUID) -> Status[DocumentOut]:
 
 
 @router.get(
-    "/cases/{case_id}/documents",
-    response={200: DocumentList, **ERRORS},
-    summary="Documents the caller may see",
+    "/cases/{case_id}/documents", response=DocumentList, summary="Documents the caller may see"
 )
 def list_documents(
     request: HttpRequest, case_id: uuid.UUID, params: Query[PageParams]
@@ -118,16 +116,14 @@ def list_documents(
     return DocumentList(items=[render_document(d) for d in page.rows], next=page.next_cursor)
 
 
-@router.get(
-    "/documents/{document_id}", response={200: DocumentOut, **ERRORS}, summary="One document"
-)
+@router.get("/documents/{document_id}", response=DocumentOut, summary="One document")
 def get_document(request: HttpRequest, document_id: uuid.UUID) -> DocumentOut:
     return render_document(selectors.document(caller(request), document_id)[0])
 
 
 @router.get(
     "/documents/{document_id}/content",
-    response={200: None, **ERRORS},
+    response=None,
     summary="The document's bytes, streamed as an attachment; audited",
 )
 def content(request: HttpRequest, document_id: uuid.UUID) -> StreamingHttpResponse:
@@ -137,7 +133,7 @@ def content(request: HttpRequest, document_id: uuid.UUID) -> StreamingHttpRespon
 
 @router.get(
     "/cases/{case_id}/access-log",
-    response={200: AccessList, **ERRORS},
+    response=AccessList,
     summary="Who read the caller's side's content, and when (mediators: every read)",
 )
 def get_access_log(

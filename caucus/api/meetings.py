@@ -9,9 +9,10 @@ from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Schema, Status
 from pydantic import Field
 
+from caucus.api.routing import ResourceRouter
 from caucus.api.schemas import (
     ErrorOut,
     Flag,
@@ -24,9 +25,9 @@ from caucus.api.schemas import (
 from caucus.api.security import caller
 from caucus.meetings import ics, selectors, services, video
 from caucus.meetings.models import Feedback, Meeting
+from caucus.vault.responses import attachment
 
-router = Router(tags=["meetings"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+router = ResourceRouter(tags=["meetings"])
 
 Text = Annotated[str, required_text(services.TEXT_MAX)]
 NoteBody = Annotated[str, required_text(services.NOTE_MAX)]
@@ -213,7 +214,7 @@ def render_note(view: selectors.NoteView) -> NoteOut:
 
 @router.post(
     "/cases/{case_id}/meetings",
-    response={201: MeetingOut, **ERRORS},
+    response={201: MeetingOut},
     summary="Schedule a joint meeting or a caucus (mediator)",
 )
 def schedule(request: HttpRequest, case_id: uuid.UUID, payload: MeetingIn) -> Status[MeetingOut]:
@@ -227,7 +228,7 @@ def schedule(request: HttpRequest, case_id: uuid.UUID, payload: MeetingIn) -> St
 
 @router.post(
     "/meetings/{meeting_id}/reschedule",
-    response={200: MeetingOut, **ERRORS},
+    response=MeetingOut,
     summary="Move a meeting that has not started; attendees are told (mediator)",
 )
 def reschedule(request: HttpRequest, meeting_id: uuid.UUID, payload: RescheduleIn) -> MeetingOut:
@@ -237,7 +238,7 @@ def reschedule(request: HttpRequest, meeting_id: uuid.UUID, payload: RescheduleI
 
 @router.post(
     "/meetings/{meeting_id}/cancel",
-    response={200: MeetingOut, **ERRORS},
+    response=MeetingOut,
     summary="Cancel a meeting that has not started; attendees are told (mediator)",
 )
 def cancel(request: HttpRequest, meeting_id: uuid.UUID) -> MeetingOut:
@@ -245,9 +246,7 @@ def cancel(request: HttpRequest, meeting_id: uuid.UUID) -> MeetingOut:
 
 
 @router.get(
-    "/cases/{case_id}/meetings",
-    response={200: MeetingList, **ERRORS},
-    summary="Meetings the caller may attend",
+    "/cases/{case_id}/meetings", response=MeetingList, summary="Meetings the caller may attend"
 )
 def list_meetings(
     request: HttpRequest, case_id: uuid.UUID, params: Query[PageParams]
@@ -258,15 +257,13 @@ def list_meetings(
     return MeetingList(items=[render_meeting(m) for m in found.rows], next=found.next_cursor)
 
 
-@router.get("/meetings/{meeting_id}", response={200: MeetingOut, **ERRORS}, summary="A meeting")
+@router.get("/meetings/{meeting_id}", response=MeetingOut, summary="A meeting")
 def get_meeting(request: HttpRequest, meeting_id: uuid.UUID) -> MeetingOut:
     return render_meeting(selectors.meeting(caller(request), meeting_id)[0])
 
 
 @router.post(
-    "/meetings/{meeting_id}/start",
-    response={200: MeetingOut, **ERRORS},
-    summary="Start a meeting (mediator)",
+    "/meetings/{meeting_id}/start", response=MeetingOut, summary="Start a meeting (mediator)"
 )
 def start(request: HttpRequest, meeting_id: uuid.UUID) -> MeetingOut:
     return render_meeting(services.start_meeting(caller(request), meeting_id))
@@ -274,7 +271,7 @@ def start(request: HttpRequest, meeting_id: uuid.UUID) -> MeetingOut:
 
 @router.post(
     "/meetings/{meeting_id}/end",
-    response={200: MeetingOut, **ERRORS},
+    response=MeetingOut,
     summary="End a meeting (mediator); a caucus needs its close-out first",
 )
 def end(request: HttpRequest, meeting_id: uuid.UUID) -> MeetingOut:
@@ -283,7 +280,7 @@ def end(request: HttpRequest, meeting_id: uuid.UUID) -> MeetingOut:
 
 @router.post(
     "/meetings/{meeting_id}/join",
-    response={202: JoinOut, **ERRORS},
+    response={202: JoinOut},
     summary="Join with an attestation; wait in the lobby",
 )
 def join(request: HttpRequest, meeting_id: uuid.UUID, payload: JoinIn) -> Status[JoinOut]:
@@ -300,7 +297,7 @@ def join(request: HttpRequest, meeting_id: uuid.UUID, payload: JoinIn) -> Status
 
 @router.get(
     "/meetings/{meeting_id}/attendance",
-    response={200: AttendanceList, **ERRORS},
+    response=AttendanceList,
     summary="The lobby and who is in, with attestations (mediator)",
 )
 def get_attendance(
@@ -320,7 +317,7 @@ def get_attendance(
 
 @router.post(
     "/meetings/{meeting_id}/admit",
-    response={200: AttendanceOut, **ERRORS},
+    response=AttendanceOut,
     summary="Admit one attendee from the lobby (mediator)",
 )
 def admit(request: HttpRequest, meeting_id: uuid.UUID, payload: AdmitIn) -> AttendanceOut:
@@ -341,7 +338,7 @@ class CaucusIn(Schema):
 
 @router.post(
     "/meetings/{meeting_id}/caucus",
-    response={201: MeetingOut, **ERRORS},
+    response={201: MeetingOut},
     summary="From a running joint meeting, open a caucus with one side and invite it (mediator)",
 )
 def open_caucus(
@@ -354,7 +351,7 @@ def open_caucus(
 
 @router.post(
     "/meetings/{meeting_id}/remove",
-    response={200: JoinOut, **ERRORS},
+    response=JoinOut,
     summary="Turn someone away from the lobby or send them out of the room (mediator)",
 )
 def remove(request: HttpRequest, meeting_id: uuid.UUID, payload: AdmitIn) -> JoinOut:
@@ -364,7 +361,7 @@ def remove(request: HttpRequest, meeting_id: uuid.UUID, payload: AdmitIn) -> Joi
 
 @router.post(
     "/meetings/{meeting_id}/leave",
-    response={200: JoinOut, **ERRORS},
+    response=JoinOut,
     summary="Leave the lobby or the room; joining again leads back to the lobby",
 )
 def leave(request: HttpRequest, meeting_id: uuid.UUID) -> JoinOut:
@@ -374,7 +371,7 @@ def leave(request: HttpRequest, meeting_id: uuid.UUID) -> JoinOut:
 
 @router.get(
     "/meetings/{meeting_id}/room",
-    response={200: RoomOut, 503: ErrorOut, **ERRORS},
+    response={200: RoomOut, 503: ErrorOut},
     summary="The video room, for admitted attendees and the mediator",
 )
 def room(request: HttpRequest, meeting_id: uuid.UUID) -> RoomOut:
@@ -389,7 +386,7 @@ class JanusTokenOut(Schema):
 
 @router.get(
     "/meetings/{meeting_id}/room/token",
-    response={200: JanusTokenOut, **ERRORS},
+    response=JanusTokenOut,
     summary="A fresh video-server token for the room's page (Janus mode; admitted only)",
 )
 def room_token(request: HttpRequest, meeting_id: uuid.UUID) -> JanusTokenOut:
@@ -399,20 +396,18 @@ def room_token(request: HttpRequest, meeting_id: uuid.UUID) -> JanusTokenOut:
 
 @router.get(
     "/meetings/{meeting_id}/ics",
-    response={200: None, **ERRORS},
+    response=None,
     summary="A calendar invite with no confidential text",
 )
 def calendar(request: HttpRequest, meeting_id: uuid.UUID) -> HttpResponse:
     meeting, _ = selectors.meeting(caller(request), meeting_id)
     body = ics.invite(meeting, f"{settings.CAUCUS_SITE_URL}/meetings/{meeting.id}")
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="mediation-meeting.ics"'
-    return response
+    return attachment(body, "text/calendar; charset=utf-8", "mediation-meeting.ics")
 
 
 @router.post(
     "/meetings/{meeting_id}/items",
-    response={201: ItemOut, **ERRORS},
+    response={201: ItemOut},
     summary="Raise an item; in a caucus its audience is that side",
 )
 def raise_item(request: HttpRequest, meeting_id: uuid.UUID, payload: ItemIn) -> Status[ItemOut]:
@@ -428,7 +423,7 @@ def raise_item(request: HttpRequest, meeting_id: uuid.UUID, payload: ItemIn) -> 
 
 @router.put(
     "/items/{item_id}/decision",
-    response={200: ItemOut, **ERRORS},
+    response=ItemOut,
     summary="Record a confidentiality decision (mediator)",
 )
 def decide(request: HttpRequest, item_id: uuid.UUID, payload: DecisionIn) -> ItemOut:
@@ -438,7 +433,7 @@ def decide(request: HttpRequest, item_id: uuid.UUID, payload: DecisionIn) -> Ite
 
 @router.post(
     "/items/{item_id}/confirm",
-    response={200: ItemOut, **ERRORS},
+    response=ItemOut,
     summary="The item's party confirms the decision, or narrows it",
     # The body is optional (no body confirms the proposal), but when sent it is an object.
     openapi_extra={
@@ -457,16 +452,14 @@ def confirm(request: HttpRequest, item_id: uuid.UUID, payload: ConfirmIn | None 
 
 @router.post(
     "/items/{item_id}/accept-wording",
-    response={200: ItemOut, **ERRORS},
+    response=ItemOut,
     summary="The mediator accepts the wording the party offered at close-out",
 )
 def accept_wording(request: HttpRequest, item_id: uuid.UUID) -> ItemOut:
     return render_item(selectors.own_item_view(services.accept_wording(caller(request), item_id)))
 
 
-@router.get(
-    "/cases/{case_id}/items", response={200: ItemList, **ERRORS}, summary="Items the caller may see"
-)
+@router.get("/cases/{case_id}/items", response=ItemList, summary="Items the caller may see")
 def list_items(request: HttpRequest, case_id: uuid.UUID, params: Query[PageParams]) -> ItemList:
     found, me = selectors.read_items(
         caller(request), case_id, cursor=params.cursor, limit=params.limit
@@ -477,7 +470,7 @@ def list_items(request: HttpRequest, case_id: uuid.UUID, params: Query[PageParam
     )
 
 
-@router.get("/items/{item_id}", response={200: ItemOut, **ERRORS}, summary="One item")
+@router.get("/items/{item_id}", response=ItemOut, summary="One item")
 def get_item(request: HttpRequest, item_id: uuid.UUID) -> ItemOut:
     found, me = selectors.read_item(caller(request), item_id)
     return render_item(selectors.item_views(me, [found])[0])
@@ -485,7 +478,7 @@ def get_item(request: HttpRequest, item_id: uuid.UUID) -> ItemOut:
 
 @router.post(
     "/meetings/{meeting_id}/notes",
-    response={201: NoteCreated, **ERRORS},
+    response={201: NoteCreated},
     summary="Write the notes of a meeting (mediator)",
 )
 def write_note(request: HttpRequest, meeting_id: uuid.UUID, payload: NoteIn) -> Status[NoteCreated]:
@@ -495,7 +488,7 @@ def write_note(request: HttpRequest, meeting_id: uuid.UUID, payload: NoteIn) -> 
 
 @router.get(
     "/notes/{note_id}",
-    response={200: NoteOut, **ERRORS},
+    response=NoteOut,
     summary="Notes with every version and the feedback the caller may see",
 )
 def get_note(request: HttpRequest, note_id: uuid.UUID) -> NoteOut:
@@ -504,20 +497,17 @@ def get_note(request: HttpRequest, note_id: uuid.UUID) -> NoteOut:
 
 @router.get(
     "/notes/{note_id}/pdf",
-    response={200: None, **ERRORS},
+    response=None,
     summary="The notes as a PDF marked as a confidential mediation communication",
 )
 def note_pdf(request: HttpRequest, note_id: uuid.UUID) -> HttpResponse:
-    response = HttpResponse(
-        services.export_notes_pdf(caller(request), note_id), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = 'attachment; filename="meeting-notes.pdf"'
-    return response
+    body = services.export_notes_pdf(caller(request), note_id)
+    return attachment(body, "application/pdf", "meeting-notes.pdf")
 
 
 @router.post(
     "/notes/{note_id}/feedback",
-    response={201: FeedbackOut, **ERRORS},
+    response={201: FeedbackOut},
     summary="A correction or comment; seen by the mediators and the giver's side",
 )
 def feedback(request: HttpRequest, note_id: uuid.UUID, payload: FeedbackIn) -> Status[FeedbackOut]:
@@ -527,7 +517,7 @@ def feedback(request: HttpRequest, note_id: uuid.UUID, payload: FeedbackIn) -> S
 
 @router.post(
     "/notes/{note_id}/revise",
-    response={200: NoteOut, **ERRORS},
+    response=NoteOut,
     summary="A new version, resolving feedback (mediator)",
 )
 def revise(request: HttpRequest, note_id: uuid.UUID, payload: ReviseIn) -> NoteOut:
@@ -538,7 +528,7 @@ def revise(request: HttpRequest, note_id: uuid.UUID, payload: ReviseIn) -> NoteO
 
 @router.post(
     "/cases/{case_id}/records-request",
-    response={200: RecordsOut, **ERRORS},
+    response=RecordsOut,
     summary="The notes the caller may see and the statement that no recording exists",
 )
 def records_request(request: HttpRequest, case_id: uuid.UUID) -> RecordsOut:

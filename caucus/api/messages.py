@@ -7,16 +7,16 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Schema, Status
 from pydantic import AliasChoices, AliasPath, Field
 
-from caucus.api.schemas import ErrorOut, Listing, PageParams, required_text
+from caucus.api.routing import ResourceRouter
+from caucus.api.schemas import Listing, PageParams, required_text
 from caucus.api.security import caller
 from caucus.portal import services
 from caucus.portal.models import Message
 
-router = Router(tags=["messages"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+router = ResourceRouter(tags=["messages"])
 
 
 class MessageIn(Schema):
@@ -46,7 +46,7 @@ def render_message(m: Message) -> MessageOut:
 
 @router.post(
     "/cases/{case_id}/messages",
-    response={201: MessageOut, **ERRORS},
+    response={201: MessageOut},
     summary="Send a portal message to the mediators, your side or the case",
 )
 def post(request: HttpRequest, case_id: uuid.UUID, payload: MessageIn) -> Status[MessageOut]:
@@ -56,7 +56,7 @@ def post(request: HttpRequest, case_id: uuid.UUID, payload: MessageIn) -> Status
 
 @router.get(
     "/cases/{case_id}/messages",
-    response={200: MessageList, **ERRORS},
+    response=MessageList,
     summary="The messages the caller may read (audited)",
 )
 def list_messages(
@@ -68,7 +68,7 @@ def list_messages(
     return MessageList(items=[render_message(m) for m in found.rows], next=found.next_cursor)
 
 
-@router.get("/messages/{message_id}", response={200: MessageOut, **ERRORS}, summary="A message")
+@router.get("/messages/{message_id}", response=MessageOut, summary="A message")
 def get_message(request: HttpRequest, message_id: uuid.UUID) -> MessageOut:
     found, _ = services.read_message(caller(request), message_id)
     return render_message(found)

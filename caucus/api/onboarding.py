@@ -8,16 +8,17 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema, Status
+from ninja import Schema, Status
 from pydantic import StringConstraints
 
-from caucus.api.schemas import ErrorOut, Flag, JsonObjectIn, Listing, optional_text, required_text
+from caucus.api.routing import ResourceRouter
+from caucus.api.schemas import Flag, JsonObjectIn, Listing, optional_text, required_text
 from caucus.api.security import caller
 from caucus.cases import onboarding_selectors as read
 from caucus.cases import onboarding_services as write
+from caucus.vault.responses import attachment
 
-router = Router(tags=["onboarding"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+router = ResourceRouter(tags=["onboarding"])
 
 RuleText = Annotated[str, required_text(write.RULE_FIELD_MAX)]
 
@@ -177,7 +178,7 @@ def render_rule(view: read.RuleView) -> RuleOut:
 
 @router.get(
     "/cases/{case_id}/confidentiality-structure",
-    response={200: StructureOut, **ERRORS},
+    response=StructureOut,
     summary="The case's confidentiality structure, explained, with who acknowledged it",
 )
 def get_structure(request: HttpRequest, case_id: uuid.UUID) -> StructureOut:
@@ -186,7 +187,7 @@ def get_structure(request: HttpRequest, case_id: uuid.UUID) -> StructureOut:
 
 @router.put(
     "/cases/{case_id}/confidentiality-structure",
-    response={200: StructureOut, **ERRORS},
+    response=StructureOut,
     summary="Set the structure (mediator, during onboarding); resets acknowledgements",
 )
 def put_structure(request: HttpRequest, case_id: uuid.UUID, payload: StructureIn) -> StructureOut:
@@ -197,7 +198,7 @@ def put_structure(request: HttpRequest, case_id: uuid.UUID, payload: StructureIn
 
 @router.post(
     "/cases/{case_id}/confidentiality-structure/acknowledge",
-    response={200: StructureOut, **ERRORS},
+    response=StructureOut,
     summary="A party acknowledges the structure",
 )
 def acknowledge(request: HttpRequest, case_id: uuid.UUID) -> StructureOut:
@@ -208,7 +209,7 @@ def acknowledge(request: HttpRequest, case_id: uuid.UUID) -> StructureOut:
 
 @router.get(
     "/cases/{case_id}/agreements",
-    response={200: AgreementList, **ERRORS},
+    response=AgreementList,
     summary="The agreement to mediate and the confidentiality agreement, with signatures",
 )
 def list_agreements(request: HttpRequest, case_id: uuid.UUID) -> AgreementList:
@@ -218,7 +219,7 @@ def list_agreements(request: HttpRequest, case_id: uuid.UUID) -> AgreementList:
 
 @router.put(
     "/agreements/{agreement_id}",
-    response={200: AgreementOut, **ERRORS},
+    response=AgreementOut,
     summary="Edit an agreement's text (mediator, before anyone signs)",
 )
 def put_agreement(
@@ -231,7 +232,7 @@ def put_agreement(
 
 @router.post(
     "/agreements/{agreement_id}/sign",
-    response={201: SignedOut, **ERRORS},
+    response={201: SignedOut},
     summary="Sign with a typed name, bound to the SHA-256 of the text you read",
 )
 def sign(request: HttpRequest, agreement_id: uuid.UUID, payload: SignIn) -> Status[SignedOut]:
@@ -254,19 +255,17 @@ def sign(request: HttpRequest, agreement_id: uuid.UUID, payload: SignIn) -> Stat
 
 @router.get(
     "/agreements/{agreement_id}/pdf",
-    response={200: None, **ERRORS},
+    response=None,
     summary="The agreement with its signatures, as a PDF",
 )
 def pdf(request: HttpRequest, agreement_id: uuid.UUID) -> HttpResponse:
     kind, body = write.export_agreement_pdf(caller(request), agreement_id)
-    response = HttpResponse(body, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{kind}.pdf"'
-    return response
+    return attachment(body, "application/pdf", f"{kind}.pdf")
 
 
 @router.get(
     "/cases/{case_id}/ground-rules",
-    response={200: RuleList, **ERRORS},
+    response=RuleList,
     summary="Ground rules, each with who agreed and who objected",
 )
 def list_rules(request: HttpRequest, case_id: uuid.UUID) -> RuleList:
@@ -275,7 +274,7 @@ def list_rules(request: HttpRequest, case_id: uuid.UUID) -> RuleList:
 
 @router.post(
     "/cases/{case_id}/ground-rules",
-    response={201: RuleOut, **ERRORS},
+    response={201: RuleOut},
     summary="Propose a ground rule (mediator or party)",
 )
 def propose(request: HttpRequest, case_id: uuid.UUID, payload: RuleIn) -> Status[RuleOut]:
@@ -284,9 +283,7 @@ def propose(request: HttpRequest, case_id: uuid.UUID, payload: RuleIn) -> Status
     return Status(201, render_rule(read.rule(user, rule.id)))
 
 
-@router.post(
-    "/ground-rules/{rule_id}/agree", response={200: RuleOut, **ERRORS}, summary="A party agrees"
-)
+@router.post("/ground-rules/{rule_id}/agree", response=RuleOut, summary="A party agrees")
 def agree(request: HttpRequest, rule_id: uuid.UUID) -> RuleOut:
     user = caller(request)
     write.respond_to_rule(user, rule_id, agrees=True, comment=None)
@@ -294,9 +291,7 @@ def agree(request: HttpRequest, rule_id: uuid.UUID) -> RuleOut:
 
 
 @router.post(
-    "/ground-rules/{rule_id}/object",
-    response={200: RuleOut, **ERRORS},
-    summary="A party objects, saying why",
+    "/ground-rules/{rule_id}/object", response=RuleOut, summary="A party objects, saying why"
 )
 def object_to(request: HttpRequest, rule_id: uuid.UUID, payload: ObjectIn) -> RuleOut:
     user = caller(request)
@@ -306,7 +301,7 @@ def object_to(request: HttpRequest, rule_id: uuid.UUID, payload: ObjectIn) -> Ru
 
 @router.put(
     "/ground-rules/{rule_id}",
-    response={200: RuleOut, **ERRORS},
+    response=RuleOut,
     summary="Amend a rule (its proposer); clears agreements and objections",
 )
 def amend(request: HttpRequest, rule_id: uuid.UUID, payload: RuleIn) -> RuleOut:
@@ -316,9 +311,7 @@ def amend(request: HttpRequest, rule_id: uuid.UUID, payload: RuleIn) -> RuleOut:
 
 
 @router.delete(
-    "/ground-rules/{rule_id}",
-    response={200: RuleOut, **ERRORS},
-    summary="Withdraw a rule (its proposer)",
+    "/ground-rules/{rule_id}", response=RuleOut, summary="Withdraw a rule (its proposer)"
 )
 def withdraw(request: HttpRequest, rule_id: uuid.UUID) -> RuleOut:
     user = caller(request)
@@ -328,7 +321,7 @@ def withdraw(request: HttpRequest, rule_id: uuid.UUID) -> RuleOut:
 
 @router.put(
     "/cases/{case_id}/intake",
-    response={200: IntakeOut, **ERRORS},
+    response=IntakeOut,
     summary="A party's intake questionnaire, safety screening included (mediators read it)",
 )
 def put_intake(request: HttpRequest, case_id: uuid.UUID, payload: IntakeIn) -> IntakeOut:
@@ -340,7 +333,7 @@ def put_intake(request: HttpRequest, case_id: uuid.UUID, payload: IntakeIn) -> I
 
 @router.get(
     "/cases/{case_id}/intake",
-    response={200: IntakeList, **ERRORS},
+    response=IntakeList,
     summary="Intake answers: every party's for mediators, one's own for a party",
 )
 def get_intake(request: HttpRequest, case_id: uuid.UUID) -> IntakeList:

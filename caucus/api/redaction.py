@@ -7,15 +7,15 @@ import uuid
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Schema, Status
 
+from caucus.api.routing import ResourceRouter
 from caucus.api.schemas import ErrorOut, WholeNumber
 from caucus.api.security import caller
 from caucus.redaction import selectors, services
 from caucus.redaction.models import Redaction, RedactionSpan
 
-router = Router(tags=["documents"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+router = ResourceRouter(tags=["documents"])
 Label = Literal[
     "PERSON", "CHILD", "ADDRESS", "EMAIL", "PHONE", "SSN", "ACCOUNT", "CARD", "DOB",
     "CASE_NUMBER", "EMPLOYER", "OTHER_ID",
@@ -65,7 +65,7 @@ def render(r: Redaction, spans: list[RedactionSpan]) -> RedactionOut:
 
 @router.post(
     "/documents/{document_id}/redactions",
-    response={201: RedactionOut, 413: ErrorOut, **ERRORS},
+    response={201: RedactionOut, 413: ErrorOut},
     summary="Propose the spans to remove from a text, DOCX or PDF document (mediators)",
 )
 def propose(
@@ -79,7 +79,7 @@ def propose(
 
 @router.get(
     "/redactions/{redaction_id}",
-    response={200: RedactionOut, **ERRORS},
+    response=RedactionOut,
     summary="A redaction and its spans (mediators)",
 )
 def get_redaction(request: HttpRequest, redaction_id: uuid.UUID) -> RedactionOut:
@@ -89,7 +89,7 @@ def get_redaction(request: HttpRequest, redaction_id: uuid.UUID) -> RedactionOut
 
 @router.post(
     "/redactions/{redaction_id}/finalize",
-    response={201: FinalizeOut, **ERRORS},
+    response={201: FinalizeOut},
     summary="Make the redacted copy: a new public-record document (mediators)",
 )
 def finalize(

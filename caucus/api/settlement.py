@@ -9,11 +9,12 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Schema, Status
 from pydantic import Field, StringConstraints
 
 from caucus.api.redaction import RedactionOut
 from caucus.api.redaction import render as render_redaction
+from caucus.api.routing import ResourceRouter
 from caucus.api.schemas import ErrorOut, Flag, Listing, PageParams, required_text
 from caucus.api.security import caller
 from caucus.cases.onboarding_services import TYPED_NAME_MAX
@@ -21,9 +22,9 @@ from caucus.kernel.errors import NotVisible
 from caucus.redaction import selectors as redaction_selectors
 from caucus.settlement import selectors, services
 from caucus.settlement.models import RemovalRequest, SettlementComment
+from caucus.vault.responses import attachment
 
-router = Router(tags=["settlement"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+router = ResourceRouter(tags=["settlement"])
 
 Text = Annotated[str, StringConstraints(max_length=services.TEXT_MAX)]
 Sha256 = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -163,7 +164,7 @@ def render_comment(c: SettlementComment) -> CommentOut:
 
 @router.post(
     "/cases/{case_id}/settlement",
-    response={201: SettlementOut, **ERRORS},
+    response={201: SettlementOut},
     summary="Draft the memorandum of understanding (mediators)",
 )
 def draft(request: HttpRequest, case_id: uuid.UUID, payload: DraftIn) -> Status[SettlementOut]:
@@ -174,7 +175,7 @@ def draft(request: HttpRequest, case_id: uuid.UUID, payload: DraftIn) -> Status[
 
 @router.get(
     "/cases/{case_id}/settlement",
-    response={200: SettlementOut, **ERRORS},
+    response=SettlementOut,
     summary="The case's memorandum of understanding (404 before it is drafted)",
 )
 def of_case(request: HttpRequest, case_id: uuid.UUID) -> SettlementOut:
@@ -185,9 +186,7 @@ def of_case(request: HttpRequest, case_id: uuid.UUID) -> SettlementOut:
 
 
 @router.get(
-    "/settlement/{settlement_id}",
-    response={200: SettlementOut, **ERRORS},
-    summary="The memorandum of understanding",
+    "/settlement/{settlement_id}", response=SettlementOut, summary="The memorandum of understanding"
 )
 def get(request: HttpRequest, settlement_id: uuid.UUID) -> SettlementOut:
     return render(selectors.settlement(caller(request), settlement_id))
@@ -195,7 +194,7 @@ def get(request: HttpRequest, settlement_id: uuid.UUID) -> SettlementOut:
 
 @router.put(
     "/settlement/{settlement_id}",
-    response={200: SettlementOut, **ERRORS},
+    response=SettlementOut,
     summary="A new version (mediators); earlier signatures are void",
 )
 def revise(
@@ -208,7 +207,7 @@ def revise(
 
 @router.get(
     "/settlement/{settlement_id}/versions",
-    response={200: VersionList, **ERRORS},
+    response=VersionList,
     summary="Every version, newest first, each with its difference from the one before",
 )
 def versions(
@@ -222,7 +221,7 @@ def versions(
 
 @router.get(
     "/settlement/{settlement_id}/versions/{number}",
-    response={200: SettlementVersionOut, **ERRORS},
+    response=SettlementVersionOut,
     summary="One version and its difference from the one before (or from `against`)",
 )
 def version(
@@ -237,7 +236,7 @@ def version(
 
 @router.post(
     "/settlement/{settlement_id}/comments",
-    response={201: CommentOut, **ERRORS},
+    response={201: CommentOut},
     summary="Comment on the draft: own_side (that side and the mediators) or case",
 )
 def comment(
@@ -251,7 +250,7 @@ def comment(
 
 @router.get(
     "/settlement/{settlement_id}/comments",
-    response={200: CommentList, **ERRORS},
+    response=CommentList,
     summary="The comments the caller may see",
 )
 def comments(
@@ -265,7 +264,7 @@ def comments(
 
 @router.get(
     "/settlement/{settlement_id}/comments/{comment_id}",
-    response={200: CommentOut, **ERRORS},
+    response=CommentOut,
     summary="One comment (404 to another side)",
 )
 def one_comment(
@@ -277,7 +276,7 @@ def one_comment(
 
 @router.post(
     "/settlement/{settlement_id}/ready",
-    response={200: SettlementOut, **ERRORS},
+    response=SettlementOut,
     summary="Open signing of the current version (mediators)",
     # The body is optional (no body: it settles the whole dispute), but when sent it is an
     # object.
@@ -298,7 +297,7 @@ def ready(
 
 @router.post(
     "/settlement/{settlement_id}/sign",
-    response={200: SettlementOut, **ERRORS},
+    response=SettlementOut,
     summary="Sign the current version: 409 `stale_text` with the current fingerprint",
 )
 def sign(
@@ -313,14 +312,12 @@ def sign(
 
 def download(request: HttpRequest, settlement_id: uuid.UUID, what: str) -> HttpResponse:
     found = services.export(caller(request), settlement_id, what)
-    response = HttpResponse(found.body, content_type=found.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{found.filename}"'
-    return response
+    return attachment(found.body, found.content_type, found.filename)
 
 
 @router.get(
     "/settlement/{settlement_id}/pdf",
-    response={200: None, **ERRORS},
+    response=None,
     summary="The memorandum with its signatures, as a PDF",
 )
 def pdf(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
@@ -329,7 +326,7 @@ def pdf(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
 
 @router.get(
     "/settlement/{settlement_id}/docx",
-    response={200: None, **ERRORS},
+    response=None,
     summary="The memorandum with its signatures, as a DOCX with its headings and tables",
 )
 def docx(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
@@ -338,7 +335,7 @@ def docx(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
 
 @router.post(
     "/settlement/{settlement_id}/public-record",
-    response={201: RedactionOut, 413: ErrorOut, **ERRORS},
+    response={201: RedactionOut, 413: ErrorOut},
     summary="Propose the redaction of the signed text for public record (mediators)",
 )
 def public_record(request: HttpRequest, settlement_id: uuid.UUID) -> Status[RedactionOut]:
@@ -348,7 +345,7 @@ def public_record(request: HttpRequest, settlement_id: uuid.UUID) -> Status[Reda
 
 @router.get(
     "/settlement/{settlement_id}/public-record/docx",
-    response={200: None, **ERRORS},
+    response=None,
     summary="The finalized public-record copy as a DOCX with the memorandum's structure",
 )
 def public_record_docx(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
@@ -357,7 +354,7 @@ def public_record_docx(request: HttpRequest, settlement_id: uuid.UUID) -> HttpRe
 
 @router.get(
     "/settlement/{settlement_id}/public-record/pdf",
-    response={200: None, **ERRORS},
+    response=None,
     summary="The finalized public-record copy as a PDF with the memorandum's structure",
 )
 def public_record_pdf(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
@@ -387,7 +384,7 @@ def render_record(view: selectors.PublicRecordView) -> PublicRecordOut:
 
 @router.get(
     "/settlement/{settlement_id}/public-record",
-    response={200: PublicRecordOut, **ERRORS},
+    response=PublicRecordOut,
     summary="The public-record copy shown to the case, and the removal requests one may see",
 )
 def public_record_copy(request: HttpRequest, settlement_id: uuid.UUID) -> PublicRecordOut:
@@ -396,7 +393,7 @@ def public_record_copy(request: HttpRequest, settlement_id: uuid.UUID) -> Public
 
 @router.post(
     "/settlement/{settlement_id}/public-record/show",
-    response={200: PublicRecordOut, **ERRORS},
+    response=PublicRecordOut,
     summary="Show the reviewed public-record copy to the parties before it is final (mediators)",
 )
 def show_public_record(request: HttpRequest, settlement_id: uuid.UUID) -> PublicRecordOut:
@@ -407,7 +404,7 @@ def show_public_record(request: HttpRequest, settlement_id: uuid.UUID) -> Public
 
 @router.post(
     "/settlement/{settlement_id}/public-record/requests",
-    response={201: RemovalRequestOut, **ERRORS},
+    response={201: RemovalRequestOut},
     summary="Ask for one more passage to be removed (its audience: your side and the mediators)",
 )
 def request_removal(
@@ -419,7 +416,7 @@ def request_removal(
 
 @router.get(
     "/settlement/{settlement_id}/public-record/requests/{request_id}",
-    response={200: RemovalRequestOut, **ERRORS},
+    response=RemovalRequestOut,
     summary="One removal request (404 to the other side)",
 )
 def removal_request(
@@ -431,7 +428,7 @@ def removal_request(
 
 @router.post(
     "/settlement/{settlement_id}/public-record/final",
-    response={200: PublicRecordOut, **ERRORS},
+    response=PublicRecordOut,
     summary="Apply every requested removal and make the public-record copy final (mediators)",
 )
 def finalize_public_record(request: HttpRequest, settlement_id: uuid.UUID) -> PublicRecordOut:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import TypeVar
 
 from django.db import transaction
 from django.db.models import Model
@@ -63,6 +64,22 @@ def record_read(
                 for object_id, side_id in objects
             ]
         )
+
+
+Row = TypeVar("Row", bound=Model)
+Viewer = TypeVar("Viewer", bound=ParticipantLike)
+
+
+def audited_page(page: paging.Page[Row], viewer: Viewer) -> tuple[paging.Page[Row], Viewer]:
+    """A list selector's page, its read recorded: the audited read of a list."""
+    record_read(viewer, page.rows)
+    return page, viewer
+
+
+def audited_row(row: Row, viewer: Viewer) -> tuple[Row, Viewer]:
+    """A detail selector's answer, its read recorded: the audited read of one row."""
+    record_read(viewer, [row])
+    return row, viewer
 
 
 def log_page(

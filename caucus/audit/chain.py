@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from caucus.audit.models import AuditEntry, AuditHead, ChainSplit
 from caucus.crypto.keyring import SYSTEM_OWNER, cipher_for
+from caucus.kernel.parties import ParticipantLike
 
 GENESIS = "0" * 64
 TABLE = "audit_auditentry"
@@ -162,6 +163,21 @@ def record(
     head.last_seq, head.last_hash = entry.seq, entry.hash
     head.save(update_fields=["last_seq", "last_hash"])
     return entry
+
+
+def record_action(
+    actor: ParticipantLike, action: str, object_type: str, object_id: object, **details: Any
+) -> AuditEntry:
+    """`record` of what a participant did in their case: the one audit helper of services."""
+    return record(
+        action,
+        case_id=actor.case_id,
+        actor_user_id=actor.user_id,
+        actor_participant_id=actor.id,
+        object_type=object_type,
+        object_id=object_id,
+        details=details,
+    )
 
 
 def read_details(entry: AuditEntry) -> dict[str, Any]:

@@ -10,11 +10,11 @@ import unicodedata
 import uuid
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from caucus.accounts.models import User
-from caucus.audit.chain import record
+from caucus.audit.chain import record_action
 from caucus.cases import lifecycle, onboarding
 from caucus.cases.access import access_case, access_in_case
 from caucus.cases.agreement_texts import CONFIDENTIALITY_RULE, initial_text
@@ -31,7 +31,7 @@ from caucus.cases.models import (
     Structure,
     StructureAcknowledgement,
 )
-from caucus.kernel.errors import Conflict, Invalid
+from caucus.kernel.errors import Conflict, Invalid, required_text
 from caucus.kernel.permissions import Action, require, require_proposer
 
 RULE_FIELD_MAX = 2_000
@@ -47,18 +47,6 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _audit(actor: Participant, action: str, obj_type: str, obj_id: object, **details: Any) -> None:
-    record(
-        action,
-        case_id=actor.case_id,
-        actor_user_id=actor.user_id,
-        actor_participant_id=actor.id,
-        object_type=obj_type,
-        object_id=obj_id,
-        details=details,
-    )
-
-
 def _locked_case(actor: Participant) -> Case:
     return Case.objects.select_for_update().select_related("practice").get(pk=actor.case_id)
 
@@ -72,7 +60,7 @@ def _advance(case: Case, actor: Participant) -> None:
         return
     lifecycle.move(case, Status.ACTIVE)
     case.save(update_fields=["status"])
-    _audit(actor, "case.activated", "case", case.id)
+    record_action(actor, "case.activated", "case", case.id)
 
 
 def seed_case(case: Case, mediator: Participant) -> None:
@@ -111,7 +99,7 @@ def set_structure(user: User, case_id: uuid.UUID, *, policy: str) -> Case:
         if changed:
             # Each party acknowledged one policy; a new policy needs a new acknowledgement.
             StructureAcknowledgement.objects.filter(case=case).delete()
-        _audit(actor, "onboarding.structure_set", "case", case.id, policy=policy)
+        record_action(actor, "onboarding.structure_set", "case", case.id, policy=policy)
     return case
 
 
@@ -125,7 +113,7 @@ def acknowledge_structure(user: User, case_id: uuid.UUID) -> Case:
         StructureAcknowledgement.objects.update_or_create(
             case=case, participant=actor, defaults={"policy": case.confidentiality_structure}
         )
-        _audit(
+        record_action(
             actor,
             "onboarding.structure_acknowledged",
             "case",
@@ -153,7 +141,7 @@ def edit_agreement(user: User, agreement_id: uuid.UUID, *, text: str) -> Agreeme
         agreement.text = text
         agreement.text_sha256 = sha256_text(text)
         agreement.save(update_fields=["text_sealed", "text_sha256", "updated_at"])
-        _audit(
+        record_action(
             actor,
             "onboarding.agreement_edited",
             "agreement",
@@ -182,6 +170,16 @@ def checked_typed_name(typed_name: str, full_name: str) -> str:
         # A signature is the signer's full name as the case knows it, not any mark.
         raise Invalid({"typed_name": [f"Type your full name as this case knows it: {full_name}."]})
     return typed_name
+
+
+def save_signature(signature: models.Model) -> None:
+    """Saves a new signature (of an agreement or the memorandum): one signer signs one text
+    once, which the table's unique constraint keeps; the second time answers 409."""
+    try:
+        with transaction.atomic():
+            signature.save()
+    except IntegrityError:
+        raise Conflict("already_signed", "You have signed this text already.") from None
 
 
 def require_current_text(text_sha256: str, current_sha256: str, what: str) -> None:
@@ -215,12 +213,8 @@ def sign_agreement(
             text_sha256=current.text_sha256,
         )
         signature.typed_name = typed_name
-        try:
-            with transaction.atomic():
-                signature.save()
-        except IntegrityError:
-            raise Conflict("already_signed", "You have signed this text already.") from None
-        _audit(
+        save_signature(signature)
+        record_action(
             actor,
             "onboarding.agreement_signed",
             "agreement",
@@ -256,26 +250,33 @@ def export_agreement_pdf(user: User, agreement_id: uuid.UUID) -> tuple[str, byte
 
     body = agreement_pdf(title, agreement.text, agreement.text_sha256, signatures)
     with transaction.atomic():
-        _audit(actor, "onboarding.agreement_exported", "agreement", agreement.id)
+        record_action(actor, "onboarding.agreement_exported", "agreement", agreement.id)
     return agreement.kind, body
 
 
 def _rule_fields(text: str, why: str, call_out: str) -> tuple[str, str, str]:
     fields: dict[str, list[str]] = {}
-    values = {"text": text.strip(), "why": why.strip(), "call_out": call_out.strip()}
-    for name, value in values.items():
-        if not value:
-            fields[name] = ["This field is required."]
-        elif len(value) > RULE_FIELD_MAX:
-            fields[name] = [f"At most {RULE_FIELD_MAX} characters."]
+    text = required_text(fields, "text", text, RULE_FIELD_MAX)
+    why = required_text(fields, "why", why, RULE_FIELD_MAX)
+    call_out = required_text(fields, "call_out", call_out, RULE_FIELD_MAX)
     if fields:
         raise Invalid(fields)
-    return values["text"], values["why"], values["call_out"]
+    return text, why, call_out
 
 
 def _require_rules_open(case: Case) -> None:
     if case.status not in OPEN_FOR_ONBOARDING:
         raise Conflict("onboarding_closed", "Ground rules are settled once the case is active.")
+
+
+def _locked_standing_rule(actor: Participant, rule: GroundRule) -> tuple[Case, GroundRule]:
+    """The case and the rule, locked, while rules may still change and this one stands."""
+    case = _locked_case(actor)
+    _require_rules_open(case)
+    rule = GroundRule.objects.select_for_update().get(pk=rule.id)
+    if rule.withdrawn_at is not None:
+        raise Conflict("rule_withdrawn", "This rule was withdrawn.")
+    return case, rule
 
 
 def propose_rule(
@@ -293,7 +294,7 @@ def propose_rule(
         if actor.role == "party":
             # Proposing a rule is agreeing to it.
             RuleResponse.objects.create(case=case, rule=rule, participant=actor, agrees=True)
-        _audit(actor, "onboarding.rule_proposed", "ground_rule", rule.id)
+        record_action(actor, "onboarding.rule_proposed", "ground_rule", rule.id)
     return rule
 
 
@@ -308,11 +309,7 @@ def respond_to_rule(
     if len(comment) > COMMENT_MAX:
         raise Invalid({"comment": [f"At most {COMMENT_MAX} characters."]})
     with transaction.atomic():
-        case = _locked_case(actor)
-        _require_rules_open(case)
-        rule = GroundRule.objects.select_for_update().get(pk=rule.id)
-        if rule.withdrawn_at is not None:
-            raise Conflict("rule_withdrawn", "This rule was withdrawn.")
+        case, rule = _locked_standing_rule(actor, rule)
         response, _ = RuleResponse.objects.update_or_create(
             rule=rule, participant=actor, defaults={"case": case, "agrees": agrees}
         )
@@ -321,7 +318,7 @@ def respond_to_rule(
             response.save(update_fields=["comment_sealed"])
         else:
             RuleResponse.objects.filter(pk=response.pk).update(comment_sealed=None)
-        _audit(
+        record_action(
             actor,
             "onboarding.rule_agreed" if agrees else "onboarding.rule_objected",
             "ground_rule",
@@ -336,18 +333,14 @@ def amend_rule(user: User, rule_id: uuid.UUID, *, text: str, why: str, call_out:
     require_proposer(actor, rule.proposed_by_id)
     text, why, call_out = _rule_fields(text, why, call_out)
     with transaction.atomic():
-        case = _locked_case(actor)
-        _require_rules_open(case)
-        rule = GroundRule.objects.select_for_update().get(pk=rule.id)
-        if rule.withdrawn_at is not None:
-            raise Conflict("rule_withdrawn", "This rule was withdrawn.")
+        case, rule = _locked_standing_rule(actor, rule)
         rule.text, rule.why, rule.call_out = text, why, call_out
         rule.save()
         # Agreement was to the old wording: everyone answers the new one.
         RuleResponse.objects.filter(rule=rule).delete()
         if actor.role == "party":
             RuleResponse.objects.create(case=case, rule=rule, participant=actor, agrees=True)
-        _audit(actor, "onboarding.rule_amended", "ground_rule", rule.id)
+        record_action(actor, "onboarding.rule_amended", "ground_rule", rule.id)
     return rule
 
 
@@ -365,7 +358,7 @@ def withdraw_rule(user: User, rule_id: uuid.UUID) -> GroundRule:
         if rule.withdrawn_at is None:
             rule.withdrawn_at = timezone.now()
             rule.save(update_fields=["withdrawn_at"])
-            _audit(actor, "onboarding.rule_withdrawn", "ground_rule", rule.id)
+            record_action(actor, "onboarding.rule_withdrawn", "ground_rule", rule.id)
         _advance(case, actor)
     return rule
 
@@ -388,7 +381,7 @@ def submit_intake(user: User, case_id: uuid.UUID, *, answers: dict[str, Any]) ->
             intake = IntakeAnswers(id=uuid.uuid4(), case=case, participant=actor)
         intake.answers_json = encoded
         intake.save()
-        _audit(actor, "onboarding.intake_submitted", "intake", intake.id)
+        record_action(actor, "onboarding.intake_submitted", "intake", intake.id)
         # The intake may be the last step (practice policy): the case becomes active with it.
         _advance(case, actor)
     return intake

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from django.conf import settings
@@ -19,17 +20,23 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 CONFIDENTIAL_FOOTER = "Confidential mediation communication. Not for use in any proceeding."
 
 
-def _render(title: str, text: str, rows: list[list[str]], sha: str, footer: str) -> bytes:
-    buffer = BytesIO()
-    doc = SimpleDocTemplate(
+def a4_document(buffer: BytesIO, title: str, subject: str, **margins: float) -> Any:
+    """The page Caucus's PDFs are laid out on: A4, 20 mm at the sides, Caucus as author."""
+    return SimpleDocTemplate(
         buffer,
         pagesize=A4,
         title=title,
         author="Caucus",
-        subject="Confidential mediation communication",
+        subject=subject,
         leftMargin=20 * mm,
         rightMargin=20 * mm,
+        **margins,
     )
+
+
+def _render(title: str, text: str, rows: list[list[str]], sha: str, footer: str) -> bytes:
+    buffer = BytesIO()
+    doc = a4_document(buffer, title, "Confidential mediation communication")
     styles = getSampleStyleSheet()
     story: list[object] = [Paragraph(escape(title), styles["Title"])]
     for block in text.split("\n"):

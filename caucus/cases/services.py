@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from caucus.accounts.models import User, hash_secret
 from caucus.accounts.services import check_password_strength, new_api_token, normalize_email
+from caucus.audit.chain import record_action
 from caucus.cases import lifecycle
 from caucus.cases.access import access_case
 from caucus.cases.invitation_mail import send_invitation
@@ -32,10 +33,10 @@ from caucus.cases.models import (
     Side,
     Status,
 )
-from caucus.cases.onboarding_services import _audit, seed_case
+from caucus.cases.onboarding_services import seed_case
 from caucus.cases.signals import case_closing, participant_removed
 from caucus.crypto.keyring import create_case_key
-from caucus.kernel.errors import Conflict, Gone, Invalid, NotVisible
+from caucus.kernel.errors import Conflict, Gone, Invalid, NotVisible, required_text
 from caucus.kernel.permissions import Action, require, require_open_case
 
 TITLE_MAX = 200
@@ -45,19 +46,10 @@ INVITABLE_ROLES = (Role.PARTY, Role.ATTORNEY)
 OPEN_STATUSES = (Status.INTAKE, Status.ONBOARDING, Status.ACTIVE)
 
 
-def _required_text(fields: dict[str, list[str]], name: str, value: str, limit: int) -> str:
-    value = value.strip()
-    if not value:
-        fields.setdefault(name, []).append("This field is required.")
-    elif len(value) > limit:
-        fields.setdefault(name, []).append(f"At most {limit} characters.")
-    return value
-
-
 def open_case(user: User, *, title: str, kind: str, litigated: bool) -> Participant:
     practice_id = require_open_case(user)
     fields: dict[str, list[str]] = {}
-    title = _required_text(fields, "title", title, TITLE_MAX)
+    title = required_text(fields, "title", title, TITLE_MAX)
     if fields:
         raise Invalid(fields)
     with transaction.atomic():
@@ -68,7 +60,7 @@ def open_case(user: User, *, title: str, kind: str, litigated: bool) -> Particip
         case.save()
         mediator = Participant.objects.create(case=case, user=user, role=Role.MEDIATOR)
         seed_case(case, mediator)
-        _audit(mediator, "case.opened", "case", case.id, kind=kind, litigated=litigated)
+        record_action(mediator, "case.opened", "case", case.id, kind=kind, litigated=litigated)
     return mediator
 
 
@@ -103,7 +95,7 @@ def invite(
         validate_email(email)
     except ValidationError:
         fields["email"] = ["Enter a valid email address."]
-    name = _required_text(fields, "name", name, NAME_MAX)
+    name = required_text(fields, "name", name, NAME_MAX)
     if role not in INVITABLE_ROLES:
         fields["role"] = [
             "Invite a party or an attorney; experts and guests join only through consents."
@@ -144,7 +136,7 @@ def _issue_invitation(
     invitation.name = name
     invitation.save()
     side_id = str(side.id) if side else None
-    _audit(actor, "case.invited", "invitation", invitation.id, role=role, side_id=side_id)
+    record_action(actor, "case.invited", "invitation", invitation.id, role=role, side_id=side_id)
     _mail_link(actor, invitation, raw)
     return IssuedInvitation(invitation, raw)
 
@@ -192,7 +184,7 @@ def resend_invitation(user: User, invitation_id: uuid.UUID) -> IssuedInvitation:
         invitation.token_hash = hash_secret(raw)
         invitation.expires_at = timezone.now() + timedelta(days=settings.CAUCUS_INVITATION_DAYS)
         invitation.save(update_fields=["token_hash", "expires_at"])
-        _audit(actor, "case.invitation_resent", "invitation", invitation.id)
+        record_action(actor, "case.invitation_resent", "invitation", invitation.id)
         _mail_link(actor, invitation, raw)
     return IssuedInvitation(invitation, raw)
 
@@ -206,7 +198,7 @@ def revoke_invitation(user: User, invitation_id: uuid.UUID) -> Invitation:
         if invitation.revoked_at is None:
             invitation.revoked_at = timezone.now()
             invitation.save(update_fields=["revoked_at"])
-            _audit(actor, "case.invitation_revoked", "invitation", invitation.id)
+            record_action(actor, "case.invitation_revoked", "invitation", invitation.id)
     return invitation
 
 
@@ -269,7 +261,7 @@ def invitation_offer(raw_token: str) -> InvitationOffer:
 def accept_invitation(raw_token: str, *, name: str, password: str, user: User | None) -> Acceptance:
     fields: dict[str, list[str]] = {}
     if user is None:
-        name = _required_text(fields, "name", name, NAME_MAX)
+        name = required_text(fields, "name", name, NAME_MAX)
     if fields:
         raise Invalid(fields)
     with transaction.atomic():
@@ -305,7 +297,7 @@ def accept_invitation(raw_token: str, *, name: str, password: str, user: User | 
         locked.used_at = timezone.now()
         locked.participant = participant
         locked.save(update_fields=["used_at", "participant"])
-        _audit(
+        record_action(
             participant,
             "case.invitation_accepted",
             "invitation",
@@ -358,7 +350,7 @@ def screen_case(
         if private_note:
             case.screening_note = private_note
         case.save()
-        _audit(
+        record_action(
             actor,
             "case.screened",
             "case",
@@ -389,7 +381,7 @@ def close_case(
     with transaction.atomic():
         _keep_signed_outcome(actor.case_id, outcome)
         case = _close(actor, outcome, note_to_parties, private_note)
-        _audit(actor, "case.closed", "case", case.id, outcome=outcome)
+        record_action(actor, "case.closed", "case", case.id, outcome=outcome)
     return case
 
 
@@ -449,7 +441,9 @@ def withdraw(user: User, case_id: uuid.UUID) -> Case:
     require(actor, Action.WITHDRAW)
     with transaction.atomic():
         case = _close(actor, Outcome.PARTY_WITHDREW, None, None, withdrawing=actor)
-        _audit(actor, "case.withdrawn", "case", case.id, outcome=Outcome.PARTY_WITHDREW.value)
+        record_action(
+            actor, "case.withdrawn", "case", case.id, outcome=Outcome.PARTY_WITHDREW.value
+        )
     return case
 
 
@@ -482,11 +476,11 @@ def remove_attorney(user: User, participant_id: uuid.UUID) -> Participant:
         ):
             if isinstance(changed, dict):
                 details.update(changed)
-        _audit(actor, "case.attorney_removed", "participant", locked.id, **details)
+        record_action(actor, "case.attorney_removed", "participant", locked.id, **details)
     return locked
 
 
 def record_view(participant: Participant) -> None:
     """Reading a case's content is audited (practice 10)."""
     with transaction.atomic():
-        _audit(participant, "case.viewed", "case", participant.case_id)
+        record_action(participant, "case.viewed", "case", participant.case_id)

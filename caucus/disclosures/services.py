@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -16,8 +15,8 @@ from django.utils import timezone
 
 from caucus.accounts.models import User
 from caucus.accounts.services import normalize_email
-from caucus.audit.access import record_read
-from caucus.audit.chain import record
+from caucus.audit.access import audited_page, audited_row
+from caucus.audit.chain import record_action
 from caucus.cases.access import access_case, access_in_case, access_visible
 from caucus.cases.models import Case, Participant, Role, Side, Status
 from caucus.cases.services import IssuedInvitation, invite_consented_expert
@@ -37,7 +36,7 @@ from caucus.disclosures.models import (
 )
 from caucus.kernel.audience import AudienceKind
 from caucus.kernel.audience_changes import execute_disclosure
-from caucus.kernel.errors import Conflict, Invalid
+from caucus.kernel.errors import Conflict, Invalid, required_text
 from caucus.kernel.paging import Page
 from caucus.kernel.permissions import Action, require, require_named_approver
 from caucus.meetings.models import Decision, Item, Meeting
@@ -46,27 +45,6 @@ from caucus.portal import notify
 TEXT_MAX = 10_000
 NAME_MAX = 200
 CONCERN_OPEN = (Status.INTAKE, Status.ONBOARDING, Status.ACTIVE)
-
-
-def _audit(actor: Participant, action: str, obj_type: str, obj_id: object, **details: Any) -> None:
-    record(
-        action,
-        case_id=actor.case_id,
-        actor_user_id=actor.user_id,
-        actor_participant_id=actor.id,
-        object_type=obj_type,
-        object_id=obj_id,
-        details=details,
-    )
-
-
-def _text(fields: dict[str, list[str]], name: str, value: str, limit: int) -> str:
-    value = value.strip()
-    if not value:
-        fields[name] = ["This field is required."]
-    elif len(value) > limit:
-        fields[name] = [f"At most {limit} characters."]
-    return value
 
 
 # --- Disclosures (practice 3) -------------------------------------------------------------
@@ -85,7 +63,7 @@ def draft_disclosure(user: User, item_id: uuid.UUID, *, to: str, text: str) -> D
     item, actor = access_visible(user, Item, item_id)
     require(actor, Action.DRAFT_DISCLOSURE)
     fields: dict[str, list[str]] = {}
-    text = _text(fields, "text", text, TEXT_MAX)
+    text = required_text(fields, "text", text, TEXT_MAX)
     to_side: Side | None = None
     if to != AudienceKind.CASE:
         try:
@@ -134,7 +112,7 @@ def draft_disclosure(user: User, item_id: uuid.UUID, *, to: str, text: str) -> D
             DisclosureApproval(case_id=actor.case_id, disclosure=disclosure, approver=p)
             for p in approvers
         )
-        _audit(
+        record_action(
             actor,
             "disclosure.drafted",
             "disclosure",
@@ -173,7 +151,7 @@ def _answer_disclosure(user: User, disclosure_id: uuid.UUID, answer: str) -> Dis
                 )
         mine.answer, mine.answered_at = answer, timezone.now()
         mine.save(update_fields=["answer", "answered_at"])
-        _audit(actor, f"disclosure.{answer}", "disclosure", disclosure.id)
+        record_action(actor, f"disclosure.{answer}", "disclosure", disclosure.id)
         if answer == Answer.REJECTED:
             # One rejection ends it.
             disclosure.status, disclosure.decided_at = DisclosureStatus.REJECTED, timezone.now()
@@ -184,7 +162,7 @@ def _answer_disclosure(user: User, disclosure_id: uuid.UUID, answer: str) -> Dis
             disclosure.status, disclosure.decided_at = DisclosureStatus.RELEASED, timezone.now()
             disclosure.released_item = released
             disclosure.save(update_fields=["status", "decided_at", "released_item"])
-            _audit(
+            record_action(
                 actor,
                 "disclosure.released",
                 "disclosure",
@@ -235,8 +213,8 @@ def request_consent(
     actor = access_case(user, case_id)
     require(actor, Action.REQUEST_CONSENT)
     fields: dict[str, list[str]] = {}
-    name = _text(fields, "name", name, NAME_MAX)
-    purpose = _text(fields, "purpose", purpose, TEXT_MAX)
+    name = required_text(fields, "name", name, NAME_MAX)
+    purpose = required_text(fields, "purpose", purpose, TEXT_MAX)
     meeting: Meeting | None = None
     side: Side | None = None
     if kind not in ConsentKind.values:
@@ -283,7 +261,7 @@ def request_consent(
         ConsentVote.objects.bulk_create(
             ConsentVote(case_id=actor.case_id, consent=consent, party=p) for p in parties
         )
-        _audit(actor, "consent.requested", "consent", consent.id, kind=kind)
+        record_action(actor, "consent.requested", "consent", consent.id, kind=kind)
         notify.something_waiting(parties)
     return consent
 
@@ -303,11 +281,11 @@ def _answer_consent(user: User, consent_id: uuid.UUID, answer: str) -> ConsentRe
             raise Conflict("already_answered", "You have answered this request already.")
         mine.answer, mine.answered_at = answer, timezone.now()
         mine.save(update_fields=["answer", "answered_at"])
-        _audit(actor, f"consent.{answer}", "consent", consent.id)
+        record_action(actor, f"consent.{answer}", "consent", consent.id)
         if answer == Answer.REJECTED:
             consent.status, consent.decided_at = ConsentStatus.DENIED, timezone.now()
             consent.save(update_fields=["status", "decided_at"])
-            _audit(actor, "consent.denied", "consent", consent.id)
+            record_action(actor, "consent.denied", "consent", consent.id)
             notify.something_waiting([consent.requested_by])
         elif all(v.answer == Answer.APPROVED for v in votes.values()):
             consent.status, consent.decided_at = ConsentStatus.GRANTED, timezone.now()
@@ -323,7 +301,7 @@ def _answer_consent(user: User, consent_id: uuid.UUID, answer: str) -> ConsentRe
             consent.save(
                 update_fields=["status", "decided_at", "invitation", "invite_token_sealed"]
             )
-            _audit(actor, "consent.granted", "consent", consent.id)
+            record_action(actor, "consent.granted", "consent", consent.id)
             notify.something_waiting([consent.requested_by])
     return ConsentResult(consent, issued)
 
@@ -347,7 +325,7 @@ def raise_concern(user: User, case_id: uuid.UUID, *, topic: str, body: str) -> C
     fields: dict[str, list[str]] = {}
     if topic not in ConcernTopic.values:
         fields["topic"] = ["Choose one of: " + ", ".join(ConcernTopic.values) + "."]
-    body = _text(fields, "body", body, TEXT_MAX)
+    body = required_text(fields, "body", body, TEXT_MAX)
     if fields:
         raise Invalid(fields)
     if actor.case.status not in CONCERN_OPEN:
@@ -363,7 +341,7 @@ def raise_concern(user: User, case_id: uuid.UUID, *, topic: str, body: str) -> C
         )
         concern.body = body
         concern.save()
-        _audit(actor, "concern.raised", "concern", concern.id, topic=topic)
+        record_action(actor, "concern.raised", "concern", concern.id, topic=topic)
         notify.something_waiting(notify.mediators_of(actor.case_id))
     return concern
 
@@ -372,7 +350,7 @@ def respond_to_concern(user: User, concern_id: uuid.UUID, *, body: str) -> Conce
     concern, actor = access_visible(user, Concern, concern_id)
     require(actor, Action.RESPOND_TO_CONCERN)
     fields: dict[str, list[str]] = {}
-    body = _text(fields, "body", body, TEXT_MAX)
+    body = required_text(fields, "body", body, TEXT_MAX)
     if fields:
         raise Invalid(fields)
     if actor.case.status not in CONCERN_OPEN:
@@ -383,7 +361,7 @@ def respond_to_concern(user: User, concern_id: uuid.UUID, *, body: str) -> Conce
         )
         response.body = body
         response.save()
-        _audit(actor, "concern.answered", "concern", concern.id, response=str(response.id))
+        record_action(actor, "concern.answered", "concern", concern.id, response=str(response.id))
         notify.something_waiting(notify.audience_members(concern), exclude=actor)
     return response
 
@@ -433,9 +411,7 @@ def cancel_open_requests(case_id: uuid.UUID) -> None:
 def read_disclosures_page(
     user: User, case_id: uuid.UUID, *, cursor: str | None = None, limit: int | None = None
 ) -> tuple[Page[Disclosure], Participant]:
-    found, me = selectors.disclosures(user, case_id, cursor=cursor, limit=limit)
-    record_read(me, found.rows)
-    return found, me
+    return audited_page(*selectors.disclosures(user, case_id, cursor=cursor, limit=limit))
 
 
 def read_disclosures(user: User, case_id: uuid.UUID) -> tuple[list[Disclosure], Participant]:
@@ -444,17 +420,13 @@ def read_disclosures(user: User, case_id: uuid.UUID) -> tuple[list[Disclosure], 
 
 
 def read_disclosure(user: User, disclosure_id: uuid.UUID) -> tuple[Disclosure, Participant]:
-    found, me = selectors.disclosure(user, disclosure_id)
-    record_read(me, [found])
-    return found, me
+    return audited_row(*selectors.disclosure(user, disclosure_id))
 
 
 def read_consents_page(
     user: User, case_id: uuid.UUID, *, cursor: str | None = None, limit: int | None = None
 ) -> tuple[Page[Consent], Participant]:
-    found, me = selectors.consents(user, case_id, cursor=cursor, limit=limit)
-    record_read(me, found.rows)
-    return found, me
+    return audited_page(*selectors.consents(user, case_id, cursor=cursor, limit=limit))
 
 
 def read_consents(user: User, case_id: uuid.UUID) -> tuple[list[Consent], Participant]:
@@ -463,17 +435,13 @@ def read_consents(user: User, case_id: uuid.UUID) -> tuple[list[Consent], Partic
 
 
 def read_consent(user: User, consent_id: uuid.UUID) -> tuple[Consent, Participant]:
-    found, me = selectors.consent(user, consent_id)
-    record_read(me, [found])
-    return found, me
+    return audited_row(*selectors.consent(user, consent_id))
 
 
 def read_concerns_page(
     user: User, case_id: uuid.UUID, *, cursor: str | None = None, limit: int | None = None
 ) -> tuple[Page[Concern], Participant]:
-    found, me = selectors.concerns(user, case_id, cursor=cursor, limit=limit)
-    record_read(me, found.rows)
-    return found, me
+    return audited_page(*selectors.concerns(user, case_id, cursor=cursor, limit=limit))
 
 
 def read_concerns(user: User, case_id: uuid.UUID) -> tuple[list[Concern], Participant]:
@@ -482,6 +450,4 @@ def read_concerns(user: User, case_id: uuid.UUID) -> tuple[list[Concern], Partic
 
 
 def read_concern(user: User, concern_id: uuid.UUID) -> tuple[Concern, Participant]:
-    found, me = selectors.concern(user, concern_id)
-    record_read(me, [found])
-    return found, me
+    return audited_row(*selectors.concern(user, concern_id))

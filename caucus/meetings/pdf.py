@@ -6,10 +6,11 @@ from io import BytesIO
 from typing import Any
 from xml.sax.saxutils import escape
 
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Paragraph, Spacer
+
+from caucus.cases.pdf import a4_document
 
 MARK = "CONFIDENTIAL MEDIATION COMMUNICATION — not for use in any proceeding"
 
@@ -28,16 +29,7 @@ def notes_pdf(
     """`versions`: (number, when, body), oldest first. `feedback`: (when, body) that the
     reader may see."""
     buffer = BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        title=title,
-        author="Caucus",
-        subject=MARK,
-        leftMargin=20 * mm,
-        rightMargin=20 * mm,
-        topMargin=20 * mm,
-    )
+    doc = a4_document(buffer, title, MARK, topMargin=20 * mm)
     styles = getSampleStyleSheet()
     story: list[Any] = [Paragraph(escape(title), styles["Title"])]
     for number, when, body in reversed(versions):

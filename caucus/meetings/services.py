@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -15,12 +14,12 @@ from django.utils import timezone
 
 from caucus.accounts.models import User
 from caucus.audit import access
-from caucus.audit.chain import record
+from caucus.audit.chain import record_action
 from caucus.cases.access import access_case, access_visible
 from caucus.cases.models import Case, Participant, Role, Side
 from caucus.kernel.audience import AudienceKind
 from caucus.kernel.audience_changes import apply_structure_rule
-from caucus.kernel.errors import Conflict, Forbidden, Invalid
+from caucus.kernel.errors import Conflict, Forbidden, Invalid, checked_text
 from caucus.kernel.permissions import Action, can_confirm_item, require
 from caucus.meetings import live, meeting_mail, selectors
 from caucus.meetings.guards import join_refusal, raise_item_refusal
@@ -46,32 +45,11 @@ NOTE_MAX = 100_000
 NAME_MAX = 200
 
 
-def _audit(actor: Participant, action: str, obj_type: str, obj_id: object, **details: Any) -> None:
-    record(
-        action,
-        case_id=actor.case_id,
-        actor_user_id=actor.user_id,
-        actor_participant_id=actor.id,
-        object_type=obj_type,
-        object_id=obj_id,
-        details=details,
-    )
-
-
 def _sync_video_room(meeting_id: uuid.UUID) -> None:
     """Janus mode: once the change is committed, Janus's room follows it (created, its
     `allowed` list and participants matched to admission, destroyed at the end)."""
     if getattr(settings, "CAUCUS_VIDEO", "") == "janus":
         transaction.on_commit(lambda: sync_room_quietly(meeting_id))
-
-
-def _text(name: str, value: str, limit: int) -> str:
-    value = value.strip()
-    if not value:
-        raise Invalid({name: ["This field is required."]})
-    if len(value) > limit:
-        raise Invalid({name: [f"At most {limit} characters."]})
-    return value
 
 
 def schedule_meeting(
@@ -107,7 +85,7 @@ def schedule_meeting(
             audience_side_id=side_id,
             duration_minutes=duration_minutes,
         )
-        _audit(actor, "meeting.scheduled", "meeting", meeting.id, kind=kind, mode=mode)
+        record_action(actor, "meeting.scheduled", "meeting", meeting.id, kind=kind, mode=mode)
         meeting_mail.tell(meeting, "scheduled", exclude=actor, at=meeting.starts_at)
     return meeting
 
@@ -144,7 +122,7 @@ def reschedule_meeting(
             meeting.duration_minutes = duration_minutes
         meeting.sequence += 1
         meeting.save(update_fields=["starts_at", "duration_minutes", "sequence"])
-        _audit(actor, "meeting.rescheduled", "meeting", meeting.id)
+        record_action(actor, "meeting.rescheduled", "meeting", meeting.id)
         meeting_mail.tell(meeting, "moved", exclude=actor, at=meeting.starts_at)
     return meeting
 
@@ -156,7 +134,7 @@ def cancel_meeting(user: User, meeting_id: uuid.UUID) -> Meeting:
         meeting.status = MeetingStatus.CANCELLED
         meeting.sequence += 1
         meeting.save(update_fields=["status", "sequence"])
-        _audit(actor, "meeting.cancelled", "meeting", meeting.id)
+        record_action(actor, "meeting.cancelled", "meeting", meeting.id)
         meeting_mail.tell(meeting, "cancelled", exclude=actor, at=meeting.starts_at)
     return meeting
 
@@ -176,7 +154,7 @@ def start_meeting(user: User, meeting_id: uuid.UUID) -> Meeting:
         meeting.status = MeetingStatus.RUNNING
         meeting.started_at = timezone.now()
         meeting.save(update_fields=["status", "started_at"])
-        _audit(actor, "meeting.started", "meeting", meeting.id)
+        record_action(actor, "meeting.started", "meeting", meeting.id)
         meeting_mail.tell(meeting, "started", exclude=actor, at=meeting.started_at)
         _sync_video_room(meeting.id)
     return meeting
@@ -205,8 +183,10 @@ def open_caucus(user: User, meeting_id: uuid.UUID, side_id: uuid.UUID) -> Meetin
             audience_kind=AudienceKind.SIDE,
             audience_side_id=side_id,
         )
-        _audit(actor, "meeting.scheduled", "meeting", caucus.id, kind="caucus", mode=joint.mode)
-        _audit(actor, "meeting.started", "meeting", caucus.id, from_meeting=str(joint.id))
+        record_action(
+            actor, "meeting.scheduled", "meeting", caucus.id, kind="caucus", mode=joint.mode
+        )
+        record_action(actor, "meeting.started", "meeting", caucus.id, from_meeting=str(joint.id))
         _sync_video_room(caucus.id)
         in_joint = Attendance.objects.filter(
             meeting=joint, state=AttendanceState.ADMITTED
@@ -243,7 +223,7 @@ def end_meeting(user: User, meeting_id: uuid.UUID) -> Meeting:
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         _require_may_end(selectors.closeout(meeting))
         _end(meeting)
-        _audit(actor, "meeting.ended", "meeting", meeting.id)
+        record_action(actor, "meeting.ended", "meeting", meeting.id)
     return meeting
 
 
@@ -285,7 +265,7 @@ def end_all_meetings(actor: Participant, case: Case) -> None:
     for meeting, check in zip(running, checks, strict=True):
         _require_may_end(check)
         _end(meeting)
-        _audit(actor, "meeting.ended", "meeting", meeting.id, reason="case_closed")
+        record_action(actor, "meeting.ended", "meeting", meeting.id, reason="case_closed")
 
 
 def on_participant_removed(
@@ -318,7 +298,7 @@ def on_case_closing(sender: object, *, case: Case, actor: Participant, **kwargs:
             confirmed_at=timezone.now(),
             confirmed_by=withdrawing,
         )
-        _audit(withdrawing, "items.kept_on_withdrawal", "case", case.id, count=kept)
+        record_action(withdrawing, "items.kept_on_withdrawal", "case", case.id, count=kept)
     end_all_meetings(actor, case)
 
 
@@ -375,7 +355,7 @@ def join_meeting(
         attendance.state = AttendanceState.LOBBY
         attendance.attestation_json = json.dumps(attestation)
         attendance.save()
-        _audit(actor, "meeting.joined_lobby", "meeting", meeting.id)
+        record_action(actor, "meeting.joined_lobby", "meeting", meeting.id)
         live.lobby_changed(
             meeting.id, actor.id, state="lobby", name=actor.user.name, attestation=attestation
         )
@@ -396,7 +376,9 @@ def admit(user: User, meeting_id: uuid.UUID, participant_id: uuid.UUID) -> Atten
             raise Conflict("meeting_not_running", "This meeting is not running.")
         attendance.state = AttendanceState.ADMITTED
         attendance.save(update_fields=["state", "at"])
-        _audit(actor, "meeting.admitted", "meeting", meeting.id, participant=str(participant_id))
+        record_action(
+            actor, "meeting.admitted", "meeting", meeting.id, participant=str(participant_id)
+        )
         _sync_video_room(meeting.id)
         live.admitted(meeting.id, participant_id)
         live.lobby_changed(
@@ -439,7 +421,9 @@ def remove_attendee(user: User, meeting_id: uuid.UUID, participant_id: uuid.UUID
     meeting, actor = _meeting_for_mediator(user, meeting_id)
     with transaction.atomic():
         attendance = _send_away(meeting, participant_id, "removed")
-        _audit(actor, "meeting.removed", "meeting", meeting.id, participant=str(participant_id))
+        record_action(
+            actor, "meeting.removed", "meeting", meeting.id, participant=str(participant_id)
+        )
     return attendance
 
 
@@ -449,14 +433,14 @@ def leave_meeting(user: User, meeting_id: uuid.UUID) -> Attendance:
     require(actor, Action.JOIN_MEETING)
     with transaction.atomic():
         attendance = _send_away(meeting, actor.id, "left")
-        _audit(actor, "meeting.left", "meeting", meeting.id)
+        record_action(actor, "meeting.left", "meeting", meeting.id)
     return attendance
 
 
 def raise_item(user: User, meeting_id: uuid.UUID, *, text: str) -> Item:
     meeting, actor = access_visible(user, Meeting, meeting_id)
     require(actor, Action.RAISE_ITEM)
-    text = _text("text", text, TEXT_MAX)
+    text = checked_text("text", text, TEXT_MAX)
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         refusal = raise_item_refusal(
@@ -480,7 +464,7 @@ def raise_item(user: User, meeting_id: uuid.UUID, *, text: str) -> Item:
         )
         item.text = text
         item.save()
-        _audit(actor, "item.raised", "item", item.id, meeting=str(meeting.id))
+        record_action(actor, "item.raised", "item", item.id, meeting=str(meeting.id))
     return item
 
 
@@ -501,7 +485,7 @@ def _decision_input(decision: str, wording: str | None) -> str | None:
     if decision not in Decision.values:
         raise Invalid({"decision": ["Choose one of: " + ", ".join(Decision.values) + "."]})
     if decision == Decision.MAY_SHARE_AS_WORDED:
-        return _text("wording", wording or "", TEXT_MAX)
+        return checked_text("wording", wording or "", TEXT_MAX)
     if wording:
         raise Invalid({"wording": ["Wording goes with may_share_as_worded only."]})
     return None
@@ -526,7 +510,7 @@ def decide_item(user: User, item_id: uuid.UUID, *, decision: str, wording: str |
         item.confirmed_at = None
         item.confirmed_by = None
         item.save()
-        _audit(actor, "item.decided", "item", item.id, decision=decision)
+        record_action(actor, "item.decided", "item", item.id, decision=decision)
     return item
 
 
@@ -549,7 +533,7 @@ def confirm_item(
         raise Invalid({"decision": ["Choose one of: " + ", ".join(Decision.values) + "."]})
     if wording and decision != Decision.MAY_SHARE_AS_WORDED:
         raise Invalid({"wording": ["Wording goes with may_share_as_worded only."]})
-    wording = _text("wording", wording, TEXT_MAX) if wording else None
+    wording = checked_text("wording", wording, TEXT_MAX) if wording else None
     with transaction.atomic():
         item = _lock_item_in_running_meeting(item)
         if not item.decision:
@@ -588,7 +572,7 @@ def confirm_item(
             ]
         )
         widened = apply_structure_rule(Case.objects.get(pk=actor.case_id), item)
-        _audit(
+        record_action(
             actor,
             "item.confirmed",
             "item",
@@ -615,14 +599,14 @@ def accept_wording(user: User, item_id: uuid.UUID) -> Item:
         item.wording = item.proposed_wording
         item.proposed_wording_sealed = None
         item.save(update_fields=["decision", "wording_sealed", "proposed_wording_sealed"])
-        _audit(actor, "item.wording_accepted", "item", item.id)
+        record_action(actor, "item.wording_accepted", "item", item.id)
     return item
 
 
 def write_note(user: User, meeting_id: uuid.UUID, *, body: str) -> Note:
     meeting, actor = access_visible(user, Meeting, meeting_id)
     require(actor, Action.WRITE_NOTES)
-    body = _text("body", body, NOTE_MAX)
+    body = checked_text("body", body, NOTE_MAX)
     if meeting.status == MeetingStatus.SCHEDULED:
         raise Conflict("meeting_not_started", "Notes are of a meeting that took place.")
     with transaction.atomic():
@@ -636,14 +620,14 @@ def write_note(user: User, meeting_id: uuid.UUID, *, body: str) -> Note:
         version = NoteVersion(id=uuid.uuid4(), case_id=actor.case_id, note=note, version=1)
         version.body = body
         version.save()
-        _audit(actor, "note.written", "note", note.id, version=1)
+        record_action(actor, "note.written", "note", note.id, version=1)
     return note
 
 
 def give_feedback(user: User, note_id: uuid.UUID, *, body: str) -> Feedback:
     note, actor = access_visible(user, Note, note_id)
     require(actor, Action.GIVE_FEEDBACK)
-    body = _text("body", body, TEXT_MAX)
+    body = checked_text("body", body, TEXT_MAX)
     with transaction.atomic():
         note = Note.objects.select_for_update().get(pk=note.pk)
         has_side = actor.side_id is not None and actor.role != Role.MEDIATOR
@@ -658,14 +642,14 @@ def give_feedback(user: User, note_id: uuid.UUID, *, body: str) -> Feedback:
         )
         feedback.body = body
         feedback.save()
-        _audit(actor, "note.feedback", "note", note.id, feedback=str(feedback.id))
+        record_action(actor, "note.feedback", "note", note.id, feedback=str(feedback.id))
     return feedback
 
 
 def revise_note(user: User, note_id: uuid.UUID, *, body: str, resolves: list[uuid.UUID]) -> Note:
     note, actor = access_visible(user, Note, note_id)
     require(actor, Action.WRITE_NOTES)
-    body = _text("body", body, NOTE_MAX)
+    body = checked_text("body", body, NOTE_MAX)
     with transaction.atomic():
         note = Note.objects.select_for_update().get(pk=note.pk)
         known = set(
@@ -684,7 +668,7 @@ def revise_note(user: User, note_id: uuid.UUID, *, body: str, resolves: list[uui
         Feedback.objects.filter(note=note, id__in=known).update(
             resolved_in_version=note.current_version
         )
-        _audit(actor, "note.revised", "note", note.id, version=note.current_version)
+        record_action(actor, "note.revised", "note", note.id, version=note.current_version)
     return note
 
 

@@ -7,11 +7,11 @@ import uuid
 from django.db import transaction
 
 from caucus.accounts.models import User
-from caucus.audit.access import record_read
-from caucus.audit.chain import record
+from caucus.audit.access import audited_row, record_read
+from caucus.audit.chain import record_action
 from caucus.cases.access import access_case, requested_audience
 from caucus.cases.models import Participant
-from caucus.kernel.errors import Invalid
+from caucus.kernel.errors import checked_text
 from caucus.kernel.paging import Page
 from caucus.kernel.permissions import Action, require
 from caucus.portal import notify, selectors, unread
@@ -24,11 +24,7 @@ def post_message(user: User, case_id: uuid.UUID, *, body: str, audience: str) ->
     actor = access_case(user, case_id)
     require(actor, Action.POST_MESSAGE)
     kind, side_id = requested_audience(actor, audience)
-    body = body.strip()
-    if not body:
-        raise Invalid({"body": ["This field is required."]})
-    if len(body) > BODY_MAX:
-        raise Invalid({"body": [f"At most {BODY_MAX} characters."]})
+    body = checked_text("body", body, BODY_MAX)
     with transaction.atomic():
         message = Message(
             id=uuid.uuid4(),
@@ -39,15 +35,7 @@ def post_message(user: User, case_id: uuid.UUID, *, body: str, audience: str) ->
         )
         message.body = body
         message.save()
-        record(
-            "message.posted",
-            case_id=actor.case_id,
-            actor_user_id=actor.user_id,
-            actor_participant_id=actor.id,
-            object_type="message",
-            object_id=message.id,
-            details={"audience": message.audience},
-        )
+        record_action(actor, "message.posted", "message", message.id, audience=message.audience)
         notify.something_waiting(notify.audience_members(message), exclude=actor)
     return message
 
@@ -71,6 +59,4 @@ def read_messages(user: User, case_id: uuid.UUID) -> tuple[list[Message], Partic
 
 
 def read_message(user: User, message_id: uuid.UUID) -> tuple[Message, Participant]:
-    found, me = selectors.message(user, message_id)
-    record_read(me, [found])
-    return found, me
+    return audited_row(*selectors.message(user, message_id))

@@ -8,23 +8,30 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from caucus.accounts.models import User
 from caucus.audit.access import record_read
-from caucus.audit.chain import record
+from caucus.audit.chain import record_action
 from caucus.cases.access import access_case, access_in_case, access_visible, requested_audience
 from caucus.cases.models import Case, Outcome, Participant, Role
 from caucus.cases.onboarding_services import (
     checked_typed_name,
     require_current_text,
+    save_signature,
     sha256_text,
 )
 from caucus.kernel.audience import AudienceKind
-from caucus.kernel.errors import Conflict, Forbidden, Invalid, NotVisible
+from caucus.kernel.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotVisible,
+    checked_text,
+    required_text,
+)
 from caucus.kernel.permissions import Action, require
 from caucus.portal import notify
 from caucus.redaction.models import Redaction
@@ -46,24 +53,6 @@ from caucus.vault.services import read_plaintext_for, store_document
 TEXT_MAX = 100_000
 COMMENT_MAX = 5_000
 COMMENT_AUDIENCES = ("own_side", "case")
-
-
-def _audit(
-    actor: Participant,
-    action: str,
-    obj_id: object,
-    object_type: str = "settlement",
-    **details: Any,
-) -> None:
-    record(
-        action,
-        case_id=actor.case_id,
-        actor_user_id=actor.user_id,
-        actor_participant_id=actor.id,
-        object_type=object_type,
-        object_id=obj_id,
-        details=details,
-    )
 
 
 def _checked_text(text: str) -> str:
@@ -129,9 +118,10 @@ def draft(user: User, case_id: uuid.UUID, *, text: str, template: str | None) ->
             id=uuid.uuid4(), case_id=actor.case_id, created_by=actor, template=template
         )
         version = _new_version(settlement, actor, text)
-        _audit(
+        record_action(
             actor,
             "settlement.drafted",
+            "settlement",
             settlement.id,
             version=version.number,
             text_sha256=version.text_sha256,
@@ -157,9 +147,10 @@ def revise(user: User, settlement_id: uuid.UUID, *, text: str) -> Settlement:
         settlement.status = SettlementStatus.DRAFT
         settlement.save(update_fields=["version", "status", "updated_at"])
         version = _new_version(settlement, actor, text)
-        _audit(
+        record_action(
             actor,
             "settlement.revised",
+            "settlement",
             settlement.id,
             version=version.number,
             text_sha256=version.text_sha256,
@@ -183,9 +174,10 @@ def mark_ready(user: User, settlement_id: uuid.UUID, *, partial: bool = False) -
         settlement.partial = partial
         settlement.save(update_fields=["status", "partial", "updated_at"])
         version = current_version(settlement)
-        _audit(
+        record_action(
             actor,
             "settlement.ready",
+            "settlement",
             settlement.id,
             version=version.number,
             text_sha256=version.text_sha256,
@@ -224,11 +216,7 @@ def sign(user: User, settlement_id: uuid.UUID, *, typed_name: str, text_sha256: 
             text_sha256=version.text_sha256,
         )
         signature.typed_name = typed_name
-        try:
-            with transaction.atomic():
-                signature.save()
-        except IntegrityError:
-            raise Conflict("already_signed", "You have signed this text already.") from None
+        save_signature(signature)
         signed = set(version.signatures.values_list("participant_id", flat=True))
         complete = {p.id for p in who} <= signed
         outcome = Outcome.PARTIAL if settlement.partial else Outcome.SETTLED
@@ -239,9 +227,10 @@ def sign(user: User, settlement_id: uuid.UUID, *, typed_name: str, text_sha256: 
             # The outcome is recorded now; the close keeps whatever outcome the mediator
             # then gives (`caucus.cases.services.close_case`).
             Case.objects.filter(pk=actor.case_id).update(outcome=outcome)
-        _audit(
+        record_action(
             actor,
             "settlement.signed",
+            "settlement",
             settlement.id,
             version=version.number,
             text_sha256=version.text_sha256,
@@ -259,11 +248,7 @@ def comment(
     found, actor = access_in_case(user, Settlement, settlement_id)
     require(actor, Action.COMMENT_ON_SETTLEMENT)
     fields: dict[str, list[str]] = {}
-    body = body.strip()
-    if not body:
-        fields["body"] = ["This field is required."]
-    elif len(body) > COMMENT_MAX:
-        fields["body"] = [f"At most {COMMENT_MAX} characters."]
+    body = required_text(fields, "body", body, COMMENT_MAX)
     if audience not in COMMENT_AUDIENCES:
         fields["audience"] = ["Choose own_side or case."]
     if fields:
@@ -285,11 +270,11 @@ def comment(
         )
         row.body = body
         row.save()
-        _audit(
+        record_action(
             actor,
             "settlement.commented",
-            row.id,
             "settlement_comment",
+            row.id,
             settlement=str(settlement.id),
             audience=row.audience,
         )
@@ -361,9 +346,10 @@ def propose_public_record(user: User, settlement_id: uuid.UUID) -> Redaction:
         )
         redaction = propose_redaction(user, doc.id)
         Settlement.objects.filter(pk=found.pk).update(public_record=redaction)
-        _audit(
+        record_action(
             actor,
             "settlement.public_record_proposed",
+            "settlement",
             found.id,
             version=version.number,
             document_id=str(doc.id),
@@ -403,7 +389,7 @@ def show_public_record(user: User, settlement_id: uuid.UUID) -> Settlement:
         settlement.record_text = text
         settlement.record_shown_at = timezone.now()
         settlement.save(update_fields=["record_text_sealed", "record_shown_at", "updated_at"])
-        _audit(actor, "settlement.public_record_shown", settlement.id)
+        record_action(actor, "settlement.public_record_shown", "settlement", settlement.id)
         notify.something_waiting(
             list(Participant.objects.filter(case_id=actor.case_id).exclude(pk=actor.pk))
         )
@@ -424,11 +410,7 @@ def request_removal(user: User, settlement_id: uuid.UUID, *, passage: str) -> Re
     require(actor, Action.COMMENT_ON_SETTLEMENT)
     if actor.side_id is None:
         raise Forbidden("no_side", "Only a party or their attorney asks for a removal.")
-    passage = passage.strip()
-    if not passage:
-        raise Invalid({"passage": ["This field is required."]})
-    if len(passage) > PASSAGE_MAX:
-        raise Invalid({"passage": [f"At most {PASSAGE_MAX} characters."]})
+    passage = checked_text("passage", passage, PASSAGE_MAX)
     kind, side_id = requested_audience(actor, "own_side")
     with transaction.atomic():
         settlement = Settlement.objects.select_for_update().get(pk=found.pk)
@@ -445,11 +427,11 @@ def request_removal(user: User, settlement_id: uuid.UUID, *, passage: str) -> Re
         )
         row.passage = passage
         row.save()
-        _audit(
+        record_action(
             actor,
             "settlement.removal_requested",
-            row.id,
             "settlement_removal_request",
+            row.id,
             settlement=str(settlement.id),
             audience=row.audience,
         )
@@ -487,7 +469,13 @@ def finalize_public_record(user: User, settlement_id: uuid.UUID) -> Settlement:
         settlement.record_final_at = now
         settlement.save(update_fields=["record_text_sealed", "record_final_at", "updated_at"])
         RemovalRequest.objects.filter(pk__in=[r.pk for r in pending]).update(applied_at=now)
-        _audit(actor, "settlement.public_record_finalized", settlement.id, applied=len(pending))
+        record_action(
+            actor,
+            "settlement.public_record_finalized",
+            "settlement",
+            settlement.id,
+            applied=len(pending),
+        )
     return settlement
 
 

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
 from caucus.vault.models import Document
@@ -44,6 +44,13 @@ async def _aiter(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
             await asyncio.wait([pending])
             if not pending.cancelled():
                 pending.exception()  # retrieved: the reader has gone, nobody else will
+
+
+def attachment(body: bytes | str, content_type: str, filename: str) -> HttpResponse:
+    """A file Caucus makes (a PDF, a DOCX, a calendar invite), to be saved, not shown."""
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def download_response(

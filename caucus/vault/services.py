@@ -46,14 +46,12 @@ TYPES: dict[str, tuple[tuple[str, ...], tuple[bytes, ...]]] = {
 GENERIC_TYPES = {"", "application/octet-stream", "binary/octet-stream"}
 
 
-class TooLarge(DomainError):
-    status = 413
-    code = "too_large"
+class TooLarge(DomainError, status=413, code="too_large"):
+    pass
 
 
-class CsvFormula(DomainError):
-    status = 400
-    code = "csv_formula"
+class CsvFormula(DomainError, status=400, code="csv_formula"):
+    pass
 
 
 def _looks_like_text(head: bytes) -> bool:

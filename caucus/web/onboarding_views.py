@@ -21,6 +21,7 @@ from caucus.cases import onboarding_services as write
 from caucus.cases.access import access_case, case_participants, require_of_case
 from caucus.cases.models import Agreement, AgreementKind, GroundRule, Participant, Structure
 from caucus.kernel.permissions import Action, allowed_actions
+from caucus.vault.responses import attachment
 from caucus.web.pages import View, checkbox, long_text, signed_in, submit, viewer
 
 
@@ -292,9 +293,7 @@ def agreement_pdf_view(
 ) -> HttpResponse:
     require_of_case(viewer(request), Agreement, agreement_id, case_id)
     kind, body = write.export_agreement_pdf(viewer(request), agreement_id)
-    response = HttpResponse(body, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{kind}.pdf"'
-    return response
+    return attachment(body, "application/pdf", f"{kind}.pdf")
 
 
 Act = Callable[[User, uuid.UUID, dict[str, Any]], object]

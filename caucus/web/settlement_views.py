@@ -22,6 +22,7 @@ from caucus.kernel.errors import DomainError
 from caucus.settlement import selectors, services
 from caucus.settlement.models import SettlementStatus
 from caucus.settlement.starting_texts import STARTING_TEXTS
+from caucus.vault.responses import attachment
 from caucus.web.pages import View, case_nav, long_text, signed_in, submit, viewer
 
 COMMENT_AUDIENCES = {
@@ -191,17 +192,24 @@ def settlement_view(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """The page; its POST drafts the memorandum (mediators)."""
     if request.method == "GET":
         return _page(request, case_id)
-    form = DraftForm(request.POST)
 
     def call(data: dict[str, Any]) -> str:
         services.draft(viewer(request), case_id, text=data["text"], template=data["template"])
         return _back(case_id, "memorandum")
 
-    return submit(
-        form,
-        call,
-        lambda error, status: _page(request, case_id, {"draft": form}, error, status),
-    )
+    return _submit(request, case_id, DraftForm(request.POST), call, "draft")
+
+
+def _submit(
+    request: HttpRequest,
+    case_id: uuid.UUID,
+    form: forms.Form,
+    call: Callable[[dict[str, Any]], str],
+    name: str = "",
+) -> HttpResponse:
+    """Submits a form of the page; a refused one comes back on the page, as it was sent."""
+    bound = {name: form} if name else None
+    return submit(form, call, lambda error, status: _page(request, case_id, bound, error, status))
 
 
 def _case_of(request: HttpRequest, settlement_id: uuid.UUID) -> uuid.UUID:
@@ -212,24 +220,18 @@ def _case_of(request: HttpRequest, settlement_id: uuid.UUID) -> uuid.UUID:
 @require_POST
 def revise_view(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
     case_id = _case_of(request, settlement_id)
-    form = ReviseForm(request.POST)
 
     def call(data: dict[str, Any]) -> str:
         services.revise(viewer(request), settlement_id, text=data["text"])
         return _back(case_id, "memorandum")
 
-    return submit(
-        form,
-        call,
-        lambda error, status: _page(request, case_id, {"revise": form}, error, status),
-    )
+    return _submit(request, case_id, ReviseForm(request.POST), call, "revise")
 
 
 @signed_in
 @require_POST
 def comment_view(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
     case_id = _case_of(request, settlement_id)
-    form = CommentForm(request.POST)
 
     def call(data: dict[str, Any]) -> str:
         made = services.comment(
@@ -237,11 +239,7 @@ def comment_view(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse
         )
         return _back(case_id, f"comment-{made.id}")
 
-    return submit(
-        form,
-        call,
-        lambda error, status: _page(request, case_id, {"comment": form}, error, status),
-    )
+    return _submit(request, case_id, CommentForm(request.POST), call, "comment")
 
 
 @signed_in
@@ -253,18 +251,13 @@ def ready_view(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
         services.mark_ready(viewer(request), settlement_id, partial=data["partial"])
         return _back(case_id, "sign")
 
-    return submit(
-        ReadyForm(request.POST),
-        call,
-        lambda error, status: _page(request, case_id, None, error, status),
-    )
+    return _submit(request, case_id, ReadyForm(request.POST), call)
 
 
 @signed_in
 @require_POST
 def sign_view(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
     case_id = _case_of(request, settlement_id)
-    form = SignForm(request.POST)
 
     def call(data: dict[str, Any]) -> str:
         services.sign(
@@ -275,11 +268,7 @@ def sign_view(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
         )
         return _back(case_id, "sign")
 
-    return submit(
-        form,
-        call,
-        lambda error, status: _page(request, case_id, {"sign": form}, error, status),
-    )
+    return _submit(request, case_id, SignForm(request.POST), call, "sign")
 
 
 def _download(what: str) -> View:
@@ -287,9 +276,7 @@ def _download(what: str) -> View:
     @require_GET
     def view(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
         found = services.export(viewer(request), settlement_id, what)
-        response = HttpResponse(found.body, content_type=found.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{found.filename}"'
-        return response
+        return attachment(found.body, found.content_type, found.filename)
 
     return view
 
@@ -310,11 +297,7 @@ def public_record_view(request: HttpRequest, settlement_id: uuid.UUID) -> HttpRe
         made = services.propose_public_record(viewer(request), settlement_id)
         return reverse("web:redaction", args=[made.id])
 
-    return submit(
-        forms.Form(request.POST),
-        call,
-        lambda error, status: _page(request, case_id, None, error, status),
-    )
+    return _submit(request, case_id, forms.Form(request.POST), call)
 
 
 def _record_action(do: Callable[[User, uuid.UUID], object]) -> View:
@@ -329,11 +312,7 @@ def _record_action(do: Callable[[User, uuid.UUID], object]) -> View:
             do(viewer(request), settlement_id)
             return _back(case_id, "public-record")
 
-        return submit(
-            forms.Form(request.POST),
-            call,
-            lambda error, status: _page(request, case_id, None, error, status),
-        )
+        return _submit(request, case_id, forms.Form(request.POST), call)
 
     return view
 
@@ -347,14 +326,9 @@ finalize_public_record_view = _record_action(services.finalize_public_record)
 def removal_request_view(request: HttpRequest, settlement_id: uuid.UUID) -> HttpResponse:
     """A party's (or attorney's) request to remove one more passage from the copy."""
     case_id = _case_of(request, settlement_id)
-    form = RemovalForm(request.POST)
 
     def call(data: dict[str, Any]) -> str:
         made = services.request_removal(viewer(request), settlement_id, passage=data["passage"])
         return _back(case_id, f"removal-{made.id}")
 
-    return submit(
-        form,
-        call,
-        lambda error, status: _page(request, case_id, {"removal": form}, error, status),
-    )
+    return _submit(request, case_id, RemovalForm(request.POST), call, "removal")

@@ -15,46 +15,25 @@ app_name = "web"
 AGREEMENT = "cases/<uuid:case_id>/agreements/<uuid:agreement_id>"
 RULE = "cases/<uuid:case_id>/rules/<uuid:rule_id>"
 DISCLOSURE = "disclosures/<uuid:disclosure_id>"
+SETTLEMENT = "settlement/<uuid:settlement_id>"
+RECORD = f"{SETTLEMENT}/public-record"
+INVITATION = "invitations/<uuid:invitation_id>"
 
 urlpatterns = [
     # issue 16
     path("cases/<uuid:case_id>/settlement", sv.settlement_view, name="settlement"),
-    path("settlement/<uuid:settlement_id>/revise", sv.revise_view, name="revise_settlement"),
-    path("settlement/<uuid:settlement_id>/comments", sv.comment_view, name="comment_settlement"),
-    path("settlement/<uuid:settlement_id>/ready", sv.ready_view, name="settlement_ready"),
-    path("settlement/<uuid:settlement_id>/sign", sv.sign_view, name="sign_settlement"),
-    path("settlement/<uuid:settlement_id>/pdf", sv.pdf_view, name="settlement_pdf"),
-    path("settlement/<uuid:settlement_id>/docx", sv.docx_view, name="settlement_docx"),
-    path(
-        "settlement/<uuid:settlement_id>/public-record",
-        sv.public_record_view,
-        name="settlement_public_record",
-    ),
-    path(
-        "settlement/<uuid:settlement_id>/public-record/show",
-        sv.show_public_record_view,
-        name="settlement_public_record_show",
-    ),
-    path(
-        "settlement/<uuid:settlement_id>/public-record/requests",
-        sv.removal_request_view,
-        name="settlement_removal_request",
-    ),
-    path(
-        "settlement/<uuid:settlement_id>/public-record/final",
-        sv.finalize_public_record_view,
-        name="settlement_public_record_final",
-    ),
-    path(
-        "settlement/<uuid:settlement_id>/public-record/docx",
-        sv.public_record_docx_view,
-        name="settlement_public_record_docx",
-    ),
-    path(
-        "settlement/<uuid:settlement_id>/public-record/pdf",
-        sv.public_record_pdf_view,
-        name="settlement_public_record_pdf",
-    ),
+    path(f"{SETTLEMENT}/revise", sv.revise_view, name="revise_settlement"),
+    path(f"{SETTLEMENT}/comments", sv.comment_view, name="comment_settlement"),
+    path(f"{SETTLEMENT}/ready", sv.ready_view, name="settlement_ready"),
+    path(f"{SETTLEMENT}/sign", sv.sign_view, name="sign_settlement"),
+    path(f"{SETTLEMENT}/pdf", sv.pdf_view, name="settlement_pdf"),
+    path(f"{SETTLEMENT}/docx", sv.docx_view, name="settlement_docx"),
+    path(RECORD, sv.public_record_view, name="settlement_public_record"),
+    path(f"{RECORD}/show", sv.show_public_record_view, name="settlement_public_record_show"),
+    path(f"{RECORD}/requests", sv.removal_request_view, name="settlement_removal_request"),
+    path(f"{RECORD}/final", sv.finalize_public_record_view, name="settlement_public_record_final"),
+    path(f"{RECORD}/docx", sv.public_record_docx_view, name="settlement_public_record_docx"),
+    path(f"{RECORD}/pdf", sv.public_record_pdf_view, name="settlement_public_record_pdf"),
     path("cases/<uuid:case_id>/documents", dv.documents_view, name="documents"),
     path("documents/<uuid:document_id>/download", dv.download_view, name="download_document"),
     path("documents/<uuid:document_id>/redact", rv.start_view, name="start_redaction"),
@@ -118,16 +97,8 @@ urlpatterns = [
     path("concerns/<uuid:concern_id>/respond", xv.respond_concern_view, name="respond_concern"),
     path("cases/<uuid:case_id>/messages", xv.messages_view, name="messages"),
     # issue 15 (h15)
-    path(
-        "invitations/<uuid:invitation_id>/resend",
-        views.resend_invitation_view,
-        name="resend_invitation",
-    ),
-    path(
-        "invitations/<uuid:invitation_id>/revoke",
-        views.revoke_invitation_view,
-        name="revoke_invitation",
-    ),
+    path(f"{INVITATION}/resend", views.resend_invitation_view, name="resend_invitation"),
+    path(f"{INVITATION}/revoke", views.revoke_invitation_view, name="revoke_invitation"),
     path("password-reset", av.password_reset_view, name="password_reset"),
     path(
         "password-reset/<str:token>",

@@ -116,6 +116,8 @@ ALLOWED: dict[str, str] = {
     "caucus.settlement.services.remove_passages": "replaces passages in a string",
     # issue 15 (f15rest)
     "caucus.accounts.services.end_signed_in_place": "an account, not a participation in a case",
+    # issue 14 (d14code)
+    "caucus.cases.onboarding_services.save_signature": "a step of the two signings, after require",
 }
 
 
