@@ -136,7 +136,7 @@ def test_the_page_shows_the_copy_to_each_party_who_may_ask_for_more_removed(
     done = post(w.mediator, f"/settlement/{sid}/public-record/final", {})
     assert done.status_code == 302
     after = page(w.party_b, w)
-    copy = after.split('id="public-record-text">', 1)[1].split("</pre>", 1)[0]
+    copy = after.split('id="public-record-text"', 1)[1].split(">", 1)[1].split("</pre>", 1)[0]
     assert "The final copy" in after and "[REMOVED]" in copy and "Harbour" not in copy
     assert "Ask for it to be removed" not in after
 
