@@ -365,7 +365,18 @@ if REDIS_URL:
                 # redis-py 8 reads with a 5 s socket timeout by default, the length of
                 # channels_redis's blocking pop: every idle WebSocket's consumer died with a
                 # TimeoutError after about 5 s. The read waits longer than the pop instead.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                # Every group send takes a connection from the process's pool, and redis-py 8
+                # caps a pool at 100: a process holding a few hundred sockets ran out when
+                # they all left at once (bench/load.py). Redis itself admits 10,000 clients.
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": 15,
+                        "max_connections": env_int(
+                            "CAUCUS_REDIS_MAX_CONNECTIONS", 1000, minimum=10
+                        ),
+                    }
+                ],
                 "prefix": env_str("CAUCUS_CACHE_PREFIX", "caucus"),
             },
         }

@@ -123,9 +123,12 @@ def _nginx_conf(tmp: Path, port: int, pinned: dict[str, int], backends: dict[str
         [
             "daemon off;",
             "worker_processes 1;",
+            # Each open WebSocket holds two of nginx's connections (the browser's and the
+            # upstream's); a practice's day (bench/load.py) holds about 1,800 at once.
+            "worker_rlimit_nofile 16384;",
             f"pid {tmp / 'nginx.pid'};",
             f"error_log {tmp / 'nginx-error.log'} warn;",
-            "events { worker_connections 512; }",
+            "events { worker_connections 8192; }",
             "http {",
             f"    client_body_temp_path {temp['body']};",
             f"    proxy_temp_path {temp['proxy']};",
