@@ -789,9 +789,12 @@ class InformationFlow(RuleBasedStateMachine):
             for o in self.objects.values()
             if o.meeting is not None
         )
+        # A memorandum everyone signed recorded `settled`: another outcome is refused.
+        contradicts = self.settlement_status == "signed" and outcome != "settled"
         done = self.write(who, "POST", f"cases/{self.case_id}/close", None, body)
         if who == "mediator":
-            assert (done is None) == unfinished, (done, unfinished)
+            refused = unfinished or contradicts
+            assert (done is None) == refused, (done, unfinished, contradicts)
         if done is None:
             return
         assert who == "mediator", who
